@@ -1,0 +1,50 @@
+#pragma once
+
+// Feature profiles: statistics of one dataset, never its rows. A reference profile (the
+// deployed model's training data) fixes the numeric bin edges; a current profile (new data)
+// counts on those same edges. Profiles of shards merge into the profile of their union.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace greengate::profile {
+
+struct NumericProfile {
+  // Strictly increasing, finite. bin_counts has bin_edges.size() + 1 entries:
+  // (-inf, e0), [e0, e1), ..., [e_last, +inf).
+  std::vector<double> bin_edges;
+  std::vector<double> bin_counts;
+  double min = 0;
+  double max = 0;
+  double mean = 0;
+  double m2 = 0;  // sum of squared deviations from the mean (Welford), for the variance
+  // Uniform reservoir sample of the non-missing values (sorted ascending in a reference).
+  std::vector<double> sample;
+  int64_t sample_seen = 0;  // values the reservoir drew from
+};
+
+struct CategoricalProfile {
+  std::map<std::string, int64_t> counts;  // ordered, so output and tests are deterministic
+  int64_t other = 0;                      // rows in categories beyond the kept top-K
+};
+
+struct FeatureProfile {
+  std::string name;
+  int64_t count = 0;    // rows seen, missing included
+  int64_t missing = 0;  // NaN or empty
+  std::variant<NumericProfile, CategoricalProfile> kind;
+
+  bool is_numeric() const { return std::holds_alternative<NumericProfile>(kind); }
+  const NumericProfile& numeric() const { return std::get<NumericProfile>(kind); }
+  const CategoricalProfile& categorical() const { return std::get<CategoricalProfile>(kind); }
+};
+
+struct DataProfile {
+  std::vector<FeatureProfile> features;
+  int64_t rows = 0;
+};
+
+}  // namespace greengate::profile
