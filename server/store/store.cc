@@ -1,2 +1,222 @@
-// Placeholder until implemented.
-namespace greengate::store {}
+// Store: opening, models, references and policies. The decision log is in decisions.cc.
+
+#include "server/store/store.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "server/common/status_macros.h"
+#include "server/store/migration_runner.h"
+#include "server/store/sqlite.h"
+
+namespace greengate::store {
+namespace {
+
+constexpr absl::string_view kModelColumns =
+    "id, model_id, display_name, deployed_version, task, create_time_ms, update_time_ms";
+constexpr absl::string_view kReferenceColumns =
+    "id, model_id, model_version, profile, accuracy, evaluation_rows, create_time_ms";
+constexpr absl::string_view kPolicyColumns = "model_id, version, policy, create_time_ms";
+
+ModelRow ReadModel(const Statement& s) {
+  ModelRow row;
+  row.id = s.ColumnInt64(0);
+  row.model_id = s.ColumnText(1);
+  row.display_name = s.ColumnText(2);
+  row.deployed_version = s.ColumnText(3);
+  row.task = s.ColumnText(4);
+  row.create_time_ms = s.ColumnInt64(5);
+  row.update_time_ms = s.ColumnInt64(6);
+  return row;
+}
+
+ReferenceRow ReadReference(const Statement& s) {
+  ReferenceRow row;
+  row.id = s.ColumnInt64(0);
+  row.model_id = s.ColumnInt64(1);
+  row.model_version = s.ColumnText(2);
+  row.profile = s.ColumnText(3);
+  if (!s.ColumnIsNull(4)) row.accuracy = s.ColumnDouble(4);
+  row.evaluation_rows = s.ColumnInt64(5);
+  row.create_time_ms = s.ColumnInt64(6);
+  return row;
+}
+
+PolicyRow ReadPolicy(const Statement& s) {
+  PolicyRow row;
+  row.model_id = s.ColumnInt64(0);
+  row.version = s.ColumnInt64(1);
+  row.policy = s.ColumnText(2);
+  row.create_time_ms = s.ColumnInt64(3);
+  return row;
+}
+
+absl::Status UnknownModel(int64_t model_id) {
+  return absl::NotFoundError(absl::StrCat("model id ", model_id, " not found"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
+                                                   const StoreOptions& options) {
+  ASSIGN_OR_RETURN(const std::vector<Migration> migrations,
+                   ParseMigrations(EmbeddedMigrationFiles()));
+  ASSIGN_OR_RETURN(DbHandle db, OpenConnection(path, options.busy_timeout_ms));
+  ASSIGN_OR_RETURN(const int version, ApplyMigrations(db.get(), migrations));
+  std::unique_ptr<Store> store(new Store(db.release()));
+  store->schema_version_ = version;
+  return store;
+}
+
+Store::Store(sqlite3* db) : db_(db) {}
+
+Store::~Store() { SqliteCloser()(db_); }
+
+int Store::schema_version() const { return schema_version_; }  // constant after Open
+
+absl::StatusOr<ModelRow> Store::CreateModel(const ModelRow& model) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::Begin(db_));
+  ASSIGN_OR_RETURN(Statement insert,
+                   Statement::Prepare(db_,
+                                      "INSERT INTO models (model_id, display_name, "
+                                      "deployed_version, task, create_time_ms, update_time_ms) "
+                                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+  insert.BindText(1, model.model_id);
+  insert.BindText(2, model.display_name);
+  insert.BindText(3, model.deployed_version);
+  insert.BindText(4, model.task);
+  insert.BindInt64(5, model.create_time_ms);
+  insert.BindInt64(6, model.update_time_ms);
+  if (const absl::Status status = insert.Run(); !status.ok()) {
+    if (absl::IsAlreadyExists(status)) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("model \"", model.model_id, "\" already exists"));
+    }
+    return status;
+  }
+  ModelRow row = model;
+  row.id = sqlite3_last_insert_rowid(db_);
+  RETURN_IF_ERROR(transaction.Commit());
+  return row;
+}
+
+absl::StatusOr<ModelRow> Store::GetModel(const std::string& model_id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement select,
+                   Statement::Prepare(db_, absl::StrCat("SELECT ", kModelColumns,
+                                                        " FROM models WHERE model_id = ?1")));
+  select.BindText(1, model_id);
+  ASSIGN_OR_RETURN(const bool found, select.Step());
+  if (!found) return absl::NotFoundError(absl::StrCat("model \"", model_id, "\" not found"));
+  return ReadModel(select);
+}
+
+absl::StatusOr<std::vector<ModelRow>> Store::ListModels() {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement select,
+                   Statement::Prepare(db_, absl::StrCat("SELECT ", kModelColumns,
+                                                        " FROM models ORDER BY model_id")));
+  std::vector<ModelRow> rows;
+  while (true) {
+    ASSIGN_OR_RETURN(const bool has_row, select.Step());
+    if (!has_row) break;
+    rows.push_back(ReadModel(select));
+  }
+  return rows;
+}
+
+absl::StatusOr<ReferenceRow> Store::PutReference(const ReferenceRow& reference) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::Begin(db_));
+  ASSIGN_OR_RETURN(Statement insert,
+                   Statement::Prepare(db_,
+                                      "INSERT INTO model_references (model_id, model_version, "
+                                      "profile, accuracy, evaluation_rows, create_time_ms) "
+                                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+  insert.BindInt64(1, reference.model_id);
+  insert.BindText(2, reference.model_version);
+  insert.BindText(3, reference.profile);
+  if (reference.accuracy.has_value()) {
+    insert.BindDouble(4, *reference.accuracy);
+  } else {
+    insert.BindNull(4);
+  }
+  insert.BindInt64(5, reference.evaluation_rows);
+  insert.BindInt64(6, reference.create_time_ms);
+  if (const absl::Status status = insert.Run(); !status.ok()) {
+    if (insert.error_code() == SQLITE_CONSTRAINT_FOREIGNKEY) {
+      return UnknownModel(reference.model_id);
+    }
+    return status;
+  }
+  ReferenceRow row = reference;
+  row.id = sqlite3_last_insert_rowid(db_);
+
+  ASSIGN_OR_RETURN(Statement touch,
+                   Statement::Prepare(db_, "UPDATE models SET update_time_ms = ?1 WHERE id = ?2"));
+  touch.BindInt64(1, reference.create_time_ms);
+  touch.BindInt64(2, reference.model_id);
+  RETURN_IF_ERROR(touch.Run());
+  RETURN_IF_ERROR(transaction.Commit());
+  return row;
+}
+
+absl::StatusOr<ReferenceRow> Store::GetLatestReference(int64_t model_id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement select,
+                   Statement::Prepare(db_, absl::StrCat("SELECT ", kReferenceColumns,
+                                                        " FROM model_references WHERE "
+                                                        "model_id = ?1 ORDER BY id DESC LIMIT 1")));
+  select.BindInt64(1, model_id);
+  ASSIGN_OR_RETURN(const bool found, select.Step());
+  if (!found) {
+    return absl::NotFoundError(absl::StrCat("model id ", model_id, " has no reference"));
+  }
+  return ReadReference(select);
+}
+
+absl::StatusOr<PolicyRow> Store::PutPolicy(const PolicyRow& policy) {
+  absl::MutexLock lock(&mu_);
+  // The write lock taken by BEGIN IMMEDIATE makes max+1 race-free across processes too.
+  ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::Begin(db_));
+  ASSIGN_OR_RETURN(Statement next,
+                   Statement::Prepare(db_,
+                                      "SELECT COALESCE(MAX(version), 0) + 1 FROM policies "
+                                      "WHERE model_id = ?1"));
+  next.BindInt64(1, policy.model_id);
+  ASSIGN_OR_RETURN(const bool has_row, next.Step());  // an aggregate always has one row
+  PolicyRow row = policy;
+  row.version = has_row ? next.ColumnInt64(0) : 1;
+
+  ASSIGN_OR_RETURN(Statement insert,
+                   Statement::Prepare(db_,
+                                      "INSERT INTO policies (model_id, version, policy, "
+                                      "create_time_ms) VALUES (?1, ?2, ?3, ?4)"));
+  insert.BindInt64(1, row.model_id);
+  insert.BindInt64(2, row.version);
+  insert.BindText(3, row.policy);
+  insert.BindInt64(4, row.create_time_ms);
+  if (const absl::Status status = insert.Run(); !status.ok()) {
+    if (insert.error_code() == SQLITE_CONSTRAINT_FOREIGNKEY) return UnknownModel(row.model_id);
+    return status;
+  }
+  RETURN_IF_ERROR(transaction.Commit());
+  return row;
+}
+
+absl::StatusOr<std::optional<PolicyRow>> Store::GetLatestPolicy(int64_t model_id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement select,
+                   Statement::Prepare(db_, absl::StrCat("SELECT ", kPolicyColumns,
+                                                        " FROM policies WHERE model_id = ?1 "
+                                                        "ORDER BY version DESC LIMIT 1")));
+  select.BindInt64(1, model_id);
+  ASSIGN_OR_RETURN(const bool found, select.Step());
+  if (!found) return std::optional<PolicyRow>();
+  return std::optional<PolicyRow>(ReadPolicy(select));
+}
+
+}  // namespace greengate::store

@@ -67,13 +67,16 @@ struct DecisionRow {
   std::string payload;  // the whole decision, serialised by the caller
 };
 
+// ListDecisions returns at most this many rows per call, whatever filter.limit asks.
+inline constexpr int kMaxListLimit = 1000;
+
 struct DecisionFilter {
   std::optional<int64_t> model_id;
   std::optional<std::string> verdict;
   std::optional<int64_t> from_ms;       // create_time_ms >= from_ms
   std::optional<int64_t> to_ms;         // create_time_ms < to_ms
   std::optional<int64_t> before_seq;    // keyset: rows with seq < before_seq (newest first)
-  int limit = 50;
+  int limit = 50;                       // clamped to [1, kMaxListLimit]
 };
 
 // Approvals of one model, for cooldown and budgets.
@@ -104,22 +107,25 @@ class Store {
   // AlreadyExists when model_id is taken. Fills id and times from the row given.
   absl::StatusOr<ModelRow> CreateModel(const ModelRow& model);
   absl::StatusOr<ModelRow> GetModel(const std::string& model_id);  // NotFound
-  absl::StatusOr<std::vector<ModelRow>> ListModels();
+  absl::StatusOr<std::vector<ModelRow>> ListModels();  // ordered by model_id
 
-  // Stores a new reference (older ones are kept) and sets the model's update time.
+  // Stores a new reference (older ones are kept) and sets the model's update time to the
+  // reference's create_time_ms. NotFound when reference.model_id is not a model's id.
   absl::StatusOr<ReferenceRow> PutReference(const ReferenceRow& reference);
   // NotFound when the model has no reference.
   absl::StatusOr<ReferenceRow> GetLatestReference(int64_t model_id);
 
-  // Appends version max+1 for the model.
+  // Appends version max+1 for the model. NotFound when policy.model_id is not a model's id.
   absl::StatusOr<PolicyRow> PutPolicy(const PolicyRow& policy);
   // nullopt when the model has no stored policy (the defaults apply).
   absl::StatusOr<std::optional<PolicyRow>> GetLatestPolicy(int64_t model_id);
 
   // Commits the row (synchronous=FULL) before returning it with its seq. AlreadyExists when
-  // (model, idempotency_key) or decision_id is taken.
+  // (model, idempotency_key) or decision_id is taken; NotFound when decision.model_id is not a
+  // model's id. An empty idempotency_key is stored as NULL and never conflicts.
   absl::StatusOr<DecisionRow> InsertDecision(const DecisionRow& decision);
   absl::StatusOr<DecisionRow> GetDecision(const std::string& decision_id);  // NotFound
+  // nullopt when no decision of the model has the key (always for an empty key).
   absl::StatusOr<std::optional<DecisionRow>> FindDecisionByIdempotencyKey(
       int64_t model_id, const std::string& idempotency_key);
   // Newest first (descending seq), at most filter.limit rows.

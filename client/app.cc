@@ -1,0 +1,85 @@
+#include "client/app.h"
+
+#include <cstdlib>
+#include <exception>
+
+#include "client/command.h"
+#include "client/connection.h"
+#include "client/names.h"
+
+namespace greengate::client {
+namespace {
+
+constexpr char kDescription[] =
+    "greengate decides whether a deployed ML model may be retrained now: drift of new data "
+    "against the deployed reference, expected accuracy gain, and the energy and carbon of "
+    "the training job, weighed under the model's policy. Every decision is logged.";
+
+constexpr char kFooter[] =
+    "\nTypical pipeline:\n"
+    "  greengate register --model churn --version v1\n"
+    "  greengate profile --csv train.csv --out ref.json\n"
+    "  greengate set-reference --model churn --profile ref.json --accuracy 0.91 "
+    "--evaluation-rows 5000\n"
+    "  greengate profile --csv new.csv --model churn --out current.json\n"
+    "  greengate should-retrain --model churn --profile current.json --hours 10 "
+    "--accelerator nvidia-a100-40gb --accelerators 8 --region FR --provider gcp\n"
+    "\nExit codes: 0 success (APPROVE for should-retrain), 10 REJECT, 11 DEFER, 1 error "
+    "(\"greengate: CODE: message\" on stderr), 2 usage error.\n"
+    "Run `greengate COMMAND --help` for each command's flags.";
+
+}  // namespace
+
+std::string DefaultServer() {
+  const char* env = std::getenv("GREENGATE_SERVER");
+  if (env != nullptr && env[0] != '\0') return env;
+  return "127.0.0.1:50051";
+}
+
+int RunCli(int argc, const char* const* argv, const std::string& default_server,
+           std::ostream& out, std::ostream& err) {
+  CommandContext ctx;
+  ctx.out = &out;
+  ctx.err = &err;
+  ctx.global.server = default_server;
+
+  CLI::App app(kDescription, "greengate");
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  // Global flags may follow the subcommand: `greengate decisions --json`.
+  app.fallthrough();
+  app.option_defaults()->always_capture_default();
+  app.add_option("--server", ctx.global.server,
+                 "greengate server address host:port (default: $GREENGATE_SERVER, else "
+                 "127.0.0.1:50051)")
+      ->type_name("ADDR");
+  app.add_option("--timeout", ctx.global.timeout_s, "Deadline of every call, in seconds")
+      ->check(CLI::PositiveNumber)
+      ->type_name("SECONDS");
+  app.add_flag("--json", ctx.global.json,
+               "Machine output: the response as protobuf JSON (proto field names)");
+
+  AddProfileCommands(&app, &ctx);
+  AddModelCommands(&app, &ctx);
+  AddPolicyCommands(&app, &ctx);
+  AddRetrainCommands(&app, &ctx);
+  AddDecisionCommands(&app, &ctx);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e, out, err);
+    // --help and --version are "errors" that succeed; every real parse error is a usage
+    // error, exit 2 (CLI11's own codes are 100+).
+    return code == static_cast<int>(CLI::ExitCodes::Success) ? 0 : kExitUsage;
+  }
+  if (!ctx.action) return kExitUsage;  // unreachable: require_subcommand(1)
+  const absl::StatusOr<int> result = ctx.action();
+  if (!result.ok()) {
+    err << FormatError(result.status()) << "\n";
+    return kExitError;
+  }
+  return *result;
+}
+
+}  // namespace greengate::client

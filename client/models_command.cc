@@ -1,0 +1,156 @@
+// Commands about models and their references: register, get-model, models, set-reference.
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "client/command.h"
+#include "client/json_io.h"
+#include "client/names.h"
+#include "client/output.h"
+#include "server/common/status_macros.h"
+
+namespace greengate::client {
+namespace {
+
+using Stub = v1::RetrainGatekeeper::Stub;
+
+struct RegisterOptions {
+  std::string model;
+  std::string version;
+  std::string display_name;
+  std::string task;
+};
+
+absl::StatusOr<int> RunRegister(const CommandContext& ctx, const RegisterOptions& o) {
+  v1::RegisterModelRequest request;
+  request.set_model_id(ModelId(o.model));
+  request.mutable_model()->set_deployed_version(o.version);
+  request.mutable_model()->set_display_name(o.display_name);
+  request.mutable_model()->set_task(o.task);
+  ASSIGN_OR_RETURN(const v1::Model model, ctx.Connect().Call(&Stub::RegisterModel, request));
+  if (ctx.global.json) {
+    *ctx.out << ToJson(model);
+  } else {
+    *ctx.out << "registered " << model.name() << " (version " << model.deployed_version()
+             << ")\n";
+  }
+  return 0;
+}
+
+struct ModelOptions {
+  std::string model;
+};
+
+absl::StatusOr<int> RunGetModel(const CommandContext& ctx, const ModelOptions& o) {
+  v1::GetModelRequest request;
+  request.set_name(ModelName(o.model));
+  ASSIGN_OR_RETURN(const v1::Model model, ctx.Connect().Call(&Stub::GetModel, request));
+  *ctx.out << (ctx.global.json ? ToJson(model) : FormatModel(model));
+  return 0;
+}
+
+struct NoOptions {};
+
+absl::StatusOr<int> RunListModels(const CommandContext& ctx, const NoOptions&) {
+  ASSIGN_OR_RETURN(const v1::ListModelsResponse response,
+                   ctx.Connect().Call(&Stub::ListModels, v1::ListModelsRequest()));
+  *ctx.out << (ctx.global.json ? ToJson(response) : FormatModelList(response));
+  return 0;
+}
+
+struct SetReferenceOptions {
+  std::string model;
+  std::string profile_path;
+  double accuracy = 0;
+  int64_t evaluation_rows = 0;
+};
+
+absl::StatusOr<int> RunSetReference(const CommandContext& ctx, const SetReferenceOptions& o) {
+  v1::SetReferenceRequest request;
+  v1::Reference* reference = request.mutable_reference();
+  reference->set_model(ModelName(o.model));
+  RETURN_IF_ERROR(ReadJsonFile(o.profile_path, reference->mutable_profile()));
+  reference->set_accuracy(o.accuracy);
+  reference->set_evaluation_rows(o.evaluation_rows);
+  ASSIGN_OR_RETURN(const v1::Reference stored,
+                   ctx.Connect().Call(&Stub::SetReference, request));
+  if (ctx.global.json) {
+    // The stored reference echoes the whole profile back; the caller already has it.
+    v1::Reference summary = stored;
+    summary.clear_profile();
+    *ctx.out << ToJson(summary);
+  } else {
+    *ctx.out << "stored " << FormatReference(stored);
+  }
+  return 0;
+}
+
+void AddModelFlag(CLI::App* sub, std::string* model) {
+  sub->add_option("--model", *model, "Model id (\"churn\") or name (\"models/churn\")")
+      ->required()
+      ->type_name("ID");
+}
+
+}  // namespace
+
+void AddModelCommands(CLI::App* app, CommandContext* ctx) {
+  {
+    auto o = std::make_shared<RegisterOptions>();
+    CLI::App* sub = app->add_subcommand(
+        "register",
+        "Register a model and the version currently deployed. Fails with ALREADY_EXISTS if "
+        "the id is taken.");
+    sub->add_option("--model", o->model,
+                    "Model id: 1-63 characters of a-z, 0-9 and '-', starting with a letter "
+                    "or digit (\"models/\" prefix accepted)")
+        ->required()
+        ->type_name("ID");
+    sub->add_option("--version", o->version, "Deployed version the reference will describe")
+        ->required()
+        ->type_name("V");
+    sub->add_option("--display-name", o->display_name, "Human-readable name");
+    sub->add_option("--task", o->task, "Free text, e.g. binary-classification");
+    sub->footer("\nExample: greengate register --model churn --version v1 --task "
+                "binary-classification");
+    SetAction(sub, ctx, o, &RunRegister);
+  }
+  {
+    auto o = std::make_shared<ModelOptions>();
+    CLI::App* sub = app->add_subcommand(
+        "get-model", "Show a model: deployed version, whether it has a reference, policy version.");
+    AddModelFlag(sub, &o->model);
+    SetAction(sub, ctx, o, &RunGetModel);
+  }
+  {
+    auto o = std::make_shared<NoOptions>();
+    CLI::App* sub = app->add_subcommand("models", "List the registered models.");
+    SetAction(sub, ctx, o, &RunListModels);
+  }
+  {
+    auto o = std::make_shared<SetReferenceOptions>();
+    CLI::App* sub = app->add_subcommand(
+        "set-reference",
+        "Store the reference profile of the deployed version (the output of `greengate "
+        "profile` on its training data) and, optionally, its accuracy at deployment. Later "
+        "current profiles must use this reference's bin edges (`greengate profile --model`).");
+    AddModelFlag(sub, &o->model);
+    sub->add_option("--profile", o->profile_path, "Reference DataProfile JSON ('-' = stdin)")
+        ->required()
+        ->type_name("FILE");
+    auto* accuracy = sub->add_option("--accuracy", o->accuracy,
+                                     "Accuracy of the deployed model on its evaluation set, "
+                                     "in [0, 1]: the baseline labeled windows are compared with")
+                         ->check(CLI::Range(0.0, 1.0));
+    auto* rows = sub->add_option("--evaluation-rows", o->evaluation_rows,
+                                 "Size of that evaluation set (rows)")
+                     ->check(CLI::PositiveNumber);
+    accuracy->needs(rows);
+    rows->needs(accuracy);
+    sub->footer("\nExample: greengate set-reference --model churn --profile ref.json "
+                "--accuracy 0.91 --evaluation-rows 5000");
+    SetAction(sub, ctx, o, &RunSetReference);
+  }
+}
+
+}  // namespace greengate::client

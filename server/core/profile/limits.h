@@ -1,0 +1,19 @@
+#pragma once
+
+// Size limits on a profile. They bound the memory and CPU a single request can cost the
+// server, and are generous for real pipelines: a profile at every limit is still far larger
+// than anything the CLI writes by default. Validation (validate.h) enforces them and the
+// builders (builder.h) never exceed them.
+
+#include <cstdint>
+
+namespace greengate::profile {
+
+inline constexpr int64_t kMaxFeatures = 10'000;
+inline constexpr int64_t kMaxBinEdges = 10'000;          // per numeric feature
+inline constexpr int64_t kMaxSampleSize = 100'000;       // reservoir values per numeric feature
+inline constexpr int64_t kMaxCategories = 100'000;       // kept categories per feature
+inline constexpr int64_t kMaxCategoryNameBytes = 1024;   // bytes of one category value
+inline constexpr int64_t kMaxFeatureNameBytes = 256;     // bytes of a feature name
+
+}  // namespace greengate::profile

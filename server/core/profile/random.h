@@ -1,0 +1,35 @@
+#pragma once
+
+// Deterministic randomness for reservoirs and reservoir merges. The same seed gives the same
+// profile on every platform: std::uniform_int_distribution is implementation-defined, so the
+// bounded draw is written out here. Internal to the profile module.
+
+#include <cstdint>
+#include <random>
+
+namespace greengate::profile::internal {
+
+// MixSeed()
+//
+// A well-mixed 64-bit seed derived from `seed` and a `stream` number (SplitMix64 finaliser),
+// so that per-feature generators seeded from one user seed are not correlated. Thread-safe.
+inline uint64_t MixSeed(uint64_t seed, uint64_t stream) {
+  uint64_t z = seed + 0x9e3779b97f4a7c15ULL * (stream + 1);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// UniformBelow()
+//
+// A uniform integer in [0, n), n > 0, without modulo bias: draws below 2^64 mod n are
+// rejected, leaving a range that is a multiple of n. Not thread-safe (advances `rng`).
+inline uint64_t UniformBelow(std::mt19937_64& rng, uint64_t n) {
+  const uint64_t threshold = (0 - n) % n;  // 2^64 mod n
+  for (;;) {
+    const uint64_t r = rng();
+    if (r >= threshold) return r % n;
+  }
+}
+
+}  // namespace greengate::profile::internal

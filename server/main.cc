@@ -1,0 +1,100 @@
+// greengate-server: the retraining gate, on its embedded SQLite log.
+//
+// Flags may also come from the environment (--fromenv / --tryfromenv: FLAGS_listen, ...).
+// Shutdown: SIGTERM or SIGINT is received by a sigwait thread (never a signal handler);
+// health flips to NOT_SERVING, in-flight calls drain for --shutdown_grace_s, then the store
+// closes and the process exits 0.
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "server/common/clock.h"
+#include "server/common/log.h"
+#include "server/core/energy/tables.h"
+#include "server/service/server.h"
+#include "server/store/store.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
+          "host:port to serve gRPC on (port 0 picks a free port; 0.0.0.0 for all interfaces)");
+ABSL_FLAG(std::string, db, "greengate.db", "path of the SQLite database (created if missing)");
+ABSL_FLAG(std::string, port_file, "",
+          "if set, the bound port is written to this file once the server is serving");
+ABSL_FLAG(int, max_receive_message_mb, 32, "largest request accepted, in MiB");
+ABSL_FLAG(int, busy_timeout_ms, 5000, "how long a write waits for the SQLite lock");
+ABSL_FLAG(double, shutdown_grace_s, 10, "how long in-flight calls may finish on SIGTERM");
+
+namespace {
+
+int Run() {
+  using greengate::log::Error;
+  using greengate::log::Info;
+
+  greengate::store::StoreOptions store_options;
+  store_options.busy_timeout_ms = absl::GetFlag(FLAGS_busy_timeout_ms);
+  const std::string db_path = absl::GetFlag(FLAGS_db);
+  auto store = greengate::store::Store::Open(db_path, store_options);
+  if (!store.ok()) {
+    Error("cannot open the database", {{"db", db_path}, {"error", store.status().ToString()}});
+    return 1;
+  }
+  Info("database ready", {{"db", db_path}, {"schema_version", (*store)->schema_version()}});
+
+  greengate::RealClock clock;
+  greengate::service::ServerOptions options;
+  options.listen_address = absl::GetFlag(FLAGS_listen);
+  options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_receive_message_mb) << 20;
+  auto server = greengate::service::RunningServer::Start(
+      options, store->get(), &clock, &greengate::energy::Tables::Shipped());
+  if (!server.ok()) {
+    Error("cannot start the server", {{"error", server.status().ToString()}});
+    return 1;
+  }
+  const int port = (*server)->port();
+  Info("serving", {{"listen", options.listen_address}, {"port", port}});
+  if (const std::string port_file = absl::GetFlag(FLAGS_port_file); !port_file.empty()) {
+    // Write then rename, so a reader never sees a half-written file.
+    const std::string tmp = port_file + ".tmp";
+    std::ofstream(tmp) << port << "\n";
+    std::rename(tmp.c_str(), port_file.c_str());
+  }
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  Info("shutting down", {{"signal", signal_number}});
+  (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_s)));
+  (*server)->Wait();
+  server->reset();
+  store->reset();
+  Info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Block the shutdown signals before gRPC starts any thread, so only sigwait receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  absl::SetProgramUsageMessage(
+      "greengate-server: decides whether ML models may be retrained.\n"
+      "Usage: greengate-server --listen=127.0.0.1:50051 --db=greengate.db");
+  absl::ParseCommandLine(argc, argv);
+  return Run();
+}

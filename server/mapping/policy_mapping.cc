@@ -1,0 +1,73 @@
+#include "server/mapping/policy_mapping.h"
+
+namespace greengate::mapping {
+namespace {
+
+// Proto3 scalars cannot tell "unset" from zero; zero means "use the default".
+double Or(double value, double fallback) { return value != 0 ? value : fallback; }
+
+drift::Correction CorrectionFromProto(v1::Correction c) {
+  switch (c) {
+    case v1::BONFERRONI:
+      return drift::Correction::kBonferroni;
+    case v1::NO_CORRECTION:
+      return drift::Correction::kNone;
+    default:
+      return drift::Correction::kBenjaminiHochberg;
+  }
+}
+
+}  // namespace
+
+v1::Correction CorrectionToProto(drift::Correction c) {
+  switch (c) {
+    case drift::Correction::kBonferroni:
+      return v1::BONFERRONI;
+    case drift::Correction::kNone:
+      return v1::NO_CORRECTION;
+    case drift::Correction::kBenjaminiHochberg:
+      break;
+  }
+  return v1::BENJAMINI_HOCHBERG;
+}
+
+policy::Policy PolicyFromProto(const v1::Policy& p) {
+  policy::Policy out;
+  out.version = p.version();
+  drift::DriftOptions& d = out.drift;
+  d.p_value_threshold = Or(p.p_value_threshold(), d.p_value_threshold);
+  d.distance_threshold = Or(p.distance_threshold(), d.distance_threshold);
+  d.drift_share_threshold = Or(p.drift_share_threshold(), d.drift_share_threshold);
+  d.correction = CorrectionFromProto(p.correction());
+  if (p.large_sample_rows() != 0) d.large_sample_rows = p.large_sample_rows();
+  if (p.has_accuracy_floor()) out.accuracy_floor = p.accuracy_floor();
+  if (p.has_min_gain()) out.min_gain = p.min_gain();
+  if (p.has_min_gain_points_per_kwh()) out.min_gain_points_per_kwh = p.min_gain_points_per_kwh();
+  out.recovery_ratio = Or(p.recovery_ratio(), out.recovery_ratio);
+  out.confidence = Or(p.confidence(), out.confidence);
+  if (p.has_cooldown_s()) out.cooldown = absl::Seconds(p.cooldown_s());
+  out.energy_budget_kwh = p.energy_budget_kwh();
+  if (p.budget_window_s() != 0) out.budget_window = absl::Seconds(p.budget_window_s());
+  return out;
+}
+
+v1::Policy PolicyToProto(const policy::Policy& policy) {
+  v1::Policy p;
+  p.set_version(policy.version);
+  p.set_p_value_threshold(policy.drift.p_value_threshold);
+  p.set_distance_threshold(policy.drift.distance_threshold);
+  p.set_drift_share_threshold(policy.drift.drift_share_threshold);
+  p.set_correction(CorrectionToProto(policy.drift.correction));
+  p.set_large_sample_rows(policy.drift.large_sample_rows);
+  if (policy.accuracy_floor) p.set_accuracy_floor(*policy.accuracy_floor);
+  p.set_min_gain(policy.min_gain);
+  p.set_min_gain_points_per_kwh(policy.min_gain_points_per_kwh);
+  p.set_recovery_ratio(policy.recovery_ratio);
+  p.set_confidence(policy.confidence);
+  p.set_cooldown_s(absl::ToInt64Seconds(policy.cooldown));
+  p.set_energy_budget_kwh(policy.energy_budget_kwh);
+  p.set_budget_window_s(absl::ToInt64Seconds(policy.budget_window));
+  return p;
+}
+
+}  // namespace greengate::mapping

@@ -1,0 +1,85 @@
+#include "server/mapping/profile_mapping.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace greengate::mapping {
+namespace {
+
+profile::NumericProfile NumericFromProto(const v1::NumericProfile& p) {
+  profile::NumericProfile n;
+  n.bin_edges.assign(p.bin_edges().begin(), p.bin_edges().end());
+  n.bin_counts.assign(p.bin_counts().begin(), p.bin_counts().end());
+  n.min = p.min();
+  n.max = p.max();
+  n.mean = p.mean();
+  n.m2 = p.m2();
+  n.sample.assign(p.sample().begin(), p.sample().end());
+  n.sample_seen = p.sample_seen();
+  return n;
+}
+
+void NumericToProto(const profile::NumericProfile& n, v1::NumericProfile* p) {
+  p->mutable_bin_edges()->Add(n.bin_edges.begin(), n.bin_edges.end());
+  p->mutable_bin_counts()->Add(n.bin_counts.begin(), n.bin_counts.end());
+  p->set_min(n.min);
+  p->set_max(n.max);
+  p->set_mean(n.mean);
+  p->set_m2(n.m2);
+  p->mutable_sample()->Add(n.sample.begin(), n.sample.end());
+  p->set_sample_seen(n.sample_seen);
+}
+
+}  // namespace
+
+absl::StatusOr<profile::DataProfile> ProfileFromProto(const v1::DataProfile& proto,
+                                                      absl::string_view field) {
+  profile::DataProfile out;
+  out.rows = proto.rows();
+  out.features.reserve(proto.features_size());
+  for (int i = 0; i < proto.features_size(); ++i) {
+    const v1::FeatureProfile& f = proto.features(i);
+    profile::FeatureProfile feature;
+    feature.name = f.name();
+    feature.count = f.count();
+    feature.missing = f.missing();
+    switch (f.kind_case()) {
+      case v1::FeatureProfile::kNumeric:
+        feature.kind = NumericFromProto(f.numeric());
+        break;
+      case v1::FeatureProfile::kCategorical: {
+        profile::CategoricalProfile c;
+        c.counts.insert(f.categorical().counts().begin(), f.categorical().counts().end());
+        c.other = f.categorical().other();
+        feature.kind = std::move(c);
+        break;
+      }
+      default:
+        return absl::InvalidArgumentError(absl::StrCat(
+            field, ".features[", i, "]: feature '", f.name(),
+            "' has neither `numeric` nor `categorical` set"));
+    }
+    out.features.push_back(std::move(feature));
+  }
+  return out;
+}
+
+v1::DataProfile ProfileToProto(const profile::DataProfile& profile) {
+  v1::DataProfile proto;
+  proto.set_rows(profile.rows);
+  for (const profile::FeatureProfile& f : profile.features) {
+    v1::FeatureProfile* p = proto.add_features();
+    p->set_name(f.name);
+    p->set_count(f.count);
+    p->set_missing(f.missing);
+    if (f.is_numeric()) {
+      NumericToProto(f.numeric(), p->mutable_numeric());
+    } else {
+      v1::CategoricalProfile* c = p->mutable_categorical();
+      for (const auto& [name, count] : f.categorical().counts) (*c->mutable_counts())[name] = count;
+      c->set_other(f.categorical().other);
+    }
+  }
+  return proto;
+}
+
+}  // namespace greengate::mapping

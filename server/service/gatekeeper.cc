@@ -1,0 +1,441 @@
+#include "server/service/gatekeeper.h"
+
+#include <cmath>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "google/protobuf/util/time_util.h"
+#include "server/common/log.h"
+#include "server/common/status_macros.h"
+#include "server/core/evaluate.h"
+#include "server/core/profile/validate.h"
+#include "server/mapping/decision_mapping.h"
+#include "server/mapping/plan_mapping.h"
+#include "server/mapping/policy_mapping.h"
+#include "server/mapping/profile_mapping.h"
+#include "server/service/json.h"
+#include "server/service/names.h"
+#include "server/service/page_token.h"
+#include "server/service/status_util.h"
+
+namespace greengate::service {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 500;
+constexpr size_t kMaxShortText = 256;
+
+google::protobuf::Timestamp ToTimestamp(int64_t ms) { return TimeUtil::MillisecondsToTimestamp(ms); }
+
+absl::Status CheckText(absl::string_view value, absl::string_view field, bool required) {
+  if (required && value.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
+  if (value.size() > kMaxShortText) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", value.size(), " bytes; at most ", kMaxShortText));
+  }
+  return absl::OkStatus();
+}
+
+// 128 random bits as hex: unguessable and unique without coordination.
+std::string NewDecisionId() {
+  static absl::Mutex mu(absl::kConstInit);
+  static absl::BitGen* gen = new absl::BitGen();
+  absl::MutexLock lock(&mu);
+  return absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(*gen),
+                         absl::Uniform<uint64_t>(*gen));
+}
+
+// A reference that was given without an evaluation set has no accuracy to compare with.
+absl::Status ValidateReferenceAccuracy(const v1::Reference& r) {
+  const bool given = r.accuracy() != 0 || r.evaluation_rows() != 0;
+  if (!given) return absl::OkStatus();
+  if (!std::isfinite(r.accuracy()) || r.accuracy() <= 0 || r.accuracy() > 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "reference.accuracy: must be in (0, 1] (a fraction, e.g. 0.91), got ", r.accuracy()));
+  }
+  if (r.evaluation_rows() < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("reference.evaluation_rows: must be >= 0, got ", r.evaluation_rows()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> VerdictFilter(v1::Verdict verdict) {
+  switch (verdict) {
+    case v1::VERDICT_UNSPECIFIED:
+      return std::string();
+    case v1::APPROVE:
+    case v1::REJECT:
+    case v1::DEFER:
+      return v1::Verdict_Name(verdict);
+    default:
+      return absl::InvalidArgumentError(absl::StrCat("verdict: unknown value ", verdict));
+  }
+}
+
+}  // namespace
+
+Gatekeeper::Gatekeeper(store::Store* store, const Clock* clock, const energy::Tables* tables)
+    : store_(store), clock_(clock), tables_(tables) {}
+
+// --- gRPC edge: one status conversion per handler. ------------------------------------------
+
+grpc::Status Gatekeeper::RegisterModel(grpc::ServerContext*, const v1::RegisterModelRequest* r,
+                                       v1::Model* out) {
+  return ToGrpcStatus(DoRegisterModel(*r, out));
+}
+grpc::Status Gatekeeper::GetModel(grpc::ServerContext*, const v1::GetModelRequest* r,
+                                  v1::Model* out) {
+  return ToGrpcStatus(DoGetModel(*r, out));
+}
+grpc::Status Gatekeeper::ListModels(grpc::ServerContext*, const v1::ListModelsRequest*,
+                                    v1::ListModelsResponse* out) {
+  return ToGrpcStatus(DoListModels(out));
+}
+grpc::Status Gatekeeper::SetReference(grpc::ServerContext*, const v1::SetReferenceRequest* r,
+                                      v1::Reference* out) {
+  return ToGrpcStatus(DoSetReference(*r, out));
+}
+grpc::Status Gatekeeper::GetReference(grpc::ServerContext*, const v1::GetReferenceRequest* r,
+                                      v1::Reference* out) {
+  return ToGrpcStatus(DoGetReference(*r, out));
+}
+grpc::Status Gatekeeper::SetPolicy(grpc::ServerContext*, const v1::SetPolicyRequest* r,
+                                   v1::Policy* out) {
+  return ToGrpcStatus(DoSetPolicy(*r, out));
+}
+grpc::Status Gatekeeper::GetPolicy(grpc::ServerContext*, const v1::GetPolicyRequest* r,
+                                   v1::Policy* out) {
+  return ToGrpcStatus(DoGetPolicy(*r, out));
+}
+grpc::Status Gatekeeper::ShouldRetrain(grpc::ServerContext*, const v1::ShouldRetrainRequest* r,
+                                       v1::Decision* out) {
+  absl::Status status = DoShouldRetrain(*r, out);
+  if (!status.ok()) {
+    log::Warning("ShouldRetrain failed", {{"model", r->model()},
+                                          {"code", absl::StatusCodeToString(status.code())},
+                                          {"error", std::string(status.message())}});
+  }
+  return ToGrpcStatus(status);
+}
+grpc::Status Gatekeeper::GetDecision(grpc::ServerContext*, const v1::GetDecisionRequest* r,
+                                     v1::Decision* out) {
+  return ToGrpcStatus(DoGetDecision(*r, out));
+}
+grpc::Status Gatekeeper::ListDecisions(grpc::ServerContext*, const v1::ListDecisionsRequest* r,
+                                       v1::ListDecisionsResponse* out) {
+  return ToGrpcStatus(DoListDecisions(*r, out));
+}
+
+// --- Models ---------------------------------------------------------------------------------
+
+absl::StatusOr<v1::Model> Gatekeeper::ModelToProto(const store::ModelRow& row) {
+  v1::Model m;
+  m.set_name(ModelName(row.model_id));
+  m.set_display_name(row.display_name);
+  m.set_deployed_version(row.deployed_version);
+  m.set_task(row.task);
+  *m.mutable_create_time() = ToTimestamp(row.create_time_ms);
+  *m.mutable_update_time() = ToTimestamp(row.update_time_ms);
+  absl::StatusOr<store::ReferenceRow> ref = store_->GetLatestReference(row.id);
+  if (!ref.ok() && !absl::IsNotFound(ref.status())) return ref.status();
+  m.set_has_reference(ref.ok());
+  ASSIGN_OR_RETURN(std::optional<store::PolicyRow> policy, store_->GetLatestPolicy(row.id));
+  m.set_policy_version(policy ? policy->version : 0);
+  return m;
+}
+
+absl::Status Gatekeeper::DoRegisterModel(const v1::RegisterModelRequest& r, v1::Model* out) {
+  RETURN_IF_ERROR(ValidateModelId(r.model_id(), "model_id"));
+  RETURN_IF_ERROR(CheckText(r.model().deployed_version(), "model.deployed_version", true));
+  RETURN_IF_ERROR(CheckText(r.model().display_name(), "model.display_name", false));
+  RETURN_IF_ERROR(CheckText(r.model().task(), "model.task", false));
+  const int64_t now_ms = absl::ToUnixMillis(clock_->Now());
+  store::ModelRow row;
+  row.model_id = r.model_id();
+  row.display_name = r.model().display_name();
+  row.deployed_version = r.model().deployed_version();
+  row.task = r.model().task();
+  row.create_time_ms = now_ms;
+  row.update_time_ms = now_ms;
+  ASSIGN_OR_RETURN(store::ModelRow created, store_->CreateModel(row));
+  log::Info("model registered", {{"model", ModelName(created.model_id)},
+                                 {"version", created.deployed_version}});
+  ASSIGN_OR_RETURN(*out, ModelToProto(created));
+  return absl::OkStatus();
+}
+
+absl::Status Gatekeeper::DoGetModel(const v1::GetModelRequest& r, v1::Model* out) {
+  ASSIGN_OR_RETURN(std::string id, ParseModelName(r.name(), "name"));
+  ASSIGN_OR_RETURN(store::ModelRow row, store_->GetModel(id));
+  ASSIGN_OR_RETURN(*out, ModelToProto(row));
+  return absl::OkStatus();
+}
+
+absl::Status Gatekeeper::DoListModels(v1::ListModelsResponse* out) {
+  ASSIGN_OR_RETURN(std::vector<store::ModelRow> rows, store_->ListModels());
+  for (const store::ModelRow& row : rows) {
+    ASSIGN_OR_RETURN(*out->add_models(), ModelToProto(row));
+  }
+  return absl::OkStatus();
+}
+
+// --- References -----------------------------------------------------------------------------
+
+absl::Status Gatekeeper::DoSetReference(const v1::SetReferenceRequest& r, v1::Reference* out) {
+  const v1::Reference& ref = r.reference();
+  ASSIGN_OR_RETURN(std::string id, ParseModelName(ref.model(), "reference.model"));
+  if (!ref.has_profile()) return absl::InvalidArgumentError("reference.profile: required");
+  ASSIGN_OR_RETURN(profile::DataProfile core,
+                   mapping::ProfileFromProto(ref.profile(), "reference.profile"));
+  RETURN_IF_ERROR(profile::ValidateReference(core, "reference.profile"));
+  RETURN_IF_ERROR(ValidateReferenceAccuracy(ref));
+  ASSIGN_OR_RETURN(store::ModelRow model, store_->GetModel(id));
+
+  store::ReferenceRow row;
+  row.model_id = model.id;
+  row.model_version = model.deployed_version;
+  row.profile = ToStoredJson(ref.profile());
+  if (ref.accuracy() != 0) row.accuracy = ref.accuracy();
+  row.evaluation_rows = ref.evaluation_rows();
+  row.create_time_ms = absl::ToUnixMillis(clock_->Now());
+  ASSIGN_OR_RETURN(store::ReferenceRow stored, store_->PutReference(row));
+  {
+    absl::MutexLock lock(&mu_);
+    references_.erase(model.id);
+  }
+  log::Info("reference set", {{"model", ref.model()},
+                              {"features", ref.profile().features_size()},
+                              {"rows", static_cast<long long>(ref.profile().rows())}});
+  *out = ref;
+  out->set_model_version(stored.model_version);
+  *out->mutable_create_time() = ToTimestamp(stored.create_time_ms);
+  return absl::OkStatus();
+}
+
+absl::Status Gatekeeper::DoGetReference(const v1::GetReferenceRequest& r, v1::Reference* out) {
+  ASSIGN_OR_RETURN(std::string id, ParseModelName(r.model(), "model"));
+  ASSIGN_OR_RETURN(store::ModelRow model, store_->GetModel(id));
+  ASSIGN_OR_RETURN(store::ReferenceRow row, store_->GetLatestReference(model.id));
+  out->set_model(ModelName(model.model_id));
+  out->set_model_version(row.model_version);
+  RETURN_IF_ERROR(FromStoredJson(row.profile, out->mutable_profile()));
+  out->set_accuracy(row.accuracy.value_or(0));
+  out->set_evaluation_rows(row.evaluation_rows);
+  *out->mutable_create_time() = ToTimestamp(row.create_time_ms);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<const Gatekeeper::LoadedReference>> Gatekeeper::LoadReference(
+    const store::ModelRow& model) {
+  absl::StatusOr<store::ReferenceRow> row = store_->GetLatestReference(model.id);
+  if (absl::IsNotFound(row.status())) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        ModelName(model.model_id), " has no reference profile; call SetReference first "
+        "(greengate set-reference)"));
+  }
+  if (!row.ok()) return row.status();
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = references_.find(model.id);
+    if (it != references_.end() && it->second->row_id == row->id) return it->second;
+  }
+  v1::DataProfile proto;
+  RETURN_IF_ERROR(FromStoredJson(row->profile, &proto));
+  auto loaded = std::make_shared<LoadedReference>();
+  loaded->row_id = row->id;
+  loaded->model_version = row->model_version;
+  ASSIGN_OR_RETURN(loaded->profile, mapping::ProfileFromProto(proto, "reference"));
+  loaded->accuracy = row->accuracy;
+  loaded->evaluation_rows = row->evaluation_rows;
+  absl::MutexLock lock(&mu_);
+  references_[model.id] = loaded;
+  return std::shared_ptr<const LoadedReference>(loaded);
+}
+
+// --- Policies -------------------------------------------------------------------------------
+
+absl::StatusOr<v1::Policy> Gatekeeper::LatestPolicy(const store::ModelRow& model) {
+  ASSIGN_OR_RETURN(std::optional<store::PolicyRow> row, store_->GetLatestPolicy(model.id));
+  v1::Policy out;
+  if (row) {
+    RETURN_IF_ERROR(FromStoredJson(row->policy, &out));
+    out.set_version(row->version);
+    *out.mutable_create_time() = ToTimestamp(row->create_time_ms);
+  } else {
+    out = mapping::PolicyToProto(policy::Policy{});
+  }
+  out.set_model(ModelName(model.model_id));
+  return out;
+}
+
+absl::Status Gatekeeper::DoSetPolicy(const v1::SetPolicyRequest& r, v1::Policy* out) {
+  ASSIGN_OR_RETURN(std::string id, ParseModelName(r.policy().model(), "policy.model"));
+  policy::Policy core = mapping::PolicyFromProto(r.policy());
+  RETURN_IF_ERROR(policy::ValidatePolicy(core));
+  ASSIGN_OR_RETURN(store::ModelRow model, store_->GetModel(id));
+  v1::Policy filled = mapping::PolicyToProto(core);
+  filled.set_model(ModelName(model.model_id));
+  filled.clear_version();
+  store::PolicyRow row;
+  row.model_id = model.id;
+  row.policy = ToStoredJson(filled);
+  row.create_time_ms = absl::ToUnixMillis(clock_->Now());
+  ASSIGN_OR_RETURN(store::PolicyRow stored, store_->PutPolicy(row));
+  *out = filled;
+  out->set_version(stored.version);
+  *out->mutable_create_time() = ToTimestamp(stored.create_time_ms);
+  log::Info("policy set", {{"model", out->model()}, {"version", static_cast<long long>(stored.version)}});
+  return absl::OkStatus();
+}
+
+absl::Status Gatekeeper::DoGetPolicy(const v1::GetPolicyRequest& r, v1::Policy* out) {
+  ASSIGN_OR_RETURN(std::string id, ParseModelName(r.model(), "model"));
+  ASSIGN_OR_RETURN(store::ModelRow model, store_->GetModel(id));
+  ASSIGN_OR_RETURN(*out, LatestPolicy(model));
+  return absl::OkStatus();
+}
+
+// --- ShouldRetrain --------------------------------------------------------------------------
+
+absl::Mutex* Gatekeeper::ModelLock(int64_t model_id) {
+  absl::MutexLock lock(&mu_);
+  std::unique_ptr<absl::Mutex>& m = model_locks_[model_id];
+  if (!m) m = std::make_unique<absl::Mutex>();
+  return m.get();
+}
+
+absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r, v1::Decision* out) {
+  // Validate everything that needs no state first, so bad input never touches the store.
+  ASSIGN_OR_RETURN(std::string id, ParseModelName(r.model(), "model"));
+  if (!r.has_current()) return absl::InvalidArgumentError("current: required (a DataProfile)");
+  if (!r.has_plan()) return absl::InvalidArgumentError("plan: required (a TrainingPlan)");
+  if (r.idempotency_key().size() > 128) {
+    return absl::InvalidArgumentError("idempotency_key: at most 128 bytes");
+  }
+  ASSIGN_OR_RETURN(profile::DataProfile current,
+                   mapping::ProfileFromProto(r.current(), "current"));
+  const energy::TrainingPlan plan = mapping::PlanFromProto(r.plan());
+  const std::optional<gain::LabeledWindow> labeled = mapping::LabeledFromProto(r);
+
+  ASSIGN_OR_RETURN(store::ModelRow model, store_->GetModel(id));
+  absl::MutexLock model_lock(ModelLock(model.id));
+  if (!r.idempotency_key().empty()) {
+    ASSIGN_OR_RETURN(std::optional<store::DecisionRow> previous,
+                     store_->FindDecisionByIdempotencyKey(model.id, r.idempotency_key()));
+    if (previous) return FromStoredJson(previous->payload, out);
+  }
+  ASSIGN_OR_RETURN(std::shared_ptr<const LoadedReference> reference, LoadReference(model));
+  ASSIGN_OR_RETURN(v1::Policy policy_proto, LatestPolicy(model));
+  const policy::Policy policy = mapping::PolicyFromProto(policy_proto);
+
+  const absl::Time now = clock_->Now();
+  ASSIGN_OR_RETURN(store::ApprovalSummary approvals,
+                   store_->SummarizeApprovals(
+                       model.id, absl::ToUnixMillis(now - policy.budget_window)));
+  EvaluationInput input;
+  input.reference = &reference->profile;
+  if (reference->accuracy) {
+    input.reference_accuracy = gain::ReferenceAccuracy{*reference->accuracy,
+                                                       reference->evaluation_rows};
+  }
+  input.current = &current;
+  input.labeled = labeled;
+  input.plan = &plan;
+  input.policy = &policy;
+  input.tables = tables_;
+  if (approvals.last_approval_ms) {
+    input.history.last_approval = absl::FromUnixMillis(*approvals.last_approval_ms);
+  }
+  if (approvals.oldest_approval_ms) {
+    input.history.oldest_approval_in_window = absl::FromUnixMillis(*approvals.oldest_approval_ms);
+  }
+  input.history.approved_energy_kwh_in_window = approvals.approved_energy_kwh;
+  input.now = now;
+  ASSIGN_OR_RETURN(Evaluation evaluation, Evaluate(input));
+
+  v1::Decision decision;
+  const std::string decision_id = NewDecisionId();
+  decision.set_name(DecisionName(decision_id));
+  decision.set_model(ModelName(model.model_id));
+  decision.set_model_version(reference->model_version);
+  decision.set_policy_version(policy_proto.version());
+  decision.set_idempotency_key(r.idempotency_key());
+  const int64_t now_ms = absl::ToUnixMillis(now);
+  *decision.mutable_create_time() = ToTimestamp(now_ms);
+  mapping::EvaluationToDecision(evaluation, &decision);
+
+  store::DecisionRow row;
+  row.decision_id = decision_id;
+  row.model_id = model.id;
+  row.model_version = decision.model_version();
+  row.policy_version = decision.policy_version();
+  row.verdict = v1::Verdict_Name(decision.verdict());
+  row.decided_by = decision.decided_by();
+  row.energy_kwh = evaluation.cost.energy_kwh;
+  row.co2e_kg = evaluation.cost.co2e_kg;
+  row.expected_gain = evaluation.gain.expected;
+  row.gain_lower_bound = evaluation.gain.lower_bound;
+  row.dataset_drift = evaluation.drift.dataset_drift;
+  row.idempotency_key = r.idempotency_key();
+  row.create_time_ms = now_ms;
+  row.payload = ToStoredJson(decision);
+  ASSIGN_OR_RETURN(store::DecisionRow stored, store_->InsertDecision(row));
+
+  log::Info("decision", {{"decision", decision.name()},
+                         {"model", decision.model()},
+                         {"verdict", row.verdict},
+                         {"decided_by", row.decided_by},
+                         {"energy_kwh", row.energy_kwh},
+                         {"co2e_kg", row.co2e_kg},
+                         {"gain_lower_bound", row.gain_lower_bound},
+                         {"dataset_drift", row.dataset_drift},
+                         {"seq", static_cast<long long>(stored.seq)}});
+  *out = std::move(decision);
+  return absl::OkStatus();
+}
+
+// --- Decisions ------------------------------------------------------------------------------
+
+absl::Status Gatekeeper::DoGetDecision(const v1::GetDecisionRequest& r, v1::Decision* out) {
+  ASSIGN_OR_RETURN(std::string id, ParseDecisionName(r.name(), "name"));
+  ASSIGN_OR_RETURN(store::DecisionRow row, store_->GetDecision(id));
+  return FromStoredJson(row.payload, out);
+}
+
+absl::Status Gatekeeper::DoListDecisions(const v1::ListDecisionsRequest& r,
+                                         v1::ListDecisionsResponse* out) {
+  if (r.page_size() < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: must be >= 0, got ", r.page_size()));
+  }
+  const int page_size =
+      r.page_size() == 0 ? kDefaultPageSize : std::min(r.page_size(), kMaxPageSize);
+  ASSIGN_OR_RETURN(std::string verdict, VerdictFilter(r.verdict()));
+  const std::string filters = absl::StrCat(r.model(), "|", verdict);
+
+  store::DecisionFilter filter;
+  if (!r.model().empty()) {
+    ASSIGN_OR_RETURN(std::string id, ParseModelName(r.model(), "model"));
+    ASSIGN_OR_RETURN(store::ModelRow model, store_->GetModel(id));
+    filter.model_id = model.id;
+  }
+  if (!verdict.empty()) filter.verdict = verdict;
+  if (!r.page_token().empty()) {
+    ASSIGN_OR_RETURN(filter.before_seq, DecodePageToken(r.page_token(), filters));
+  }
+  filter.limit = page_size + 1;  // one extra row tells whether another page exists
+  ASSIGN_OR_RETURN(std::vector<store::DecisionRow> rows, store_->ListDecisions(filter));
+  const bool more = static_cast<int>(rows.size()) > page_size;
+  if (more) rows.resize(page_size);
+  for (const store::DecisionRow& row : rows) {
+    RETURN_IF_ERROR(FromStoredJson(row.payload, out->add_decisions()));
+  }
+  if (more) out->set_next_page_token(EncodePageToken(rows.back().seq, filters));
+  return absl::OkStatus();
+}
+
+}  // namespace greengate::service

@@ -1,0 +1,54 @@
+#include "server/service/server.h"
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+
+namespace greengate::service {
+
+constexpr char kServiceName[] = "greengate.v1.RetrainGatekeeper";
+
+absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
+    const ServerOptions& options, store::Store* store, const Clock* clock,
+    const energy::Tables* tables) {
+  grpc::EnableDefaultHealthCheckService(true);
+  // Referencing the plugin keeps the reflection library from being dropped by --as-needed.
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  std::unique_ptr<RunningServer> running(new RunningServer());
+  running->service_ = std::make_unique<Gatekeeper>(store, clock, tables);
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
+                           &running->port_);
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  builder.RegisterService(running->service_.get());
+  running->server_ = builder.BuildAndStart();
+  if (running->server_ == nullptr || running->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen_address,
+                     " (address in use, or not a host:port?)"));
+  }
+  if (auto* health = running->server_->GetHealthCheckService()) {
+    health->SetServingStatus(kServiceName, true);
+  }
+  return running;
+}
+
+RunningServer::~RunningServer() { Shutdown(absl::ZeroDuration()); }
+
+void RunningServer::Shutdown(absl::Duration grace) {
+  if (shut_down_ || server_ == nullptr) return;
+  shut_down_ = true;
+  if (auto* health = server_->GetHealthCheckService()) health->Shutdown();
+  server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(grace));
+}
+
+void RunningServer::Wait() {
+  if (server_ != nullptr) server_->Wait();
+}
+
+}  // namespace greengate::service

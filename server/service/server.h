@@ -1,0 +1,49 @@
+#pragma once
+
+// Builds and runs the gRPC server: the gatekeeper service, the standard health service
+// (grpc.health.v1, "" and "greengate.v1.RetrainGatekeeper") and server reflection.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/server.h"
+#include "server/common/clock.h"
+#include "server/core/energy/tables.h"
+#include "server/service/gatekeeper.h"
+#include "server/store/store.h"
+
+namespace greengate::service {
+
+struct ServerOptions {
+  std::string listen_address = "127.0.0.1:50051";  // port 0 picks a free port
+  int max_receive_message_bytes = 32 << 20;
+};
+
+class RunningServer {
+ public:
+  // Starts serving. Unavailable when the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<RunningServer>> Start(const ServerOptions& options,
+                                                              store::Store* store,
+                                                              const Clock* clock,
+                                                              const energy::Tables* tables);
+  ~RunningServer();
+
+  int port() const { return port_; }
+  // Health goes NOT_SERVING first (load balancers stop sending), then in-flight calls get up
+  // to `grace` to finish before they are cancelled. Idempotent.
+  void Shutdown(absl::Duration grace);
+  // Blocks until the server has shut down.
+  void Wait();
+
+ private:
+  RunningServer() = default;
+  std::unique_ptr<Gatekeeper> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace greengate::service

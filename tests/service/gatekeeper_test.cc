@@ -1,0 +1,404 @@
+// Integration tests: a real server on 127.0.0.1:0, a real SQLite file in a temp dir, a real
+// gRPC channel. Time comes from a FakeClock, so cooldowns are tested without sleeping.
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <functional>
+#include <set>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "greengate/v1/greengate.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
+#include "server/service/server.h"
+#include "tests/service/test_profiles.h"
+
+namespace greengate::service {
+namespace {
+
+using ::testing::HasSubstr;
+using greengate::testing::MakeProfile;
+using greengate::testing::SmallPlan;
+
+class GatekeeperTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/greengate-service-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    StartServer();
+  }
+  void TearDown() override {
+    StopServer();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void StartServer() {
+    auto store = store::Store::Open(dir_ + "/gg.db");
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    ServerOptions options;
+    options.listen_address = "127.0.0.1:0";
+    auto server = RunningServer::Start(options, store_.get(), &clock_, &energy::Tables::Shipped());
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                                   grpc::InsecureChannelCredentials());
+    stub_ = v1::RetrainGatekeeper::NewStub(channel_);
+  }
+  void StopServer() {
+    stub_.reset();
+    channel_.reset();
+    server_.reset();
+    store_.reset();
+  }
+
+  std::unique_ptr<grpc::ClientContext> Context() {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    return ctx;
+  }
+
+  grpc::Status Register(const std::string& id) {
+    v1::RegisterModelRequest req;
+    req.set_model_id(id);
+    req.mutable_model()->set_deployed_version("v1");
+    req.mutable_model()->set_task("binary-classification");
+    v1::Model out;
+    return stub_->RegisterModel(Context().get(), req, &out);
+  }
+
+  grpc::Status SetReference(const std::string& id, double accuracy = 0.9) {
+    v1::SetReferenceRequest req;
+    req.mutable_reference()->set_model("models/" + id);
+    *req.mutable_reference()->mutable_profile() = MakeProfile(800, 0, 1);
+    req.mutable_reference()->set_accuracy(accuracy);
+    req.mutable_reference()->set_evaluation_rows(5000);
+    v1::Reference out;
+    return stub_->SetReference(Context().get(), req, &out);
+  }
+
+  // A model with a reference, ready for ShouldRetrain.
+  void Ready(const std::string& id) {
+    ASSERT_TRUE(Register(id).ok());
+    ASSERT_TRUE(SetReference(id).ok());
+  }
+
+  v1::ShouldRetrainRequest Request(const std::string& id, double shift, int64_t correct) {
+    v1::ShouldRetrainRequest req;
+    req.set_model("models/" + id);
+    *req.mutable_current() = MakeProfile(600, shift, 100);
+    if (correct >= 0) {
+      req.mutable_labeled()->set_rows(1000);
+      req.mutable_labeled()->set_correct(correct);
+    }
+    *req.mutable_plan() = SmallPlan();
+    return req;
+  }
+
+  grpc::Status Ask(const v1::ShouldRetrainRequest& req, v1::Decision* out) {
+    return stub_->ShouldRetrain(Context().get(), req, out);
+  }
+
+  int CountDecisions() {
+    v1::ListDecisionsRequest req;
+    req.set_page_size(500);
+    v1::ListDecisionsResponse resp;
+    EXPECT_TRUE(stub_->ListDecisions(Context().get(), req, &resp).ok());
+    return resp.decisions_size();
+  }
+
+  std::string dir_;
+  FakeClock clock_{absl::FromUnixSeconds(1'790'000'000)};
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<RunningServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::RetrainGatekeeper::Stub> stub_;
+};
+
+TEST_F(GatekeeperTest, HealthIsServingForServerAndService) {
+  auto health = grpc::health::v1::Health::NewStub(channel_);
+  for (const std::string service : {"", "greengate.v1.RetrainGatekeeper"}) {
+    grpc::health::v1::HealthCheckRequest req;
+    req.set_service(service);
+    grpc::health::v1::HealthCheckResponse resp;
+    ASSERT_TRUE(health->Check(Context().get(), req, &resp).ok()) << service;
+    EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING) << service;
+  }
+}
+
+TEST_F(GatekeeperTest, RegisterGetListModels) {
+  ASSERT_TRUE(Register("churn").ok());
+  v1::GetModelRequest get;
+  get.set_name("models/churn");
+  v1::Model model;
+  ASSERT_TRUE(stub_->GetModel(Context().get(), get, &model).ok());
+  EXPECT_EQ(model.name(), "models/churn");
+  EXPECT_EQ(model.deployed_version(), "v1");
+  EXPECT_FALSE(model.has_reference());
+  EXPECT_EQ(Register("churn").error_code(), grpc::StatusCode::ALREADY_EXISTS);
+
+  v1::ListModelsResponse list;
+  ASSERT_TRUE(stub_->ListModels(Context().get(), {}, &list).ok());
+  ASSERT_EQ(list.models_size(), 1);
+
+  get.set_name("models/nope");
+  EXPECT_EQ(stub_->GetModel(Context().get(), get, &model).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(GatekeeperTest, RegisterRejectsBadIdsNamingTheField) {
+  grpc::Status s = Register("Bad_Name");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("model_id"));
+  v1::RegisterModelRequest req;
+  req.set_model_id("ok");
+  v1::Model out;
+  s = stub_->RegisterModel(Context().get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("model.deployed_version"));
+}
+
+TEST_F(GatekeeperTest, SetReferenceValidatesAndRoundTrips) {
+  ASSERT_TRUE(Register("churn").ok());
+  v1::SetReferenceRequest req;
+  req.mutable_reference()->set_model("models/churn");
+  *req.mutable_reference()->mutable_profile() = MakeProfile(100, 0, 1);
+  req.mutable_reference()->mutable_profile()->mutable_features(0)->mutable_numeric()
+      ->set_bin_edges(2, -7.0);  // edges no longer increasing
+  v1::Reference out;
+  grpc::Status s = stub_->SetReference(Context().get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("reference.profile.features[0]"));
+
+  ASSERT_TRUE(SetReference("churn").ok());
+  v1::GetReferenceRequest get;
+  get.set_model("models/churn");
+  ASSERT_TRUE(stub_->GetReference(Context().get(), get, &out).ok());
+  EXPECT_EQ(out.profile().features_size(), 3);
+  EXPECT_EQ(out.profile().features(0).numeric().bin_edges_size(), 7);
+  EXPECT_DOUBLE_EQ(out.accuracy(), 0.9);
+  EXPECT_EQ(out.model_version(), "v1");
+
+  EXPECT_EQ(SetReference("nope").error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(GatekeeperTest, ShouldRetrainNeedsAReference) {
+  ASSERT_TRUE(Register("churn").ok());
+  v1::Decision d;
+  grpc::Status s = Ask(Request("churn", 0, 900), &d);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("SetReference"));
+  EXPECT_EQ(Ask(Request("nope", 0, 900), &d).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(GatekeeperTest, DriftedAndDegradedIsApprovedUndriftedIsRejected) {
+  Ready("churn");
+  v1::Decision approved;
+  ASSERT_TRUE(Ask(Request("churn", 1.0, 700), &approved).ok());
+  EXPECT_EQ(approved.verdict(), v1::APPROVE) << approved.reason();
+  EXPECT_TRUE(approved.drift().dataset_drift());
+  EXPECT_GT(approved.gain().lower_bound(), 0);
+  EXPECT_GT(approved.cost().energy_kwh(), 0);
+  EXPECT_GT(approved.cost().co2e_kg(), 0);
+  EXPECT_EQ(approved.model_version(), "v1");
+  EXPECT_EQ(approved.policy_version(), 0);
+  EXPECT_FALSE(approved.reason().empty());
+  EXPECT_EQ(approved.checks_size(), 7);
+
+  clock_.Advance(absl::Hours(48));
+  v1::Decision rejected;
+  ASSERT_TRUE(Ask(Request("churn", 0, 900), &rejected).ok());
+  EXPECT_EQ(rejected.verdict(), v1::REJECT) << rejected.reason();
+  EXPECT_EQ(rejected.decided_by(), "evidence_of_need");
+  EXPECT_FALSE(rejected.drift().dataset_drift());
+
+  // Both are in the log, newest first, and GetDecision returns the stored record.
+  v1::ListDecisionsRequest list;
+  list.set_model("models/churn");
+  v1::ListDecisionsResponse resp;
+  ASSERT_TRUE(stub_->ListDecisions(Context().get(), list, &resp).ok());
+  ASSERT_EQ(resp.decisions_size(), 2);
+  EXPECT_EQ(resp.decisions(0).name(), rejected.name());
+  v1::GetDecisionRequest get;
+  get.set_name(approved.name());
+  v1::Decision stored;
+  ASSERT_TRUE(stub_->GetDecision(Context().get(), get, &stored).ok());
+  EXPECT_EQ(stored.SerializeAsString(), approved.SerializeAsString());
+}
+
+TEST_F(GatekeeperTest, DriftWithoutLabelsDefersAskingForLabels) {
+  Ready("churn");
+  v1::Decision d;
+  ASSERT_TRUE(Ask(Request("churn", 1.0, -1), &d).ok());
+  EXPECT_EQ(d.verdict(), v1::DEFER) << d.reason();
+  EXPECT_EQ(d.decided_by(), "gain_evidence");
+  EXPECT_EQ(d.gain().method(), "none");
+}
+
+TEST_F(GatekeeperTest, CooldownDefersUntilItHasPassed) {
+  Ready("churn");
+  v1::SetPolicyRequest policy;
+  policy.mutable_policy()->set_model("models/churn");
+  policy.mutable_policy()->set_cooldown_s(3600 * 6);
+  v1::Policy stored;
+  ASSERT_TRUE(stub_->SetPolicy(Context().get(), policy, &stored).ok());
+  EXPECT_EQ(stored.version(), 1);
+
+  v1::Decision first, second, third;
+  ASSERT_TRUE(Ask(Request("churn", 1.0, 700), &first).ok());
+  ASSERT_EQ(first.verdict(), v1::APPROVE) << first.reason();
+  EXPECT_EQ(first.policy_version(), 1);
+  clock_.Advance(absl::Hours(1));
+  ASSERT_TRUE(Ask(Request("churn", 1.0, 700), &second).ok());
+  EXPECT_EQ(second.verdict(), v1::DEFER);
+  EXPECT_EQ(second.decided_by(), "cooldown");
+  EXPECT_EQ(second.retry_after().seconds(), first.create_time().seconds() + 6 * 3600);
+  clock_.Advance(absl::Hours(6));
+  ASSERT_TRUE(Ask(Request("churn", 1.0, 700), &third).ok());
+  EXPECT_EQ(third.verdict(), v1::APPROVE) << third.reason();
+}
+
+TEST_F(GatekeeperTest, IdempotencyKeyReturnsTheStoredDecision) {
+  Ready("churn");
+  v1::ShouldRetrainRequest req = Request("churn", 1.0, 700);
+  req.set_idempotency_key("airflow-run-2026-11-23");
+  v1::Decision first, again;
+  ASSERT_TRUE(Ask(req, &first).ok());
+  clock_.Advance(absl::Hours(1));
+  ASSERT_TRUE(Ask(req, &again).ok());
+  EXPECT_EQ(again.name(), first.name());
+  EXPECT_EQ(again.verdict(), first.verdict());
+  EXPECT_EQ(CountDecisions(), 1);
+}
+
+TEST_F(GatekeeperTest, BadInputIsRejectedNamingTheFieldAndWritesNothing) {
+  Ready("churn");
+  struct Case {
+    std::string name;
+    std::function<void(v1::ShouldRetrainRequest*)> mutate;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {"bad model name", [](auto* r) { r->set_model("churn"); }, "model"},
+      {"no profile", [](auto* r) { r->clear_current(); }, "current"},
+      {"no plan", [](auto* r) { r->clear_plan(); }, "plan"},
+      {"negative count",
+       [](auto* r) { r->mutable_current()->mutable_features(0)->mutable_numeric()->set_bin_counts(0, -3); },
+       "current.features[0]"},
+      {"NaN count",
+       [](auto* r) { r->mutable_current()->mutable_features(1)->mutable_numeric()->set_bin_counts(2, NAN); },
+       "current.features[1]"},
+      {"edges differ from the reference",
+       [](auto* r) { r->mutable_current()->mutable_features(0)->mutable_numeric()->set_bin_edges(0, -1.6); },
+       "current.features[0]"},
+      {"bin count mismatch",
+       [](auto* r) { r->mutable_current()->mutable_features(0)->mutable_numeric()->add_bin_counts(0); },
+       "current.features[0]"},
+      {"unknown feature",
+       [](auto* r) { r->mutable_current()->mutable_features(2)->set_name("colour"); },
+       "current"},
+      {"empty profile", [](auto* r) { r->mutable_current()->clear_features(); }, "current"},
+      {"absurd hours", [](auto* r) { r->mutable_plan()->set_hours(1e9); }, "plan.hours"},
+      {"negative hours", [](auto* r) { r->mutable_plan()->set_hours(-2); }, "plan.hours"},
+      {"unknown accelerator",
+       [](auto* r) { r->mutable_plan()->set_accelerator("quantum-9000"); }, "plan.accelerator"},
+      {"correct > rows", [](auto* r) { r->mutable_labeled()->set_correct(5000); }, "labeled"},
+  };
+  for (const Case& c : cases) {
+    v1::ShouldRetrainRequest req = Request("churn", 1.0, 700);
+    c.mutate(&req);
+    v1::Decision d;
+    grpc::Status s = Ask(req, &d);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.name << ": "
+                                                                   << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr(c.field)) << c.name;
+  }
+  EXPECT_EQ(CountDecisions(), 0);
+}
+
+TEST_F(GatekeeperTest, ListDecisionsPaginatesWithTokensBoundToFilters) {
+  Ready("churn");
+  Ready("fraud");
+  for (int i = 0; i < 7; ++i) {
+    v1::Decision d;
+    ASSERT_TRUE(Ask(Request(i % 2 ? "churn" : "fraud", 0, 900), &d).ok());
+    clock_.Advance(absl::Minutes(1));
+  }
+  v1::ListDecisionsRequest req;
+  req.set_page_size(3);
+  std::set<std::string> seen;
+  int pages = 0;
+  do {
+    v1::ListDecisionsResponse resp;
+    ASSERT_TRUE(stub_->ListDecisions(Context().get(), req, &resp).ok());
+    for (const auto& d : resp.decisions()) EXPECT_TRUE(seen.insert(d.name()).second);
+    req.set_page_token(resp.next_page_token());
+    ++pages;
+  } while (!req.page_token().empty());
+  EXPECT_EQ(seen.size(), 7u);
+  EXPECT_EQ(pages, 3);
+
+  // Filter by model and verdict.
+  v1::ListDecisionsRequest churn;
+  churn.set_model("models/churn");
+  churn.set_verdict(v1::REJECT);
+  v1::ListDecisionsResponse resp;
+  ASSERT_TRUE(stub_->ListDecisions(Context().get(), churn, &resp).ok());
+  EXPECT_EQ(resp.decisions_size(), 3);
+
+  // A token of one filter set is refused for another; garbage is refused.
+  req.set_page_size(2);
+  req.clear_page_token();
+  ASSERT_TRUE(stub_->ListDecisions(Context().get(), req, &resp).ok());
+  churn.set_page_token(resp.next_page_token());
+  grpc::Status s = stub_->ListDecisions(Context().get(), churn, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("page_token"));
+  churn.set_page_token("!!!");
+  EXPECT_EQ(stub_->ListDecisions(Context().get(), churn, &resp).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(GatekeeperTest, DecisionsSurviveARestart) {
+  Ready("churn");
+  v1::Decision d;
+  ASSERT_TRUE(Ask(Request("churn", 1.0, 700), &d).ok());
+  StopServer();
+  StartServer();
+  v1::GetDecisionRequest get;
+  get.set_name(d.name());
+  v1::Decision stored;
+  ASSERT_TRUE(stub_->GetDecision(Context().get(), get, &stored).ok());
+  EXPECT_EQ(stored.verdict(), d.verdict());
+  EXPECT_EQ(stored.reason(), d.reason());
+}
+
+TEST_F(GatekeeperTest, PolicyValidationNamesTheField) {
+  Ready("churn");
+  v1::SetPolicyRequest req;
+  req.mutable_policy()->set_model("models/churn");
+  req.mutable_policy()->set_drift_share_threshold(7);
+  v1::Policy out;
+  grpc::Status s = stub_->SetPolicy(Context().get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("policy.drift_share_threshold"));
+
+  v1::GetPolicyRequest get;
+  get.set_model("models/churn");
+  ASSERT_TRUE(stub_->GetPolicy(Context().get(), get, &out).ok());
+  EXPECT_EQ(out.version(), 0);  // the defaults, explicit
+  EXPECT_DOUBLE_EQ(out.min_gain(), 0.005);
+  EXPECT_EQ(out.cooldown_s(), 86400);
+}
+
+}  // namespace
+}  // namespace greengate::service
