@@ -29,6 +29,9 @@ absl::StatusOr<int> RunSetPolicy(const CommandContext& ctx, const SetPolicyOptio
   Connection connection = ctx.Connect();
   v1::SetPolicyRequest request;
   v1::Policy* policy = request.mutable_policy();
+  if (!o.policy_path.empty() && !o.flags.empty()) {
+    return UsageError(ctx, "set-policy: --policy FILE and the policy flags exclude each other");
+  }
   if (!o.policy_path.empty()) {
     RETURN_IF_ERROR(ReadJsonFile(o.policy_path, policy));
   } else {
@@ -86,9 +89,10 @@ void AddPolicyCommands(CLI::App* app, CommandContext* ctx) {
     sub->add_option("--model", o->model, "Model id (\"churn\") or name (\"models/churn\")")
         ->required()
         ->type_name("ID");
-    auto* file = sub->add_option("--policy", o->policy_path, "Policy JSON ('-' = stdin)")
-                     ->type_name("FILE");
-    AddPolicyFlags(sub, &o->flags, file);
+    sub->add_option("--policy", o->policy_path,
+                    "Policy JSON ('-' = stdin), instead of the policy flags")
+        ->type_name("FILE");
+    AddPolicyFlags(sub, &o->flags);
     sub->footer(
         "\nDefaults: p-value threshold 0.05, distance threshold 0.1, drift share 0.5, "
         "Benjamini-Hochberg, large-sample rows 1000, no accuracy floor, min gain 0.005, "

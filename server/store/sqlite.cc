@@ -87,8 +87,11 @@ absl::StatusOr<DbHandle> OpenConnection(const std::string& path, int busy_timeou
         absl::StrCat(context, ": journal_mode=WAL not in force, got \"", mode, "\""));
   }
   // FULL: a commit is on disk before the call returns, even across power loss.
-  RETURN_IF_ERROR(
-      ExecScript(db.get(), "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", context));
+  // recursive_triggers: without it, the row deletions done by INSERT OR REPLACE skip DELETE
+  // triggers, which would let a REPLACE rewrite the append-only decision log.
+  RETURN_IF_ERROR(ExecScript(
+      db.get(), "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA recursive_triggers=ON;",
+      context));
   // foreign_keys is a silent no-op inside a transaction or in a build without them.
   ASSIGN_OR_RETURN(const int64_t foreign_keys, QueryInt64(db.get(), "PRAGMA foreign_keys"));
   if (foreign_keys != 1) {

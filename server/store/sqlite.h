@@ -46,8 +46,9 @@ absl::Status SqliteStatus(sqlite3* db, absl::string_view context);
 //
 // Opens (creating if needed) the database file at `path` in multi-thread mode (no SQLite
 // mutex) and sets the per-connection settings every open needs: journal_mode=WAL (verified to
-// be "wal"), synchronous=FULL (a commit survives power loss), foreign_keys=ON (verified) and
-// a busy timeout of `busy_timeout_ms` milliseconds. Does not touch the schema.
+// be "wal"), synchronous=FULL (a commit survives power loss), foreign_keys=ON (verified),
+// recursive_triggers=ON (so INSERT OR REPLACE cannot bypass DELETE triggers) and a busy
+// timeout of `busy_timeout_ms` milliseconds. Does not touch the schema.
 // Thread-safe (returns an independent connection).
 absl::StatusOr<DbHandle> OpenConnection(const std::string& path, int busy_timeout_ms);
 

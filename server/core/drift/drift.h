@@ -17,8 +17,8 @@ namespace greengate::drift {
 enum class Correction { kBenjaminiHochberg, kBonferroni, kNone };
 
 struct DriftOptions {
-  double p_value_threshold = 0.05;   // tests with a p-value drift when adjusted p < this
-  double distance_threshold = 0.1;   // effect-size tests drift when statistic >= this
+  double p_value_threshold = 0.05;  // tests with a p-value drift when adjusted p < this
+  double distance_threshold = 0.1;  // effect-size tests drift when statistic >= this
   double drift_share_threshold = 0.5;
   Correction correction = Correction::kBenjaminiHochberg;
   // Above this many reference rows p-values reject trivial shifts, so effect sizes decide.

@@ -1,11 +1,10 @@
 #include "server/core/drift/kstwo_methods.h"
 
+#include <Eigen/Core>
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <vector>
-
-#include <Eigen/Core>
 
 namespace greengate::drift::internal {
 namespace {
@@ -37,8 +36,8 @@ long double TimesFactorialOverPower(long double p, int64_t n, int* exponent) {
 double LogFactorialOverPower(int64_t n) {
   // Stirling coefficients B_2j / (2j (2j - 1)), j = 8 down to 1.
   static constexpr std::array<double, 8> kStirling = {
-      -2.955065359477124183e-2, 6.4102564102564102564e-3, -1.9175269175269175269e-3,
-      8.4175084175084175084e-4, -5.952380952380952381e-4, 7.9365079365079365079e-4,
+      -2.955065359477124183e-2,  6.4102564102564102564e-3, -1.9175269175269175269e-3,
+      8.4175084175084175084e-4,  -5.952380952380952381e-4, 7.9365079365079365079e-4,
       -2.7777777777777777778e-3, 8.3333333333333333333e-2};
   const double nd = static_cast<double>(n);
   const double inv_n = 1.0 / nd;

@@ -10,10 +10,11 @@ namespace greengate::drift {
 // SmirnovSf()
 //
 // P(D_n+ >= d) for a sample of size n, as scipy.special.smirnov(n, d): the Smirnov /
-// Birnbaum-Tingey sum, evaluated term by term in extended precision and log space (so the
-// binomial coefficients never overflow). For n > 1e6 it uses the same closed-form
-// approximation as scipy, exp(-(6nd+1)^2 / 18n). Returns NaN for n < 1 or d outside [0, 1].
-// Cost: O(number of non-negligible terms) <= O(n).
+// Birnbaum-Tingey sum, evaluated in log space outward from the peak of its terms (so the
+// binomial coefficients never overflow) and stopped once the rest cannot change the result.
+// For n > 1e6 it uses scipy's closed-form approximation exp(-(6nd+1)^2 / 18n) instead.
+// Returns NaN for n < 1 or d outside [0, 1]. Cost: O(number of terms that matter), which
+// is small for d far from 1/sqrt(n) and up to O(n) (~75 ns a term) near it.
 double SmirnovSf(int64_t n, double d);
 
 }  // namespace greengate::drift

@@ -2,7 +2,6 @@
 
 #include <cassert>
 #include <cmath>
-
 #include <unsupported/Eigen/SpecialFunctions>
 
 namespace greengate::drift {

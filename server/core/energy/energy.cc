@@ -43,8 +43,8 @@ absl::Status CheckRange(std::string_view field, double value, double lo, bool lo
                         double hi) {
   const bool above = lo_inclusive ? value >= lo : value > lo;
   if (std::isfinite(value) && above && value <= hi) return absl::OkStatus();
-  return Invalid(field, absl::StrCat("must be a finite number in ", lo_inclusive ? "[" : "(",
-                                     lo, ", ", hi, "], got ", value));
+  return Invalid(field, absl::StrCat("must be a finite number in ", lo_inclusive ? "[" : "(", lo,
+                                     ", ", hi, "], got ", value));
 }
 
 absl::Status CheckOptionalRange(std::string_view field, const std::optional<double>& value,
@@ -82,8 +82,8 @@ absl::Status CheckNumbers(const TrainingPlan& plan) {
   RETURN_IF_ERROR(CheckOptionalRange("plan.carbon_intensity_g_per_kwh",
                                      plan.carbon_intensity_g_per_kwh, 0, true,
                                      kMaxCarbonIntensityGPerKwh));
-  RETURN_IF_ERROR(CheckOptionalRange("plan.accelerator_power_w", plan.accelerator_power_w, 0,
-                                     false, kMaxPowerW));
+  RETURN_IF_ERROR(CheckOptionalRange("plan.accelerator_power_w", plan.accelerator_power_w, 0, false,
+                                     kMaxPowerW));
   RETURN_IF_ERROR(CheckOptionalRange("plan.cpu_power_per_core_w", plan.cpu_power_per_core_w, 0,
                                      false, kMaxPowerW));
   if (plan.training_rows < 0) {
@@ -99,8 +99,7 @@ absl::Status CheckNumbers(const TrainingPlan& plan) {
                    absl::StrCat("must be > 0 when plan.accelerator is '", plan.accelerator, "'"));
   }
   if (!plan.cpu.empty() && plan.cpu_cores == 0) {
-    return Invalid("plan.cpu_cores",
-                   absl::StrCat("must be > 0 when plan.cpu is '", plan.cpu, "'"));
+    return Invalid("plan.cpu_cores", absl::StrCat("must be > 0 when plan.cpu is '", plan.cpu, "'"));
   }
   return absl::OkStatus();
 }
@@ -122,10 +121,9 @@ absl::Status CheckKeys(const TrainingPlan& plan, const Tables& tables) {
                                             KeyList(tables.cpus())));
   }
   if (!plan.provider.empty() && !plan.pue.has_value() && !tables.Pue(plan.provider).has_value()) {
-    return Invalid("plan.provider",
-                   absl::StrCat("unknown provider '", plan.provider,
-                                "'; send pue or use one of the keys in pue.csv: ",
-                                KeyList(tables.pues())));
+    return Invalid("plan.provider", absl::StrCat("unknown provider '", plan.provider,
+                                                 "'; send pue or use one of the keys in pue.csv: ",
+                                                 KeyList(tables.pues())));
   }
   if (!plan.region.empty() && !plan.carbon_intensity_g_per_kwh.has_value() &&
       !tables.CarbonIntensity(plan.region).has_value()) {
@@ -151,17 +149,13 @@ struct UnitPower {
 };
 
 // Override, else the named row, else the table's `any` row (saying so).
-absl::StatusOr<UnitPower> ResolveUnitPower(std::string_view file, std::string_view field,
-                                           const std::string& key,
-                                           const std::optional<double>& override_w,
-                                           const std::vector<DataRow>& rows,
-                                           std::optional<DataRow> (Tables::*lookup)(
-                                               std::string_view) const,
-                                           const Tables& tables) {
+absl::StatusOr<UnitPower> ResolveUnitPower(
+    std::string_view file, std::string_view field, const std::string& key,
+    const std::optional<double>& override_w,
+    std::optional<DataRow> (Tables::*lookup)(std::string_view) const, const Tables& tables) {
   if (override_w.has_value()) {
     return UnitPower{*override_w, absl::StrCat(AsAbsl(kOverride), " (plan.", AsAbsl(field), ")")};
   }
-  (void)rows;
   if (!key.empty()) {
     std::optional<DataRow> row = (tables.*lookup)(key);
     if (!row.has_value()) return MissingRow(file, key);  // ValidatePlan rules this out
@@ -169,12 +163,11 @@ absl::StatusOr<UnitPower> ResolveUnitPower(std::string_view file, std::string_vi
   }
   std::optional<DataRow> any = (tables.*lookup)(kAnyKey);
   if (!any.has_value()) return MissingRow(file, kAnyKey);
-  return UnitPower{any->value, absl::StrCat("no model named, generic default; ",
-                                            RowSource(file, *any))};
+  return UnitPower{any->value,
+                   absl::StrCat("no model named, generic default; ", RowSource(file, *any))};
 }
 
-CostComponent Component(std::string_view name, double power_w, double hours,
-                        std::string source) {
+CostComponent Component(std::string_view name, double power_w, double hours, std::string source) {
   CostComponent c;
   c.name = std::string(name);
   c.power_w = power_w;
@@ -183,24 +176,21 @@ CostComponent Component(std::string_view name, double power_w, double hours,
   return c;
 }
 
-absl::StatusOr<CostComponent> AcceleratorComponent(const TrainingPlan& plan,
-                                                   const Tables& tables) {
+absl::StatusOr<CostComponent> AcceleratorComponent(const TrainingPlan& plan, const Tables& tables) {
   if (plan.accelerator_count == 0) return Component("accelerator", 0, plan.hours, "none in plan");
   ASSIGN_OR_RETURN(UnitPower unit,
                    ResolveUnitPower("accelerators.csv", "accelerator_power_w", plan.accelerator,
-                                    plan.accelerator_power_w, tables.accelerators(),
-                                    &Tables::Accelerator, tables));
+                                    plan.accelerator_power_w, &Tables::Accelerator, tables));
   const double utilization = plan.accelerator_utilization.value_or(1.0);
-  return Component("accelerator", plan.accelerator_count * unit.power_w * utilization,
-                   plan.hours, std::move(unit.source));
+  return Component("accelerator", plan.accelerator_count * unit.power_w * utilization, plan.hours,
+                   std::move(unit.source));
 }
 
 absl::StatusOr<CostComponent> CpuComponent(const TrainingPlan& plan, const Tables& tables) {
   if (plan.cpu_cores == 0) return Component("cpu", 0, plan.hours, "none in plan");
   ASSIGN_OR_RETURN(UnitPower unit,
                    ResolveUnitPower("cpus.csv", "cpu_power_per_core_w", plan.cpu,
-                                    plan.cpu_power_per_core_w, tables.cpus(), &Tables::Cpu,
-                                    tables));
+                                    plan.cpu_power_per_core_w, &Tables::Cpu, tables));
   const double utilization = plan.cpu_utilization.value_or(1.0);
   return Component("cpu", plan.cpu_cores * unit.power_w * utilization, plan.hours,
                    std::move(unit.source));
@@ -226,9 +216,8 @@ absl::StatusOr<Factor> ResolvePue(const TrainingPlan& plan, const Tables& tables
   }
   std::optional<DataRow> unknown = tables.Pue(kUnknownProvider);
   if (!unknown.has_value()) return MissingRow("pue.csv", kUnknownProvider);
-  return Factor{unknown->value,
-                absl::StrCat("no provider given, unknown data centre; ",
-                             RowSource("pue.csv", *unknown))};
+  return Factor{unknown->value, absl::StrCat("no provider given, unknown data centre; ",
+                                             RowSource("pue.csv", *unknown))};
 }
 
 absl::StatusOr<Factor> ResolveCarbonIntensity(const TrainingPlan& plan, const Tables& tables) {
@@ -242,9 +231,8 @@ absl::StatusOr<Factor> ResolveCarbonIntensity(const TrainingPlan& plan, const Ta
   }
   std::optional<DataRow> world = tables.CarbonIntensity(kWorldRegion);
   if (!world.has_value()) return MissingRow("carbon_intensity.csv", kWorldRegion);
-  return Factor{world->value,
-                absl::StrCat("no region given: world average fallback; ",
-                             RowSource("carbon_intensity.csv", *world))};
+  return Factor{world->value, absl::StrCat("no region given: world average fallback; ",
+                                           RowSource("carbon_intensity.csv", *world))};
 }
 
 }  // namespace

@@ -70,8 +70,7 @@ absl::StatusOr<std::vector<std::string>> SplitRecord(std::string_view line) {
       if (!closed) return absl::InvalidArgumentError("unterminated quoted field");
       if (i < line.size() && line[i] != ',') {
         return absl::InvalidArgumentError(
-            absl::StrCat("unexpected character after closing quote in field ",
-                         fields.size() + 1));
+            absl::StrCat("unexpected character after closing quote in field ", fields.size() + 1));
       }
     } else {
       while (i < line.size() && line[i] != ',') {
@@ -133,9 +132,8 @@ absl::StatusOr<DataRow> ParseRow(const TableSpec& spec, int line_number,
       spec.min_inclusive ? row.value >= spec.min_value : row.value > spec.min_value;
   if (!above_min || row.value > spec.max_value) {
     return RowError(spec, line_number,
-                    absl::StrCat("value ", fields[2], " outside ",
-                                 spec.min_inclusive ? "[" : "(", spec.min_value, ", ",
-                                 spec.max_value, "]"));
+                    absl::StrCat("value ", fields[2], " outside ", spec.min_inclusive ? "[" : "(",
+                                 spec.min_value, ", ", spec.max_value, "]"));
   }
   if (!absl::SimpleAtoi(fields[4], &row.year) || row.year < 1900 || row.year > 2100) {
     return RowError(spec, line_number,
@@ -159,8 +157,9 @@ absl::StatusOr<std::vector<DataRow>> ParseTable(const TableSpec& spec, std::stri
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (!saw_header) {
       if (line != kHeader) {
-        return RowError(spec, line_number,
-                        absl::StrCat("header must be '", AsAbsl(kHeader), "', got '", AsAbsl(line), "'"));
+        return RowError(
+            spec, line_number,
+            absl::StrCat("header must be '", AsAbsl(kHeader), "', got '", AsAbsl(line), "'"));
       }
       saw_header = true;
       continue;
@@ -172,26 +171,25 @@ absl::StatusOr<std::vector<DataRow>> ParseTable(const TableSpec& spec, std::stri
     }
     absl::StatusOr<std::vector<std::string>> fields = SplitRecord(line);
     if (!fields.ok()) {
-      return RowError(spec, line_number,
-                      std::string_view(fields.status().message().data(),
-                                       fields.status().message().size()));
+      return RowError(
+          spec, line_number,
+          std::string_view(fields.status().message().data(), fields.status().message().size()));
     }
     ASSIGN_OR_RETURN(DataRow row, ParseRow(spec, line_number, *std::move(fields)));
     const auto [it, inserted] = line_of_key.emplace(row.key, line_number);
     if (!inserted) {
-      return RowError(spec, line_number,
-                      absl::StrCat("duplicate key '", row.key, "' (first on line ", it->second,
-                                   ")"));
+      return RowError(
+          spec, line_number,
+          absl::StrCat("duplicate key '", row.key, "' (first on line ", it->second, ")"));
     }
     rows.push_back(std::move(row));
   }
   if (!saw_header) {
     return absl::InvalidArgumentError(absl::StrCat(AsAbsl(spec.file_name), ": empty file"));
   }
-  if (!line_of_key.contains(spec.required_key)) {
-    return absl::InvalidArgumentError(absl::StrCat(AsAbsl(spec.file_name),
-                                                   ": missing required row '",
-                                                   AsAbsl(spec.required_key), "'"));
+  if (!line_of_key.contains(AsAbsl(spec.required_key))) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        AsAbsl(spec.file_name), ": missing required row '", AsAbsl(spec.required_key), "'"));
   }
   return rows;
 }
@@ -212,9 +210,8 @@ std::string_view EmbeddedFileOrEmpty(std::string_view name) {
 
 }  // namespace
 
-absl::StatusOr<Tables> Tables::Parse(std::string_view accelerators_csv,
-                                     std::string_view cpus_csv, std::string_view pue_csv,
-                                     std::string_view carbon_csv) {
+absl::StatusOr<Tables> Tables::Parse(std::string_view accelerators_csv, std::string_view cpus_csv,
+                                     std::string_view pue_csv, std::string_view carbon_csv) {
   Tables tables;
   ASSIGN_OR_RETURN(tables.accelerators_, ParseTable(kAccelerators, accelerators_csv));
   ASSIGN_OR_RETURN(tables.cpus_, ParseTable(kCpus, cpus_csv));
@@ -227,9 +224,9 @@ const Tables& Tables::Shipped() {
   // Function-local static: initialised once, thread-safe (C++11 magic statics), never
   // destroyed so it outlives every caller.
   static const Tables* const kShipped = [] {
-    absl::StatusOr<Tables> parsed = Parse(
-        EmbeddedFileOrEmpty(kAccelerators.file_name), EmbeddedFileOrEmpty(kCpus.file_name),
-        EmbeddedFileOrEmpty(kPues.file_name), EmbeddedFileOrEmpty(kCarbon.file_name));
+    absl::StatusOr<Tables> parsed =
+        Parse(EmbeddedFileOrEmpty(kAccelerators.file_name), EmbeddedFileOrEmpty(kCpus.file_name),
+              EmbeddedFileOrEmpty(kPues.file_name), EmbeddedFileOrEmpty(kCarbon.file_name));
     if (!parsed.ok()) {
       // The tables are compiled in and covered by tests, so this is a build defect, never
       // a consequence of user input: fail loudly rather than serve estimates without data.

@@ -17,7 +17,8 @@ struct LabeledWindow {
   int64_t correct = 0;
 };
 
-// Accuracy of the deployed model at deployment, on an evaluation set of `evaluation_rows`.
+// Accuracy of the deployed model at deployment, on an evaluation set of `evaluation_rows`
+// (0: unknown size; the accuracy is then taken as exact, with no sampling error).
 struct ReferenceAccuracy {
   double accuracy = 0;
   int64_t evaluation_rows = 0;

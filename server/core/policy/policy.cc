@@ -1,2 +1,343 @@
-// Placeholder until implemented.
-namespace greengate::policy {}
+// Decide: the seven checks of policy.h, in order, and the one-line reason.
+
+#include "server/core/policy/policy.h"
+
+#include <cassert>
+#include <cmath>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace greengate::policy {
+namespace {
+
+// Check names, in their fixed order; the indices below follow it.
+enum CheckIndex {
+  kEvidenceOfNeed,
+  kAccuracyFloor,
+  kCooldown,
+  kGainEvidence,
+  kMinGain,
+  kEfficiency,
+  kEnergyBudget,
+  kCheckCount
+};
+constexpr const char* kCheckNames[kCheckCount] = {
+    "evidence_of_need", "accuracy_floor", "cooldown",     "gain_evidence",
+    "min_gain",         "efficiency",     "energy_budget"};
+
+// --- Formatting for details and reasons ----------------------------------------------------
+
+// Three significant digits, but whole numbers from 1000 on ("1234", not "1.23e+03").
+std::string Num(double x) {
+  if (std::abs(x) >= 1000 && std::isfinite(x)) return absl::StrFormat("%.0f", x);
+  return absl::StrFormat("%.3g", x);
+}
+std::string Points(double fraction) { return Num(100 * fraction); }
+std::string Accuracy(double fraction) { return absl::StrFormat("%.3f", fraction); }
+std::string Hours(absl::Duration d) { return Num(absl::ToDoubleHours(d)); }
+std::string Time(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
+std::string Percent(double level) { return absl::StrCat(Num(100 * level), "%"); }
+
+std::string FeaturesDrifted(const drift::DriftReport& d) {
+  return absl::StrFormat("%d of %d features drifted", d.drifted_features, d.features.size());
+}
+
+// What shows the need for a retrain, for the reasons of the later checks.
+std::string NeedPhrase(const drift::DriftReport& d, const gain::GainEstimate& g) {
+  if (d.dataset_drift) return FeaturesDrifted(d);
+  return absl::StrCat("accuracy fell from ", Accuracy(g.reference_accuracy), " to ",
+                      Accuracy(g.current_accuracy), " (", FeaturesDrifted(d), ")");
+}
+
+// "for 12.3 kWh / 4.1 kg CO2e"
+std::string CostPhrase(const energy::CostEstimate& c) {
+  return absl::StrCat(Num(c.energy_kwh), " kWh / ", Num(c.co2e_kg), " kg CO2e");
+}
+
+// --- The checks ------------------------------------------------------------------------------
+
+struct Context {
+  const Policy& policy;
+  const drift::DriftReport& drift;
+  const gain::GainEstimate& gain;
+  const energy::CostEstimate& cost;
+  const History& history;
+  absl::Time now;
+};
+
+// A check's result, with what it decides if it is decisive.
+struct Outcome {
+  Check check;
+  Verdict verdict_if_decisive = Verdict::kDefer;
+  std::string reason_if_decisive;
+  std::optional<absl::Time> retry_after;
+};
+
+Outcome Evaluated(CheckIndex index) {
+  Outcome out;
+  out.check.name = kCheckNames[index];
+  out.check.evaluated = true;
+  return out;
+}
+
+bool SignificantDegradation(const gain::GainEstimate& g) {
+  return g.has_evidence && g.degradation_lower_bound > 0;
+}
+
+Outcome EvidenceOfNeed(const Context& c) {
+  Outcome out = Evaluated(kEvidenceOfNeed);
+  const drift::DriftReport& d = c.drift;
+  const gain::GainEstimate& g = c.gain;
+  out.check.passed = d.dataset_drift || SignificantDegradation(g);
+  const bool degradation_decides = !d.dataset_drift && g.has_evidence;
+  out.check.observed = degradation_decides ? g.degradation_lower_bound : d.drifted_share;
+  out.check.limit = degradation_decides ? 0 : d.share_threshold;
+
+  const std::string drift_part =
+      absl::StrCat(d.dataset_drift ? "dataset drift: " : "no dataset drift: ",
+                   FeaturesDrifted(d), " (share ", Num(d.drifted_share),
+                   d.dataset_drift ? " >= " : " < ", Num(d.share_threshold), ")");
+  std::string label_part;
+  std::string reject_suffix;
+  if (g.has_evidence) {
+    label_part = absl::StrCat(
+        "degradation ", Points(g.degradation), " points, lower bound ",
+        Points(g.degradation_lower_bound), " points at ", Percent(g.confidence),
+        SignificantDegradation(g) ? " > 0 (significant)" : " <= 0 (not significant)");
+    reject_suffix = absl::StrCat(" (accuracy ", Accuracy(g.current_accuracy), " vs reference ",
+                                 Accuracy(g.reference_accuracy), ", degradation lower bound ",
+                                 Points(g.degradation_lower_bound), " points)");
+  } else if (g.has_labels) {
+    label_part = "labels but no reference accuracy: degradation unknown";
+  } else {
+    label_part = "no labeled window: degradation unknown";
+  }
+  out.check.detail = absl::StrCat(drift_part, "; ", label_part);
+  out.verdict_if_decisive = Verdict::kReject;
+  out.reason_if_decisive =
+      absl::StrFormat("REJECT: no drift (%d of %d features) and no significant degradation%s",
+                      d.drifted_features, d.features.size(), reject_suffix);
+  return out;
+}
+
+Outcome AccuracyFloor(const Context& c) {
+  Outcome out = Evaluated(kAccuracyFloor);
+  const gain::GainEstimate& g = c.gain;
+  out.check.observed = g.has_labels ? g.current_accuracy : 0;
+  out.check.limit = c.policy.accuracy_floor.value_or(0);
+  out.check.passed = true;
+  if (!c.policy.accuracy_floor) {
+    out.check.detail = "no accuracy floor set";
+    return out;
+  }
+  const double floor = *c.policy.accuracy_floor;
+  if (!g.has_labels) {
+    out.check.detail = absl::StrCat("no labeled window: the floor ", Accuracy(floor),
+                                    " cannot be checked");
+    return out;
+  }
+  const std::string measured =
+      absl::StrFormat("current accuracy %s (%d/%d labeled rows)", Accuracy(g.current_accuracy),
+                      g.labeled_correct, g.labeled_rows);
+  out.check.passed = g.current_accuracy >= floor;
+  if (out.check.passed) {
+    out.check.detail = absl::StrCat(measured, " >= floor ", Accuracy(floor));
+    return out;
+  }
+  out.check.detail = absl::StrCat(measured, " < floor ", Accuracy(floor),
+                                  ": approved whatever the other checks say");
+  out.verdict_if_decisive = Verdict::kApprove;
+  out.reason_if_decisive = absl::StrCat("APPROVE (accuracy floor override): ", measured,
+                                        " < floor ", Accuracy(floor));
+  return out;
+}
+
+Outcome Cooldown(const Context& c) {
+  Outcome out = Evaluated(kCooldown);
+  const absl::Duration cooldown = c.policy.cooldown;
+  out.check.limit = absl::ToDoubleHours(cooldown);
+  if (!c.history.last_approval) {
+    out.check.observed = -1;
+    out.check.passed = true;
+    out.check.detail = "no previous approval";
+    return out;
+  }
+  const absl::Time last = *c.history.last_approval;
+  const absl::Duration elapsed = c.now - last;
+  out.check.observed = absl::ToDoubleHours(elapsed);
+  out.check.passed = elapsed >= cooldown;
+  const std::string since = absl::StrCat("last approval ", Hours(elapsed), " h ago (", Time(last),
+                                         ")");
+  if (out.check.passed) {
+    out.check.detail = absl::StrCat(since, " >= cooldown ", Hours(cooldown), " h");
+    return out;
+  }
+  out.retry_after = last + cooldown;
+  out.check.detail = absl::StrCat(since, " < cooldown ", Hours(cooldown), " h; retry after ",
+                                  Time(*out.retry_after));
+  out.verdict_if_decisive = Verdict::kDefer;
+  out.reason_if_decisive =
+      absl::StrCat("DEFER: last approval ", Hours(elapsed), " h ago, within the ", Hours(cooldown),
+                   " h cooldown; retry after ", Time(*out.retry_after));
+  return out;
+}
+
+Outcome GainEvidence(const Context& c) {
+  Outcome out = Evaluated(kGainEvidence);
+  const gain::GainEstimate& g = c.gain;
+  out.check.passed = g.has_evidence;
+  out.check.observed = g.has_evidence ? 1 : 0;
+  out.check.limit = 1;
+  out.check.detail = absl::StrCat(g.method, ": ", g.evidence);
+  out.verdict_if_decisive = Verdict::kDefer;
+  out.reason_if_decisive = absl::StrCat("DEFER: ", NeedPhrase(c.drift, g),
+                                        " but the gain cannot be estimated: ", g.evidence);
+  return out;
+}
+
+Outcome MinGain(const Context& c) {
+  Outcome out = Evaluated(kMinGain);
+  const gain::GainEstimate& g = c.gain;
+  const double limit = c.policy.min_gain;
+  out.check.observed = g.lower_bound;
+  out.check.limit = limit;
+  out.check.passed = g.lower_bound >= limit;
+  out.check.detail = absl::StrCat("gain lower bound ", Points(g.lower_bound), " points at ",
+                                  Percent(g.confidence), " (expected ", Points(g.expected),
+                                  out.check.passed ? ") >= minimum " : ") < minimum ",
+                                  Points(limit), " points");
+  out.verdict_if_decisive = Verdict::kReject;
+  out.reason_if_decisive = absl::StrCat(
+      "REJECT: ", NeedPhrase(c.drift, g), " but the gain lower bound ", Points(g.lower_bound),
+      " points < minimum ", Points(limit), " points (expected ", Points(g.expected), " points)");
+  return out;
+}
+
+Outcome Efficiency(const Context& c) {
+  Outcome out = Evaluated(kEfficiency);
+  const gain::GainEstimate& g = c.gain;
+  const double limit = c.policy.min_gain_points_per_kwh;
+  out.check.limit = limit;
+  const std::string gain_part =
+      absl::StrCat(NeedPhrase(c.drift, g), "; expected gain ", Points(g.expected),
+                   " points (lower bound ", Points(g.lower_bound), ") for ", CostPhrase(c.cost));
+  if (!(c.cost.energy_kwh > 0)) {
+    // No energy to weigh the gain against: nothing for this check to limit.
+    out.check.observed = 0;
+    out.check.passed = true;
+    out.check.detail = absl::StrCat("the job has no estimated energy (", Num(c.cost.energy_kwh),
+                                    " kWh): efficiency does not limit");
+    out.verdict_if_decisive = Verdict::kApprove;
+    out.reason_if_decisive = absl::StrCat("APPROVE: ", gain_part, " (no estimated energy)");
+    return out;
+  }
+  const double points_per_kwh = 100 * g.lower_bound / c.cost.energy_kwh;
+  out.check.observed = points_per_kwh;
+  out.check.passed = points_per_kwh >= limit;
+  const std::string ratio = absl::StrCat(" = ", Num(points_per_kwh), " points/kWh ",
+                                         out.check.passed ? ">= " : "< ", Num(limit));
+  out.check.detail = absl::StrCat("gain lower bound ", Points(g.lower_bound), " points for ",
+                                  Num(c.cost.energy_kwh), " kWh", ratio);
+  out.verdict_if_decisive = out.check.passed ? Verdict::kApprove : Verdict::kReject;
+  out.reason_if_decisive =
+      absl::StrCat(out.check.passed ? "APPROVE: " : "REJECT: ", gain_part, ratio);
+  return out;
+}
+
+Outcome EnergyBudget(const Context& c) {
+  Outcome out = Evaluated(kEnergyBudget);
+  const double budget = c.policy.energy_budget_kwh;
+  const double approved = c.history.approved_energy_kwh_in_window;
+  const double job = c.cost.energy_kwh;
+  out.check.observed = approved + job;
+  out.check.limit = budget;
+  const std::string use =
+      absl::StrCat(Num(approved), " kWh approved in the last ", Hours(c.policy.budget_window),
+                   " h + ", Num(job), " kWh for this job = ", Num(approved + job), " kWh");
+  if (budget == 0) {
+    out.check.passed = true;
+    out.check.detail = absl::StrCat("unlimited (no energy budget); ", use);
+    return out;
+  }
+  out.check.passed = approved + job <= budget;
+  out.check.detail = absl::StrCat(use, out.check.passed ? " <= " : " > ", "budget ", Num(budget),
+                                  " kWh");
+  if (out.check.passed) return out;
+  std::string when;
+  if (job > budget) {
+    when = "; this job alone exceeds the budget";
+  } else if (c.history.oldest_approval_in_window) {
+    out.retry_after = *c.history.oldest_approval_in_window + c.policy.budget_window;
+    when = absl::StrCat("; retry after ", Time(*out.retry_after),
+                        " when the oldest approval leaves the window");
+  }
+  out.check.detail += when;
+  out.verdict_if_decisive = Verdict::kDefer;
+  out.reason_if_decisive = absl::StrCat("DEFER: energy budget: ", use, " > ", Num(budget),
+                                        " kWh", when);
+  return out;
+}
+
+using CheckFn = Outcome (*)(const Context&);
+// Checks 3 to 7, run in order until one fails.
+constexpr CheckFn kGatedChecks[] = {Cooldown, GainEvidence, MinGain, Efficiency, EnergyBudget};
+
+void MakeDecisive(Outcome& outcome, PolicyDecision& decision) {
+  outcome.check.decisive = true;
+  decision.verdict = outcome.verdict_if_decisive;
+  decision.decided_by = outcome.check.name;
+  decision.reason = outcome.reason_if_decisive;
+  decision.retry_after = outcome.retry_after;
+}
+
+}  // namespace
+
+const char* VerdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kApprove:
+      return "APPROVE";
+    case Verdict::kReject:
+      return "REJECT";
+    case Verdict::kDefer:
+      return "DEFER";
+  }
+  return "UNKNOWN";
+}
+
+PolicyDecision Decide(const PolicyInputs& inputs) {
+  assert(inputs.policy && inputs.drift && inputs.gain && inputs.cost);
+  const Context c{*inputs.policy, *inputs.drift, *inputs.gain,
+                  *inputs.cost,   inputs.history, inputs.now};
+  std::vector<Outcome> outcomes(kCheckCount);
+  for (int i = 0; i < kCheckCount; ++i) outcomes[i].check.name = kCheckNames[i];
+
+  PolicyDecision decision;
+  outcomes[kEvidenceOfNeed] = EvidenceOfNeed(c);
+  outcomes[kAccuracyFloor] = AccuracyFloor(c);
+  if (!outcomes[kAccuracyFloor].check.passed) {
+    MakeDecisive(outcomes[kAccuracyFloor], decision);
+    decision.accuracy_floor_override = true;
+  } else if (!outcomes[kEvidenceOfNeed].check.passed) {
+    MakeDecisive(outcomes[kEvidenceOfNeed], decision);
+  } else {
+    int decisive = kEfficiency;  // when every check passes (see policy.h)
+    for (int i = kCooldown; i < kCheckCount; ++i) {
+      outcomes[i] = kGatedChecks[i - kCooldown](c);
+      if (!outcomes[i].check.passed) {
+        decisive = i;
+        break;
+      }
+    }
+    MakeDecisive(outcomes[decisive], decision);
+  }
+  decision.checks.reserve(kCheckCount);
+  for (Outcome& o : outcomes) decision.checks.push_back(std::move(o.check));
+  return decision;
+}
+
+}  // namespace greengate::policy

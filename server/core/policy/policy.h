@@ -12,6 +12,26 @@
 //   6. efficiency        gain lower bound in accuracy points per kWh >= limit (fails -> REJECT)
 //   7. energy_budget     approved kWh in the rolling window + this job <= budget (fails -> DEFER)
 // Every check records its observed value and limit. Pure and thread-safe.
+//
+// What each check records (observed / limit, units):
+//   evidence_of_need  drifted share / share threshold; but when the data did not drift and a
+//                     labeled gain estimate exists, degradation lower bound (d - z se, accuracy
+//                     fraction) / 0. The detail states both signals.
+//   accuracy_floor    current accuracy / floor. Not applicable (no floor, or no labeled
+//                     window) -> passed, detail says why. A breach has passed = false and
+//                     decides APPROVE with accuracy_floor_override.
+//   cooldown          hours since the last approval (-1: none) / cooldown hours.
+//   gain_evidence     1 if a gain estimate exists else 0 / 1.
+//   min_gain          gain lower bound / min_gain (accuracy fractions).
+//   efficiency        100 * gain lower bound / job kWh (accuracy points per kWh) /
+//                     min_gain_points_per_kwh. A job of 0 kWh passes (detail says so).
+//   energy_budget     approved kWh in the window + this job's kWh / budget kWh (0: unlimited,
+//                     passes).
+// decided_by: the first failing check (or accuracy_floor on a breach). When every check
+// passes the verdict is APPROVE and decided_by is "efficiency": the gain justifying its energy
+// is what approves a retrain; energy_budget after it is still evaluated (and passed). Exactly
+// one check is decisive; checks after it are not evaluated, except that checks 1 and 2 always
+// are, and energy_budget is on an approval.
 
 #include <cstdint>
 #include <optional>
@@ -39,16 +59,24 @@ struct Policy {
   absl::Duration budget_window = absl::Hours(24 * 30);
 };
 
-// InvalidArgument naming the field ("policy.min_gain", ...) for out-of-range values.
+// ValidatePolicy(): InvalidArgument naming the field by its API name ("policy.min_gain",
+// "policy.cooldown_s", ...) for out-of-range values; NaN and infinities are rejected.
+// Ranges: p_value_threshold and distance_threshold in (0, 1), drift_share_threshold in
+// (0, 1], large_sample_rows >= 1, accuracy_floor in [0, 1], min_gain in [0, 1],
+// min_gain_points_per_kwh >= 0, recovery_ratio in (0, 1], confidence in [0.5, 1),
+// cooldown_s >= 0, energy_budget_kwh >= 0, budget_window_s > 0. Thread-safe.
 absl::Status ValidatePolicy(const Policy& policy);
 
 enum class Verdict { kApprove, kReject, kDefer };
-const char* VerdictName(Verdict verdict);  // "APPROVE", "REJECT", "DEFER"
+// VerdictName(): "APPROVE", "REJECT", "DEFER"; a static string. Thread-safe.
+const char* VerdictName(Verdict verdict);
 
+// One check of the decision, as recorded. A check not evaluated keeps its defaults (not
+// passed, no detail).
 struct Check {
   std::string name;
   bool evaluated = false;  // false when an earlier check already decided
-  bool passed = false;
+  bool passed = false;     // accuracy_floor: false = breached
   double observed = 0;
   double limit = 0;
   std::string detail;
@@ -75,11 +103,18 @@ struct PolicyDecision {
   Verdict verdict = Verdict::kDefer;
   std::string decided_by;     // name of the decisive check
   std::vector<Check> checks;  // all seven, in order
-  std::string reason;         // one line, for humans
+  std::string reason;         // one line, for humans, e.g. "APPROVE: 3 of 5 features drifted;
+                              // expected gain 2.4 points (lower bound 1.1) for 12.3 kWh /
+                              // 4.1 kg CO2e = 0.0894 points/kWh >= 0.05"
   bool accuracy_floor_override = false;
-  std::optional<absl::Time> retry_after;  // DEFER: when a retry can change the answer
+  // DEFER: when a retry can change the answer. cooldown: last approval + cooldown;
+  // energy_budget: oldest approval in the window + budget_window (unset when unknown, or when
+  // this job alone exceeds the budget); gain_evidence: unset (send labels instead).
+  std::optional<absl::Time> retry_after;
 };
 
+// Decide(): runs the checks above. All four pointers in `inputs` must be non-null (asserted);
+// the policy should have passed ValidatePolicy. Pure and thread-safe.
 PolicyDecision Decide(const PolicyInputs& inputs);
 
 }  // namespace greengate::policy

@@ -16,21 +16,19 @@ using internal::FormatDouble;
 
 absl::Status ValidateBinEdges(absl::Span<const double> edges, std::string_view field) {
   if (static_cast<int64_t>(edges.size()) > kMaxBinEdges) {
-    return absl::InvalidArgumentError(absl::StrCat(AsAbsl(field), ": has ", edges.size(),
-                                                   " edges; at most ", kMaxBinEdges,
-                                                   " are allowed"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        AsAbsl(field), ": has ", edges.size(), " edges; at most ", kMaxBinEdges, " are allowed"));
   }
   for (std::size_t i = 0; i < edges.size(); ++i) {
     if (!std::isfinite(edges[i])) {
-      return absl::InvalidArgumentError(absl::StrCat(AsAbsl(field), "[", i,
-                                                     "]: must be finite, got ",
-                                                     FormatDouble(edges[i])));
+      return absl::InvalidArgumentError(
+          absl::StrCat(AsAbsl(field), "[", i, "]: must be finite, got ", FormatDouble(edges[i])));
     }
     if (i > 0 && !(edges[i] > edges[i - 1])) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          AsAbsl(field), "[", i, "]: must be greater than the previous edge [", i - 1, "] (",
-          FormatDouble(edges[i - 1]), "), got ", FormatDouble(edges[i]),
-          "; bin edges must be strictly increasing"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(AsAbsl(field), "[", i, "]: must be greater than the previous edge [", i - 1,
+                       "] (", FormatDouble(edges[i - 1]), "), got ", FormatDouble(edges[i]),
+                       "; bin edges must be strictly increasing"));
     }
   }
   return absl::OkStatus();
@@ -74,13 +72,13 @@ absl::StatusOr<std::vector<double>> QuantileEdges(absl::Span<const double> sorte
   }
   for (std::size_t i = 0; i < sorted_sample.size(); ++i) {
     if (!std::isfinite(sorted_sample[i])) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "sorted_sample[", i, "]: must be finite, got ", FormatDouble(sorted_sample[i])));
+      return absl::InvalidArgumentError(absl::StrCat("sorted_sample[", i, "]: must be finite, got ",
+                                                     FormatDouble(sorted_sample[i])));
     }
     if (i > 0 && sorted_sample[i] < sorted_sample[i - 1]) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "sorted_sample[", i, "]: ", FormatDouble(sorted_sample[i]),
-          " is less than the previous value; the sample must be sorted ascending"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("sorted_sample[", i, "]: ", FormatDouble(sorted_sample[i]),
+                       " is less than the previous value; the sample must be sorted ascending"));
     }
   }
   std::vector<double> edges;

@@ -44,7 +44,6 @@ double Quantile(absl::Span<const double> sorted, double q);
 // hence fewer bins). An empty sample gives no edges (a single bin).
 // InvalidArgument when bins < 1, bins - 1 > kMaxBinEdges, or the sample is not finite and
 // ascending. Pure and thread-safe.
-absl::StatusOr<std::vector<double>> QuantileEdges(absl::Span<const double> sorted_sample,
-                                                  int bins);
+absl::StatusOr<std::vector<double>> QuantileEdges(absl::Span<const double> sorted_sample, int bins);
 
 }  // namespace greengate::profile

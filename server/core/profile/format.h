@@ -12,7 +12,9 @@ namespace greengate::profile::internal {
 // AsAbsl()
 //
 // Abseil 20220623 has its own string_view type; this bridges std::string_view to it.
-inline absl::string_view AsAbsl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+inline absl::string_view AsAbsl(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
 
 // FormatDouble()
 //

@@ -10,10 +10,10 @@
 namespace greengate::profile {
 
 inline constexpr int64_t kMaxFeatures = 10'000;
-inline constexpr int64_t kMaxBinEdges = 10'000;          // per numeric feature
-inline constexpr int64_t kMaxSampleSize = 100'000;       // reservoir values per numeric feature
-inline constexpr int64_t kMaxCategories = 100'000;       // kept categories per feature
-inline constexpr int64_t kMaxCategoryNameBytes = 1024;   // bytes of one category value
-inline constexpr int64_t kMaxFeatureNameBytes = 256;     // bytes of a feature name
+inline constexpr int64_t kMaxBinEdges = 10'000;         // per numeric feature
+inline constexpr int64_t kMaxSampleSize = 100'000;      // reservoir values per numeric feature
+inline constexpr int64_t kMaxCategories = 100'000;      // kept categories per feature
+inline constexpr int64_t kMaxCategoryNameBytes = 1024;  // bytes of one category value
+inline constexpr int64_t kMaxFeatureNameBytes = 256;    // bytes of a feature name
 
 }  // namespace greengate::profile

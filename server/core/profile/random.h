@@ -2,10 +2,10 @@
 
 // Deterministic randomness for reservoirs and reservoir merges. The same seed gives the same
 // profile on every platform: std::uniform_int_distribution is implementation-defined, so the
-// bounded draw is written out here. Internal to the profile module.
+// generator and the bounded draw are written out here. Internal to the profile module.
 
 #include <cstdint>
-#include <random>
+#include <limits>
 
 namespace greengate::profile::internal {
 
@@ -20,11 +20,32 @@ inline uint64_t MixSeed(uint64_t seed, uint64_t stream) {
   return z ^ (z >> 31);
 }
 
+// Rng
+//
+// SplitMix64: a small (8-byte) generator with good statistical quality, cheap enough to give
+// every numeric feature its own. Satisfies UniformRandomBitGenerator. Not thread-safe.
+class Rng {
+ public:
+  using result_type = uint64_t;
+  explicit Rng(uint64_t seed) : state_(seed) {}
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
+  result_type operator()() {
+    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+
+ private:
+  uint64_t state_;
+};
+
 // UniformBelow()
 //
 // A uniform integer in [0, n), n > 0, without modulo bias: draws below 2^64 mod n are
 // rejected, leaving a range that is a multiple of n. Not thread-safe (advances `rng`).
-inline uint64_t UniformBelow(std::mt19937_64& rng, uint64_t n) {
+inline uint64_t UniformBelow(Rng& rng, uint64_t n) {
   const uint64_t threshold = (0 - n) % n;  // 2^64 mod n
   for (;;) {
     const uint64_t r = rng();

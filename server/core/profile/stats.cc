@@ -11,8 +11,6 @@ double Variance(double m2, int64_t count, int ddof) {
   return std::max(m2, 0.0) / static_cast<double>(count - ddof);
 }
 
-double StdDev(double m2, int64_t count, int ddof) {
-  return std::sqrt(Variance(m2, count, ddof));
-}
+double StdDev(double m2, int64_t count, int ddof) { return std::sqrt(Variance(m2, count, ddof)); }
 
 }  // namespace greengate::profile

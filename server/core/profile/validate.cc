@@ -91,8 +91,7 @@ absl::Status ValidateBinCounts(const NumericProfile& p, int64_t non_missing,
   return absl::OkStatus();
 }
 
-absl::Status ValidateMoments(const NumericProfile& p, int64_t non_missing,
-                             std::string_view path) {
+absl::Status ValidateMoments(const NumericProfile& p, int64_t non_missing, std::string_view path) {
   RETURN_IF_ERROR(CheckFinite(p.min, JoinPath(path, "min")));
   RETURN_IF_ERROR(CheckFinite(p.max, JoinPath(path, "max")));
   RETURN_IF_ERROR(CheckFinite(p.mean, JoinPath(path, "mean")));
@@ -159,8 +158,8 @@ absl::Status ValidateCategorical(const FeatureProfile& f, std::string_view path)
   const CategoricalProfile& p = f.categorical();
   const std::string counts_path = JoinPath(path, "counts");
   if (static_cast<int64_t>(p.counts.size()) > kMaxCategories) {
-    return Invalid(counts_path, "has ", p.counts.size(), " categories; at most ",
-                   kMaxCategories, " are allowed (fold rare categories into `other`)");
+    return Invalid(counts_path, "has ", p.counts.size(), " categories; at most ", kMaxCategories,
+                   " are allowed (fold rare categories into `other`)");
   }
   const int64_t non_missing = f.count - f.missing;
   int64_t sum = 0;  // saturates at int64 max, which already exceeds any valid total
@@ -174,15 +173,14 @@ absl::Status ValidateCategorical(const FeatureProfile& f, std::string_view path)
                      kMaxCategoryNameBytes, " are allowed");
     }
     RETURN_IF_ERROR(CheckNonNegative(count, entry));
-    sum = count > std::numeric_limits<int64_t>::max() - sum
-              ? std::numeric_limits<int64_t>::max()
-              : sum + count;
+    sum = count > std::numeric_limits<int64_t>::max() - sum ? std::numeric_limits<int64_t>::max()
+                                                            : sum + count;
   }
   RETURN_IF_ERROR(CheckNonNegative(p.other, JoinPath(path, "other")));
   if (sum > non_missing || p.other > non_missing - sum) {
     return Invalid(path, "counts (sum ", sum, ") plus other (", p.other,
-                   ") exceed count - missing = ", non_missing, " (", f.count, " - ",
-                   f.missing, "); each non-missing value is counted once");
+                   ") exceed count - missing = ", non_missing, " (", f.count, " - ", f.missing,
+                   "); each non-missing value is counted once");
   }
   return absl::OkStatus();
 }
@@ -237,9 +235,7 @@ absl::Status ValidateAgainstReference(const DataProfile& reference, const DataPr
 
 namespace {
 
-const char* KindName(const FeatureProfile& f) {
-  return f.is_numeric() ? "numeric" : "categorical";
-}
+const char* KindName(const FeatureProfile& f) { return f.is_numeric() ? "numeric" : "categorical"; }
 
 absl::Status CheckSameEdges(const FeatureProfile& base_feature, std::string_view base_name,
                             const FeatureProfile& f, std::string_view path) {
@@ -248,15 +244,15 @@ absl::Status CheckSameEdges(const FeatureProfile& base_feature, std::string_view
   const std::string edges_path = JoinPath(path, "numeric.bin_edges");
   if (got.size() != want.size()) {
     return Invalid(edges_path, "has ", got.size(), " edges but ", AsAbsl(base_name), " has ",
-                   want.size(), " for feature ", QuoteForMessage(f.name),
-                   "; profile the data on ", AsAbsl(base_name), "'s bin edges");
+                   want.size(), " for feature ", QuoteForMessage(f.name), "; profile the data on ",
+                   AsAbsl(base_name), "'s bin edges");
   }
   for (std::size_t i = 0; i < got.size(); ++i) {
     if (got[i] != want[i]) {
-      return Invalid(absl::StrCat(edges_path, "[", i, "]"), "is ", FormatDouble(got[i]),
-                     " but ", AsAbsl(base_name), " has ", FormatDouble(want[i]),
-                     " for feature ", QuoteForMessage(f.name), "; profile the data on ",
-                     AsAbsl(base_name), "'s bin edges exactly");
+      return Invalid(absl::StrCat(edges_path, "[", i, "]"), "is ", FormatDouble(got[i]), " but ",
+                     AsAbsl(base_name), " has ", FormatDouble(want[i]), " for feature ",
+                     QuoteForMessage(f.name), "; profile the data on ", AsAbsl(base_name),
+                     "'s bin edges exactly");
     }
   }
   return absl::OkStatus();
@@ -289,8 +285,8 @@ absl::Status ValidateSameFeatures(const DataProfile& base, std::string_view base
     const std::string path = absl::StrCat(features_path, "[", i, "]");
     const auto it = base_index.find(f.name);
     if (it == base_index.end()) {
-      return Invalid(path, "feature ", QuoteForMessage(f.name), " is not in ",
-                     AsAbsl(base_name), " (which has ", SomeNames(base), ")");
+      return Invalid(path, "feature ", QuoteForMessage(f.name), " is not in ", AsAbsl(base_name),
+                     " (which has ", SomeNames(base), ")");
     }
     if (matched[it->second]) {
       return Invalid(path, "feature ", QuoteForMessage(f.name), " appears more than once");
@@ -298,8 +294,8 @@ absl::Status ValidateSameFeatures(const DataProfile& base, std::string_view base
     matched[it->second] = true;
     const FeatureProfile& base_feature = base.features[it->second];
     if (f.is_numeric() != base_feature.is_numeric()) {
-      return Invalid(path, "feature ", QuoteForMessage(f.name), " is ", KindName(f),
-                     " but ", KindName(base_feature), " in ", AsAbsl(base_name));
+      return Invalid(path, "feature ", QuoteForMessage(f.name), " is ", KindName(f), " but ",
+                     KindName(base_feature), " in ", AsAbsl(base_name));
     }
     if (f.is_numeric()) RETURN_IF_ERROR(CheckSameEdges(base_feature, base_name, f, path));
   }

@@ -1,0 +1,64 @@
+#pragma once
+
+// CSV file -> DataProfile, streaming: rows are read one at a time and never kept, so memory
+// is bounded by the number of columns and the profile options, not by the file.
+//
+// The first record is the header (column names). A reference profile takes two passes:
+// pass 1 decides each column's kind (numeric when every value parses as a number, see below)
+// and fills the numeric reservoirs; their quantiles become the bin edges; pass 2 counts every
+// column on those edges. A current profile takes one pass on a reference's features, kinds
+// and edges.
+//
+// Numeric values: profile::ParseNumericField() (decimal numbers, surrounding blanks
+// ignored); empty fields and the markers NA, N/A, NaN, null, none count as missing, and so do
+// inf and -inf (a profile holds finite numbers only).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "server/core/profile/profile.h"
+
+namespace greengate::client {
+
+struct CsvProfileOptions {
+  // Reference only: columns profiled as categorical even when every value is a number
+  // (ids, codes), and columns left out of the profile. Each must be in the header.
+  std::vector<std::string> categorical;
+  std::vector<std::string> exclude;
+  int bins = 10;               // reference only: quantile bins per numeric column
+  int64_t sample_size = 2000;  // reservoir values kept per numeric column
+  int64_t top_k = 1000;        // categories kept per categorical column
+  uint64_t seed = 1;           // the same file and seed give the same profile
+};
+
+// A profile and what the profiler noticed on the way, for people.
+struct CsvProfile {
+  profile::DataProfile profile;
+  // One line per column detected as categorical, with the value that made it so,
+  // e.g. "city: categorical (line 2: cannot parse 'Paris' as a number ...)".
+  std::vector<std::string> notes;
+};
+
+// ProfileReferenceCsv()
+//
+// The reference profile of the CSV at `path` (two passes over the file). Errors name the file
+// and line: NotFound when it cannot be opened, InvalidArgument for malformed CSV, a record
+// whose field count differs from the header's, duplicate or empty column names, an unknown
+// column in `categorical` / `exclude` ("--categorical: ..."), or no column left to profile.
+absl::StatusOr<CsvProfile> ProfileReferenceCsv(const std::string& path,
+                                               const CsvProfileOptions& options);
+
+// ProfileCurrentCsv()
+//
+// The current profile of the CSV at `path` on `reference`'s features, kinds and bin edges,
+// in one pass; `categorical`, `exclude` and `bins` are ignored (the reference fixes them).
+// Columns not in the reference are ignored. InvalidArgument naming the feature when a
+// reference feature is missing from the header or a value of a numeric feature is not a
+// number (with file and line), plus the errors of ProfileReferenceCsv().
+absl::StatusOr<CsvProfile> ProfileCurrentCsv(const std::string& path,
+                                             const profile::DataProfile& reference,
+                                             const CsvProfileOptions& options);
+
+}  // namespace greengate::client

@@ -1,0 +1,197 @@
+// Profiling: `profile` (CSV -> reference or current DataProfile JSON) and `profile merge`
+// (shard profiles -> one profile).
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "client/command.h"
+#include "client/csv_profiler.h"
+#include "client/json_io.h"
+#include "client/names.h"
+#include "server/common/status_macros.h"
+#include "server/core/profile/limits.h"
+#include "server/core/profile/merge.h"
+#include "server/mapping/profile_mapping.h"
+
+namespace greengate::client {
+namespace {
+
+using Stub = v1::RetrainGatekeeper::Stub;
+
+struct ProfileOptions {
+  std::string csv;
+  std::string model;
+  std::string out;
+  CsvProfileOptions csv_options;
+  CLI::Option* bins_option = nullptr;  // to tell an explicit --bins from the default
+};
+
+std::string Summary(const profile::DataProfile& p, const std::string& kind,
+                    const std::string& csv, const std::string& out) {
+  int numeric = 0;
+  for (const profile::FeatureProfile& f : p.features) numeric += f.is_numeric();
+  return absl::StrCat(kind, " profile of ", csv, ": ", p.rows, " rows, ", p.features.size(),
+                      " features (", numeric, " numeric, ", p.features.size() - numeric,
+                      " categorical) -> ", out, "\n");
+}
+
+absl::StatusOr<int> RunProfile(const CommandContext& ctx, const ProfileOptions& o) {
+  if (o.csv.empty()) {
+    return UsageError(ctx, "profile: --csv is required (or use `greengate profile merge`)");
+  }
+  CsvProfile result;
+  if (o.model.empty()) {
+    ASSIGN_OR_RETURN(result, ProfileReferenceCsv(o.csv, o.csv_options));
+  } else {
+    if (o.bins_option->count() > 0 || !o.csv_options.categorical.empty() ||
+        !o.csv_options.exclude.empty()) {
+      return UsageError(ctx,
+                        "profile: --bins, --categorical and --exclude shape a reference; with "
+                        "--model the model's reference fixes features, kinds and bin edges");
+    }
+    v1::GetReferenceRequest request;
+    request.set_model(ModelName(o.model));
+    ASSIGN_OR_RETURN(const v1::Reference reference,
+                     ctx.Connect().Call(&Stub::GetReference, request));
+    ASSIGN_OR_RETURN(const profile::DataProfile reference_profile,
+                     mapping::ProfileFromProto(reference.profile(), "reference.profile"));
+    ASSIGN_OR_RETURN(result, ProfileCurrentCsv(o.csv, reference_profile, o.csv_options));
+  }
+  RETURN_IF_ERROR(WriteText(ToJson(mapping::ProfileToProto(result.profile)), o.out, *ctx.out));
+  if (!o.out.empty() && o.out != "-" && !ctx.global.json) {
+    *ctx.out << Summary(result.profile, o.model.empty() ? "reference" : "current", o.csv,
+                        o.out);
+    for (const std::string& note : result.notes) *ctx.out << "  " << note << "\n";
+  }
+  return 0;
+}
+
+struct MergeOptions {
+  std::vector<std::string> files;
+  std::string out;
+  profile::MergeOptions merge;
+};
+
+// MergeAll names a shard "shards[i]"; say which file that is.
+absl::Status NameShard(const absl::Status& status, const std::vector<std::string>& files) {
+  const std::string message(status.message());
+  const std::string prefix = "shards[";
+  size_t index = 0;
+  const size_t close = message.find(']');
+  if (message.rfind(prefix, 0) == 0 && close != std::string::npos &&
+      absl::SimpleAtoi(message.substr(prefix.size(), close - prefix.size()), &index) &&
+      index < files.size()) {
+    return absl::Status(status.code(), absl::StrCat(files[index], ": ", message));
+  }
+  return status;
+}
+
+absl::StatusOr<int> RunMerge(const CommandContext& ctx, const MergeOptions& o) {
+  std::vector<profile::DataProfile> shards;
+  for (const std::string& path : o.files) {
+    v1::DataProfile proto;
+    RETURN_IF_ERROR(ReadJsonFile(path, &proto));
+    absl::StatusOr<profile::DataProfile> shard = mapping::ProfileFromProto(proto, "profile");
+    if (!shard.ok()) {
+      return absl::Status(shard.status().code(),
+                          absl::StrCat(path, ": ", shard.status().message()));
+    }
+    shards.push_back(*std::move(shard));
+  }
+  absl::StatusOr<profile::DataProfile> merged = profile::MergeAll(shards, o.merge);
+  if (!merged.ok()) return NameShard(merged.status(), o.files);
+  RETURN_IF_ERROR(WriteText(ToJson(mapping::ProfileToProto(*merged)), o.out, *ctx.out));
+  if (!o.out.empty() && o.out != "-" && !ctx.global.json) {
+    *ctx.out << "merged " << o.files.size() << " profiles (" << merged->rows << " rows, "
+             << merged->features.size() << " features) -> " << o.out << "\n";
+  }
+  return 0;
+}
+
+void AddMergeCommand(CLI::App* profile_cmd, CommandContext* ctx) {
+  auto o = std::make_shared<MergeOptions>();
+  o->merge.seed = 1;
+  o->merge.max_categories = 1000;
+  CLI::App* sub = profile_cmd->add_subcommand(
+      "merge",
+      "Merge profiles of disjoint shards of one dataset into the profile of the whole (e.g. "
+      "partitions profiled in parallel). The shards must have the same features, kinds and "
+      "bin edges: current profiles made with the same --model, or shards of a reference "
+      "counted on shared edges. Counts, missing, bin counts, min and max add up exactly; mean "
+      "and m2 agree with a single pass to rounding; the merged sample is a uniform sample of "
+      "the union.");
+  sub->add_option("profiles", o->files, "DataProfile JSON files, two or more")
+      ->required()
+      ->expected(2, 1 << 20)
+      ->check(CLI::ExistingFile)
+      ->type_name("FILE");
+  sub->add_option("--out", o->out, "Write the merged profile here instead of stdout")
+      ->type_name("FILE");
+  sub->add_option("--seed", o->merge.seed, "Seeds the reservoir merge (same inputs and seed, "
+                                           "same output)");
+  sub->add_option("--sample-size", o->merge.sample_capacity,
+                  "Merged reservoir size per numeric feature (0 = the larger input's; lowered "
+                  "when a full shard reservoir is smaller, to stay uniform)")
+      ->check(CLI::Range(int64_t{0}, profile::kMaxSampleSize));
+  sub->add_option("--top-k", o->merge.max_categories,
+                  "Categories kept per categorical feature after adding counts")
+      ->check(CLI::Range(int64_t{1}, profile::kMaxCategories));
+  sub->footer("\nExample: greengate profile merge part-0.json part-1.json --out all.json");
+  SetAction(sub, ctx, o, &RunMerge);
+}
+
+}  // namespace
+
+void AddProfileCommands(CLI::App* app, CommandContext* ctx) {
+  auto o = std::make_shared<ProfileOptions>();
+  CLI::App* sub = app->add_subcommand(
+      "profile",
+      "Profile a CSV file into a DataProfile (JSON): statistics per column, never rows. "
+      "Without --model: a REFERENCE profile (two passes over the file; numeric columns get "
+      "quantile bin edges), for set-reference. With --model: a CURRENT profile on that "
+      "model's reference features, kinds and bin edges (one pass), for should-retrain. Memory "
+      "stays bounded whatever the file size.");
+  sub->require_subcommand(0, 1);
+  sub->add_option("--csv", o->csv,
+                  "CSV file: RFC 4180, header row first, ',' separated, quotes for fields "
+                  "with commas, quotes or line breaks")
+      ->type_name("FILE");
+  sub->add_option("--model", o->model,
+                  "Profile as current data of this model (id or models/ID), on its reference")
+      ->type_name("ID");
+  sub->add_option("--categorical", o->csv_options.categorical,
+                  "Reference: columns to treat as categorical even if numeric (ids, codes)")
+      ->delimiter(',')
+      ->type_name("COLS");
+  sub->add_option("--exclude", o->csv_options.exclude, "Reference: columns to leave out")
+      ->delimiter(',')
+      ->type_name("COLS");
+  o->bins_option = sub->add_option("--bins", o->csv_options.bins,
+                                   "Reference: quantile bins per numeric column (ties can "
+                                   "give fewer)")
+                       ->check(CLI::Range(1, static_cast<int>(profile::kMaxBinEdges) + 1));
+  sub->add_option("--sample-size", o->csv_options.sample_size,
+                  "Reservoir sample kept per numeric column (for KS and Wasserstein tests)")
+      ->check(CLI::Range(int64_t{0}, profile::kMaxSampleSize));
+  sub->add_option("--top-k", o->csv_options.top_k,
+                  "Categories kept per categorical column; the rest count as other")
+      ->check(CLI::Range(int64_t{1}, profile::kMaxCategories));
+  sub->add_option("--seed", o->csv_options.seed,
+                  "Seeds the reservoir samples: same file and seed, same profile");
+  sub->add_option("--out", o->out, "Write the profile here instead of stdout")
+      ->type_name("FILE");
+  sub->footer(
+      "\nColumn kinds (reference): numeric when every non-empty value is a number (empty, "
+      "NA, N/A, NaN, null, none, inf count as missing), else categorical.\n"
+      "Examples:\n"
+      "  greengate profile --csv train.csv --categorical zip --exclude id --out ref.json\n"
+      "  greengate profile --csv today.csv --model churn --out current.json");
+  SetAction(sub, ctx, o, &RunProfile);
+  AddMergeCommand(sub, ctx);
+}
+
+}  // namespace greengate::client

@@ -1,0 +1,106 @@
+// The gate: should-retrain. Its exit code carries the verdict so a pipeline step can branch
+// on it: 0 APPROVE, 10 REJECT, 11 DEFER.
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "client/command.h"
+#include "client/json_io.h"
+#include "client/names.h"
+#include "client/output.h"
+#include "client/plan_flags.h"
+#include "server/common/status_macros.h"
+
+namespace greengate::client {
+namespace {
+
+using Stub = v1::RetrainGatekeeper::Stub;
+
+struct ShouldRetrainOptions {
+  std::string model;
+  std::string profile_path;
+  std::optional<int64_t> labeled_rows;
+  std::optional<int64_t> labeled_correct;
+  std::string plan_path;
+  PlanFlags plan;
+  std::string idempotency_key;
+};
+
+absl::StatusOr<int> RunShouldRetrain(const CommandContext& ctx, const ShouldRetrainOptions& o) {
+  if (o.plan_path.empty() && o.plan.empty()) {
+    return UsageError(ctx,
+                      "should-retrain: describe the training job with --plan FILE or with "
+                      "flags (at least --hours)");
+  }
+  if (!o.plan_path.empty() && !o.plan.empty()) {
+    return UsageError(ctx, "should-retrain: --plan FILE and the training job flags exclude "
+                           "each other");
+  }
+  v1::ShouldRetrainRequest request;
+  request.set_model(ModelName(o.model));
+  RETURN_IF_ERROR(ReadJsonFile(o.profile_path, request.mutable_current()));
+  if (o.labeled_rows) {
+    request.mutable_labeled()->set_rows(*o.labeled_rows);
+    request.mutable_labeled()->set_correct(*o.labeled_correct);
+  }
+  if (!o.plan_path.empty()) {
+    RETURN_IF_ERROR(ReadJsonFile(o.plan_path, request.mutable_plan()));
+  } else {
+    *request.mutable_plan() = PlanFromFlags(o.plan);
+  }
+  request.set_idempotency_key(o.idempotency_key);
+  ASSIGN_OR_RETURN(const v1::Decision decision,
+                   ctx.Connect().Call(&Stub::ShouldRetrain, request));
+  *ctx.out << (ctx.global.json ? ToJson(decision) : FormatDecision(decision));
+  return VerdictExitCode(decision.verdict());
+}
+
+}  // namespace
+
+void AddRetrainCommands(CLI::App* app, CommandContext* ctx) {
+  auto o = std::make_shared<ShouldRetrainOptions>();
+  CLI::App* sub = app->add_subcommand(
+      "should-retrain",
+      "Ask the gate whether the model may be retrained now: drift of the current profile "
+      "against the reference, the expected accuracy gain (from a labeled window), and the "
+      "energy and carbon of the training job, weighed under the model's policy. The decision "
+      "is logged before it is printed.");
+  sub->add_option("--model", o->model, "Model id (\"churn\") or name (\"models/churn\")")
+      ->required()
+      ->type_name("ID");
+  sub->add_option("--profile", o->profile_path,
+                  "Current DataProfile JSON, from `greengate profile --model` ('-' = stdin)")
+      ->required()
+      ->type_name("FILE");
+  auto* rows = sub->add_option_function<int64_t>(
+                      "--labeled-rows", [o](const int64_t& v) { o->labeled_rows = v; },
+                      "Recently labeled rows the deployed model predicted")
+                   ->check(CLI::PositiveNumber)
+                   ->type_name("N");
+  auto* correct = sub->add_option_function<int64_t>(
+                         "--labeled-correct", [o](const int64_t& v) { o->labeled_correct = v; },
+                         "How many of those it predicted correctly")
+                      ->check(CLI::NonNegativeNumber)
+                      ->type_name("K");
+  rows->needs(correct);
+  correct->needs(rows);
+  sub->add_option("--plan", o->plan_path,
+                  "TrainingPlan JSON ('-' = stdin), instead of the training job flags")
+      ->type_name("FILE");
+  AddPlanFlags(sub, &o->plan);
+  sub->add_option("--idempotency-key", o->idempotency_key,
+                  "Retries with the same key return the stored decision instead of a new one")
+      ->type_name("KEY");
+  sub->footer(
+      "\nOutput: the verdict and one-line reason, each policy check (observed, limit, pass; "
+      "'*' marks the decisive one), drifted features, the gain estimate and the cost with "
+      "their methods; --json prints the Decision message.\n"
+      "Exit codes: 0 APPROVE, 10 REJECT, 11 DEFER, 1 error, 2 usage error.\n"
+      "Example: greengate should-retrain --model churn --profile current.json "
+      "--labeled-rows 2000 --labeled-correct 1700 --accelerator nvidia-a100-40gb "
+      "--accelerators 8 --cpu-cores 32 --memory-gb 256 --hours 10 --region FR --provider gcp");
+  SetAction(sub, ctx, o, &RunShouldRetrain);
+}
+
+}  // namespace greengate::client

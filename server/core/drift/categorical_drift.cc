@@ -1,0 +1,119 @@
+// CompareCategorical(): the test for a categorical feature, on the counts of the union of both
+// sides' categories (plus the `other` bucket of categories beyond the kept top-K, as one more
+// category, when either side has any):
+//   - reference rows <= large_sample_rows: chi-square homogeneity test (p-value);
+//   - more reference rows: base-2 Jensen-Shannon distance (effect size), because at large n
+//     every trivial shift gets a tiny p-value.
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "server/common/status_macros.h"
+#include "server/core/drift/chi_square.h"
+#include "server/core/drift/feature_drift.h"
+
+namespace greengate::drift::internal {
+namespace {
+
+// Counts of both sides aligned on the sorted union of categories, `other` last.
+struct AlignedCounts {
+  std::vector<double> reference;
+  std::vector<double> current;
+  std::vector<std::string> unseen;  // in current (count > 0), not in the reference; sorted
+};
+
+AlignedCounts Align(const profile::CategoricalProfile& ref,
+                    const profile::CategoricalProfile& cur) {
+  AlignedCounts out;
+  auto r = ref.counts.begin();
+  auto c = cur.counts.begin();
+  // Both maps are ordered: one merge pass.
+  while (r != ref.counts.end() || c != cur.counts.end()) {
+    if (c == cur.counts.end() || (r != ref.counts.end() && r->first < c->first)) {
+      out.reference.push_back(static_cast<double>(r->second));
+      out.current.push_back(0);
+      ++r;
+    } else if (r == ref.counts.end() || c->first < r->first) {
+      out.reference.push_back(0);
+      out.current.push_back(static_cast<double>(c->second));
+      if (c->second > 0) out.unseen.push_back(c->first);
+      ++c;
+    } else {
+      out.reference.push_back(static_cast<double>(r->second));
+      out.current.push_back(static_cast<double>(c->second));
+      if (r->second == 0 && c->second > 0) out.unseen.push_back(c->first);
+      ++r;
+      ++c;
+    }
+  }
+  if (ref.other > 0 || cur.other > 0) {
+    out.reference.push_back(static_cast<double>(ref.other));
+    out.current.push_back(static_cast<double>(cur.other));
+  }
+  return out;
+}
+
+double Total(const std::vector<double>& counts) {
+  double total = 0;
+  for (double c : counts) total += c;
+  return total;
+}
+
+}  // namespace
+
+absl::StatusOr<FeatureDrift> CompareCategorical(const profile::FeatureProfile& reference,
+                                                const profile::FeatureProfile& current,
+                                                const DriftOptions& options, FeatureFields fields) {
+  const AlignedCounts counts = Align(reference.categorical(), current.categorical());
+  FeatureDrift out;
+  out.feature = reference.name;
+  out.unseen_categories = counts.unseen;
+  absl::StatusOr<EffectSizes> sizes = ComputeEffectSizes(counts.reference, counts.current);
+  if (!sizes.ok()) {
+    return WithField(sizes.status(), absl::StrCat(std::string(fields.reference), ", ",
+                                                  std::string(fields.current), ": counts"));
+  }
+  out.psi = sizes->psi;
+  out.jensen_shannon = sizes->jensen_shannon;
+
+  const int64_t ref_rows = reference.count - reference.missing;
+  const int64_t large = options.large_sample_rows;
+  const bool comparable = Total(counts.reference) > 0 && Total(counts.current) > 0;
+  if (comparable && ref_rows <= large) {
+    absl::StatusOr<ChiSquareResult> chi = ChiSquareHomogeneity(counts.reference, counts.current);
+    if (!chi.ok()) {
+      return WithField(chi.status(), absl::StrCat(std::string(fields.reference), ", ",
+                                                  std::string(fields.current), ": counts"));
+    }
+    out.test = "chi_square";
+    out.statistic = chi->statistic;
+    out.p_value = chi->p_value;
+    out.threshold = options.p_value_threshold;
+    out.why = absl::StrFormat(
+        "categorical, %d reference rows <= %d: chi-square homogeneity test over %d categories "
+        "(dof %d); at this size p-values are meaningful",
+        ref_rows, large, counts.reference.size(), chi->dof);
+    return out;
+  }
+
+  out.test = "jensen_shannon";
+  out.statistic = out.jensen_shannon;
+  out.threshold = options.distance_threshold;
+  if (!comparable) {
+    out.why = absl::StrFormat(
+        "categorical, %s has no counted values: distributions cannot be compared (see the "
+        "missing rates); not counted as drift",
+        Total(counts.reference) > 0 ? "current" : "reference");
+    return out;
+  }
+  out.drifted = out.statistic >= options.distance_threshold;
+  out.why = absl::StrFormat(
+      "categorical, %d reference rows > %d: effect size (Jensen-Shannon distance, base 2) "
+      "decides, p-values over-reject at large n",
+      ref_rows, large);
+  return out;
+}
+
+}  // namespace greengate::drift::internal

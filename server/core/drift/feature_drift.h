@@ -1,0 +1,51 @@
+#pragma once
+
+// One feature's drift test, chosen by type and reference size (DetectDrift's per-feature
+// step, before the correction across features). Internal to the drift module.
+// Pure and thread-safe.
+
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "server/core/drift/drift.h"
+#include "server/core/profile/profile.h"
+
+namespace greengate::drift::internal {
+
+// Where the two profiles of a feature sit in their requests, for error messages
+// (e.g. "reference.features[2]", "current.features[0]").
+struct FeatureFields {
+  std::string_view reference;
+  std::string_view current;
+};
+
+// CompareNumeric() / CompareCategorical()
+//
+// Fill `test`, `statistic`, `p_value` (p-value tests only), `threshold`, `why`, `psi`,
+// `jensen_shannon` and `unseen_categories`. `drifted` is decided here for effect-size tests
+// only; p-value tests are decided after the correction across features. Both profiles must be
+// of the function's kind. InvalidArgument (naming the field) for mismatched bins or samples
+// that are unsorted or hold NaN.
+absl::StatusOr<FeatureDrift> CompareNumeric(const profile::FeatureProfile& reference,
+                                            const profile::FeatureProfile& current,
+                                            const DriftOptions& options, FeatureFields fields);
+absl::StatusOr<FeatureDrift> CompareCategorical(const profile::FeatureProfile& reference,
+                                                const profile::FeatureProfile& current,
+                                                const DriftOptions& options, FeatureFields fields);
+
+// Effect sizes every feature reports, on counts over shared bins or categories.
+struct EffectSizes {
+  double psi = 0;
+  double jensen_shannon = 0;  // distance, base 2
+};
+
+// PSI and base-2 Jensen-Shannon distance of two count vectors of equal length; both 0 when a
+// side has no counts at all (there is nothing to compare; the missing rates tell that story).
+absl::StatusOr<EffectSizes> ComputeEffectSizes(absl::Span<const double> reference_counts,
+                                               absl::Span<const double> current_counts);
+
+// Prefixes a non-OK status's message with `field` ("field: message"), keeping its code.
+absl::Status WithField(const absl::Status& status, std::string_view field);
+
+}  // namespace greengate::drift::internal

@@ -1,0 +1,89 @@
+#include "server/core/drift/ks.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <optional>
+#include <vector>
+
+#include "server/common/status_macros.h"
+#include "server/core/drift/ks_exact.h"
+#include "server/core/drift/kstwo.h"
+#include "server/core/drift/sorted_sample.h"
+
+namespace greengate::drift {
+namespace {
+
+// scipy's method="auto" computes the exact p-value up to this sample size.
+constexpr int64_t kMaxExactN = 10000;
+
+// D = max(max(F1 - F2), max(F2 - F1)), with both ECDFs evaluated after all values equal to the
+// current pooled value are consumed, and each ECDF formed as count / n exactly as scipy does
+// (so D is bit-identical to scipy's).
+double Statistic(absl::Span<const double> a, absl::Span<const double> b) {
+  const size_t n1 = a.size();
+  const size_t n2 = b.size();
+  const double n1d = static_cast<double>(n1);
+  const double n2d = static_cast<double>(n2);
+  size_t i = 0;
+  size_t j = 0;
+  double max_diff = 0;  // the last pooled value always gives F1 - F2 = 0
+  double min_diff = 0;
+  while (i < n1 && j < n2) {
+    const double value = std::min(a[i], b[j]);
+    while (i < n1 && a[i] <= value) ++i;
+    while (j < n2 && b[j] <= value) ++j;
+    const double diff = static_cast<double>(i) / n1d - static_cast<double>(j) / n2d;
+    max_diff = std::max(max_diff, diff);
+    min_diff = std::min(min_diff, diff);
+  }
+  // Once one sample is exhausted its ECDF is 1 and the other's only grows towards 1, so the
+  // remaining differences shrink in magnitude: nothing left can be an extremum.
+  return std::max(max_diff, std::clamp(-min_diff, 0.0, 1.0));
+}
+
+double AsymptoticSf(int64_t n1, int64_t n2, double d) {
+  const double m = static_cast<double>(std::max(n1, n2));
+  const double n = static_cast<double>(std::min(n1, n2));
+  const double effective_n = m * n / (m + n);
+  // nearbyint rounds half to even, as numpy's round.
+  return KsTwoSidedSf(static_cast<int64_t>(std::nearbyint(effective_n)), d);
+}
+
+// Both samples already checked: non-empty, NaN-free, sorted.
+KsResult Test(absl::Span<const double> reference_sorted, absl::Span<const double> current_sorted) {
+  const int64_t n1 = static_cast<int64_t>(reference_sorted.size());
+  const int64_t n2 = static_cast<int64_t>(current_sorted.size());
+  double d = Statistic(reference_sorted, current_sorted);
+
+  if (std::max(n1, n2) <= kMaxExactN) {
+    // D is a multiple of 1/lcm(n1, n2); snap it to the lattice like scipy.
+    const int64_t lcm = (n1 / std::gcd(n1, n2)) * n2;
+    const int64_t h = static_cast<int64_t>(std::nearbyint(d * static_cast<double>(lcm)));
+    d = static_cast<double>(h) / static_cast<double>(lcm);
+    if (h == 0) return KsResult{d, 1.0, KsMethod::kExact};
+    const std::optional<double> p = internal::KsTwoSampleExactSf(n1, n2, h);
+    if (p.has_value()) return KsResult{d, *p, KsMethod::kExact};
+  }
+  const double p = std::clamp(AsymptoticSf(n1, n2, d), 0.0, 1.0);
+  return KsResult{d, p, KsMethod::kAsymptotic};
+}
+
+}  // namespace
+
+absl::StatusOr<KsResult> KolmogorovSmirnovSorted(absl::Span<const double> reference_sorted,
+                                                 absl::Span<const double> current_sorted) {
+  RETURN_IF_ERROR(internal::CheckSortedSample(reference_sorted, "reference_sorted"));
+  RETURN_IF_ERROR(internal::CheckSortedSample(current_sorted, "current_sorted"));
+  return Test(reference_sorted, current_sorted);
+}
+
+absl::StatusOr<KsResult> KolmogorovSmirnov(absl::Span<const double> reference_sorted,
+                                           absl::Span<const double> current) {
+  RETURN_IF_ERROR(internal::CheckSortedSample(reference_sorted, "reference_sorted"));
+  ASSIGN_OR_RETURN(const std::vector<double> current_sorted,
+                   internal::SortedCopy(current, "current"));
+  return Test(reference_sorted, current_sorted);
+}
+
+}  // namespace greengate::drift

@@ -1,0 +1,44 @@
+#pragma once
+
+// Two-sample Kolmogorov-Smirnov test. Pure and thread-safe.
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+
+namespace greengate::drift {
+
+// How a KS p-value was obtained.
+enum class KsMethod { kExact, kAsymptotic };
+
+// Result of KolmogorovSmirnov(). `statistic` is D = sup |F_ref - F_cur| in [0, 1];
+// `p_value` is two-sided, in [0, 1].
+struct KsResult {
+  double statistic = 0;
+  double p_value = 1;
+  KsMethod method = KsMethod::kExact;
+};
+
+// KolmogorovSmirnov()
+//
+// As scipy.stats.ks_2samp(reference, current, alternative="two-sided", method="auto"):
+// D over the pooled sorted values (ties count together, so repeated values are handled), then
+// the exact p-value when max(n1, n2) <= 10000, else kstwo.sf(D, round(n1 n2 / (n1 + n2))).
+// As in scipy, the exact branch reports D rounded to the lattice h / lcm(n1, n2), and falls back
+// to the asymptotic p-value if the exact computation fails.
+//
+// `reference_sorted` must be sorted ascending (references are stored sorted); `current` is
+// copied and sorted. InvalidArgument if either is empty, holds a NaN, or the reference is not
+// sorted; the messages name the argument. Cost: one sort of `current` plus an O(n1 + n2) merge
+// walk; the exact p-value adds O(max(n1,n2) * n1 n2 D / lcm-band) <= O(n1 n2) for n <= 10000.
+absl::StatusOr<KsResult> KolmogorovSmirnov(absl::Span<const double> reference_sorted,
+                                           absl::Span<const double> current);
+
+// KolmogorovSmirnovSorted()
+//
+// Same as KolmogorovSmirnov() when both samples are already sorted ascending (no copy).
+absl::StatusOr<KsResult> KolmogorovSmirnovSorted(absl::Span<const double> reference_sorted,
+                                                 absl::Span<const double> current_sorted);
+
+}  // namespace greengate::drift

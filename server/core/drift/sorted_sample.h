@@ -1,0 +1,24 @@
+#pragma once
+
+// Checks and preparation of one-dimensional samples shared by the sample-based tests.
+// Internal to the drift module. Pure and thread-safe.
+
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+
+namespace greengate::drift::internal {
+
+// OK if `values` is non-empty, NaN-free and sorted ascending; else InvalidArgument naming
+// `field`. O(n).
+absl::Status CheckSortedSample(absl::Span<const double> values, std::string_view field);
+
+// A sorted copy of `values`; InvalidArgument naming `field` if empty or holding a NaN.
+// O(n log n).
+absl::StatusOr<std::vector<double>> SortedCopy(absl::Span<const double> values,
+                                               std::string_view field);
+
+}  // namespace greengate::drift::internal

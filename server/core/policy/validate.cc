@@ -1,0 +1,80 @@
+// ValidatePolicy: range checks, with fields named as in the API (greengate.v1.Policy).
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "server/common/status_macros.h"
+#include "server/core/policy/policy.h"
+
+namespace greengate::policy {
+namespace {
+
+enum class Bound { kOpen, kClosed };
+
+// `value` in [lo, hi] with each end open or closed; NaN and infinities fail.
+absl::Status CheckRange(const char* field, double value, double lo, Bound lo_bound, double hi,
+                        Bound hi_bound) {
+  const bool above = lo_bound == Bound::kOpen ? value > lo : value >= lo;
+  const bool below = hi_bound == Bound::kOpen ? value < hi : value <= hi;
+  if (std::isfinite(value) && above && below) return absl::OkStatus();
+  const std::string range =
+      std::isinf(hi) ? absl::StrCat(lo_bound == Bound::kOpen ? "> " : ">= ", lo, " and finite")
+                     : absl::StrCat("in ", lo_bound == Bound::kOpen ? "(" : "[", lo, ", ", hi,
+                                    hi_bound == Bound::kOpen ? ")" : "]");
+  return absl::InvalidArgumentError(
+      absl::StrCat("policy.", field, ": must be ", range, ", got ", value));
+}
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+absl::Status CheckDuration(const char* field, absl::Duration value, bool allow_zero) {
+  const bool ok = value != absl::InfiniteDuration() &&
+                  (allow_zero ? value >= absl::ZeroDuration() : value > absl::ZeroDuration());
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("policy.", field, ": must be ",
+                                                 allow_zero ? ">= 0" : "> 0",
+                                                 " seconds and finite, got ",
+                                                 absl::FormatDuration(value)));
+}
+
+absl::Status ValidateDrift(const drift::DriftOptions& d) {
+  RETURN_IF_ERROR(CheckRange("p_value_threshold", d.p_value_threshold, 0, Bound::kOpen, 1,
+                             Bound::kOpen));
+  RETURN_IF_ERROR(CheckRange("distance_threshold", d.distance_threshold, 0, Bound::kOpen, 1,
+                             Bound::kOpen));
+  RETURN_IF_ERROR(CheckRange("drift_share_threshold", d.drift_share_threshold, 0, Bound::kOpen,
+                             1, Bound::kClosed));
+  if (d.large_sample_rows < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("policy.large_sample_rows: must be >= 1, got ", d.large_sample_rows));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidatePolicy(const Policy& p) {
+  RETURN_IF_ERROR(ValidateDrift(p.drift));
+  if (p.accuracy_floor) {
+    RETURN_IF_ERROR(
+        CheckRange("accuracy_floor", *p.accuracy_floor, 0, Bound::kClosed, 1, Bound::kClosed));
+  }
+  RETURN_IF_ERROR(CheckRange("min_gain", p.min_gain, 0, Bound::kClosed, 1, Bound::kClosed));
+  RETURN_IF_ERROR(CheckRange("min_gain_points_per_kwh", p.min_gain_points_per_kwh, 0,
+                             Bound::kClosed, kInf, Bound::kOpen));
+  RETURN_IF_ERROR(
+      CheckRange("recovery_ratio", p.recovery_ratio, 0, Bound::kOpen, 1, Bound::kClosed));
+  RETURN_IF_ERROR(
+      CheckRange("confidence", p.confidence, 0.5, Bound::kClosed, 1, Bound::kOpen));
+  RETURN_IF_ERROR(CheckDuration("cooldown_s", p.cooldown, /*allow_zero=*/true));
+  RETURN_IF_ERROR(CheckRange("energy_budget_kwh", p.energy_budget_kwh, 0, Bound::kClosed, kInf,
+                             Bound::kOpen));
+  RETURN_IF_ERROR(CheckDuration("budget_window_s", p.budget_window, /*allow_zero=*/false));
+  return absl::OkStatus();
+}
+
+}  // namespace greengate::policy

@@ -1,0 +1,232 @@
+#include "server/core/profile/builder.h"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "server/common/status_macros.h"
+#include "server/core/profile/edges.h"
+#include "server/core/profile/format.h"
+#include "server/core/profile/limits.h"
+#include "server/core/profile/random.h"
+
+namespace greengate::profile {
+
+using internal::AsAbsl;
+using internal::QuoteForMessage;
+
+namespace {
+
+constexpr std::string_view kMissingMarkers[] = {"na", "n/a", "nan", "-nan", "null", "none"};
+
+bool IsMissingMarker(absl::string_view s) {
+  for (std::string_view marker : kMissingMarkers) {
+    if (absl::EqualsIgnoreCase(s, AsAbsl(marker))) return true;
+  }
+  return false;
+}
+
+absl::Status ValidateSchema(const std::vector<FeatureSpec>& schema) {
+  if (schema.empty()) {
+    return absl::InvalidArgumentError("schema: must contain at least one feature");
+  }
+  if (static_cast<int64_t>(schema.size()) > kMaxFeatures) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "schema: has ", schema.size(), " features; at most ", kMaxFeatures, " are allowed"));
+  }
+  absl::flat_hash_map<absl::string_view, std::size_t> first_index;
+  for (std::size_t i = 0; i < schema.size(); ++i) {
+    const std::string& name = schema[i].name;
+    const std::string path = absl::StrCat("schema[", i, "].name");
+    if (name.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": must not be empty"));
+    if (static_cast<int64_t>(name.size()) > kMaxFeatureNameBytes) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": is ", name.size(),
+                                                     " bytes long; at most ", kMaxFeatureNameBytes,
+                                                     " are allowed"));
+    }
+    const auto [it, inserted] = first_index.emplace(name, i);
+    if (!inserted) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": duplicate feature name ",
+                                                     QuoteForMessage(name), "; schema[", it->second,
+                                                     "] has the same name"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<double> ParseNumericField(std::string_view field) {
+  absl::string_view s = absl::StripAsciiWhitespace(AsAbsl(field));
+  if (s.empty() || IsMissingMarker(s)) return std::numeric_limits<double>::quiet_NaN();
+  absl::string_view digits = s;
+  // std::from_chars takes no leading '+', which spreadsheets do write.
+  if (digits.front() == '+') {
+    digits.remove_prefix(1);
+    if (digits.empty() || digits.front() == '-') digits = s;  // "+" or "+-1": reject below
+  }
+  double value = 0;
+  const char* end = digits.data() + digits.size();
+  const std::from_chars_result result =
+      std::from_chars(digits.data(), end, value, std::chars_format::general);
+  const std::string_view text(s.data(), s.size());
+  if (result.ec == std::errc::result_out_of_range && result.ptr == end) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(QuoteForMessage(text), " is outside the range of a double"));
+  }
+  if (result.ec != std::errc() || result.ptr != end) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot parse ", QuoteForMessage(text),
+                     " as a number; write a missing value as an empty field or NA"));
+  }
+  return value;
+}
+
+absl::StatusOr<ProfileBuilder> ProfileBuilder::Create(std::vector<FeatureSpec> schema,
+                                                      const ProfileBuilderOptions& options,
+                                                      BinEdgeSet bin_edges) {
+  RETURN_IF_ERROR(ValidateSchema(schema));
+  if (!bin_edges.empty() && bin_edges.size() != schema.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bin_edges: has ", bin_edges.size(), " entries; expected ", schema.size(),
+                     ", one per schema feature (empty for categorical features), or none at all"));
+  }
+  std::vector<FeatureBuilder> builders;
+  builders.reserve(schema.size());
+  for (std::size_t i = 0; i < schema.size(); ++i) {
+    std::vector<double> edges = bin_edges.empty() ? std::vector<double>() : bin_edges[i];
+    const std::string edges_path = absl::StrCat("bin_edges[", i, "]");
+    if (schema[i].kind == FeatureKind::kCategorical) {
+      if (!edges.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(edges_path, ": feature ",
+                                                       QuoteForMessage(schema[i].name),
+                                                       " is categorical and takes no edges"));
+      }
+      ASSIGN_OR_RETURN(
+          CategoricalBuilder builder,
+          CategoricalBuilder::Create({.max_categories = options.max_categories,
+                                      .tracked_categories = options.tracked_categories}));
+      builders.emplace_back(std::move(builder));
+      continue;
+    }
+    RETURN_IF_ERROR(ValidateBinEdges(edges, edges_path));
+    ASSIGN_OR_RETURN(NumericBuilder builder,
+                     NumericBuilder::Create({.bin_edges = std::move(edges),
+                                             .sample_capacity = options.sample_capacity,
+                                             .seed = internal::MixSeed(options.seed, i)}));
+    builders.emplace_back(std::move(builder));
+  }
+  return ProfileBuilder(std::move(schema), std::move(builders));
+}
+
+absl::StatusOr<ProfileBuilder> ProfileBuilder::ForReference(const DataProfile& reference,
+                                                            const ProfileBuilderOptions& options) {
+  std::vector<FeatureSpec> schema;
+  BinEdgeSet edges;
+  schema.reserve(reference.features.size());
+  edges.reserve(reference.features.size());
+  for (const FeatureProfile& f : reference.features) {
+    schema.push_back({f.name, f.is_numeric() ? FeatureKind::kNumeric : FeatureKind::kCategorical});
+    edges.push_back(f.is_numeric() ? f.numeric().bin_edges : std::vector<double>());
+  }
+  return Create(std::move(schema), options, std::move(edges));
+}
+
+ProfileBuilder::ProfileBuilder(std::vector<FeatureSpec> schema,
+                               std::vector<FeatureBuilder> builders)
+    : schema_(std::move(schema)), builders_(std::move(builders)), parsed_(schema_.size()) {}
+
+absl::Status ProfileBuilder::AddRow(absl::Span<const std::string> fields) {
+  return AddRowImpl(fields);
+}
+
+absl::Status ProfileBuilder::AddRow(absl::Span<const std::string_view> fields) {
+  return AddRowImpl(fields);
+}
+
+template <typename Text>
+absl::Status ProfileBuilder::AddRowImpl(absl::Span<const Text> fields) {
+  if (fields.size() != schema_.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("row ", rows_ + 1, ": has ", fields.size(),
+                                                   " fields; expected ", schema_.size(),
+                                                   ", one per feature"));
+  }
+  // Parse every number before counting anything, so a bad row leaves no trace.
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (schema_[i].kind != FeatureKind::kNumeric) continue;
+    absl::StatusOr<double> value = ParseNumericField(fields[i]);
+    if (!value.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("row ", rows_ + 1, ", feature ",
+                                                     QuoteForMessage(schema_[i].name), ": ",
+                                                     value.status().message()));
+    }
+    parsed_[i] = *value;
+  }
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (auto* numeric = std::get_if<NumericBuilder>(&builders_[i])) {
+      numeric->Add(parsed_[i]);
+    } else {
+      std::get<CategoricalBuilder>(builders_[i]).Add(std::string_view(fields[i]));
+    }
+  }
+  ++rows_;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<BinEdgeSet> ProfileBuilder::QuantileBinEdges(int bins) const {
+  BinEdgeSet edges(builders_.size());
+  for (std::size_t i = 0; i < builders_.size(); ++i) {
+    if (const auto* numeric = std::get_if<NumericBuilder>(&builders_[i])) {
+      ASSIGN_OR_RETURN(edges[i], QuantileEdges(numeric->SortedSample(), bins));
+    }
+  }
+  return edges;
+}
+
+DataProfile ProfileBuilder::Finish() const {
+  DataProfile profile;
+  profile.rows = rows_;
+  profile.features.reserve(builders_.size());
+  for (std::size_t i = 0; i < builders_.size(); ++i) {
+    FeatureProfile f;
+    f.name = schema_[i].name;
+    if (const auto* numeric = std::get_if<NumericBuilder>(&builders_[i])) {
+      f.count = numeric->count();
+      f.missing = numeric->missing();
+      f.kind = numeric->Finish();
+    } else {
+      const auto& categorical = std::get<CategoricalBuilder>(builders_[i]);
+      f.count = categorical.count();
+      f.missing = categorical.missing();
+      f.kind = categorical.Finish();
+    }
+    profile.features.push_back(std::move(f));
+  }
+  return profile;
+}
+
+absl::StatusOr<DataProfile> BuildReferenceProfile(std::vector<FeatureSpec> schema,
+                                                  const ProfileBuilderOptions& options, int bins,
+                                                  const RowSource& rows) {
+  // Check `bins` before reading any data: an empty sample exercises only that check.
+  RETURN_IF_ERROR(QuantileEdges({}, bins).status());
+  ASSIGN_OR_RETURN(ProfileBuilder pass1, ProfileBuilder::Create(schema, options));
+  RETURN_IF_ERROR(rows(pass1));
+  ASSIGN_OR_RETURN(BinEdgeSet edges, pass1.QuantileBinEdges(bins));
+  ASSIGN_OR_RETURN(ProfileBuilder pass2,
+                   ProfileBuilder::Create(std::move(schema), options, std::move(edges)));
+  RETURN_IF_ERROR(rows(pass2));
+  if (pass2.rows() != pass1.rows()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("rows: the row source gave ", pass1.rows(), " rows on the first pass and ",
+                     pass2.rows(), " on the second; it must give the same rows both times"));
+  }
+  return pass2.Finish();
+}
+
+}  // namespace greengate::profile

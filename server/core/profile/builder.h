@@ -1,0 +1,146 @@
+#pragma once
+
+// Streaming construction of a whole DataProfile from rows of text fields (what the CLI reads
+// from a CSV), in memory bounded by the schema and options, not by the number of rows.
+//
+// A current profile is one pass on the reference's edges:
+//   ASSIGN_OR_RETURN(ProfileBuilder b, ProfileBuilder::ForReference(reference, options));
+//   for each row: RETURN_IF_ERROR(b.AddRow(fields));
+//   DataProfile current = b.Finish();
+//
+// A reference profile is two passes, because its edges are quantiles of its own data:
+// pass 1 (no edges) fills the reservoirs, QuantileBinEdges() turns them into edges, and
+// pass 2 counts on those edges. BuildReferenceProfile() runs both passes over a row source.
+// With the same seed both passes draw the same reservoir, so pass 2's sample is the one
+// the edges came from.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "server/core/profile/categorical_builder.h"
+#include "server/core/profile/numeric_builder.h"
+#include "server/core/profile/profile.h"
+
+namespace greengate::profile {
+
+// Reference edges when a caller does not choose: deciles.
+inline constexpr int kDefaultReferenceBins = 10;
+
+enum class FeatureKind { kNumeric, kCategorical };
+
+// One column of the input: its feature name and how to profile it.
+struct FeatureSpec {
+  std::string name;
+  FeatureKind kind = FeatureKind::kNumeric;
+};
+
+// Options shared by every feature of a ProfileBuilder.
+struct ProfileBuilderOptions {
+  int64_t sample_capacity = kDefaultSampleCapacity;        // per numeric feature
+  int64_t max_categories = kDefaultMaxCategories;          // kept per categorical feature
+  int64_t tracked_categories = kDefaultTrackedCategories;  // see categorical_builder.h
+  // Seeds every reservoir (feature i uses a seed derived from this and i), so the same rows
+  // in the same order give the same profile.
+  uint64_t seed = 0;
+};
+
+// Bin edges per feature, indexed like the schema; empty for categorical features.
+using BinEdgeSet = std::vector<std::vector<double>>;
+
+// ParseNumericField()
+//
+// A numeric CSV field as a double. Surrounding ASCII whitespace is ignored; an empty field
+// and the usual missing markers (case-insensitive "na", "n/a", "nan", "-nan", "null",
+// "none") give NaN, which builders count as missing. Otherwise the field must be a whole
+// decimal number within the range of a double ("1", "-2.5e3", "+4"; "inf" gives infinity,
+// which builders also count as missing); anything else, "1e400" and "1e-400" included, is
+// InvalidArgument. Locale-independent. Pure and thread-safe.
+absl::StatusOr<double> ParseNumericField(std::string_view field);
+
+// ProfileBuilder accumulates a DataProfile row by row. Not thread-safe; to profile in
+// parallel, give each shard its own builder (same schema, edges and options) and combine the
+// results with Merge() (merge.h).
+class ProfileBuilder {
+ public:
+  // Create()
+  //
+  // A builder for rows laid out as `schema`. `bin_edges` is empty (pass 1 of a reference:
+  // every numeric feature has a single bin) or has one entry per feature (empty for
+  // categorical ones). InvalidArgument, naming the offending entry ("schema[2].name: ...",
+  // "bin_edges[1][4]: ...", "sample_capacity: ..."), on an invalid schema, edges or options.
+  static absl::StatusOr<ProfileBuilder> Create(std::vector<FeatureSpec> schema,
+                                               const ProfileBuilderOptions& options,
+                                               BinEdgeSet bin_edges = {});
+
+  // ForReference()
+  //
+  // A builder for current data: the reference's features, kinds and bin edges, in the
+  // reference's order. The profile it builds passes ValidateAgainstReference().
+  static absl::StatusOr<ProfileBuilder> ForReference(const DataProfile& reference,
+                                                     const ProfileBuilderOptions& options);
+
+  // AddRow()
+  //
+  // Counts one row: one text field per schema feature, in schema order. Numeric fields go
+  // through ParseNumericField(); an empty categorical field is missing. On error
+  // (InvalidArgument: wrong field count, unparseable number, naming the row and feature) the
+  // row is not counted at all.
+  absl::Status AddRow(absl::Span<const std::string> fields);
+  absl::Status AddRow(absl::Span<const std::string_view> fields);
+
+  // QuantileBinEdges()
+  //
+  // After pass 1: per numeric feature, QuantileEdges() (edges.h) of its reservoir with
+  // `bins` bins; empty for categorical features. Ready to pass to Create() for pass 2.
+  // InvalidArgument when bins is out of range.
+  absl::StatusOr<BinEdgeSet> QuantileBinEdges(int bins = kDefaultReferenceBins) const;
+
+  // Rows counted so far.
+  int64_t rows() const { return rows_; }
+
+  const std::vector<FeatureSpec>& schema() const { return schema_; }
+
+  // Finish()
+  //
+  // The profile of the rows so far (the builder stays usable): one feature per schema entry,
+  // in schema order, and `rows`. Samples are sorted ascending, so a reference built this
+  // way passes ValidateReference().
+  DataProfile Finish() const;
+
+ private:
+  using FeatureBuilder = std::variant<NumericBuilder, CategoricalBuilder>;
+
+  ProfileBuilder(std::vector<FeatureSpec> schema, std::vector<FeatureBuilder> builders);
+
+  template <typename Text>
+  absl::Status AddRowImpl(absl::Span<const Text> fields);
+
+  std::vector<FeatureSpec> schema_;
+  std::vector<FeatureBuilder> builders_;
+  std::vector<double> parsed_;  // scratch for one row's numeric fields
+  int64_t rows_ = 0;
+};
+
+// A source of rows for BuildReferenceProfile(): feeds every row of the data, in the same
+// order each time it is called, to `builder` (through AddRow), and returns the first error.
+using RowSource = std::function<absl::Status(ProfileBuilder& builder)>;
+
+// BuildReferenceProfile()
+//
+// The two-pass reference profile: calls `rows` once to collect reservoirs, derives `bins`
+// quantile edges per numeric feature from them, and calls `rows` again to count on those
+// edges. Returns the second pass's profile. The function does no I/O itself; `rows` does.
+// Errors from `rows` are returned as they are; InvalidArgument for a bad schema, options or
+// bins, or when the two passes saw different numbers of rows.
+absl::StatusOr<DataProfile> BuildReferenceProfile(std::vector<FeatureSpec> schema,
+                                                  const ProfileBuilderOptions& options, int bins,
+                                                  const RowSource& rows);
+
+}  // namespace greengate::profile

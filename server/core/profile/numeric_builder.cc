@@ -1,0 +1,89 @@
+#include "server/core/profile/numeric_builder.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "server/common/status_macros.h"
+#include "server/core/profile/edges.h"
+#include "server/core/profile/limits.h"
+
+namespace greengate::profile {
+
+absl::StatusOr<NumericBuilder> NumericBuilder::Create(NumericBuilderOptions options) {
+  RETURN_IF_ERROR(ValidateBinEdges(options.bin_edges, "bin_edges"));
+  if (options.sample_capacity < 0 || options.sample_capacity > kMaxSampleSize) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sample_capacity: must be in [0, ", kMaxSampleSize, "], got ", options.sample_capacity));
+  }
+  return NumericBuilder(std::move(options));
+}
+
+NumericBuilder::NumericBuilder(NumericBuilderOptions options)
+    : edges_(std::move(options.bin_edges)),
+      bin_counts_(edges_.size() + 1, 0),
+      capacity_(options.sample_capacity),
+      rng_(options.seed) {}
+
+void NumericBuilder::Add(double value) {
+  if (!std::isfinite(value)) {
+    AddMissing();
+    return;
+  }
+  ++count_;
+  ++n_;
+  if (n_ == 1) {
+    min_ = max_ = value;
+  } else {
+    min_ = std::min(min_, value);
+    max_ = std::max(max_, value);
+  }
+  // Welford: stable where the naive sum of squares cancels catastrophically.
+  const double delta = value - mean_;
+  mean_ += delta / static_cast<double>(n_);
+  m2_ += delta * (value - mean_);
+  ++bin_counts_[BinIndex(edges_, value)];
+  Sample(value);
+}
+
+void NumericBuilder::AddMissing() {
+  ++count_;
+  ++missing_;
+}
+
+// Algorithm R: the n-th value replaces a random slot with probability capacity / n, which
+// keeps every value seen so far in the reservoir with equal probability.
+void NumericBuilder::Sample(double value) {
+  if (static_cast<int64_t>(sample_.size()) < capacity_) {
+    sample_.push_back(value);
+    return;
+  }
+  if (capacity_ == 0) return;
+  const uint64_t slot = internal::UniformBelow(rng_, static_cast<uint64_t>(n_));
+  if (slot < static_cast<uint64_t>(capacity_)) sample_[slot] = value;
+}
+
+std::vector<double> NumericBuilder::SortedSample() const {
+  std::vector<double> sorted = sample_;
+  std::sort(sorted.begin(), sorted.end());
+  return sorted;
+}
+
+NumericProfile NumericBuilder::Finish() const {
+  NumericProfile p;
+  p.bin_edges = edges_;
+  p.bin_counts.assign(bin_counts_.begin(), bin_counts_.end());
+  if (n_ > 0) {
+    p.min = min_;
+    p.max = max_;
+    // The running mean can drift an ulp past the extremes; validation wants it inside.
+    p.mean = std::clamp(mean_, min_, max_);
+    p.m2 = std::max(m2_, 0.0);
+  }
+  p.sample = SortedSample();
+  p.sample_seen = n_;
+  return p;
+}
+
+}  // namespace greengate::profile

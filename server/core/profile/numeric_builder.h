@@ -1,0 +1,87 @@
+#pragma once
+
+// Streaming construction of one numeric feature's profile in bounded memory: moments by
+// Welford's update, counts on fixed bin edges, and a uniform reservoir sample (Vitter's
+// Algorithm R). Memory is O(edges + sample capacity) whatever the number of values.
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "server/core/profile/profile.h"
+#include "server/core/profile/random.h"
+
+namespace greengate::profile {
+
+// Reservoir size used when a caller does not choose one.
+inline constexpr int64_t kDefaultSampleCapacity = 1000;
+
+// Options of a NumericBuilder.
+struct NumericBuilderOptions {
+  // Finite and strictly increasing (at most kMaxBinEdges); empty gives a single bin. For a
+  // current profile these are the reference's edges.
+  std::vector<double> bin_edges = {};
+  // Reservoir size, in [0, kMaxSampleSize].
+  int64_t sample_capacity = kDefaultSampleCapacity;
+  // Seeds the reservoir's generator: the same values in the same order with the same seed
+  // give the same sample, on every platform.
+  uint64_t seed = 0;
+};
+
+// NumericBuilder accumulates one numeric feature. Not thread-safe; copyable, so shards can
+// start from one configured builder.
+class NumericBuilder {
+ public:
+  // Create()
+  //
+  // InvalidArgument, naming the option ("bin_edges[3]: ...", "sample_capacity: ..."), when the
+  // options are out of range.
+  static absl::StatusOr<NumericBuilder> Create(NumericBuilderOptions options);
+
+  // Add()
+  //
+  // Counts one value. NaN and +/-inf count as missing: a profile holds finite numbers only,
+  // and a CSV's "nan" or "inf" is almost always a missing-value marker. O(log edges).
+  void Add(double value);
+
+  // AddMissing()
+  //
+  // Counts one missing value (an empty field).
+  void AddMissing();
+
+  // Values seen, missing included; and missing values alone.
+  int64_t count() const { return count_; }
+  int64_t missing() const { return missing_; }
+
+  // SortedSample()
+  //
+  // The reservoir so far, ascending: a uniform sample of min(capacity, non-missing) of the
+  // non-missing values. Pass 1 of a reference derives its bin edges from it (edges.h).
+  std::vector<double> SortedSample() const;
+
+  // Finish()
+  //
+  // The profile of the values so far (the builder stays usable). With no non-missing values,
+  // min, max, mean and m2 are 0. The sample is sorted ascending.
+  NumericProfile Finish() const;
+
+ private:
+  explicit NumericBuilder(NumericBuilderOptions options);
+
+  void Sample(double value);
+
+  std::vector<double> edges_;
+  std::vector<int64_t> bin_counts_;
+  int64_t capacity_;
+  internal::Rng rng_;
+  int64_t count_ = 0;
+  int64_t missing_ = 0;
+  int64_t n_ = 0;  // non-missing values, which are also the values the reservoir drew from
+  double min_ = 0;
+  double max_ = 0;
+  double mean_ = 0;
+  double m2_ = 0;
+  std::vector<double> sample_;
+};
+
+}  // namespace greengate::profile

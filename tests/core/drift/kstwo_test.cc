@@ -1,0 +1,78 @@
+#include "server/core/drift/kstwo.h"
+
+#include <cmath>
+#include <cstdint>
+
+#include "gtest/gtest.h"
+#include "server/core/drift/smirnov.h"
+
+namespace greengate::drift {
+namespace {
+
+struct KstwoCase {
+  int64_t n;
+  double d;
+  double sf;  // scipy.stats.kstwo.sf(d, n), scipy 1.10.1
+};
+
+// One or more cases per branch of scipy's `_kolmogn` (comment: the branch taken).
+TEST(KsTwoSidedSfTest, MatchesScipyInEveryRegime) {
+  const KstwoCase cases[] = {
+      {500000, 0.004, 2.2445978493851467e-07},  // ref. drift.md case 12; 2 * smirnov
+      {500, 0.04, 0.3902508696049749},          // ref. drift.md case 12; Pelz-Good
+      {100, 0.05, 0.9532159710635725},          // n <= 140, Durbin matrix
+      {50, 0.2, 0.03143877776953241},           // n <= 140, Pomeranz
+      {100, 0.1, 0.2526927570063874},           // n <= 140, Pomeranz
+      {20, 0.6, 2.0483011649719853e-07},        // d >= 0.5: 2 * smirnov
+      {20000, 0.01, 0.03638603905248727},       // n > 140, Durbin matrix
+      {20000, 0.02, 2.2181270070049744e-07},    // n d^2 >= 2.2: 2 * smirnov
+      {1000000, 0.003, 3.039812751939269e-08},  // 2 * smirnov, largest exact n
+      {3000000, 0.001, 0.0049542003601089},     // n > 1e5: Pelz-Good
+      {50000, 0.0009, 0.999999999999086},       // Durbin matrix, m = 91
+      {10, 0.3, 0.27053557479999946},           // n <= 140, Pomeranz
+      {1000, 0.07, 0.00010494206285958879},     // 2 * smirnov
+      {141, 0.15, 0.0031058623613645147},       // 2 * smirnov just above the n <= 140 split
+      {140, 0.15, 0.0032495604415101703},       // Pomeranz just below it
+      {3, 0.5, 0.3333333333333333},             // n d >= n - 1: Ruben-Gambino
+      {50000, 0.0067, 0.02236306937721667},     // 2 * smirnov
+  };
+  for (const KstwoCase& c : cases) {
+    EXPECT_NEAR(KsTwoSidedSf(c.n, c.d), c.sf, 1e-9 * c.sf) << "n=" << c.n << " d=" << c.d;
+  }
+}
+
+TEST(KsTwoSidedSfTest, LargeNCollapseAgainstSmallN) {
+  // ref. drift.md case 12: the same 10x smaller gap is "significant" at n = 5e5 but a
+  // 0.04 gap is not at n = 500. (The Kolmogorov limit for case 12 is 2.2507e-7.)
+  EXPECT_LT(KsTwoSidedSf(500000, 0.004), 1e-6);
+  EXPECT_GT(KsTwoSidedSf(500, 0.04), 0.3);
+}
+
+TEST(KsTwoSidedSfTest, Edges) {
+  EXPECT_EQ(KsTwoSidedSf(10, 0.0), 1.0);
+  EXPECT_EQ(KsTwoSidedSf(10, 1.0), 0.0);
+  EXPECT_EQ(KsTwoSidedSf(10, 0.04), 1.0);  // n d <= 1/2: D_n >= 1/(2n) always
+  EXPECT_TRUE(std::isnan(KsTwoSidedSf(0, 0.5)));
+  EXPECT_TRUE(std::isnan(KsTwoSidedSf(10, NAN)));
+  EXPECT_EQ(KsTwoSidedSf(1000, 0.9), 0.0);  // n d^2 >= 370
+}
+
+TEST(SmirnovSfTest, MatchesScipy) {
+  // scipy.special.smirnov(n, d), scipy 1.10.1
+  const KstwoCase cases[] = {
+      {10, 0.3, 0.1354635556},
+      {1000, 0.05, 0.006506037390545166},
+      {500000, 0.004, 1.1222989246925734e-07},
+      {5, 0.1, 0.85359},                       // d <= 1/n closed form
+      {5, 0.85, 7.593750000000005e-05},        // d >= 1 - 1/n: (1 - d)^n
+      {2000000, 0.001, 0.018303432023617325},  // n > 1e6 approximation
+  };
+  for (const KstwoCase& c : cases) {
+    EXPECT_NEAR(SmirnovSf(c.n, c.d), c.sf, 1e-9 * c.sf) << "n=" << c.n << " d=" << c.d;
+  }
+  EXPECT_EQ(SmirnovSf(1, 0.25), 0.75);
+  EXPECT_TRUE(std::isnan(SmirnovSf(10, 1.5)));
+}
+
+}  // namespace
+}  // namespace greengate::drift

@@ -1,0 +1,166 @@
+#include "server/core/profile/numeric_builder.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace greengate::profile {
+namespace {
+
+using ::testing::ElementsAre;
+
+NumericBuilder MakeBuilder(std::vector<double> edges, int64_t capacity, uint64_t seed = 0) {
+  absl::StatusOr<NumericBuilder> b = NumericBuilder::Create(
+      {.bin_edges = std::move(edges), .sample_capacity = capacity, .seed = seed});
+  EXPECT_TRUE(b.ok()) << b.status();
+  return *std::move(b);
+}
+
+// Deterministic, irregular data far from zero, where a naive sum of squares would cancel.
+std::vector<double> Data(int n) {
+  std::vector<double> x;
+  for (int i = 0; i < n; ++i) x.push_back(1e6 + std::sin(i * 0.7) * 3 + (i % 13) * 0.01);
+  return x;
+}
+
+TEST(NumericBuilderTest, MomentsMatchTwoPassComputation) {
+  const std::vector<double> x = Data(5000);
+  NumericBuilder b = MakeBuilder({}, 10);
+  for (double v : x) b.Add(v);
+  const NumericProfile p = b.Finish();
+
+  // Direct two-pass computation in long double.
+  long double sum = 0;
+  for (double v : x) sum += v;
+  const long double mean = sum / x.size();
+  long double m2 = 0;
+  for (double v : x) m2 += (v - mean) * (v - mean);
+
+  EXPECT_NEAR(p.mean, static_cast<double>(mean), 1e-9 * std::abs(static_cast<double>(mean)));
+  EXPECT_NEAR(p.m2, static_cast<double>(m2), 1e-9 * static_cast<double>(m2));
+  EXPECT_EQ(p.min, *std::min_element(x.begin(), x.end()));
+  EXPECT_EQ(p.max, *std::max_element(x.begin(), x.end()));
+  EXPECT_EQ(b.count(), 5000);
+  EXPECT_EQ(b.missing(), 0);
+}
+
+TEST(NumericBuilderTest, CountsBinsWithValuesOnEdgesInTheUpperBin) {
+  NumericBuilder b = MakeBuilder({0, 1, 2}, 100);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  // (-inf,0): -5 | [0,1): -0.0, 0, 0.5 | [1,2): 1, 1, 1.999 | [2,inf): 2, 3.
+  for (double v : {-5.0, -0.0, 0.0, 0.5, 1.0, 1.0, 1.999, 2.0, 3.0, nan}) b.Add(v);
+  const NumericProfile p = b.Finish();
+  EXPECT_THAT(p.bin_counts, ElementsAre(1, 3, 3, 2));
+  EXPECT_THAT(p.bin_edges, ElementsAre(0, 1, 2));
+  EXPECT_EQ(b.count(), 10);
+  EXPECT_EQ(b.missing(), 1);
+  EXPECT_EQ(p.sample_seen, 9);
+}
+
+TEST(NumericBuilderTest, NonFiniteValuesAreMissing) {
+  NumericBuilder b = MakeBuilder({}, 100);
+  b.Add(std::numeric_limits<double>::quiet_NaN());
+  b.Add(std::numeric_limits<double>::infinity());
+  b.Add(-std::numeric_limits<double>::infinity());
+  b.AddMissing();
+  b.Add(2.5);
+  const NumericProfile p = b.Finish();
+  EXPECT_EQ(b.count(), 5);
+  EXPECT_EQ(b.missing(), 4);
+  EXPECT_EQ(p.min, 2.5);
+  EXPECT_EQ(p.max, 2.5);
+  EXPECT_EQ(p.mean, 2.5);
+  EXPECT_EQ(p.m2, 0);
+  EXPECT_THAT(p.sample, ElementsAre(2.5));
+}
+
+TEST(NumericBuilderTest, NoValuesGiveZeroPlaceholders) {
+  NumericBuilder b = MakeBuilder({1}, 100);
+  b.AddMissing();
+  const NumericProfile p = b.Finish();
+  EXPECT_EQ(p.min, 0);
+  EXPECT_EQ(p.max, 0);
+  EXPECT_EQ(p.mean, 0);
+  EXPECT_EQ(p.m2, 0);
+  EXPECT_THAT(p.bin_counts, ElementsAre(0, 0));
+  EXPECT_TRUE(p.sample.empty());
+  EXPECT_EQ(p.sample_seen, 0);
+}
+
+TEST(NumericBuilderTest, ReservoirHoldsEverythingBelowCapacity) {
+  NumericBuilder b = MakeBuilder({}, 100);
+  for (int i = 49; i >= 0; --i) b.Add(i);
+  const NumericProfile p = b.Finish();
+  ASSERT_EQ(p.sample.size(), 50u);
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(p.sample[i], i);  // sorted ascending
+  EXPECT_EQ(p.sample_seen, 50);
+}
+
+TEST(NumericBuilderTest, ReservoirIsBoundedSortedAndDrawnFromInput) {
+  NumericBuilder b = MakeBuilder({}, 100, 7);
+  for (int i = 0; i < 10'000; ++i) b.Add(i);
+  const NumericProfile p = b.Finish();
+  ASSERT_EQ(p.sample.size(), 100u);
+  EXPECT_EQ(p.sample_seen, 10'000);
+  EXPECT_TRUE(std::is_sorted(p.sample.begin(), p.sample.end()));
+  const std::set<double> distinct(p.sample.begin(), p.sample.end());
+  EXPECT_EQ(distinct.size(), 100u);  // each input value at most once
+  for (double v : p.sample) {
+    EXPECT_EQ(v, std::floor(v));
+    EXPECT_GE(v, 0);
+    EXPECT_LT(v, 10'000);
+  }
+  // A uniform sample of 0..9999 reaches past the first capacity's worth of values.
+  EXPECT_GT(p.sample.back(), 5000);
+}
+
+TEST(NumericBuilderTest, SameSeedSameSampleOtherSeedOtherSample) {
+  NumericBuilder a = MakeBuilder({}, 50, 42);
+  NumericBuilder b = MakeBuilder({}, 50, 42);
+  NumericBuilder c = MakeBuilder({}, 50, 43);
+  for (double v : Data(3000)) {
+    a.Add(v);
+    b.Add(v);
+    c.Add(v);
+  }
+  EXPECT_EQ(a.Finish().sample, b.Finish().sample);
+  EXPECT_NE(a.Finish().sample, c.Finish().sample);
+}
+
+// Algorithm R keeps each of n values with probability capacity / n. Over 2000 seeds, each
+// of 100 values should be kept about 2000 * 10/100 = 200 times (binomial sd = 13.4); the
+// bound is 5 sd. Deterministic: fixed seeds.
+TEST(NumericBuilderTest, ReservoirKeepsEveryValueEquallyOften) {
+  std::vector<int> kept(100, 0);
+  for (uint64_t seed = 0; seed < 2000; ++seed) {
+    NumericBuilder b = MakeBuilder({}, 10, seed);
+    for (int i = 0; i < 100; ++i) b.Add(i);
+    for (double v : b.Finish().sample) ++kept[static_cast<int>(v)];
+  }
+  for (int i = 0; i < 100; ++i) EXPECT_NEAR(kept[i], 200, 67) << "value " << i;
+}
+
+TEST(NumericBuilderTest, ZeroCapacityKeepsNoSample) {
+  NumericBuilder b = MakeBuilder({}, 0);
+  for (int i = 0; i < 10; ++i) b.Add(i);
+  EXPECT_TRUE(b.Finish().sample.empty());
+  EXPECT_EQ(b.Finish().sample_seen, 10);
+}
+
+TEST(NumericBuilderTest, RejectsBadOptions) {
+  EXPECT_EQ(NumericBuilder::Create({.bin_edges = {1, 0}}).status().message(),
+            "bin_edges[1]: must be greater than the previous edge [0] (1), got 0; bin edges "
+            "must be strictly increasing");
+  EXPECT_EQ(NumericBuilder::Create({.sample_capacity = -1}).status().message(),
+            "sample_capacity: must be in [0, 100000], got -1");
+  EXPECT_EQ(NumericBuilder::Create({.sample_capacity = 100'001}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace greengate::profile

@@ -1,0 +1,226 @@
+// Store: opening, migrations at open, models, references and policies, on a real file.
+
+#include "server/store/store.h"
+
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/store/migration_runner.h"
+#include "tests/store/test_util.h"
+
+namespace greengate::store {
+namespace {
+
+using ::greengate::store::testing::MakeModel;
+using ::greengate::store::testing::OkValue;
+using ::greengate::store::testing::RawDb;
+using ::greengate::store::testing::TempDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(dir_.ok());
+    Reopen();
+  }
+
+  void Reopen() {
+    store_.reset();  // close before opening again
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path());
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+  }
+
+  std::string path() const { return dir_.File("greengate.db"); }
+
+  int64_t CreateModelId(const std::string& name) {
+    absl::StatusOr<ModelRow> model = store_->CreateModel(MakeModel(name));
+    EXPECT_TRUE(model.ok()) << model.status();
+    return model.ok() ? model->id : -1;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+// The newest embedded migration's version; 1 while 0001_init.sql is the only one.
+int LatestVersion() { return static_cast<int>(EmbeddedMigrationFiles().size()); }
+
+TEST_F(StoreTest, OpenCreatesSchemaAtLatestVersion) {
+  EXPECT_EQ(store_->schema_version(), LatestVersion());
+  RawDb raw(path());
+  EXPECT_EQ(raw.QueryInt("PRAGMA user_version"), LatestVersion());
+  EXPECT_EQ(raw.QueryText("PRAGMA journal_mode"), "wal");  // persistent, so visible here
+  EXPECT_EQ(raw.QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                         "('models', 'model_references', 'policies', 'decisions')"),
+            4);
+  EXPECT_EQ(raw.QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'"), 2);
+}
+
+TEST_F(StoreTest, ReopenIsIdempotent) {
+  const int64_t id = CreateModelId("churn");
+  const int64_t objects = RawDb(path()).QueryInt("SELECT COUNT(*) FROM sqlite_master");
+  Reopen();
+  Reopen();
+  EXPECT_EQ(store_->schema_version(), LatestVersion());
+  RawDb raw(path());
+  EXPECT_EQ(raw.QueryInt("PRAGMA user_version"), LatestVersion());
+  EXPECT_EQ(raw.QueryInt("SELECT COUNT(*) FROM sqlite_master"), objects);
+  absl::StatusOr<ModelRow> model = store_->GetModel("churn");
+  ASSERT_TRUE(model.ok()) << model.status();
+  EXPECT_EQ(model->id, id);
+}
+
+TEST_F(StoreTest, RefusesNewerDatabase) {
+  store_.reset();
+  ASSERT_EQ(RawDb(path()).Exec("PRAGMA user_version = 99"), "");
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store.status().message(),
+            absl::StrCat("database schema version 99 is newer than this greengate (knows up to ",
+                         LatestVersion(), "); upgrade greengate"));
+  EXPECT_EQ(RawDb(path()).QueryInt("PRAGMA user_version"), 99);
+}
+
+TEST(StoreOpenTest, UnwritablePathIsAnError) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  std::ofstream(dir.File("plain_file")) << "not a directory";
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(dir.File("plain_file/x.db"));
+  ASSERT_FALSE(store.ok());
+  EXPECT_THAT(store.status().message(), HasSubstr("plain_file/x.db"));
+}
+
+TEST(StoreOpenTest, FileThatIsNotADatabaseIsAnError) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  std::ofstream(dir.File("garbage.db")) << std::string(4096, 'g');
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(dir.File("garbage.db"));
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kInternal) << store.status();
+}
+
+TEST_F(StoreTest, CreatesGetsAndListsModels) {
+  ModelRow churn = MakeModel("churn", 1000);
+  churn.display_name = "Churn \"quoted\" ' name";
+  absl::StatusOr<ModelRow> created = store_->CreateModel(churn);
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_GT(created->id, 0);
+  ASSERT_TRUE(store_->CreateModel(MakeModel("abandon", 2000)).ok());
+
+  absl::StatusOr<ModelRow> got = store_->GetModel("churn");
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->id, created->id);
+  EXPECT_EQ(got->model_id, "churn");
+  EXPECT_EQ(got->display_name, churn.display_name);
+  EXPECT_EQ(got->deployed_version, "v1");
+  EXPECT_EQ(got->task, "classification");
+  EXPECT_EQ(got->create_time_ms, 1000);
+  EXPECT_EQ(got->update_time_ms, 1000);
+
+  absl::StatusOr<std::vector<ModelRow>> all = store_->ListModels();
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].model_id, "abandon");  // ordered by model_id
+  EXPECT_EQ((*all)[1].model_id, "churn");
+}
+
+TEST_F(StoreTest, DuplicateModelIsAlreadyExists) {
+  CreateModelId("churn");
+  absl::StatusOr<ModelRow> again = store_->CreateModel(MakeModel("churn", 5000));
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(again.status().message(), HasSubstr("\"churn\""));
+  EXPECT_EQ(RawDb(path()).QueryInt("SELECT COUNT(*) FROM models"), 1);
+}
+
+TEST_F(StoreTest, UnknownModelIsNotFound) {
+  absl::StatusOr<ModelRow> model = store_->GetModel("nope");
+  EXPECT_EQ(model.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(model.status().message(), HasSubstr("nope"));
+  absl::StatusOr<std::vector<ModelRow>> all = store_->ListModels();
+  ASSERT_TRUE(all.ok());
+  EXPECT_TRUE(all->empty());
+}
+
+TEST_F(StoreTest, ReferencesKeepHistoryAndTouchTheModel) {
+  const int64_t id = CreateModelId("churn");
+  EXPECT_EQ(store_->GetLatestReference(id).status().code(), absl::StatusCode::kNotFound);
+
+  // ReferenceRow fields: id, model_id, model_version, profile, accuracy, evaluation_rows,
+  // create_time_ms.
+  const ReferenceRow first{0, id, "v1", "{\"p\":1}", 0.875, 1200, 2000};
+  absl::StatusOr<ReferenceRow> stored = store_->PutReference(first);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  const ReferenceRow second{0, id, "v2", "{\"p\":2}", std::nullopt, 0, 3000};
+  ASSERT_TRUE(store_->PutReference(second).ok());
+
+  absl::StatusOr<ReferenceRow> latest = store_->GetLatestReference(id);
+  ASSERT_TRUE(latest.ok()) << latest.status();
+  EXPECT_GT(latest->id, stored->id);
+  EXPECT_EQ(latest->model_id, id);
+  EXPECT_EQ(latest->model_version, "v2");
+  EXPECT_EQ(latest->profile, "{\"p\":2}");
+  EXPECT_FALSE(latest->accuracy.has_value());
+  EXPECT_EQ(latest->create_time_ms, 3000);
+  EXPECT_EQ(OkValue(store_->GetModel("churn")).update_time_ms, 3000);
+  EXPECT_EQ(OkValue(store_->GetModel("churn")).create_time_ms, 1000);
+  EXPECT_EQ(RawDb(path()).QueryInt("SELECT COUNT(*) FROM model_references"), 2);
+
+  // The first one is kept with all its fields.
+  RawDb raw(path());
+  EXPECT_EQ(raw.QueryText(absl::StrCat("SELECT accuracy || '/' || evaluation_rows || '/' || "
+                                       "profile FROM model_references WHERE id = ",
+                                       stored->id)),
+            "0.875/1200/{\"p\":1}");
+}
+
+TEST_F(StoreTest, ReferenceForUnknownModelIsNotFound) {
+  const ReferenceRow orphan{0, 42, "v1", "{}", std::nullopt, 0, 1000};
+  absl::StatusOr<ReferenceRow> stored = store_->PutReference(orphan);
+  EXPECT_EQ(stored.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(stored.status().message(), HasSubstr("42"));
+  EXPECT_EQ(RawDb(path()).QueryInt("SELECT COUNT(*) FROM model_references"), 0);
+}
+
+TEST_F(StoreTest, PoliciesAreVersionedPerModel) {
+  const int64_t churn = CreateModelId("churn");
+  const int64_t fraud = CreateModelId("fraud");
+  absl::StatusOr<std::optional<PolicyRow>> none = store_->GetLatestPolicy(churn);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_FALSE(none->has_value());
+
+  std::vector<int64_t> versions;
+  for (const auto& [model, text] : {std::pair{churn, "a"}, std::pair{churn, "b"},
+                                    std::pair{fraud, "c"}, std::pair{churn, "d"}}) {
+    absl::StatusOr<PolicyRow> stored = store_->PutPolicy(
+        PolicyRow{model, /*version=*/77, text, /*create_time_ms=*/5000});
+    ASSERT_TRUE(stored.ok()) << stored.status();
+    versions.push_back(stored->version);
+  }
+  EXPECT_THAT(versions, ElementsAre(1, 2, 1, 3));  // the caller's version is ignored
+
+  absl::StatusOr<std::optional<PolicyRow>> latest = store_->GetLatestPolicy(churn);
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  EXPECT_EQ((*latest)->version, 3);
+  EXPECT_EQ((*latest)->policy, "d");
+  EXPECT_EQ((*latest)->model_id, churn);
+  EXPECT_EQ((*latest)->create_time_ms, 5000);
+  latest = store_->GetLatestPolicy(fraud);
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  EXPECT_EQ((*latest)->policy, "c");
+}
+
+TEST_F(StoreTest, PolicyForUnknownModelIsNotFound) {
+  absl::StatusOr<PolicyRow> stored =
+      store_->PutPolicy(PolicyRow{/*model_id=*/42, /*version=*/0, "{}", /*create_time_ms=*/1});
+  EXPECT_EQ(stored.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(RawDb(path()).QueryInt("SELECT COUNT(*) FROM policies"), 0);
+}
+
+}  // namespace
+}  // namespace greengate::store
