@@ -32,7 +32,7 @@ bool PolicyFlags::empty() const {
 
 void AddPolicyFlags(CLI::App* sub, PolicyFlags* f) {
   const CLI::Range unit(0.0, 1.0);
-  const CLI::Range non_negative(0.0, 1e300);
+  const CLI::Validator& non_negative = CLI::NonNegativeNumber;
   Add(sub, "--p-value-threshold", &f->p_value_threshold,
       "Drift: per-feature (corrected) p-value below which a feature has drifted", unit);
   Add(sub, "--distance-threshold", &f->distance_threshold,

@@ -8,7 +8,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev libsqlite3-dev sqlite3 libeigen3-dev libgtest-dev libgmock-dev
   libcli11-dev nlohmann-json3-dev
-  python3 python3-numpy python3-scipy
+  python3 python3-numpy python3-scipy python3-yaml systemd
 )
 
 missing=()

@@ -30,8 +30,9 @@ struct KsResult {
 //
 // `reference_sorted` must be sorted ascending (references are stored sorted); `current` is
 // copied and sorted. InvalidArgument if either is empty, holds a NaN, or the reference is not
-// sorted; the messages name the argument. Cost: one sort of `current` plus an O(n1 + n2) merge
-// walk; the exact p-value adds O(max(n1,n2) * n1 n2 D / lcm-band) <= O(n1 n2) for n <= 10000.
+// sorted; the messages name the argument. Cost: one sort of `current`, an O(n1 + n2) merge
+// walk, and the p-value: O(n) for equal sizes, O(max(n1, n2) * D min(n1, n2)) for the exact
+// unequal-size case (at worst ~0.25 s at 10000 vs 9999), at most O(n) for the asymptotic one.
 absl::StatusOr<KsResult> KolmogorovSmirnov(absl::Span<const double> reference_sorted,
                                            absl::Span<const double> current);
 

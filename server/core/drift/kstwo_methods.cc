@@ -12,11 +12,11 @@ namespace {
 // Intermediate results are rescaled by 2^128 so the long products neither overflow nor
 // underflow; the exponent is tracked separately and applied once at the end.
 constexpr int kScaleExponent = 128;
-const double kScaleUp = std::ldexp(1.0, kScaleExponent);
-const double kScaleDown = std::ldexp(1.0, -kScaleExponent);
+constexpr double kScaleUp = 0x1p128;
+constexpr double kScaleDown = 0x1p-128;
 
 constexpr double kPi = 3.14159265358979323846;
-const double kSqrt2Pi = std::sqrt(2 * kPi);
+constexpr double kSqrt2Pi = 2.50662827463100050242;
 
 // Multiplies `p` by n!/n^n one factor i/n at a time, keeping it normal.
 long double TimesFactorialOverPower(long double p, int64_t n, int* exponent) {
