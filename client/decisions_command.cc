@@ -74,6 +74,7 @@ void AddDecisionCommands(CLI::App* app, CommandContext* ctx) {
         app->add_subcommand("decisions", "List logged decisions, newest first.");
     sub->add_option("--model", o->model, "Only this model (id or models/ID)")->type_name("ID");
     sub->add_option("--verdict", o->verdict, "Only this verdict: APPROVE, REJECT or DEFER")
+        ->check(CLI::IsMember({"APPROVE", "REJECT", "DEFER"}, CLI::ignore_case))
         ->type_name("VERDICT");
     sub->add_option("--page-size", o->page_size,
                     "Decisions per page (server default 50, at most 500)")

@@ -1,5 +1,6 @@
 #include "client/csv_profiler.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -16,7 +17,6 @@ namespace {
 
 using ::testing::DoubleNear;
 using ::testing::ElementsAre;
-using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
 using ::testing::Pointwise;
 using ::testing::SizeIs;
@@ -78,7 +78,7 @@ TEST(ProfileReferenceCsvTest, DetectsKindsAndComputesCountsMomentsAndQuantileEdg
   EXPECT_NEAR(age.numeric().mean, 41.15, 1e-12);
   EXPECT_NEAR(age.numeric().m2, 2418.5500000000006, 1e-9);
   EXPECT_THAT(age.numeric().bin_edges,
-              Pointwise(DoubleNear(1e-12), {26.9, 30.6, 34.4, 37.2, 40.5, 44.4, 47.6, 51.4,
+              Pointwise(DoubleNear(1e-12), std::vector<double>{26.9, 30.6, 34.4, 37.2, 40.5, 44.4, 47.6, 51.4,
                                             55.3}));
   EXPECT_THAT(age.numeric().bin_counts, ElementsAre(2, 2, 2, 2, 2, 2, 2, 2, 2, 2));
   EXPECT_THAT(age.numeric().sample, SizeIs(20));  // sample size 2000 > rows: all of them
@@ -96,7 +96,7 @@ TEST(ProfileReferenceCsvTest, DetectsKindsAndComputesCountsMomentsAndQuantileEdg
   EXPECT_NEAR(score.numeric().m2, 44.90441176470588, 1e-9);
   EXPECT_THAT(score.numeric().bin_edges,
               Pointwise(DoubleNear(1e-12),
-                        {0.075, 0.55, 0.95, 1.35, 2.0, 2.15, 2.6, 3.4, 3.85}));
+                        std::vector<double>{0.075, 0.55, 0.95, 1.35, 2.0, 2.15, 2.6, 3.4, 3.85}));
   EXPECT_THAT(score.numeric().bin_counts, ElementsAre(2, 2, 1, 2, 1, 2, 2, 1, 2, 2));
   EXPECT_EQ(score.numeric().sample_seen, 17);
 

@@ -49,7 +49,7 @@ class StoreTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
-// The newest embedded migration's version; 1 while 0001_init.sql is the only one.
+// The newest embedded migration's version (migrations are numbered 1..N without gaps).
 int LatestVersion() { return static_cast<int>(EmbeddedMigrationFiles().size()); }
 
 TEST_F(StoreTest, OpenCreatesSchemaAtLatestVersion) {
@@ -60,7 +60,11 @@ TEST_F(StoreTest, OpenCreatesSchemaAtLatestVersion) {
   EXPECT_EQ(raw.QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN "
                          "('models', 'model_references', 'policies', 'decisions')"),
             4);
-  EXPECT_EQ(raw.QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'"), 2);
+  // Append-only guards: decisions and outcomes each refuse UPDATE and DELETE.
+  EXPECT_EQ(raw.QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name IN "
+                         "('decisions_no_update', 'decisions_no_delete', 'outcomes_no_update', "
+                         "'outcomes_no_delete')"),
+            4);
 }
 
 TEST_F(StoreTest, ReopenIsIdempotent) {

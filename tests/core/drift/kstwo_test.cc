@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "gtest/gtest.h"
+#include "server/core/drift/kstwo_methods.h"
 #include "server/core/drift/smirnov.h"
 
 namespace greengate::drift {
@@ -24,17 +25,21 @@ TEST(KsTwoSidedSfTest, MatchesScipyInEveryRegime) {
       {50, 0.2, 0.03143877776953241},           // n <= 140, Pomeranz
       {100, 0.1, 0.2526927570063874},           // n <= 140, Pomeranz
       {20, 0.6, 2.0483011649719853e-07},        // d >= 0.5: 2 * smirnov
-      {20000, 0.01, 0.03638603905248727},       // n > 140, Durbin matrix
+      {20000, 0.01, 0.03638603905248727},       // n > 140, Pelz-Good
       {20000, 0.02, 2.2181270070049744e-07},    // n d^2 >= 2.2: 2 * smirnov
       {1000000, 0.003, 3.039812751939269e-08},  // 2 * smirnov, largest exact n
-      {3000000, 0.001, 0.0049542003601089},     // n > 1e5: Pelz-Good
-      {50000, 0.0009, 0.999999999999086},       // Durbin matrix, m = 91
+      {3000000, 0.001, 0.0049542003601089},     // 2 * smirnov, n > 1e6 approximation
+      {50000, 0.0009, 0.999999999999086},       // n > 140, Durbin matrix, m = 89
       {10, 0.3, 0.27053557479999946},           // n <= 140, Pomeranz
       {1000, 0.07, 0.00010494206285958879},     // 2 * smirnov
       {141, 0.15, 0.0031058623613645147},       // 2 * smirnov just above the n <= 140 split
       {140, 0.15, 0.0032495604415101703},       // Pomeranz just below it
-      {3, 0.5, 0.3333333333333333},             // n d >= n - 1: Ruben-Gambino
+      {3, 0.5, 0.3333333333333333},             // d >= 0.5: 2 * smirnov
       {50000, 0.0067, 0.02236306937721667},     // 2 * smirnov
+      {10, 0.08, 0.9999978058034054},           // 1/(2n) < d <= 1/n: Ruben-Gambino product
+      {200, 0.004, 1.0},                        // Ruben-Gambino via Stirling, cdf ~ e^-300
+      {5, 0.85, 0.0001518750000000001},         // n d >= n - 1: 2 (1 - d)^n
+      {2000, 0.02, 0.3953133626892045},         // n > 140, Pelz-Good
   };
   for (const KstwoCase& c : cases) {
     EXPECT_NEAR(KsTwoSidedSf(c.n, c.d), c.sf, 1e-9 * c.sf) << "n=" << c.n << " d=" << c.d;
@@ -55,6 +60,14 @@ TEST(KsTwoSidedSfTest, Edges) {
   EXPECT_TRUE(std::isnan(KsTwoSidedSf(0, 0.5)));
   EXPECT_TRUE(std::isnan(KsTwoSidedSf(10, NAN)));
   EXPECT_EQ(KsTwoSidedSf(1000, 0.9), 0.0);  // n d^2 >= 370
+}
+
+TEST(KsTwoSidedSfTest, LogFactorialOverPowerMatchesScipy) {
+  // scipy 1.10.1 stats._ksstats._log_nfactorial_div_n_pow_n(n); the same as
+  // special.gammaln(n + 1) - n log n up to that expression's cancellation.
+  EXPECT_NEAR(internal::LogFactorialOverPower(141), -137.6060905060487, 1e-12);
+  EXPECT_NEAR(internal::LogFactorialOverPower(200), -196.43148611720187, 1e-12);
+  EXPECT_NEAR(internal::LogFactorialOverPower(1000000), -999992.1733061045, 1e-8);
 }
 
 TEST(SmirnovSfTest, MatchesScipy) {
