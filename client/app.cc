@@ -36,8 +36,8 @@ std::string DefaultServer() {
   return "127.0.0.1:50051";
 }
 
-int RunCli(int argc, const char* const* argv, const std::string& default_server,
-           std::ostream& out, std::ostream& err) {
+int RunCli(int argc, const char* const* argv, const std::string& default_server, std::ostream& out,
+           std::ostream& err) {
   CommandContext ctx;
   ctx.out = &out;
   ctx.err = &err;
@@ -68,6 +68,13 @@ int RunCli(int argc, const char* const* argv, const std::string& default_server,
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // CLI11 reports "A subcommand is required" for `greengate retrian`; name the typo.
+    if (app.get_subcommands().empty() && !app.remaining().empty() &&
+        e.get_exit_code() != static_cast<int>(CLI::ExitCodes::Success)) {
+      err << "unknown command '" << app.remaining().front()
+          << "'\nRun with --help for the list of commands.\n";
+      return kExitUsage;
+    }
     const int code = app.exit(e, out, err);
     // --help and --version are "errors" that succeed; every real parse error is a usage
     // error, exit 2 (CLI11's own codes are 100+).

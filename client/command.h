@@ -31,9 +31,7 @@ struct CommandContext {
   // or an error the runner prints as "greengate: CODE: message" (exit 1).
   std::function<absl::StatusOr<int>()> action;
 
-  Connection Connect() const {
-    return Connection(global.server, absl::Seconds(global.timeout_s));
-  }
+  Connection Connect() const { return Connection(global.server, absl::Seconds(global.timeout_s)); }
 };
 
 // Registers `run` as the action of `app` (a subcommand): it runs once parsing succeeds.

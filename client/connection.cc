@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
 
 namespace greengate::client {
 namespace {
@@ -19,18 +20,28 @@ std::string LastClause(const std::string& message) {
   return clause;
 }
 
+// References come back whole (GetReference, SetReference), samples included; gRPC's default
+// 4 MiB receive limit is below what a wide reference within the server's limits can reach.
+constexpr int kMaxReceiveMessageBytes = 256 << 20;
+
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
 }  // namespace
 
 Connection::Connection(std::string address, absl::Duration timeout)
     : address_(std::move(address)),
       timeout_(timeout),
-      channel_(grpc::CreateChannel(address_, grpc::InsecureChannelCredentials())),
+      channel_(MakeChannel(address_)),
       stub_(v1::RetrainGatekeeper::NewStub(channel_)) {}
 
 absl::Status Connection::ToStatus(const grpc::Status& status) const {
   const auto code = static_cast<absl::StatusCode>(status.error_code());
-  const bool transport_failure = code == absl::StatusCode::kUnavailable ||
-                                 code == absl::StatusCode::kDeadlineExceeded;
+  const bool transport_failure =
+      code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kDeadlineExceeded;
   if (transport_failure && channel_->GetState(false) != GRPC_CHANNEL_READY) {
     std::string message = absl::StrCat("cannot reach greengate at ", address_);
     const std::string clause = LastClause(status.error_message());

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <string_view>
 #include <utility>
@@ -41,7 +42,7 @@ class CsvFile {
  public:
   static absl::StatusOr<std::unique_ptr<CsvFile>> Open(const std::string& path) {
     auto file = std::unique_ptr<CsvFile>(new CsvFile(path));
-    if (!file->in_) {
+    if (!*file->in_) {
       return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
     }
     ASSIGN_OR_RETURN(const bool has_header, file->Read(&file->header_));
@@ -61,15 +62,18 @@ class CsvFile {
     ASSIGN_OR_RETURN(const bool more, Read(fields));
     if (more && fields->size() != header_.size()) {
       return absl::InvalidArgumentError(absl::StrCat(Where(), ": has ", fields->size(),
-                                                     " fields; the header has ",
-                                                     header_.size()));
+                                                     " fields; the header has ", header_.size()));
     }
     return more;
   }
 
  private:
+  // "-" is standard input, which can be read only once.
   explicit CsvFile(const std::string& path)
-      : path_(path), in_(path, std::ios::binary), reader_(&in_) {}
+      : path_(path == "-" ? "stdin" : path),
+        file_(path == "-" ? std::ifstream() : std::ifstream(path, std::ios::binary)),
+        in_(path == "-" ? static_cast<std::istream*>(&std::cin) : &file_),
+        reader_(in_) {}
 
   absl::StatusOr<bool> Read(std::vector<std::string>* fields) {
     absl::StatusOr<bool> more = reader_.Next(fields);
@@ -87,15 +91,16 @@ class CsvFile {
       const auto [it, inserted] = seen.emplace(header_[i], i);
       if (!inserted) {
         return absl::InvalidArgumentError(absl::StrCat(Where(), ": column ", Quote(header_[i]),
-                                                       " appears twice (columns ",
-                                                       it->second + 1, " and ", i + 1, ")"));
+                                                       " appears twice (columns ", it->second + 1,
+                                                       " and ", i + 1, ")"));
       }
     }
     return absl::OkStatus();
   }
 
   std::string path_;
-  std::ifstream in_;
+  std::ifstream file_;
+  std::istream* in_;
   CsvReader reader_;
   std::vector<std::string> header_;
 };
@@ -117,6 +122,7 @@ absl::Status CheckColumns(const std::vector<std::string>& names,
 profile::ProfileBuilderOptions BuilderOptions(const CsvProfileOptions& options) {
   profile::ProfileBuilderOptions b;
   b.sample_capacity = options.sample_size;
+  b.joint_sample_capacity = options.joint_sample_size;
   b.max_categories = options.top_k;
   b.tracked_categories = std::max(b.tracked_categories, options.top_k);
   b.seed = options.seed;
@@ -124,8 +130,7 @@ profile::ProfileBuilderOptions BuilderOptions(const CsvProfileOptions& options) 
 }
 
 // Feeds every record of `file` to `builder`, the fields at `columns` in that order.
-absl::Status CountRows(CsvFile& file, const std::vector<size_t>& columns,
-                       ProfileBuilder& builder) {
+absl::Status CountRows(CsvFile& file, const std::vector<size_t>& columns, ProfileBuilder& builder) {
   std::vector<std::string> fields;
   std::vector<std::string_view> row(columns.size());
   for (;;) {
@@ -171,14 +176,17 @@ absl::StatusOr<ProfileBuilder> FirstPass(CsvFile& file, const std::vector<size_t
 
 absl::StatusOr<CsvProfile> ProfileReferenceCsv(const std::string& path,
                                                const CsvProfileOptions& options) {
+  if (path == "-") {
+    return absl::InvalidArgumentError(
+        "--csv: a reference profile reads the file twice, so it cannot come from stdin");
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<CsvFile> file, CsvFile::Open(path));
   const std::vector<std::string> header = file->header();
   RETURN_IF_ERROR(CheckColumns(options.categorical, header, "--categorical", path));
   RETURN_IF_ERROR(CheckColumns(options.exclude, header, "--exclude", path));
-  const absl::flat_hash_set<std::string> excluded(options.exclude.begin(),
-                                                   options.exclude.end());
+  const absl::flat_hash_set<std::string> excluded(options.exclude.begin(), options.exclude.end());
   const absl::flat_hash_set<std::string> categorical(options.categorical.begin(),
-                                                      options.categorical.end());
+                                                     options.categorical.end());
   std::vector<size_t> columns;
   std::vector<FeatureSpec> schema;
   for (size_t i = 0; i < header.size(); ++i) {
@@ -213,8 +221,8 @@ absl::StatusOr<CsvProfile> ProfileReferenceCsv(const std::string& path,
   RETURN_IF_ERROR(CountRows(*file, columns, *pass2));
   if (pass2->rows() != pass1.rows()) {
     return absl::FailedPreconditionError(
-        absl::StrCat(path, ": had ", pass1.rows(), " rows on the first pass and ",
-                     pass2->rows(), " on the second; was it changed while being read?"));
+        absl::StrCat(path, ": had ", pass1.rows(), " rows on the first pass and ", pass2->rows(),
+                     " on the second; was it changed while being read?"));
   }
   result.profile = pass2->Finish();
   return result;
@@ -230,10 +238,10 @@ absl::StatusOr<CsvProfile> ProfileCurrentCsv(const std::string& path,
   for (const profile::FeatureProfile& feature : reference.features) {
     const auto it = index.find(feature.name);
     if (it == index.end()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          path, ": the reference feature ", Quote(feature.name),
-          " is not a column of the header; the current data must have every reference "
-          "feature"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": the reference feature ", Quote(feature.name),
+                       " is not a column of the header; the current data must have every reference "
+                       "feature"));
     }
     columns.push_back(it->second);
   }

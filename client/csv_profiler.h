@@ -31,29 +31,32 @@ struct CsvProfileOptions {
   int64_t sample_size = 2000;  // reservoir values kept per numeric column
   int64_t top_k = 1000;        // categories kept per categorical column
   uint64_t seed = 1;           // the same file and seed give the same profile
+  int64_t joint_sample_size = 0;  // complete numeric rows kept for multivariate tests; 0 = none
 };
 
 // A profile and what the profiler noticed on the way, for people.
 struct CsvProfile {
   profile::DataProfile profile;
   // One line per column detected as categorical, with the value that made it so,
-  // e.g. "city: categorical (line 2: cannot parse 'Paris' as a number ...)".
+  // e.g. "city: categorical (train.csv line 2: 'Paris' is not a number)".
   std::vector<std::string> notes;
 };
 
 // ProfileReferenceCsv()
 //
-// The reference profile of the CSV at `path` (two passes over the file). Errors name the file
-// and line: NotFound when it cannot be opened, InvalidArgument for malformed CSV, a record
-// whose field count differs from the header's, duplicate or empty column names, an unknown
-// column in `categorical` / `exclude` ("--categorical: ..."), or no column left to profile.
+// The reference profile of the CSV at `path` (two passes over the file, so not "-" for
+// stdin). Errors name the file and line: NotFound when it cannot be opened, InvalidArgument
+// for malformed CSV, a record whose field count differs from the header's, duplicate or
+// empty column names, an unknown column in `categorical` / `exclude` ("--categorical: ..."),
+// or no column left to profile.
 absl::StatusOr<CsvProfile> ProfileReferenceCsv(const std::string& path,
                                                const CsvProfileOptions& options);
 
 // ProfileCurrentCsv()
 //
-// The current profile of the CSV at `path` on `reference`'s features, kinds and bin edges,
-// in one pass; `categorical`, `exclude` and `bins` are ignored (the reference fixes them).
+// The current profile of the CSV at `path` ("-": standard input) on `reference`'s features,
+// kinds and bin edges, in one pass; `categorical`, `exclude` and `bins` are ignored (the
+// reference fixes them).
 // Columns not in the reference are ignored. InvalidArgument naming the feature when a
 // reference feature is missing from the header or a value of a numeric feature is not a
 // number (with file and line), plus the errors of ProfileReferenceCsv().

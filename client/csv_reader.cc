@@ -77,9 +77,9 @@ absl::StatusOr<bool> CsvReader::Next(std::vector<std::string>* fields) {
   int64_t record_bytes = 0;
   auto append = [&](std::string& field, int byte) -> absl::Status {
     if (++record_bytes > max_record_bytes_) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("line ", record_line_, ": record longer than ", max_record_bytes_,
-                       " bytes (an unclosed quote?)"));
+      return absl::InvalidArgumentError(absl::StrCat("line ", record_line_, ": record longer than ",
+                                                     max_record_bytes_,
+                                                     " bytes (an unclosed quote?)"));
     }
     field.push_back(static_cast<char>(byte));
     return absl::OkStatus();
@@ -111,8 +111,8 @@ absl::StatusOr<bool> CsvReader::Next(std::vector<std::string>* fields) {
       }
       c = Get();
       if (c >= 0 && c != ',' && !IsLineBreak(c)) {
-        return absl::InvalidArgumentError(absl::StrCat("line ", line_, ": unexpected ",
-                                                       Describe(c), " after a closing quote"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("line ", line_, ": unexpected ", Describe(c), " after a closing quote"));
       }
     } else {
       while (c >= 0 && c != ',' && !IsLineBreak(c)) {

@@ -70,8 +70,7 @@ absl::StatusOr<int> RunGetDecision(const CommandContext& ctx, const GetOptions& 
 void AddDecisionCommands(CLI::App* app, CommandContext* ctx) {
   {
     auto o = std::make_shared<ListOptions>();
-    CLI::App* sub =
-        app->add_subcommand("decisions", "List logged decisions, newest first.");
+    CLI::App* sub = app->add_subcommand("decisions", "List logged decisions, newest first.");
     sub->add_option("--model", o->model, "Only this model (id or models/ID)")->type_name("ID");
     sub->add_option("--verdict", o->verdict, "Only this verdict: APPROVE, REJECT or DEFER")
         ->check(CLI::IsMember({"APPROVE", "REJECT", "DEFER"}, CLI::ignore_case))

@@ -29,9 +29,9 @@ absl::Status ParseJson(const std::string& json, const std::string& what,
                        google::protobuf::Message* message) {
   const auto status = google::protobuf::util::JsonStringToMessage(json, message);
   if (!status.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(what, ": not a valid ", message->GetDescriptor()->name(),
-                     " JSON: ", std::string(status.message())));
+    return absl::InvalidArgumentError(absl::StrCat(what, ": not a valid ",
+                                                   message->GetDescriptor()->name(),
+                                                   " JSON: ", std::string(status.message())));
   }
   return absl::OkStatus();
 }

@@ -32,8 +32,7 @@ absl::StatusOr<int> RunRegister(const CommandContext& ctx, const RegisterOptions
   if (ctx.global.json) {
     *ctx.out << ToJson(model);
   } else {
-    *ctx.out << "registered " << model.name() << " (version " << model.deployed_version()
-             << ")\n";
+    *ctx.out << "registered " << model.name() << " (version " << model.deployed_version() << ")\n";
   }
   return 0;
 }
@@ -73,8 +72,7 @@ absl::StatusOr<int> RunSetReference(const CommandContext& ctx, const SetReferenc
   RETURN_IF_ERROR(ReadJsonFile(o.profile_path, reference->mutable_profile()));
   reference->set_accuracy(o.accuracy);
   reference->set_evaluation_rows(o.evaluation_rows);
-  ASSIGN_OR_RETURN(const v1::Reference stored,
-                   ctx.Connect().Call(&Stub::SetReference, request));
+  ASSIGN_OR_RETURN(const v1::Reference stored, ctx.Connect().Call(&Stub::SetReference, request));
   if (ctx.global.json) {
     // The stored reference echoes the whole profile back; the caller already has it.
     v1::Reference summary = stored;
@@ -111,8 +109,9 @@ void AddModelCommands(CLI::App* app, CommandContext* ctx) {
         ->type_name("V");
     sub->add_option("--display-name", o->display_name, "Human-readable name");
     sub->add_option("--task", o->task, "Free text, e.g. binary-classification");
-    sub->footer("\nExample: greengate register --model churn --version v1 --task "
-                "binary-classification");
+    sub->footer(
+        "\nExample: greengate register --model churn --version v1 --task "
+        "binary-classification");
     SetAction(sub, ctx, o, &RunRegister);
   }
   {
@@ -147,8 +146,9 @@ void AddModelCommands(CLI::App* app, CommandContext* ctx) {
                      ->check(CLI::PositiveNumber);
     accuracy->needs(rows);
     rows->needs(accuracy);
-    sub->footer("\nExample: greengate set-reference --model churn --profile ref.json "
-                "--accuracy 0.91 --evaluation-rows 5000");
+    sub->footer(
+        "\nExample: greengate set-reference --model churn --profile ref.json "
+        "--accuracy 0.91 --evaluation-rows 5000");
     SetAction(sub, ctx, o, &RunSetReference);
   }
 }

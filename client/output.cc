@@ -46,10 +46,10 @@ void AppendChecks(const v1::Decision& d, std::string* out) {
 void AppendDrift(const v1::DriftSummary& drift, std::string* out) {
   if (drift.features().empty()) return;
   absl::StrAppend(out, "\ndrift: ", drift.drifted_features(), " of ", drift.features_size(),
-                  " features drifted (share ", FormatNumber(drift.drifted_share()),
-                  ", threshold ", FormatNumber(drift.share_threshold()), ", correction ",
-                  CorrectionName(drift.correction()), "): ",
-                  drift.dataset_drift() ? "dataset drift" : "no dataset drift", "\n");
+                  " features drifted (share ", FormatNumber(drift.drifted_share()), ", threshold ",
+                  FormatNumber(drift.share_threshold()), ", correction ",
+                  CorrectionName(drift.correction()),
+                  "): ", drift.dataset_drift() ? "dataset drift" : "no dataset drift", "\n");
   std::vector<std::vector<std::string>> rows = {
       {"feature", "test", "statistic", "p-value", "adj. p", "threshold", "psi", "why"}};
   for (const v1::FeatureDrift& f : drift.features()) {
@@ -74,9 +74,8 @@ void AppendGain(const v1::GainEstimate& g, std::string* out) {
     absl::StrAppend(out, "no estimate\n");
   } else {
     absl::StrAppend(out, "expected ", FormatNumber(g.expected()), ", lower bound ",
-                    FormatNumber(g.lower_bound()), ", upper bound ",
-                    FormatNumber(g.upper_bound()), " (accuracy ",
-                    FormatNumber(g.reference_accuracy()), " at deployment, ",
+                    FormatNumber(g.lower_bound()), ", upper bound ", FormatNumber(g.upper_bound()),
+                    " (accuracy ", FormatNumber(g.reference_accuracy()), " at deployment, ",
                     FormatNumber(g.current_accuracy()), " now; degradation ",
                     FormatNumber(g.degradation()), ", recovery ratio ",
                     FormatNumber(g.recovery_ratio()), ")\n");
@@ -99,6 +98,13 @@ void AppendCost(const v1::CostEstimate& c, std::string* out) {
                     part.source()});
   }
   absl::StrAppend(out, FormatTable(rows, "  "));
+}
+
+// The server's reason may already start with the verdict ("REJECT: ..."); print it once.
+std::string Reason(const v1::Decision& d) {
+  const std::string prefix = v1::Verdict_Name(d.verdict()) + ": ";
+  if (d.reason().rfind(prefix, 0) == 0) return d.reason().substr(prefix.size());
+  return d.reason();
 }
 
 }  // namespace
@@ -136,7 +142,7 @@ std::string FormatTable(const std::vector<std::vector<std::string>>& rows,
 }
 
 std::string FormatDecision(const v1::Decision& d) {
-  std::string out = absl::StrCat(v1::Verdict_Name(d.verdict()), ": ", d.reason(), "\n");
+  std::string out = absl::StrCat(v1::Verdict_Name(d.verdict()), ": ", Reason(d), "\n");
   absl::StrAppend(&out, "\ndecision:   ", d.name(), " (", FormatTimestamp(d.create_time()),
                   ")\nmodel:      ", d.model(), " version ", d.model_version(), ", policy v",
                   d.policy_version(), "\ndecided by: ", d.decided_by(), "\n");
@@ -144,7 +150,8 @@ std::string FormatDecision(const v1::Decision& d) {
     absl::StrAppend(&out, "retry after: ", FormatTimestamp(d.retry_after()), "\n");
   }
   if (d.accuracy_floor_override()) {
-    absl::StrAppend(&out, "override:   accuracy floor breached: approved despite the other checks\n");
+    absl::StrAppend(&out,
+                    "override:   accuracy floor breached: approved despite the other checks\n");
   }
   if (!d.idempotency_key().empty()) {
     absl::StrAppend(&out, "idempotency key: ", d.idempotency_key(), "\n");
@@ -161,8 +168,7 @@ std::string FormatDecisionList(const std::vector<v1::Decision>& decisions) {
       {"decision", "time", "model", "verdict", "kWh", "reason"}};
   for (const v1::Decision& d : decisions) {
     rows.push_back({d.name(), FormatTimestamp(d.create_time()), d.model(),
-                    v1::Verdict_Name(d.verdict()), FormatNumber(d.cost().energy_kwh()),
-                    d.reason()});
+                    v1::Verdict_Name(d.verdict()), FormatNumber(d.cost().energy_kwh()), Reason(d)});
   }
   return FormatTable(rows, "");
 }
@@ -174,8 +180,8 @@ std::string FormatModel(const v1::Model& m) {
       {"deployed version:", m.deployed_version()},
       {"task:", m.task()},
       {"reference:", m.has_reference() ? "yes" : "no (run set-reference)"},
-      {"policy version:", m.policy_version() == 0 ? "0 (defaults)"
-                                                  : absl::StrCat(m.policy_version())},
+      {"policy version:",
+       m.policy_version() == 0 ? "0 (defaults)" : absl::StrCat(m.policy_version())},
       {"created:", FormatTimestamp(m.create_time())},
       {"updated:", FormatTimestamp(m.update_time())},
   };
@@ -222,14 +228,14 @@ std::string FormatPolicy(const v1::Policy& p) {
 std::string FormatReference(const v1::Reference& r) {
   int numeric = 0;
   for (const v1::FeatureProfile& f : r.profile().features()) numeric += f.has_numeric();
-  std::string out = absl::StrCat(
-      "reference of ", r.model(), " version ", r.model_version(), " (",
-      FormatTimestamp(r.create_time()), "): ", r.profile().rows(), " rows, ",
-      r.profile().features_size(), " features (", numeric, " numeric, ",
-      r.profile().features_size() - numeric, " categorical)");
+  std::string out =
+      absl::StrCat("reference of ", r.model(), " version ", r.model_version(), " (",
+                   FormatTimestamp(r.create_time()), "): ", r.profile().rows(), " rows, ",
+                   r.profile().features_size(), " features (", numeric, " numeric, ",
+                   r.profile().features_size() - numeric, " categorical)");
   if (r.evaluation_rows() > 0) {
-    absl::StrAppend(&out, ", accuracy ", FormatNumber(r.accuracy()), " on ",
-                    r.evaluation_rows(), " evaluation rows");
+    absl::StrAppend(&out, ", accuracy ", FormatNumber(r.accuracy()), " on ", r.evaluation_rows(),
+                    " evaluation rows");
   }
   return out + "\n";
 }

@@ -4,11 +4,10 @@ namespace greengate::client {
 namespace {
 
 template <typename T>
-CLI::Option* Add(CLI::App* sub, const std::string& name,
-                 std::optional<T>* field, const std::string& help) {
-  return sub
-      ->add_option_function<T>(
-          name, [field](const T& value) { *field = value; }, help);
+CLI::Option* Add(CLI::App* sub, const std::string& name, std::optional<T>* field,
+                 const std::string& help) {
+  return sub->add_option_function<T>(
+      name, [field](const T& value) { *field = value; }, help);
 }
 
 }  // namespace
@@ -16,8 +15,8 @@ CLI::Option* Add(CLI::App* sub, const std::string& name,
 bool PlanFlags::empty() const {
   return !name && !accelerator && !accelerator_count && !cpu && !cpu_cores && !memory_gb &&
          !hours && !region && !provider && !pue && !carbon_intensity_g_per_kwh &&
-         !accelerator_utilization && !cpu_utilization && !training_rows &&
-         !accelerator_power_w && !cpu_power_per_core_w;
+         !accelerator_utilization && !cpu_utilization && !training_rows && !accelerator_power_w &&
+         !cpu_power_per_core_w;
 }
 
 void AddPlanFlags(CLI::App* sub, PlanFlags* f) {
@@ -26,17 +25,14 @@ void AddPlanFlags(CLI::App* sub, PlanFlags* f) {
   add(Add(sub, "--hours", &f->hours, "Expected duration of the job, hours (> 0)"));
   add(Add(sub, "--accelerator", &f->accelerator,
           "Accelerator model, e.g. nvidia-a100-40gb (omit for CPU only)"));
-  add(Add(sub, "--accelerators", &f->accelerator_count,
-          "Number of accelerators"));
-  add(Add(sub, "--cpu", &f->cpu,
-          "CPU model, e.g. intel-xeon-gold-6248 (omit for a generic core)"));
+  add(Add(sub, "--accelerators", &f->accelerator_count, "Number of accelerators"));
+  add(Add(sub, "--cpu", &f->cpu, "CPU model, e.g. intel-xeon-gold-6248 (omit for a generic core)"));
   add(Add(sub, "--cpu-cores", &f->cpu_cores, "CPU cores used"));
   add(Add(sub, "--memory-gb", &f->memory_gb, "Memory allocated, GB"));
   add(Add(sub, "--region", &f->region,
           "Where the job runs, for carbon intensity: country (FR) or cloud region "
           "(europe-west9, us-east-1)"));
-  add(Add(sub, "--provider", &f->provider,
-          "gcp, aws, azure or on-prem: picks the default PUE"));
+  add(Add(sub, "--provider", &f->provider, "gcp, aws, azure or on-prem: picks the default PUE"));
   add(Add(sub, "--pue", &f->pue, "Power usage effectiveness, overrides the default"));
   add(Add(sub, "--carbon-intensity", &f->carbon_intensity_g_per_kwh,
           "Grid carbon intensity, gCO2e/kWh, overrides the region's"));
@@ -49,8 +45,7 @@ void AddPlanFlags(CLI::App* sub, PlanFlags* f) {
   add(Add(sub, "--cpu-power-per-core-w", &f->cpu_power_per_core_w,
           "Power per CPU core, W, overrides the shipped table"));
   add(Add(sub, "--training-rows", &f->training_rows, "Rows the job trains on"));
-  add(Add(sub, "--plan-name", &f->name,
-          "Name of the job, e.g. full or recent-4-weeks"));
+  add(Add(sub, "--plan-name", &f->name, "Name of the job, e.g. full or recent-4-weeks"));
 }
 
 v1::TrainingPlan PlanFromFlags(const PlanFlags& f) {

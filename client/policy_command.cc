@@ -57,8 +57,8 @@ absl::StatusOr<int> RunSetPolicy(const CommandContext& ctx, const SetPolicyOptio
   if (ctx.global.json) {
     *ctx.out << ToJson(stored);
   } else {
-    *ctx.out << "stored policy version " << stored.version() << " of " << stored.model()
-             << "\n" << FormatPolicy(stored);
+    *ctx.out << "stored policy version " << stored.version() << " of " << stored.model() << "\n"
+             << FormatPolicy(stored);
   }
   return 0;
 }

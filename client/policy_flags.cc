@@ -11,8 +11,8 @@ namespace {
 constexpr char kGroup[] = "Policy fields (instead of --policy)";
 
 template <typename T>
-void Add(CLI::App* sub, const std::string& name,
-         std::optional<T>* field, const std::string& help, const CLI::Validator& check) {
+void Add(CLI::App* sub, const std::string& name, std::optional<T>* field, const std::string& help,
+         const CLI::Validator& check) {
   sub->add_option_function<T>(
          name, [field](const T& value) { *field = value; }, help)
       ->check(check)
@@ -56,8 +56,8 @@ void AddPolicyFlags(CLI::App* sub, PolicyFlags* f) {
       "Efficiency: minimum lower-bound gain in accuracy points per kWh", non_negative);
   Add(sub, "--recovery-ratio", &f->recovery_ratio,
       "Gain: share of the degradation a retrain is expected to recover", unit);
-  Add(sub, "--confidence", &f->confidence,
-      "Gain: one-sided confidence level of the lower bounds", unit);
+  Add(sub, "--confidence", &f->confidence, "Gain: one-sided confidence level of the lower bounds",
+      unit);
   Add(sub, "--cooldown-hours", &f->cooldown_hours,
       "Cadence: hours since the last approval before another may be approved", non_negative);
   Add(sub, "--energy-budget-kwh", &f->energy_budget_kwh,
@@ -79,8 +79,8 @@ absl::Status ApplyPolicyFlags(const PolicyFlags& f, v1::Policy* p) {
     } else if (c == "none" || c == "no_correction") {
       p->set_correction(v1::NO_CORRECTION);
     } else {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--correction: must be bh, bonferroni or none, got '", *f.correction, "'"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--correction: must be bh, bonferroni or none, got '", *f.correction, "'"));
     }
   }
   if (f.large_sample_rows) p->set_large_sample_rows(*f.large_sample_rows);

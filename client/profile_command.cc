@@ -30,8 +30,8 @@ struct ProfileOptions {
   CLI::Option* bins_option = nullptr;  // to tell an explicit --bins from the default
 };
 
-std::string Summary(const profile::DataProfile& p, const std::string& kind,
-                    const std::string& csv, const std::string& out) {
+std::string Summary(const profile::DataProfile& p, const std::string& kind, const std::string& csv,
+                    const std::string& out) {
   int numeric = 0;
   for (const profile::FeatureProfile& f : p.features) numeric += f.is_numeric();
   return absl::StrCat(kind, " profile of ", csv, ": ", p.rows, " rows, ", p.features.size(),
@@ -63,8 +63,7 @@ absl::StatusOr<int> RunProfile(const CommandContext& ctx, const ProfileOptions& 
   }
   RETURN_IF_ERROR(WriteText(ToJson(mapping::ProfileToProto(result.profile)), o.out, *ctx.out));
   if (!o.out.empty() && o.out != "-" && !ctx.global.json) {
-    *ctx.out << Summary(result.profile, o.model.empty() ? "reference" : "current", o.csv,
-                        o.out);
+    *ctx.out << Summary(result.profile, o.model.empty() ? "reference" : "current", o.csv, o.out);
     for (const std::string& note : result.notes) *ctx.out << "  " << note << "\n";
   }
   return 0;
@@ -131,8 +130,9 @@ void AddMergeCommand(CLI::App* profile_cmd, CommandContext* ctx) {
       ->type_name("FILE");
   sub->add_option("--out", o->out, "Write the merged profile here instead of stdout")
       ->type_name("FILE");
-  sub->add_option("--seed", o->merge.seed, "Seeds the reservoir merge (same inputs and seed, "
-                                           "same output)");
+  sub->add_option("--seed", o->merge.seed,
+                  "Seeds the reservoir merge (same inputs and seed, "
+                  "same output)");
   sub->add_option("--sample-size", o->merge.sample_capacity,
                   "Merged reservoir size per numeric feature (0 = the larger input's; lowered "
                   "when a full shard reservoir is smaller, to stay uniform)")
@@ -158,7 +158,7 @@ void AddProfileCommands(CLI::App* app, CommandContext* ctx) {
   sub->require_subcommand(0, 1);
   sub->add_option("--csv", o->csv,
                   "CSV file: RFC 4180, header row first, ',' separated, quotes for fields "
-                  "with commas, quotes or line breaks")
+                  "with commas, quotes or line breaks ('-' = stdin, with --model only)")
       ->type_name("FILE");
   sub->add_option("--model", o->model,
                   "Profile as current data of this model (id or models/ID), on its reference")
@@ -182,8 +182,11 @@ void AddProfileCommands(CLI::App* app, CommandContext* ctx) {
       ->check(CLI::Range(int64_t{1}, profile::kMaxCategories));
   sub->add_option("--seed", o->csv_options.seed,
                   "Seeds the reservoir samples: same file and seed, same profile");
-  sub->add_option("--out", o->out, "Write the profile here instead of stdout")
-      ->type_name("FILE");
+  sub->add_option("--joint-sample", o->csv_options.joint_sample_size,
+                  "Complete numeric rows kept jointly for the multivariate drift tests (MMD, "
+                  "PCA error); 0 = none")
+      ->check(CLI::Range(int64_t{0}, profile::kMaxSampleSize));
+  sub->add_option("--out", o->out, "Write the profile here instead of stdout")->type_name("FILE");
   sub->footer(
       "\nColumn kinds (reference): numeric when every non-empty value is a number (empty, "
       "NA, N/A, NaN, null, none, inf count as missing), else categorical.\n"

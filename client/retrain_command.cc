@@ -34,8 +34,9 @@ absl::StatusOr<int> RunShouldRetrain(const CommandContext& ctx, const ShouldRetr
                       "flags (at least --hours)");
   }
   if (!o.plan_path.empty() && !o.plan.empty()) {
-    return UsageError(ctx, "should-retrain: --plan FILE and the training job flags exclude "
-                           "each other");
+    return UsageError(ctx,
+                      "should-retrain: --plan FILE and the training job flags exclude "
+                      "each other");
   }
   v1::ShouldRetrainRequest request;
   request.set_model(ModelName(o.model));
@@ -50,8 +51,7 @@ absl::StatusOr<int> RunShouldRetrain(const CommandContext& ctx, const ShouldRetr
     *request.mutable_plan() = PlanFromFlags(o.plan);
   }
   request.set_idempotency_key(o.idempotency_key);
-  ASSIGN_OR_RETURN(const v1::Decision decision,
-                   ctx.Connect().Call(&Stub::ShouldRetrain, request));
+  ASSIGN_OR_RETURN(const v1::Decision decision, ctx.Connect().Call(&Stub::ShouldRetrain, request));
   *ctx.out << (ctx.global.json ? ToJson(decision) : FormatDecision(decision));
   return VerdictExitCode(decision.verdict());
 }

@@ -9,6 +9,7 @@ packages=(
   libabsl-dev libsqlite3-dev sqlite3 libeigen3-dev libgtest-dev libgmock-dev
   libcli11-dev nlohmann-json3-dev
   python3 python3-numpy python3-scipy python3-yaml systemd
+  libssl-dev chromium  # audit chain SHA-256 (libcrypto); headless check of the HTML report
 )
 
 missing=()

@@ -27,12 +27,37 @@ void DriftToProto(const drift::DriftReport& report, v1::DriftSummary* out) {
     p->set_missing_rate_reference(f.missing_rate_reference);
     p->set_missing_rate_current(f.missing_rate_current);
     for (const std::string& c : f.unseen_categories) p->add_unseen_categories(c);
+    p->set_missing_rate_z(f.missing_rate_z);
+    p->set_missing_rate_p_value(f.missing_rate_p_value);
+    p->set_missing_rate_drifted(f.missing_rate_drifted);
+    p->set_importance(f.importance);
   }
   out->set_drifted_features(report.drifted_features);
   out->set_drifted_share(report.drifted_share);
   out->set_share_threshold(report.share_threshold);
   out->set_dataset_drift(report.dataset_drift);
   out->set_correction(CorrectionToProto(report.correction));
+  out->set_importance_weighted(report.importance_weighted);
+  out->set_missing_rate_drifted_features(report.missing_rate_drifted_features);
+  if (report.multivariate) {
+    const drift::MultivariateDrift& m = *report.multivariate;
+    v1::MultivariateDrift* mv = out->mutable_multivariate();
+    for (const std::string& name : m.features) mv->add_features(name);
+    mv->set_reference_rows(m.reference_rows);
+    mv->set_current_rows(m.current_rows);
+    mv->set_mmd2(m.mmd2);
+    mv->set_mmd_sigma(m.mmd_sigma);
+    mv->set_mmd_p_value(m.mmd_p_value);
+    mv->set_permutations(m.permutations);
+    mv->set_mmd_drifted(m.mmd_drifted);
+    mv->set_pca_error(m.pca_error);
+    mv->set_pca_lower(m.pca_lower);
+    mv->set_pca_upper(m.pca_upper);
+    mv->set_pca_components(m.pca_components);
+    mv->set_pca_drifted(m.pca_drifted);
+    mv->set_drifted(m.drifted);
+    mv->set_why(m.why);
+  }
 }
 
 void GainToProto(const gain::GainEstimate& g, v1::GainEstimate* out) {
@@ -46,6 +71,10 @@ void GainToProto(const gain::GainEstimate& g, v1::GainEstimate* out) {
   out->set_degradation(g.degradation);
   out->set_recovery_ratio(g.recovery_ratio);
   out->set_evidence(g.evidence);
+  out->set_current_accuracy_lower(g.current_accuracy_lower);
+  out->set_current_accuracy_upper(g.current_accuracy_upper);
+  out->set_outcomes_used(g.outcomes_used);
+  out->set_recovery_ratio_source(g.recovery_ratio_source);
 }
 
 void CostToProto(const energy::CostEstimate& c, v1::CostEstimate* out) {
@@ -64,6 +93,11 @@ void CostToProto(const energy::CostEstimate& c, v1::CostEstimate* out) {
   out->set_carbon_intensity_g_per_kwh(c.carbon_intensity_g_per_kwh);
   out->set_carbon_intensity_source(c.carbon_intensity_source);
   out->set_plan(c.plan);
+  out->set_energy_kwh_lower(c.energy_kwh_lower);
+  out->set_energy_kwh_upper(c.energy_kwh_upper);
+  out->set_outcomes_used(c.outcomes_used);
+  out->set_green_algorithms_energy_kwh(c.green_algorithms_energy_kwh);
+  out->set_method_detail(c.method_detail);
 }
 
 }  // namespace
@@ -102,6 +136,15 @@ void EvaluationToDecision(const Evaluation& evaluation, v1::Decision* decision) 
   DriftToProto(evaluation.drift, decision->mutable_drift());
   GainToProto(evaluation.gain, decision->mutable_gain());
   CostToProto(evaluation.cost, decision->mutable_cost());
+  for (const energy::CostEstimate& c : evaluation.alternatives) {
+    CostToProto(c, decision->add_alternatives());
+  }
+  decision->set_plan_choice(evaluation.plan_choice);
+  if (d.suggested_start) {
+    *decision->mutable_suggested_start() =
+        TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(*d.suggested_start));
+    decision->set_co2e_saved_kg(d.co2e_saved_kg);
+  }
 }
 
 }  // namespace greengate::mapping

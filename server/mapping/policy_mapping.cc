@@ -40,6 +40,10 @@ policy::Policy PolicyFromProto(const v1::Policy& p) {
   d.drift_share_threshold = Or(p.drift_share_threshold(), d.drift_share_threshold);
   d.correction = CorrectionFromProto(p.correction());
   if (p.large_sample_rows() != 0) d.large_sample_rows = p.large_sample_rows();
+  d.feature_tests.insert(p.feature_tests().begin(), p.feature_tests().end());  // drift2
+  d.missing_rate_min_difference = Or(p.missing_rate_min_difference(), d.missing_rate_min_difference);
+  if (p.mmd_permutations() > 0) d.multivariate.permutations = p.mmd_permutations();
+  if (p.mmd_permutations() < 0) d.multivariate.enabled = false;
   if (p.has_accuracy_floor()) out.accuracy_floor = p.accuracy_floor();
   if (p.has_min_gain()) out.min_gain = p.min_gain();
   if (p.has_min_gain_points_per_kwh()) out.min_gain_points_per_kwh = p.min_gain_points_per_kwh();
@@ -48,6 +52,12 @@ policy::Policy PolicyFromProto(const v1::Policy& p) {
   if (p.has_cooldown_s()) out.cooldown = absl::Seconds(p.cooldown_s());
   out.energy_budget_kwh = p.energy_budget_kwh();
   if (p.budget_window_s() != 0) out.budget_window = absl::Seconds(p.budget_window_s());
+  out.value_per_accuracy_point = p.value_per_accuracy_point();
+  out.energy_price_per_kwh = p.energy_price_per_kwh();
+  out.carbon_price_per_kg = p.carbon_price_per_kg();
+  out.carbon_budget_kg = p.carbon_budget_kg();
+  out.max_deferral = absl::Seconds(p.max_deferral_s());
+  out.min_deferral_saving = Or(p.min_deferral_saving(), out.min_deferral_saving);
   return out;
 }
 
@@ -59,6 +69,12 @@ v1::Policy PolicyToProto(const policy::Policy& policy) {
   p.set_drift_share_threshold(policy.drift.drift_share_threshold);
   p.set_correction(CorrectionToProto(policy.drift.correction));
   p.set_large_sample_rows(policy.drift.large_sample_rows);
+  for (const auto& [feature, test] : policy.drift.feature_tests) {  // drift2
+    (*p.mutable_feature_tests())[feature] = test;
+  }
+  p.set_missing_rate_min_difference(policy.drift.missing_rate_min_difference);
+  p.set_mmd_permutations(policy.drift.multivariate.enabled ? policy.drift.multivariate.permutations
+                                                           : -1);
   if (policy.accuracy_floor) p.set_accuracy_floor(*policy.accuracy_floor);
   p.set_min_gain(policy.min_gain);
   p.set_min_gain_points_per_kwh(policy.min_gain_points_per_kwh);
@@ -67,6 +83,12 @@ v1::Policy PolicyToProto(const policy::Policy& policy) {
   p.set_cooldown_s(absl::ToInt64Seconds(policy.cooldown));
   p.set_energy_budget_kwh(policy.energy_budget_kwh);
   p.set_budget_window_s(absl::ToInt64Seconds(policy.budget_window));
+  p.set_value_per_accuracy_point(policy.value_per_accuracy_point);
+  p.set_energy_price_per_kwh(policy.energy_price_per_kwh);
+  p.set_carbon_price_per_kg(policy.carbon_price_per_kg);
+  p.set_carbon_budget_kg(policy.carbon_budget_kg);
+  p.set_max_deferral_s(absl::ToInt64Seconds(policy.max_deferral));
+  p.set_min_deferral_saving(policy.min_deferral_saving);
   return p;
 }
 

@@ -60,6 +60,16 @@ absl::StatusOr<profile::DataProfile> ProfileFromProto(const v1::DataProfile& pro
     }
     out.features.push_back(std::move(feature));
   }
+  out.feature_importance.insert(proto.feature_importance().begin(),
+                                proto.feature_importance().end());
+  if (proto.has_joint()) {
+    profile::JointSample joint;
+    joint.features.assign(proto.joint().features().begin(), proto.joint().features().end());
+    joint.rows = proto.joint().rows();
+    joint.values.assign(proto.joint().values().begin(), proto.joint().values().end());
+    joint.seen = proto.joint().seen();
+    out.joint = std::move(joint);
+  }
   return out;
 }
 
@@ -78,6 +88,16 @@ v1::DataProfile ProfileToProto(const profile::DataProfile& profile) {
       for (const auto& [name, count] : f.categorical().counts) (*c->mutable_counts())[name] = count;
       c->set_other(f.categorical().other);
     }
+  }
+  for (const auto& [name, weight] : profile.feature_importance) {
+    (*proto.mutable_feature_importance())[name] = weight;
+  }
+  if (profile.joint) {
+    v1::MultivariateSample* joint = proto.mutable_joint();
+    for (const std::string& name : profile.joint->features) joint->add_features(name);
+    joint->set_rows(static_cast<int32_t>(profile.joint->rows));
+    joint->mutable_values()->Add(profile.joint->values.begin(), profile.joint->values.end());
+    joint->set_seen(profile.joint->seen);
   }
   return proto;
 }

@@ -18,6 +18,7 @@
 #include "server/service/names.h"
 #include "server/service/page_token.h"
 #include "server/service/status_util.h"
+#include "server/service/time_range.h"
 
 namespace greengate::service {
 namespace {
@@ -78,8 +79,13 @@ absl::StatusOr<std::string> VerdictFilter(v1::Verdict verdict) {
 
 }  // namespace
 
-Gatekeeper::Gatekeeper(store::Store* store, const Clock* clock, const energy::Tables* tables)
-    : store_(store), clock_(clock), tables_(tables) {}
+Gatekeeper::Gatekeeper(store::Store* store, const Clock* clock, const energy::Tables* tables,
+                       DecisionListener* listener, size_t watch_queue_capacity)
+    : store_(store),
+      clock_(clock),
+      tables_(tables),
+      listener_(listener),
+      watch_hub_(watch_queue_capacity) {}
 
 // --- gRPC edge: one status conversion per handler. ------------------------------------------
 
@@ -193,6 +199,7 @@ absl::Status Gatekeeper::DoSetReference(const v1::SetReferenceRequest& r, v1::Re
                    mapping::ProfileFromProto(ref.profile(), "reference.profile"));
   RETURN_IF_ERROR(profile::ValidateReference(core, "reference.profile"));
   RETURN_IF_ERROR(ValidateReferenceAccuracy(ref));
+  ASSIGN_OR_RETURN(std::optional<gain::Calibration> calibration, CheckReferenceScores(ref));
   ASSIGN_OR_RETURN(store::ModelRow model, store_->GetModel(id));
 
   store::ReferenceRow row;
@@ -213,6 +220,7 @@ absl::Status Gatekeeper::DoSetReference(const v1::SetReferenceRequest& r, v1::Re
   *out = ref;
   out->set_model_version(stored.model_version);
   *out->mutable_create_time() = ToTimestamp(stored.create_time_ms);
+  RETURN_IF_ERROR(PutReferenceScores(stored.id, ref, calibration, out));  // outcomes.cc
   return absl::OkStatus();
 }
 
@@ -226,7 +234,7 @@ absl::Status Gatekeeper::DoGetReference(const v1::GetReferenceRequest& r, v1::Re
   out->set_accuracy(row.accuracy.value_or(0));
   out->set_evaluation_rows(row.evaluation_rows);
   *out->mutable_create_time() = ToTimestamp(row.create_time_ms);
-  return absl::OkStatus();
+  return FillReferenceScores(row.id, out);  // outcomes.cc
 }
 
 absl::StatusOr<std::shared_ptr<const Gatekeeper::LoadedReference>> Gatekeeper::LoadReference(
@@ -312,7 +320,9 @@ absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r, v1::
   // Validate everything that needs no state first, so bad input never touches the store.
   ASSIGN_OR_RETURN(std::string id, ParseModelName(r.model(), "model"));
   if (!r.has_current()) return absl::InvalidArgumentError("current: required (a DataProfile)");
-  if (!r.has_plan()) return absl::InvalidArgumentError("plan: required (a TrainingPlan)");
+  if (!r.has_plan() && r.plans_size() == 0) {
+    return absl::InvalidArgumentError("plan: required (a TrainingPlan, or several in plans)");
+  }
   if (r.idempotency_key().size() > 128) {
     return absl::InvalidArgumentError("idempotency_key: at most 128 bytes");
   }
@@ -355,6 +365,8 @@ absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r, v1::
   }
   input.history.approved_energy_kwh_in_window = approvals.approved_energy_kwh;
   input.now = now;
+  RETURN_IF_ERROR(AddLearningInputs(r, model, reference->row_id,
+                                    absl::ToUnixMillis(now - policy.budget_window), &input));
   ASSIGN_OR_RETURN(Evaluation evaluation, Evaluate(input));
 
   v1::Decision decision;
@@ -384,6 +396,7 @@ absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r, v1::
   row.create_time_ms = now_ms;
   row.payload = ToStoredJson(decision);
   ASSIGN_OR_RETURN(store::DecisionRow stored, store_->InsertDecision(row));
+  NotifyDecision(decision, stored.seq);  // committed; listeners only queue, never block
 
   log::Info("decision", {{"decision", decision.name()},
                          {"model", decision.model()},
@@ -403,7 +416,8 @@ absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r, v1::
 absl::Status Gatekeeper::DoGetDecision(const v1::GetDecisionRequest& r, v1::Decision* out) {
   ASSIGN_OR_RETURN(std::string id, ParseDecisionName(r.name(), "name"));
   ASSIGN_OR_RETURN(store::DecisionRow row, store_->GetDecision(id));
-  return FromStoredJson(row.payload, out);
+  RETURN_IF_ERROR(FromStoredJson(row.payload, out));
+  return AttachOutcome(row, out);  // outcomes.cc
 }
 
 absl::Status Gatekeeper::DoListDecisions(const v1::ListDecisionsRequest& r,
@@ -415,9 +429,9 @@ absl::Status Gatekeeper::DoListDecisions(const v1::ListDecisionsRequest& r,
   const int page_size =
       r.page_size() == 0 ? kDefaultPageSize : std::min(r.page_size(), kMaxPageSize);
   ASSIGN_OR_RETURN(std::string verdict, VerdictFilter(r.verdict()));
-  const std::string filters = absl::StrCat(r.model(), "|", verdict);
-
   store::DecisionFilter filter;
+  RETURN_IF_ERROR(ApplyTimeRange(r, &filter));  // time_range.h
+  const std::string filters = absl::StrCat(r.model(), "|", verdict, TimeRangeBinding(filter));
   if (!r.model().empty()) {
     ASSIGN_OR_RETURN(std::string id, ParseModelName(r.model(), "model"));
     ASSIGN_OR_RETURN(store::ModelRow model, store_->GetModel(id));

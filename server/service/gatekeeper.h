@@ -14,15 +14,22 @@
 #include "greengate/v1/greengate.grpc.pb.h"
 #include "server/common/clock.h"
 #include "server/core/energy/tables.h"
+#include "server/core/evaluate.h"
+#include "server/core/gain/cbpe.h"
 #include "server/core/profile/profile.h"
 #include "server/store/store.h"
+#include "server/service/decision_listener.h"
+#include "server/service/watch_hub.h"
 
 namespace greengate::service {
 
 class Gatekeeper final : public v1::RetrainGatekeeper::Service {
  public:
-  // `store`, `clock` and `tables` must outlive the service.
-  Gatekeeper(store::Store* store, const Clock* clock, const energy::Tables* tables);
+  // `store`, `clock` and `tables` must outlive the service; so must `listener` (optional:
+  // told of each committed decision). `watch_queue_capacity`: how many decisions a
+  // WatchDecisions subscriber may lag behind before it is dropped.
+  Gatekeeper(store::Store* store, const Clock* clock, const energy::Tables* tables,
+             DecisionListener* listener = nullptr, size_t watch_queue_capacity = 256);
 
   grpc::Status RegisterModel(grpc::ServerContext*, const v1::RegisterModelRequest* request,
                              v1::Model* response) override;
@@ -44,6 +51,21 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
                            v1::Decision* response) override;
   grpc::Status ListDecisions(grpc::ServerContext*, const v1::ListDecisionsRequest* request,
                              v1::ListDecisionsResponse* response) override;
+  // outcomes.cc
+  grpc::Status ReportOutcome(grpc::ServerContext*, const v1::ReportOutcomeRequest* request,
+                             v1::Outcome* response) override;
+  // watch.cc
+  grpc::Status WatchDecisions(grpc::ServerContext* context,
+                              const v1::WatchDecisionsRequest* request,
+                              grpc::ServerWriter<v1::Decision>* writer) override;
+  // Ends every WatchDecisions stream with OK (call before shutting the server down).
+  void CloseWatches();
+  // governance.cc
+  grpc::Status GetGovernanceReport(grpc::ServerContext*,
+                                   const v1::GetGovernanceReportRequest* request,
+                                   v1::GovernanceReport* response) override;
+  grpc::Status VerifyAuditLog(grpc::ServerContext*, const v1::VerifyAuditLogRequest* request,
+                              v1::AuditLogVerification* response) override;
 
  private:
   // A parsed reference, cached per model: parsing a large profile on every call is waste.
@@ -66,6 +88,28 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
   absl::Status DoGetDecision(const v1::GetDecisionRequest& request, v1::Decision* response);
   absl::Status DoListDecisions(const v1::ListDecisionsRequest& request,
                                v1::ListDecisionsResponse* response);
+  // governance.cc
+  absl::Status DoGetGovernanceReport(const v1::GetGovernanceReportRequest& request,
+                                     v1::GovernanceReport* response);
+  absl::Status DoVerifyAuditLog(const v1::VerifyAuditLogRequest& request,
+                                v1::AuditLogVerification* response);
+
+  // watch.cc: after a decision commits, tells the watch streams and the listener.
+  void NotifyDecision(const v1::Decision& decision, int64_t seq);
+  absl::StatusOr<WatchFilter> ParseWatchFilter(const v1::WatchDecisionsRequest& request);
+
+  // outcomes.cc: ReportOutcome, the outcome shown by GetDecision, reference scores, and the
+  // ShouldRetrain inputs learned from outcomes.
+  absl::Status DoReportOutcome(const v1::ReportOutcomeRequest& request, v1::Outcome* response);
+  absl::Status AttachOutcome(const store::DecisionRow& row, v1::Decision* decision);
+  absl::StatusOr<std::optional<gain::Calibration>> CheckReferenceScores(const v1::Reference& ref);
+  absl::Status PutReferenceScores(int64_t reference_id, const v1::Reference& ref,
+                                  const std::optional<gain::Calibration>& calibration,
+                                  v1::Reference* out);
+  absl::Status FillReferenceScores(int64_t reference_id, v1::Reference* out);
+  absl::Status AddLearningInputs(const v1::ShouldRetrainRequest& request,
+                                 const store::ModelRow& model, int64_t reference_row_id,
+                                 int64_t budget_since_ms, EvaluationInput* input);
 
   absl::StatusOr<v1::Model> ModelToProto(const store::ModelRow& row);
   // The model's latest policy, or the defaults (version 0) when none was set.
@@ -77,6 +121,8 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
   store::Store* const store_;
   const Clock* const clock_;
   const energy::Tables* const tables_;
+  DecisionListener* const listener_;  // may be null
+  WatchHub watch_hub_;
 
   absl::Mutex mu_;
   absl::flat_hash_map<int64_t, std::unique_ptr<absl::Mutex>> model_locks_ ABSL_GUARDED_BY(mu_);

@@ -20,12 +20,14 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   std::unique_ptr<RunningServer> running(new RunningServer());
-  running->service_ = std::make_unique<Gatekeeper>(store, clock, tables);
+  running->service_ = std::make_unique<Gatekeeper>(
+      store, clock, tables, options.decision_listener, options.watch_queue_capacity);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
                            &running->port_);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   builder.RegisterService(running->service_.get());
+  if (options.interceptors) builder.experimental().SetInterceptorCreators(options.interceptors());
   running->server_ = builder.BuildAndStart();
   if (running->server_ == nullptr || running->port_ == 0) {
     return absl::UnavailableError(
@@ -43,6 +45,7 @@ RunningServer::~RunningServer() { Shutdown(absl::ZeroDuration()); }
 void RunningServer::Shutdown(absl::Duration grace) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
+  service_->CloseWatches();  // streams would otherwise hold Shutdown until `grace` is over
   if (auto* health = server_->GetHealthCheckService()) health->Shutdown();
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(grace));
 }

@@ -4,14 +4,18 @@
 // (grpc.health.v1, "" and "greengate.v1.RetrainGatekeeper") and server reflection.
 
 #include <cstdint>
+#include <functional>
+#include <vector>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "grpcpp/support/server_interceptor.h"
 #include "grpcpp/server.h"
 #include "server/common/clock.h"
 #include "server/core/energy/tables.h"
+#include "server/service/decision_listener.h"
 #include "server/service/gatekeeper.h"
 #include "server/store/store.h"
 
@@ -20,6 +24,14 @@ namespace greengate::service {
 struct ServerOptions {
   std::string listen_address = "127.0.0.1:50051";  // port 0 picks a free port
   int max_receive_message_bytes = 32 << 20;
+  // Told of every committed decision (alerts, metrics); not owned; may be null.
+  DecisionListener* decision_listener = nullptr;
+  // Decisions a WatchDecisions subscriber may lag behind before it is dropped.
+  size_t watch_queue_capacity = 256;
+  // Makes the server interceptors (e.g. RPC timing for /metrics); may be empty.
+  std::function<std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>()>
+      interceptors;
 };
 
 class RunningServer {
@@ -32,8 +44,9 @@ class RunningServer {
   ~RunningServer();
 
   int port() const { return port_; }
-  // Health goes NOT_SERVING first (load balancers stop sending), then in-flight calls get up
-  // to `grace` to finish before they are cancelled. Idempotent.
+  // Watch streams end first (with OK), then health goes NOT_SERVING (load balancers stop
+  // sending), then in-flight calls get up to `grace` to finish before they are cancelled.
+  // Idempotent.
   void Shutdown(absl::Duration grace);
   // Blocks until the server has shut down.
   void Wait();

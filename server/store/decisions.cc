@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "server/common/status_macros.h"
+#include "server/store/audit_chain.h"
 #include "server/store/sqlite.h"
 #include "server/store/store.h"
 
@@ -21,7 +22,7 @@ namespace {
 constexpr absl::string_view kDecisionColumns =
     "seq, decision_id, model_id, model_version, policy_version, verdict, decided_by, "
     "energy_kwh, co2e_kg, expected_gain, gain_lower_bound, dataset_drift, idempotency_key, "
-    "create_time_ms, payload";
+    "create_time_ms, payload, prev_hash, hash";
 
 DecisionRow ReadDecision(const Statement& s) {
   DecisionRow row;
@@ -40,6 +41,8 @@ DecisionRow ReadDecision(const Statement& s) {
   row.idempotency_key = s.ColumnText(12);  // NULL reads as ""
   row.create_time_ms = s.ColumnInt64(13);
   row.payload = s.ColumnText(14);
+  row.prev_hash = s.ColumnText(15);  // NULL (rows older than the chain) reads as ""
+  row.hash = s.ColumnText(16);
   return row;
 }
 
@@ -70,19 +73,54 @@ absl::Status DescribeInsertFailure(const Statement& insert, const DecisionRow& d
                                                decision.model_id));
 }
 
+// The chain head and the seq the next row gets, read inside the insert's transaction.
+struct ChainPosition {
+  int64_t next_seq = 0;
+  std::string head_hash;
+};
+
+absl::StatusOr<ChainPosition> ReadChainPosition(sqlite3* db) {
+  // The new row continues from the recorded head, not from the newest row left in the table:
+  // had the newest row been deleted, the new one then exposes the gap instead of hiding it.
+  ASSIGN_OR_RETURN(Statement select,
+                   Statement::Prepare(db,
+                                      "SELECT (SELECT COALESCE(MAX(seq), 0) + 1 FROM decisions), "
+                                      "head_hash FROM audit_head WHERE id = 1"));
+  ASSIGN_OR_RETURN(const bool found, select.Step());
+  if (!found) return absl::InternalError("audit_head: the chain head row is missing");
+  return ChainPosition{select.ColumnInt64(0), select.ColumnText(1)};
+}
+
+absl::Status AdvanceChainHead(sqlite3* db, const DecisionRow& row) {
+  ASSIGN_OR_RETURN(Statement update,
+                   Statement::Prepare(db,
+                                      "UPDATE audit_head SET head_seq = ?1, head_hash = ?2, "
+                                      "chained_rows = chained_rows + 1 WHERE id = 1"));
+  update.BindInt64(1, row.seq);
+  update.BindText(2, row.hash);
+  return update.Run();
+}
+
 }  // namespace
 
 absl::StatusOr<DecisionRow> Store::InsertDecision(const DecisionRow& decision) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::Begin(db_));
+  // The seq is chosen here, under the write lock, because the hash covers it.
+  ASSIGN_OR_RETURN(const ChainPosition position, ReadChainPosition(db_));
+  DecisionRow row = decision;
+  row.seq = position.next_seq;
+  row.prev_hash = position.head_hash;
+  ASSIGN_OR_RETURN(row.hash, ChainHash(row.prev_hash, row));
   ASSIGN_OR_RETURN(
       Statement insert,
       Statement::Prepare(db_,
                          "INSERT INTO decisions (decision_id, model_id, model_version, "
                          "policy_version, verdict, decided_by, energy_kwh, co2e_kg, "
                          "expected_gain, gain_lower_bound, dataset_drift, idempotency_key, "
-                         "create_time_ms, payload) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"));
+                         "create_time_ms, payload, seq, prev_hash, hash) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                         "?15, ?16, ?17)"));
   insert.BindText(1, decision.decision_id);
   insert.BindInt64(2, decision.model_id);
   insert.BindText(3, decision.model_version);
@@ -102,11 +140,13 @@ absl::StatusOr<DecisionRow> Store::InsertDecision(const DecisionRow& decision) {
   }
   insert.BindInt64(13, decision.create_time_ms);
   insert.BindText(14, decision.payload);
+  insert.BindInt64(15, row.seq);
+  insert.BindText(16, row.prev_hash);
+  insert.BindText(17, row.hash);
   if (absl::Status status = insert.Run(); !status.ok()) {
     return DescribeInsertFailure(insert, decision, std::move(status));
   }
-  DecisionRow row = decision;
-  row.seq = sqlite3_last_insert_rowid(db_);
+  RETURN_IF_ERROR(AdvanceChainHead(db_, row));
   RETURN_IF_ERROR(transaction.Commit());  // synchronous=FULL: on disk once this returns
   return row;
 }
@@ -190,6 +230,148 @@ absl::StatusOr<ApprovalSummary> Store::SummarizeApprovals(int64_t model_id, int6
   summary.approved_energy_kwh = select.ColumnDouble(1);
   if (!select.ColumnIsNull(2)) summary.oldest_approval_ms = select.ColumnInt64(2);
   return summary;
+}
+
+
+// --- Audit chain verification ---------------------------------------------------------------
+
+namespace {
+
+constexpr int kVerifyBatchRows = 1000;
+
+struct ChainHead {
+  int64_t legacy_max_seq = 0;
+  int64_t head_seq = 0;
+  std::string head_hash;
+  int64_t chained_rows = 0;
+};
+
+absl::StatusOr<ChainHead> ReadChainHead(sqlite3* db) {
+  ASSIGN_OR_RETURN(Statement select,
+                   Statement::Prepare(db,
+                                      "SELECT legacy_max_seq, head_seq, head_hash, chained_rows "
+                                      "FROM audit_head WHERE id = 1"));
+  ASSIGN_OR_RETURN(const bool found, select.Step());
+  if (!found) return absl::InternalError("audit_head: the chain head row is missing");
+  return ChainHead{select.ColumnInt64(0), select.ColumnInt64(1), select.ColumnText(2),
+                   select.ColumnInt64(3)};
+}
+
+AuditProblem Altered(int64_t seq, std::string detail) {
+  return AuditProblem{AuditProblem::Kind::kAltered, seq, std::move(detail)};
+}
+AuditProblem Missing(int64_t seq, std::string detail) {
+  return AuditProblem{AuditProblem::Kind::kMissing, seq, std::move(detail)};
+}
+
+// Walks the chain in seq order; one instance per verification.
+class ChainWalker {
+ public:
+  ChainWalker(const ChainHead& head, const std::optional<AuditAnchor>& anchor)
+      : head_(head), anchor_(anchor), expected_seq_(head.legacy_max_seq + 1),
+        expected_prev_(kGenesisHash) {}
+
+  // Checks the next row; the first problem, or nullopt.
+  std::optional<AuditProblem> Check(const DecisionRow& row) {
+    if (row.seq != expected_seq_) {
+      return Missing(expected_seq_, absl::StrCat("no decision with seq ", expected_seq_,
+                                                 " (deleted); the next row is seq ", row.seq));
+    }
+    if (row.hash.empty()) {
+      return Altered(row.seq, "the row has no hash although it is after the chain's start");
+    }
+    if (row.prev_hash != expected_prev_) {
+      return Altered(row.seq, absl::StrCat("prev_hash does not match the hash of seq ",
+                                           row.seq - 1, ": this row or the one before it "
+                                           "was rewritten"));
+    }
+    absl::StatusOr<std::string> hash = ChainHash(row.prev_hash, row);
+    if (!hash.ok() || *hash != row.hash) {
+      return Altered(row.seq, "the row's content does not match its hash (edited)");
+    }
+    if (anchor_ && anchor_->seq == row.seq && anchor_->hash != row.hash) {
+      return Altered(row.seq, absl::StrCat("the hash differs from the anchor ", anchor_->hash,
+                                           ": the log was rewritten up to here"));
+    }
+    expected_prev_ = row.hash;
+    ++expected_seq_;
+    ++checked_;
+    return std::nullopt;
+  }
+
+  // Checks the end of the walk against the recorded head and the anchor.
+  std::optional<AuditProblem> Finish() const {
+    if (expected_seq_ <= head_.head_seq) {
+      return Missing(expected_seq_, absl::StrCat("decisions ", expected_seq_, "..",
+                                                 head_.head_seq, " are gone; the chain head "
+                                                 "is seq ", head_.head_seq));
+    }
+    if (expected_prev_ != head_.head_hash || checked_ != head_.chained_rows) {
+      return Altered(head_.head_seq, "the recorded chain head does not match the last row");
+    }
+    if (anchor_ && (anchor_->seq > head_.head_seq || anchor_->seq <= head_.legacy_max_seq)) {
+      return Missing(anchor_->seq, absl::StrCat("the anchored decision seq ", anchor_->seq,
+                                                " is not in the chain (head is seq ",
+                                                head_.head_seq, ")"));
+    }
+    return std::nullopt;
+  }
+
+  int64_t last_seq() const { return expected_seq_ - 1; }
+  int64_t checked() const { return checked_; }
+
+ private:
+  const ChainHead head_;
+  const std::optional<AuditAnchor> anchor_;
+  int64_t expected_seq_;
+  std::string expected_prev_;
+  int64_t checked_ = 0;
+};
+
+}  // namespace
+
+absl::StatusOr<AuditVerification> Store::VerifyAuditChain(
+    const std::optional<AuditAnchor>& anchor) {
+  AuditVerification result;
+  ChainHead head;
+  {
+    absl::MutexLock lock(&mu_);
+    ASSIGN_OR_RETURN(head, ReadChainHead(db_));
+    ASSIGN_OR_RETURN(Statement count,
+                     Statement::Prepare(db_, "SELECT COUNT(*) FROM decisions WHERE seq <= ?1"));
+    count.BindInt64(1, head.legacy_max_seq);
+    ASSIGN_OR_RETURN(const bool has_row, count.Step());
+    if (has_row) result.legacy_rows = count.ColumnInt64(0);
+  }
+  result.head_seq = head.head_seq;
+  result.head_hash = head.head_hash;
+  ChainWalker walker(head, anchor);
+  const std::string sql = absl::StrCat("SELECT ", kDecisionColumns,
+                                       " FROM decisions WHERE seq > ?1 AND seq <= ?2 "
+                                       "ORDER BY seq LIMIT ?3");
+  for (;;) {
+    std::vector<DecisionRow> batch;
+    {
+      // One batch per lock, so a long verification does not hold up decisions.
+      absl::MutexLock lock(&mu_);
+      ASSIGN_OR_RETURN(Statement select, Statement::Prepare(db_, sql));
+      select.BindInt64(1, walker.last_seq());
+      select.BindInt64(2, head.head_seq);
+      select.BindInt64(3, kVerifyBatchRows);
+      ASSIGN_OR_RETURN(batch, ReadAllDecisions(select));
+    }
+    for (const DecisionRow& row : batch) {
+      result.problem = walker.Check(row);
+      if (result.problem) {
+        result.checked_rows = walker.checked();
+        return result;
+      }
+    }
+    if (static_cast<int>(batch.size()) < kVerifyBatchRows) break;
+  }
+  result.checked_rows = walker.checked();
+  result.problem = walker.Finish();
+  return result;
 }
 
 }  // namespace greengate::store

@@ -65,6 +65,9 @@ struct DecisionRow {
   std::string idempotency_key;  // empty = none
   int64_t create_time_ms = 0;
   std::string payload;  // the whole decision, serialised by the caller
+  // Hash chain (audit_chain.h), set by InsertDecision; "" on rows older than the chain.
+  std::string prev_hash;
+  std::string hash;
 };
 
 // ListDecisions returns at most this many rows per call, whatever filter.limit asks.
@@ -84,6 +87,104 @@ struct ApprovalSummary {
   std::optional<int64_t> last_approval_ms;
   double approved_energy_kwh = 0;  // approvals with create_time_ms >= since_ms
   std::optional<int64_t> oldest_approval_ms;  // oldest approval with create_time_ms >= since_ms
+};
+
+// The first problem VerifyAuditChain found (governance.cc).
+struct AuditProblem {
+  enum class Kind { kAltered, kMissing };
+  Kind kind = Kind::kAltered;
+  int64_t seq = 0;     // the first altered row, or the first missing seq
+  std::string detail;  // for humans: which check failed
+};
+
+// The result of VerifyAuditChain. `problem` is nullopt when the chain is intact.
+struct AuditVerification {
+  int64_t legacy_rows = 0;   // rows older than the chain (not verifiable)
+  int64_t checked_rows = 0;  // chained rows verified before the first problem (or all)
+  int64_t head_seq = 0;      // the recorded chain head
+  std::string head_hash;
+  std::optional<AuditProblem> problem;
+};
+
+// A hash recorded outside the database (e.g. in last week's report): the row at `seq` must
+// still have `hash`. It detects a rewrite of the whole file up to and including that row.
+struct AuditAnchor {
+  int64_t seq = 0;
+  std::string hash;
+};
+
+// What a governance report needs of one decision (governance.cc), read from the columns and
+// from the stored payload with json_extract.
+struct GovernanceDecisionRow {
+  int64_t seq = 0;
+  int64_t model_id = 0;
+  std::string verdict;  // "APPROVE", "REJECT", "DEFER"
+  int64_t create_time_ms = 0;
+  double energy_kwh = 0;
+  double co2e_kg = 0;
+  double expected_gain = 0;  // accuracy fraction
+  bool accuracy_floor_override = false;
+  std::vector<std::string> drifted_features;
+};
+
+// A measured outcome as a governance report reads it (read-only on the outcomes table).
+struct GovernanceOutcomeRow {
+  int64_t decision_seq = 0;
+  int64_t model_id = 0;
+  double energy_kwh = 0;            // measured
+  std::optional<double> co2e_kg;    // measured, when reported
+  double estimated_energy_kwh = 0;  // the decision's estimate
+  double expected_gain = 0;         // the decision's expected gain
+  std::optional<double> accuracy_before;
+  std::optional<double> accuracy_after;
+};
+
+// A measured outcome of an approved decision (outcomes.cc). Optional measurements are
+// nullopt when not reported.
+struct OutcomeRow {
+  int64_t decision_seq = 0;  // the decision's seq; one outcome per decision
+  int64_t model_id = 0;
+  double energy_kwh = 0;
+  std::optional<double> co2e_kg;
+  std::optional<double> duration_s;
+  std::string source;
+  std::optional<double> accuracy_before;
+  std::optional<double> accuracy_after;
+  std::string evaluation_set;
+  int64_t evaluation_rows = 0;
+  int64_t training_rows = 0;
+  double estimated_energy_kwh = 0;         // the decision's estimate
+  double expected_gain = 0;                // the decision's expected gain
+  double green_algorithms_energy_kwh = 0;  // the decision's formula estimate (before history)
+  std::optional<double> expected_degradation;
+  std::optional<double> reference_accuracy;
+  double drifted_share = 0;
+  int64_t create_time_ms = 0;
+  std::string payload;  // the Outcome, serialised by the caller
+};
+
+// Confidence scores stored beside a reference (outcomes.cc).
+struct ReferenceScoresRow {
+  int64_t reference_id = 0;
+  std::string scores;  // serialised by the caller
+  bool calibrated = false;
+  std::string calibration_detail;
+};
+
+// The delivery cursor of one alert sink (alert_delivery.cc; schema in 0004_alert_delivery.sql).
+struct AlertCursor {
+  std::string sink;        // "alertmanager", "webhook", ...
+  int64_t last_seq = 0;    // the newest decision the sink acknowledged (or did not want)
+  int64_t attempts = 0;    // failed attempts at the decision after last_seq
+  std::string last_error;  // of the latest failed attempt; "" after a success
+  int64_t update_time_ms = 0;
+};
+
+// A decision waiting in the outbox (the decision log): what a dispatcher needs of it.
+struct OutboxEntry {
+  int64_t seq = 0;
+  std::string verdict;  // "APPROVE", "REJECT", "DEFER"
+  std::string payload;  // the decision, as the service serialised it
 };
 
 struct StoreOptions {
@@ -131,6 +232,61 @@ class Store {
   // Newest first (descending seq), at most filter.limit rows.
   absl::StatusOr<std::vector<DecisionRow>> ListDecisions(const DecisionFilter& filter);
   absl::StatusOr<ApprovalSummary> SummarizeApprovals(int64_t model_id, int64_t since_ms);
+
+  // Audit and governance (governance.cc). Thread-safe; reads never block writers for long.
+  //
+  // VerifyAuditChain() recomputes the hash chain from the first chained row to the recorded
+  // head and returns the first altered row (content, prev_hash or hash not matching) or the
+  // first missing seq (a gap, or rows after the newest one left but before the head). It
+  // reads in batches, releasing the lock between them, so decisions are not blocked by a
+  // long scan; rows appended meanwhile are after the head and not checked. `anchor`, when
+  // given, must match the row at anchor->seq.
+  absl::StatusOr<AuditVerification> VerifyAuditChain(
+      const std::optional<AuditAnchor>& anchor = std::nullopt);
+  // Decisions with from_ms <= create_time_ms < to_ms, of one model when model_id is set,
+  // oldest first.
+  absl::StatusOr<std::vector<GovernanceDecisionRow>> ListGovernanceDecisions(
+      int64_t from_ms, int64_t to_ms, std::optional<int64_t> model_id);
+  // Outcomes of the decisions ListGovernanceDecisions returns for the same arguments.
+  absl::StatusOr<std::vector<GovernanceOutcomeRow>> ListGovernanceOutcomes(
+      int64_t from_ms, int64_t to_ms, std::optional<int64_t> model_id);
+  // The model's policy in force at `at_ms` (the newest with create_time_ms <= at_ms);
+  // nullopt when none was set by then.
+  absl::StatusOr<std::optional<PolicyRow>> GetPolicyAt(int64_t model_id, int64_t at_ms);
+  // kWh of the model's approvals with from_ms <= create_time_ms < to_ms.
+  absl::StatusOr<double> SumApprovedEnergy(int64_t model_id, int64_t from_ms, int64_t to_ms);
+
+  // Outcomes (outcomes.cc). InsertOutcome: AlreadyExists when the decision has one; NotFound
+  // when the decision or model is unknown.
+  absl::StatusOr<OutcomeRow> InsertOutcome(const OutcomeRow& outcome);
+  // nullopt when the decision has no outcome.
+  absl::StatusOr<std::optional<OutcomeRow>> GetOutcome(int64_t decision_seq);
+  // The model's outcomes, oldest first, at most `limit` (the newest ones).
+  absl::StatusOr<std::vector<OutcomeRow>> ListOutcomes(int64_t model_id, int limit = 1000);
+  // kg CO2e of the model's approvals with create_time_ms >= since_ms (carbon budget).
+  absl::StatusOr<double> SumApprovedCo2e(int64_t model_id, int64_t since_ms);
+  // Scores of a reference; AlreadyExists if set. nullopt when the reference has none.
+  absl::Status PutReferenceScores(const ReferenceScoresRow& scores);
+  absl::StatusOr<std::optional<ReferenceScoresRow>> GetReferenceScores(int64_t reference_id);
+
+  // Alert delivery (alert_delivery.cc). The decision log is the outbox: a decision and its
+  // alert are the same committed row; each sink's cursor moves only after it acknowledged.
+  //
+  // OpenAlertCursor() returns the sink's cursor, creating it at the current end of the log
+  // the first time (a sink gets the decisions made after it was first configured, not the
+  // whole history).
+  absl::StatusOr<AlertCursor> OpenAlertCursor(const std::string& sink, int64_t now_ms);
+  // Decisions with seq > after_seq, oldest first, at most `limit` (clamped to [1, 1000]).
+  absl::StatusOr<std::vector<OutboxEntry>> ListOutbox(int64_t after_seq, int limit);
+  // Decisions with seq > after_seq whose verdict is one of `verdicts`.
+  absl::StatusOr<int64_t> CountOutbox(int64_t after_seq, const std::vector<std::string>& verdicts);
+  // Moves the cursor forward to `seq` and clears attempts and last_error. NotFound for an
+  // unknown sink; FailedPrecondition if `seq` is behind the cursor.
+  absl::Status AdvanceAlertCursor(const std::string& sink, int64_t seq, int64_t now_ms);
+  // Counts a failed attempt at the decision after the cursor; returns the updated cursor.
+  // NotFound for an unknown sink.
+  absl::StatusOr<AlertCursor> RecordAlertFailure(const std::string& sink,
+                                                 const std::string& error, int64_t now_ms);
 
  private:
   explicit Store(sqlite3* db);

@@ -1,13 +1,16 @@
 // The CLI in-process, without a server: help, usage errors, an unreachable server, and the
 // commands that work offline (profile of a reference, profile merge).
 
+#include "tests/client/cli_test.h"
+
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "client/json_io.h"
 #include "gmock/gmock.h"
+#include "greengate/v1/greengate.pb.h"
 #include "gtest/gtest.h"
-#include "tests/client/cli_test.h"
 #include "tests/client/test_files.h"
 
 namespace greengate::client {
@@ -15,8 +18,8 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-using ::testing::StartsWith;
 using testing::RunInProcess;
+using ::testing::StartsWith;
 using testing::TestDir;
 using testing::WriteFile;
 
@@ -25,8 +28,8 @@ constexpr char kCsv[] =
     "4,51,Paris,75002\n5,,Lyon,69002\n6,62,Paris,75001\n";
 
 const std::vector<std::string> kCommands = {
-    "profile",    "register",       "get-model", "models",    "set-reference", "set-policy",
-    "get-policy", "should-retrain", "decisions", "decision"};
+    "profile",    "register",   "get-model",      "models",    "set-reference",
+    "set-policy", "get-policy", "should-retrain", "decisions", "decision"};
 
 TEST(CliTest, HelpListsEveryCommandAndExitCodes) {
   const auto run = RunInProcess({"--help"});
@@ -73,7 +76,8 @@ INSTANTIATE_TEST_SUITE_P(
                   {"should-retrain", "--model", "m", "--profile", "p.json", "--labeled-rows", "5",
                    "--hours", "1"},
                   "--labeled-correct"},
-        UsageCase{"NoPlan", {"should-retrain", "--model", "m", "--profile", "p.json"},
+        UsageCase{"NoPlan",
+                  {"should-retrain", "--model", "m", "--profile", "p.json"},
                   "--plan FILE or with flags"},
         UsageCase{"PlanFileAndFlags",
                   {"should-retrain", "--model", "m", "--profile", "p.json", "--plan", "x.json",
@@ -83,8 +87,8 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{"PolicyFileAndFlags",
                   {"set-policy", "--model", "m", "--policy", "p.json", "--min-gain", "0.1"},
                   "exclude each other"},
-        UsageCase{"PolicyOutOfRange", {"set-policy", "--model", "m", "--min-gain", "2"},
-                  "--min-gain"},
+        UsageCase{
+            "PolicyOutOfRange", {"set-policy", "--model", "m", "--min-gain", "2"}, "--min-gain"},
         UsageCase{"BadVerdict", {"decisions", "--verdict", "maybe"}, "--verdict"},
         UsageCase{"ProfileNeedsCsv", {"profile"}, "--csv is required"},
         UsageCase{"ProfileBinsWithModel",
@@ -100,8 +104,7 @@ TEST(CliTest, AnUnreachableServerIsNamedWithoutGrpcInternals) {
   const std::string address = "127.0.0.1:" + std::to_string(testing::UnusedPort());
   const auto run = RunInProcess({"models", "--timeout", "5"}, address);
   EXPECT_EQ(run.code, 1);
-  EXPECT_THAT(run.err, StartsWith("greengate: UNAVAILABLE: cannot reach greengate at " +
-                                  address));
+  EXPECT_THAT(run.err, StartsWith("greengate: UNAVAILABLE: cannot reach greengate at " + address));
   EXPECT_THAT(run.err, Not(HasSubstr("ipv4:")));
   EXPECT_THAT(run.err, Not(HasSubstr("failed to connect to all addresses")));
   EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1);
@@ -112,8 +115,8 @@ TEST(CliTest, ProfileWritesAReferenceOffline) {
   const auto dir = TestDir();
   const std::string csv = WriteFile(dir / "train.csv", kCsv);
   const std::string out = (dir / "ref.json").string();
-  const auto run = RunInProcess({"profile", "--csv", csv, "--categorical", "zip", "--exclude",
-                                 "id", "--bins", "4", "--out", out});
+  const auto run = RunInProcess({"profile", "--csv", csv, "--categorical", "zip", "--exclude", "id",
+                                 "--bins", "4", "--out", out});
   ASSERT_EQ(run.code, 0) << run.err;
   EXPECT_THAT(run.out, HasSubstr("reference profile of " + csv +
                                  ": 6 rows, 3 features (1 numeric, 2 categorical) -> " + out));
@@ -191,8 +194,8 @@ TEST(CliTest, JsonInputErrorsNameTheFile) {
   const std::string bad = WriteFile(dir / "bad.json", "{\"rows\": \"many\"}");
   const auto run = RunInProcess({"profile", "merge", bad, bad});
   EXPECT_EQ(run.code, 1);
-  EXPECT_THAT(run.err, HasSubstr("greengate: INVALID_ARGUMENT: " + bad +
-                                 ": not a valid DataProfile JSON"));
+  EXPECT_THAT(run.err,
+              HasSubstr("greengate: INVALID_ARGUMENT: " + bad + ": not a valid DataProfile JSON"));
 }
 
 }  // namespace

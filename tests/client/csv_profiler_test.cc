@@ -78,8 +78,8 @@ TEST(ProfileReferenceCsvTest, DetectsKindsAndComputesCountsMomentsAndQuantileEdg
   EXPECT_NEAR(age.numeric().mean, 41.15, 1e-12);
   EXPECT_NEAR(age.numeric().m2, 2418.5500000000006, 1e-9);
   EXPECT_THAT(age.numeric().bin_edges,
-              Pointwise(DoubleNear(1e-12), std::vector<double>{26.9, 30.6, 34.4, 37.2, 40.5, 44.4, 47.6, 51.4,
-                                            55.3}));
+              Pointwise(DoubleNear(1e-12),
+                        std::vector<double>{26.9, 30.6, 34.4, 37.2, 40.5, 44.4, 47.6, 51.4, 55.3}));
   EXPECT_THAT(age.numeric().bin_counts, ElementsAre(2, 2, 2, 2, 2, 2, 2, 2, 2, 2));
   EXPECT_THAT(age.numeric().sample, SizeIs(20));  // sample size 2000 > rows: all of them
   EXPECT_EQ(age.numeric().sample_seen, 20);
@@ -111,11 +111,18 @@ TEST(ProfileReferenceCsvTest, DetectsKindsAndComputesCountsMomentsAndQuantileEdg
 
   const profile::FeatureProfile& zip = Feature(p, "zip");  // numbers, but --categorical
   ASSERT_FALSE(zip.is_numeric());
-  EXPECT_EQ(zip.categorical().counts,
-            (std::map<std::string, int64_t>{{"10001", 1}, {"13001", 1}, {"6000", 2},
-                                            {"6100", 1}, {"69001", 3}, {"69002", 2},
-                                            {"69003", 1}, {"75001", 4}, {"75002", 2},
-                                            {"75003", 1}, {"75004", 1}, {"75005", 1}}));
+  EXPECT_EQ(zip.categorical().counts, (std::map<std::string, int64_t>{{"10001", 1},
+                                                                      {"13001", 1},
+                                                                      {"6000", 2},
+                                                                      {"6100", 1},
+                                                                      {"69001", 3},
+                                                                      {"69002", 2},
+                                                                      {"69003", 1},
+                                                                      {"75001", 4},
+                                                                      {"75002", 2},
+                                                                      {"75003", 1},
+                                                                      {"75004", 1},
+                                                                      {"75005", 1}}));
 
   // Why city is categorical: its first value.
   ASSERT_THAT(result->notes, SizeIs(1));
@@ -151,7 +158,8 @@ TEST(ProfileReferenceCsvTest, EdgesComeFromTheStoredSampleAndTheSeedMakesItRepea
 
 TEST(ProfileReferenceCsvTest, ReadsCrlfFilesWithAByteOrderMark) {
   const std::string csv = WriteFile(TestDir() / "crlf.csv",
-                                    "\xEF\xBB\xBF" "a,b\r\n1,x\r\n2,\"y\r\nz\"\r\n\r\n3,x\r\n");
+                                    "\xEF\xBB\xBF"
+                                    "a,b\r\n1,x\r\n2,\"y\r\nz\"\r\n\r\n3,x\r\n");
   absl::StatusOr<CsvProfile> result = ProfileReferenceCsv(csv, {});
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->profile.rows, 3);
@@ -179,7 +187,8 @@ TEST_P(ProfileReferenceCsvErrorTest, NamesTheProblem) {
   CsvProfileOptions options;
   options.categorical = c.categorical;
   options.exclude = c.exclude;
-  absl::StatusOr<CsvProfile> result = ProfileReferenceCsv(path.string(), options);
+  const std::string file = c.name == "StdinNeedsTwoPasses" ? "-" : path.string();
+  absl::StatusOr<CsvProfile> result = ProfileReferenceCsv(file, options);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), c.code) << result.status();
   EXPECT_THAT(std::string(result.status().message()), HasSubstr(c.message));
@@ -189,22 +198,60 @@ INSTANTIATE_TEST_SUITE_P(
     Errors, ProfileReferenceCsvErrorTest,
     ::testing::Values(
         ErrorCase{"MissingFile", "", {}, {}, absl::StatusCode::kNotFound, "in.csv: cannot open"},
-        ErrorCase{"EmptyFile", "\n", {}, {}, absl::StatusCode::kInvalidArgument,
+        ErrorCase{"EmptyFile",
+                  "\n",
+                  {},
+                  {},
+                  absl::StatusCode::kInvalidArgument,
                   "in.csv: empty, no header"},
-        ErrorCase{"RaggedRow", "a,b\n1,2\n3\n", {}, {}, absl::StatusCode::kInvalidArgument,
+        ErrorCase{"RaggedRow",
+                  "a,b\n1,2\n3\n",
+                  {},
+                  {},
+                  absl::StatusCode::kInvalidArgument,
                   "in.csv line 3: has 1 fields; the header has 2"},
-        ErrorCase{"MalformedCsv", "a,b\n1,\"2\n", {}, {}, absl::StatusCode::kInvalidArgument,
+        ErrorCase{"MalformedCsv",
+                  "a,b\n1,\"2\n",
+                  {},
+                  {},
+                  absl::StatusCode::kInvalidArgument,
                   "in.csv: line 2: quoted field is not closed"},
-        ErrorCase{"DuplicateColumn", "a,b,a\n1,2,3\n", {}, {}, absl::StatusCode::kInvalidArgument,
+        ErrorCase{"DuplicateColumn",
+                  "a,b,a\n1,2,3\n",
+                  {},
+                  {},
+                  absl::StatusCode::kInvalidArgument,
                   "column 'a' appears twice (columns 1 and 3)"},
-        ErrorCase{"UnnamedColumn", "a,,c\n1,2,3\n", {}, {}, absl::StatusCode::kInvalidArgument,
+        ErrorCase{"UnnamedColumn",
+                  "a,,c\n1,2,3\n",
+                  {},
+                  {},
+                  absl::StatusCode::kInvalidArgument,
                   "column 2 of the header has no name"},
-        ErrorCase{"UnknownCategorical", "a,b\n1,2\n", {"c"}, {}, absl::StatusCode::kInvalidArgument,
+        ErrorCase{"UnknownCategorical",
+                  "a,b\n1,2\n",
+                  {"c"},
+                  {},
+                  absl::StatusCode::kInvalidArgument,
                   "--categorical: 'c' is not a column of"},
-        ErrorCase{"UnknownExclude", "a,b\n1,2\n", {}, {"zz"}, absl::StatusCode::kInvalidArgument,
+        ErrorCase{"UnknownExclude",
+                  "a,b\n1,2\n",
+                  {},
+                  {"zz"},
+                  absl::StatusCode::kInvalidArgument,
                   "--exclude: 'zz' is not a column of"},
-        ErrorCase{"EverythingExcluded", "a,b\n1,2\n", {}, {"a", "b"},
-                  absl::StatusCode::kInvalidArgument, "--exclude: leaves no column"}),
+        ErrorCase{"StdinNeedsTwoPasses",
+                  "",
+                  {},
+                  {},
+                  absl::StatusCode::kInvalidArgument,
+                  "cannot come from stdin"},
+        ErrorCase{"EverythingExcluded",
+                  "a,b\n1,2\n",
+                  {},
+                  {"a", "b"},
+                  absl::StatusCode::kInvalidArgument,
+                  "--exclude: leaves no column"}),
     [](const ::testing::TestParamInfo<ErrorCase>& info) { return info.param.name; });
 
 class ProfileCurrentCsvTest : public ::testing::Test {
@@ -264,8 +311,7 @@ TEST_F(ProfileCurrentCsvTest, CountsOnTheReferenceEdgesInReferenceOrder) {
 }
 
 TEST_F(ProfileCurrentCsvTest, AReferenceFeatureMissingFromTheHeaderIsAnError) {
-  const std::string csv =
-      WriteFile(dir_ / "current.csv", "age,city,zip\n30,Paris,75001\n");
+  const std::string csv = WriteFile(dir_ / "current.csv", "age,city,zip\n30,Paris,75001\n");
   absl::StatusOr<CsvProfile> result = ProfileCurrentCsv(csv, reference_, {});
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
@@ -274,8 +320,8 @@ TEST_F(ProfileCurrentCsvTest, AReferenceFeatureMissingFromTheHeaderIsAnError) {
 }
 
 TEST_F(ProfileCurrentCsvTest, ANonNumberInANumericFeatureNamesLineAndFeature) {
-  const std::string csv = WriteFile(dir_ / "current.csv",
-                                    "age,score,city,zip\n30,1,Paris,75001\n31,old,Lyon,69001\n");
+  const std::string csv =
+      WriteFile(dir_ / "current.csv", "age,score,city,zip\n30,1,Paris,75001\n31,old,Lyon,69001\n");
   absl::StatusOr<CsvProfile> result = ProfileCurrentCsv(csv, reference_, {});
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);

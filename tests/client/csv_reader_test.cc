@@ -20,7 +20,8 @@ struct Read {
   absl::Status status;
 };
 
-Read ReadAll(const std::string& text, int64_t max_record_bytes = CsvReader::kDefaultMaxRecordBytes) {
+Read ReadAll(const std::string& text,
+             int64_t max_record_bytes = CsvReader::kDefaultMaxRecordBytes) {
   std::istringstream in(text);
   CsvReader reader(&in, max_record_bytes);
   Read result;
@@ -53,30 +54,38 @@ TEST_P(CsvReaderGoodTest, Reads) {
 
 INSTANTIATE_TEST_SUITE_P(
     Rfc4180, CsvReaderGoodTest,
-    ::testing::Values(
-        GoodCase{"Simple", "a,b\n1,2\n", {{"a", "b"}, {"1", "2"}}},
-        GoodCase{"Crlf", "a,b\r\n1,2\r\n", {{"a", "b"}, {"1", "2"}}},
-        GoodCase{"LoneCr", "a,b\r1,2\r", {{"a", "b"}, {"1", "2"}}},
-        GoodCase{"NoFinalNewline", "a,b\n1,2", {{"a", "b"}, {"1", "2"}}},
-        GoodCase{"EmptyInput", "", {}},
-        GoodCase{"OnlyNewlines", "\n\r\n\n", {}},
-        GoodCase{"EmptyFields", ",\n,,x\n", {{"", ""}, {"", "", "x"}}},
-        GoodCase{"TrailingComma", "a,b,\n", {{"a", "b", ""}}},
-        GoodCase{"TrailingCommaAtEnd", "a,", {{"a", ""}}},
-        GoodCase{"QuotedComma", "\"x,y\",z\n", {{"x,y", "z"}}},
-        GoodCase{"DoubledQuotes", "\"say \"\"hi\"\"\",b\n", {{"say \"hi\"", "b"}}},
-        GoodCase{"OnlyAQuote", "\"\"\"\"\n", {{"\""}}},
-        GoodCase{"QuotedEmpty", "\"\",\"\"\n", {{"", ""}}},
-        GoodCase{"QuotedLf", "\"l1\nl2\",b\nc,d\n", {{"l1\nl2", "b"}, {"c", "d"}}},
-        GoodCase{"QuotedCrlfKept", "\"l1\r\nl2\"\r\n", {{"l1\r\nl2"}}},
-        GoodCase{"QuotedAtEndOfInput", "a,\"b\"", {{"a", "b"}}},
-        GoodCase{"BlankLinesSkipped", "a\n\n\r\nb\n\n", {{"a"}, {"b"}}},
-        GoodCase{"ByteOrderMark", "\xEF\xBB\xBF" "a,b\n", {{"a", "b"}}},
-        GoodCase{"BomOnlyAtStart", "a\n\xEF\xBB\xBF" "b\n", {{"a"}, {"\xEF\xBB\xBF" "b"}}},
-        GoodCase{"SpacesKept", " a , b \n", {{" a ", " b "}}},
-        GoodCase{"Utf8PassesThrough", "\xC3\xA9t\xC3\xA9,\xE2\x82\xAC\n",
-                 {{"\xC3\xA9t\xC3\xA9", "\xE2\x82\xAC"}}},
-        GoodCase{"NulByte", std::string("a\0b,c\n", 6), {{std::string("a\0b", 3), "c"}}}),
+    ::testing::Values(GoodCase{"Simple", "a,b\n1,2\n", {{"a", "b"}, {"1", "2"}}},
+                      GoodCase{"Crlf", "a,b\r\n1,2\r\n", {{"a", "b"}, {"1", "2"}}},
+                      GoodCase{"LoneCr", "a,b\r1,2\r", {{"a", "b"}, {"1", "2"}}},
+                      GoodCase{"NoFinalNewline", "a,b\n1,2", {{"a", "b"}, {"1", "2"}}},
+                      GoodCase{"EmptyInput", "", {}}, GoodCase{"OnlyNewlines", "\n\r\n\n", {}},
+                      GoodCase{"EmptyFields", ",\n,,x\n", {{"", ""}, {"", "", "x"}}},
+                      GoodCase{"TrailingComma", "a,b,\n", {{"a", "b", ""}}},
+                      GoodCase{"TrailingCommaAtEnd", "a,", {{"a", ""}}},
+                      GoodCase{"QuotedComma", "\"x,y\",z\n", {{"x,y", "z"}}},
+                      GoodCase{"DoubledQuotes", "\"say \"\"hi\"\"\",b\n", {{"say \"hi\"", "b"}}},
+                      GoodCase{"OnlyAQuote", "\"\"\"\"\n", {{"\""}}},
+                      GoodCase{"QuotedEmpty", "\"\",\"\"\n", {{"", ""}}},
+                      GoodCase{"QuotedLf", "\"l1\nl2\",b\nc,d\n", {{"l1\nl2", "b"}, {"c", "d"}}},
+                      GoodCase{"QuotedCrlfKept", "\"l1\r\nl2\"\r\n", {{"l1\r\nl2"}}},
+                      GoodCase{"QuotedAtEndOfInput", "a,\"b\"", {{"a", "b"}}},
+                      GoodCase{"BlankLinesSkipped", "a\n\n\r\nb\n\n", {{"a"}, {"b"}}},
+                      GoodCase{"ByteOrderMark",
+                               "\xEF\xBB\xBF"
+                               "a,b\n",
+                               {{"a", "b"}}},
+                      GoodCase{"BomOnlyAtStart",
+                               "a\n\xEF\xBB\xBF"
+                               "b\n",
+                               {{"a"},
+                                {"\xEF\xBB\xBF"
+                                 "b"}}},
+                      GoodCase{"SpacesKept", " a , b \n", {{" a ", " b "}}},
+                      GoodCase{"Utf8PassesThrough",
+                               "\xC3\xA9t\xC3\xA9,\xE2\x82\xAC\n",
+                               {{"\xC3\xA9t\xC3\xA9", "\xE2\x82\xAC"}}},
+                      GoodCase{
+                          "NulByte", std::string("a\0b,c\n", 6), {{std::string("a\0b", 3), "c"}}}),
     [](const ::testing::TestParamInfo<GoodCase>& info) { return info.param.name; });
 
 struct BadCase {
@@ -99,7 +108,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"Unterminated", "a\n\"abc,d\n", "line 2: quoted field is not closed"},
         BadCase{"UnterminatedAfterNewlines", "\"x\ny\nz", "line 1: quoted field is not closed"},
         BadCase{"QuoteInUnquoted", "a,b\"c\n", "line 1: quote inside an unquoted field (field 2)"},
-        BadCase{"TextAfterClosingQuote", "\"ab\"c,d\n", "line 1: unexpected 'c' after a closing quote"},
+        BadCase{"TextAfterClosingQuote", "\"ab\"c,d\n",
+                "line 1: unexpected 'c' after a closing quote"},
         BadCase{"SpaceAfterClosingQuote", "\"ab\" ,d\n", "unexpected ' ' after a closing quote"},
         BadCase{"SpaceBeforeOpeningQuote", "a, \"b\"\n", "line 1: quote inside an unquoted field"},
         BadCase{"LineCountsQuotedBreaks", "\"x\ny\",1\n\"z\"!\n", "line 3: unexpected '!'"},
@@ -117,8 +127,7 @@ TEST(CsvReaderTest, RecordLongerThanTheLimitIsRejected) {
   EXPECT_TRUE(ReadAll("abcde,fghij\n", 10).status.ok());
   const Read read = ReadAll("ab\nabcde,fghijk\n", 10);
   EXPECT_EQ(read.status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(read.status.message()),
-              HasSubstr("line 2: record longer than 10 bytes"));
+  EXPECT_THAT(std::string(read.status.message()), HasSubstr("line 2: record longer than 10 bytes"));
   // An unclosed quote runs into the limit instead of reading the rest of the input.
   EXPECT_THAT(std::string(ReadAll("\"" + std::string(50, 'x'), 10).status.message()),
               HasSubstr("record longer than 10 bytes"));
@@ -130,7 +139,8 @@ TEST(CsvReaderTest, FieldsSpanningTheReadBufferAreWhole) {
   std::string big;
   for (int i = 0; i < 20000; ++i) big += (i % 3 == 0) ? "q\"\"," : (i % 3 == 1 ? "\r\nab" : "xyz");
   std::string expected;
-  for (int i = 0; i < 20000; ++i) expected += (i % 3 == 0) ? "q\"," : (i % 3 == 1 ? "\r\nab" : "xyz");
+  for (int i = 0; i < 20000; ++i)
+    expected += (i % 3 == 0) ? "q\"," : (i % 3 == 1 ? "\r\nab" : "xyz");
   std::string input = "first,1\n\"" + big + "\",2\n";
   for (int i = 0; i < 5000; ++i) input += "row" + std::to_string(i) + ",\"v,\"\"\"\r\n";
   const Read read = ReadAll(input);

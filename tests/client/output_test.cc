@@ -3,8 +3,8 @@
 #include <string>
 
 #include "gmock/gmock.h"
-#include "gtest/gtest.h"
 #include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
 
 namespace greengate::client {
 namespace {
@@ -29,29 +29,82 @@ constexpr char kRejected[] = R"pb(
   policy_version: 2
   create_time { seconds: 1714557600 }
   idempotency_key: "run-42"
-  checks { name: "evidence_of_need" evaluated: true passed: true observed: 0.5 limit: 0.5
-           detail: "1 of 2 features drifted" }
-  checks { name: "accuracy_floor" evaluated: true passed: true observed: 0.85 limit: 0
-           detail: "no floor" }
-  checks { name: "min_gain" evaluated: true passed: false observed: 0.002 limit: 0.005
-           detail: "lower bound of the expected gain" decisive: true }
+  checks {
+    name: "evidence_of_need"
+    evaluated: true
+    passed: true
+    observed: 0.5
+    limit: 0.5
+    detail: "1 of 2 features drifted"
+  }
+  checks {
+    name: "accuracy_floor"
+    evaluated: true
+    passed: true
+    observed: 0.85
+    limit: 0
+    detail: "no floor"
+  }
+  checks {
+    name: "min_gain"
+    evaluated: true
+    passed: false
+    observed: 0.002
+    limit: 0.005
+    detail: "lower bound of the expected gain"
+    decisive: true
+  }
   checks { name: "efficiency" evaluated: false }
   drift {
-    features { feature: "age" test: "ks" statistic: 0.31 p_value: 0.000012 adjusted_p_value: 0.000024
-               threshold: 0.05 drifted: true psi: 0.4123 why: "numeric, n < 1000: KS" }
-    features { feature: "city" test: "chi_square" statistic: 1.2 p_value: 0.54
-               adjusted_p_value: 0.54 threshold: 0.05 drifted: false }
-    drifted_features: 1 drifted_share: 0.5 share_threshold: 0.5 dataset_drift: true
+    features {
+      feature: "age"
+      test: "ks"
+      statistic: 0.31
+      p_value: 0.000012
+      adjusted_p_value: 0.000024
+      threshold: 0.05
+      drifted: true
+      psi: 0.4123
+      why: "numeric, n < 1000: KS"
+    }
+    features {
+      feature: "city"
+      test: "chi_square"
+      statistic: 1.2
+      p_value: 0.54
+      adjusted_p_value: 0.54
+      threshold: 0.05
+      drifted: false
+    }
+    drifted_features: 1
+    drifted_share: 0.5
+    share_threshold: 0.5
+    dataset_drift: true
     correction: BENJAMINI_HOCHBERG
   }
-  gain { expected: 0.012 lower_bound: 0.002 upper_bound: 0.022 method: "labeled_window"
-         reference_accuracy: 0.91 current_accuracy: 0.895 degradation: 0.015
-         recovery_ratio: 0.8 evidence: "2000 labeled rows" }
-  cost { energy_kwh: 39.6 co2e_kg: 2.2176 method: "green_algorithms" pue: 1.1
-         pue_source: "gcp default" carbon_intensity_g_per_kwh: 56
-         carbon_intensity_source: "FR 2023" plan: "full"
-         breakdown { name: "accelerator" energy_kwh: 32 power_w: 400 source: "table" }
-         breakdown { name: "pue_overhead" energy_kwh: 3.6 power_w: 0 source: "pue" } }
+  gain {
+    expected: 0.012
+    lower_bound: 0.002
+    upper_bound: 0.022
+    method: "labeled_window"
+    reference_accuracy: 0.91
+    current_accuracy: 0.895
+    degradation: 0.015
+    recovery_ratio: 0.8
+    evidence: "2000 labeled rows"
+  }
+  cost {
+    energy_kwh: 39.6
+    co2e_kg: 2.2176
+    method: "green_algorithms"
+    pue: 1.1
+    pue_source: "gcp default"
+    carbon_intensity_g_per_kwh: 56
+    carbon_intensity_source: "FR 2023"
+    plan: "full"
+    breakdown { name: "accelerator" energy_kwh: 32 power_w: 400 source: "table" }
+    breakdown { name: "pue_overhead" energy_kwh: 3.6 power_w: 0 source: "pue" }
+  }
 )pb";
 
 TEST(FormatDecisionTest, ShowsVerdictReasonChecksDriftGainAndCost) {
@@ -90,7 +143,7 @@ TEST(FormatDecisionTest, DeferShowsRetryAfterAndOmitsEmptySections) {
   v1::Decision d;
   d.set_name("decisions/7");
   d.set_verdict(v1::DEFER);
-  d.set_reason("no gain evidence: send a labeled window");
+  d.set_reason("DEFER: no gain evidence: send a labeled window");
   d.mutable_retry_after()->set_seconds(1714561200);
   d.mutable_gain()->set_method("none");
   const std::string text = FormatDecision(d);
@@ -105,10 +158,21 @@ TEST(FormatDecisionTest, DeferShowsRetryAfterAndOmitsEmptySections) {
 
 TEST(FormatDecisionTest, NoPValueShowsAsDash) {
   v1::Decision d = ParseDecision(R"pb(
-    drift { features { feature: "x" test: "psi" statistic: 0.3 p_value: -1 adjusted_p_value: -1
-                       threshold: 0.1 drifted: true unseen_categories: "z" } }
+    drift {
+      features {
+        feature: "x"
+        test: "psi"
+        statistic: 0.3
+        p_value: -1
+        adjusted_p_value: -1
+        threshold: 0.1
+        drifted: true
+        unseen_categories: "z"
+      }
+    }
   )pb");
-  EXPECT_THAT(FormatDecision(d), HasSubstr("  x (unseen: z)  psi   0.3        -        -       0.1"));
+  EXPECT_THAT(FormatDecision(d),
+              HasSubstr("  x (unseen: z)  psi   0.3        -        -       0.1"));
 }
 
 TEST(FormatDecisionListTest, OneLinePerDecision) {
@@ -117,7 +181,7 @@ TEST(FormatDecisionListTest, OneLinePerDecision) {
   b.set_name("decisions/0002");
   b.set_model("models/fraud");
   b.set_verdict(v1::APPROVE);
-  b.set_reason("accuracy floor breached");
+  b.set_reason("APPROVE: accuracy floor breached");  // a verdict prefix is not repeated
   EXPECT_EQ(FormatDecisionList({a, b}),
             "decision        time                  model         verdict  kWh   reason\n"
             "decisions/0001  2024-05-01T10:00:00Z  models/churn  REJECT   39.6  gain lower "

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -18,7 +19,8 @@ inline std::filesystem::path TestDir() {
   for (char& c : name) {
     if (c == '/') c = '_';
   }
-  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "gg_client" / name;
+  const std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / "gg_client" / name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;

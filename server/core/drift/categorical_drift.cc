@@ -15,14 +15,6 @@
 #include "server/core/drift/feature_drift.h"
 
 namespace greengate::drift::internal {
-namespace {
-
-// Counts of both sides aligned on the sorted union of categories, `other` last.
-struct AlignedCounts {
-  std::vector<double> reference;
-  std::vector<double> current;
-  std::vector<std::string> unseen;  // in current (count > 0), not in the reference; sorted
-};
 
 AlignedCounts Align(const profile::CategoricalProfile& ref,
                     const profile::CategoricalProfile& cur) {
@@ -54,6 +46,8 @@ AlignedCounts Align(const profile::CategoricalProfile& ref,
   }
   return out;
 }
+
+namespace {
 
 double Total(const std::vector<double>& counts) {
   double total = 0;

@@ -1,6 +1,7 @@
 #include "server/core/drift/drift.h"
 
 #include <cmath>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,9 +11,24 @@
 #include "server/common/status_macros.h"
 #include "server/core/drift/correction.h"
 #include "server/core/drift/feature_drift.h"
+#include "server/core/drift/multivariate.h"
+#include "server/core/drift/proportion_test.h"
+#include "server/core/drift/selected_test.h"
 
 namespace greengate::drift {
 namespace {
+
+absl::Status CheckImportance(const std::map<std::string, double>& importance,
+                             std::string_view field) {
+  for (const auto& [feature, weight] : importance) {
+    if (!(weight >= 0) || !std::isfinite(weight)) {
+      return absl::InvalidArgumentError(absl::StrCat(std::string(field), "[\"", feature,
+                                                     "\"]: must be finite and >= 0, got ",
+                                                     weight));
+    }
+  }
+  return absl::OkStatus();
+}
 
 absl::Status ValidateOptions(const DriftOptions& options) {
   if (!(options.p_value_threshold > 0 && options.p_value_threshold <= 1)) {
@@ -30,6 +46,38 @@ absl::Status ValidateOptions(const DriftOptions& options) {
   if (options.large_sample_rows < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("options.large_sample_rows: must be >= 0, got ", options.large_sample_rows));
+  }
+  if (!(options.missing_rate_min_difference >= 0 && options.missing_rate_min_difference <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("options.missing_rate_min_difference: must be in [0, 1], got ",
+                     options.missing_rate_min_difference));
+  }
+  for (const auto& [feature, test] : options.feature_tests) {
+    RETURN_IF_ERROR(
+        ValidateFeatureTest(test, absl::StrCat("options.feature_tests[\"", feature, "\"]")));
+  }
+  return CheckImportance(options.feature_importance, "options.feature_importance");
+}
+
+// Every name in a per-feature option must be a reference feature: a typo would otherwise
+// silently do nothing.
+template <typename Map>
+absl::Status CheckNames(const Map& map, const profile::DataProfile& reference,
+                        std::string_view option, std::string_view owner = "options") {
+  for (const auto& entry : map) {
+    bool found = false;
+    for (const profile::FeatureProfile& f : reference.features) {
+      if (f.name == entry.first) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      return absl::InvalidArgumentError(absl::StrCat(std::string(owner), ".", std::string(option),
+                                                     "[\"",
+                                                     entry.first,
+                                                     "\"]: no such feature in the reference"));
+    }
   }
   return absl::OkStatus();
 }
@@ -53,12 +101,28 @@ absl::StatusOr<FeatureDrift> CompareFeature(const profile::FeatureProfile& refer
                      reference.is_numeric() ? "numeric" : "categorical"));
   }
   const internal::FeatureFields fields{ref_field, cur_field};
-  ASSIGN_OR_RETURN(FeatureDrift drift,
-                   reference.is_numeric()
-                       ? internal::CompareNumeric(reference, current, options, fields)
-                       : internal::CompareCategorical(reference, current, options, fields));
+  FeatureDrift drift;
+  const auto selected = options.feature_tests.find(reference.name);
+  if (selected != options.feature_tests.end()) {
+    ASSIGN_OR_RETURN(drift, internal::RunSelectedTest(
+                                reference, current, selected->second, options, fields,
+                                absl::StrCat("options.feature_tests[\"", reference.name, "\"]")));
+  } else {
+    ASSIGN_OR_RETURN(drift, reference.is_numeric()
+                                ? internal::CompareNumeric(reference, current, options, fields)
+                                : internal::CompareCategorical(reference, current, options, fields));
+  }
   drift.missing_rate_reference = MissingRate(reference);
   drift.missing_rate_current = MissingRate(current);
+  if (reference.count > 0 && current.count > 0 && reference.missing >= 0 &&
+      current.missing >= 0 && reference.missing <= reference.count &&
+      current.missing <= current.count) {
+    ASSIGN_OR_RETURN(const ProportionTestResult missing,
+                     TwoProportionZ(reference.missing, reference.count, current.missing,
+                                    current.count));
+    drift.missing_rate_z = missing.z;
+    drift.missing_rate_p_value = missing.p_value;
+  }
   return drift;
 }
 
@@ -89,6 +153,11 @@ absl::StatusOr<DriftReport> DetectDrift(const profile::DataProfile& reference,
   if (reference.features.empty()) {
     return absl::InvalidArgumentError("reference.features: must not be empty");
   }
+  RETURN_IF_ERROR(CheckNames(options.feature_tests, reference, "feature_tests"));
+  RETURN_IF_ERROR(CheckNames(options.feature_importance, reference, "feature_importance"));
+  RETURN_IF_ERROR(CheckImportance(reference.feature_importance, "reference.feature_importance"));
+  RETURN_IF_ERROR(CheckNames(reference.feature_importance, reference, "feature_importance",
+                             "reference"));
   absl::flat_hash_map<std::string_view, size_t> current_index;
   current_index.reserve(current.features.size());
   for (size_t j = 0; j < current.features.size(); ++j) {
@@ -112,12 +181,48 @@ absl::StatusOr<DriftReport> DetectDrift(const profile::DataProfile& reference,
   }
   DecidePValueTests(report.features, options);
 
-  for (const FeatureDrift& feature : report.features) {
-    if (feature.drifted) ++report.drifted_features;
+  // Missing-rate drift: Bonferroni across features plus a minimum difference in rates.
+  const double missing_alpha =
+      options.p_value_threshold / static_cast<double>(report.features.size());
+  for (FeatureDrift& feature : report.features) {
+    feature.missing_rate_drifted =
+        feature.missing_rate_p_value < missing_alpha &&
+        std::fabs(feature.missing_rate_current - feature.missing_rate_reference) >=
+            options.missing_rate_min_difference;
+    if (feature.missing_rate_drifted) ++report.missing_rate_drifted_features;
   }
-  report.drifted_share =
-      static_cast<double>(report.drifted_features) / static_cast<double>(report.features.size());
+
+  // The policy's importance wins over the one sent with the reference.
+  const bool from_options = !options.feature_importance.empty();
+  const std::map<std::string, double>& importance =
+      from_options ? options.feature_importance : reference.feature_importance;
+  report.importance_weighted = !importance.empty();
+  double total_weight = 0;
+  double drifted_weight = 0;
+  for (FeatureDrift& feature : report.features) {
+    if (report.importance_weighted) {
+      const auto it = importance.find(feature.feature);
+      feature.importance = it == importance.end() ? 0.0 : it->second;
+    }
+    total_weight += feature.importance;
+    if (feature.drifted) {
+      ++report.drifted_features;
+      drifted_weight += feature.importance;
+    }
+  }
+  if (!(total_weight > 0)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        from_options ? "options" : "reference", ".feature_importance: the reference's features "
+        "must not all weigh 0"));
+  }
+  report.drifted_share = drifted_weight / total_weight;
   report.dataset_drift = report.drifted_share >= options.drift_share_threshold;
+
+  if (options.multivariate.enabled && reference.joint.has_value() && current.joint.has_value()) {
+    ASSIGN_OR_RETURN(report.multivariate,
+                     internal::CompareJointSamples(*reference.joint, *current.joint, options));
+    if (report.multivariate->drifted) report.dataset_drift = true;
+  }
   return report;
 }
 

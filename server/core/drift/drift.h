@@ -5,6 +5,7 @@
 // Pure and thread-safe.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,28 @@ struct DriftOptions {
   Correction correction = Correction::kBenjaminiHochberg;
   // Above this many reference rows p-values reject trivial shifts, so effect sizes decide.
   int64_t large_sample_rows = 1000;
+  // Per-feature test chosen by the policy instead of the default selection (feature name ->
+  // test name). Numeric samples: "ks", "cramer_von_mises", "anderson_darling",
+  // "wasserstein_norm", "energy_distance". Bins or categories: "psi", "jensen_shannon",
+  // "jensen_shannon_divergence", "kl_divergence", "hellinger", "l_infinity", "chi_square".
+  // Binary categorical: "z". See FeatureTestNames() (selected_test.h).
+  std::map<std::string, std::string> feature_tests;
+  // Feature importance sent with the reference (feature name -> weight >= 0). When not empty,
+  // the drifted share is the importance-weighted share; features absent from the map weigh 0.
+  std::map<std::string, double> feature_importance;
+  // Missing-value rate drift: a feature's missing rate drifted when the two-proportion z-test
+  // on missing counts gives p < p_value_threshold / features (Bonferroni) and the rates
+  // differ by at least this much (an effect size, so that huge n alone does not flag it).
+  double missing_rate_min_difference = 0.05;
+  // Multivariate tests on the joint row samples (when both profiles carry one).
+  struct Multivariate {
+    bool enabled = true;
+    int permutations = 100;     // MMD permutation test
+    uint64_t seed = 0;          // permutations are drawn from this seed: deterministic
+    int threads = 2;            // worker threads for the kernel sums (results do not depend on it)
+    double pca_variance = 0.65; // share of variance the PCA keeps (NannyML)
+    int pca_chunks = 10;        // reference chunks for the PCA error's threshold
+  } multivariate;
 };
 
 struct FeatureDrift {
@@ -40,15 +63,45 @@ struct FeatureDrift {
   double missing_rate_reference = 0;
   double missing_rate_current = 0;
   std::vector<std::string> unseen_categories;  // current categories absent from the reference
+  // Missing-value rate test (two-proportion z on missing vs non-missing counts).
+  double missing_rate_z = 0;
+  double missing_rate_p_value = 1;
+  bool missing_rate_drifted = false;
+  double importance = 1;  // weight in the drifted share (1 unless importance was sent)
+};
+
+// Dataset-level multivariate result on the joint row samples.
+struct MultivariateDrift {
+  std::vector<std::string> features;  // the numeric features both samples share
+  int reference_rows = 0;
+  int current_rows = 0;
+  // MMD^2 (unbiased, RBF kernel, median-heuristic bandwidth) with its permutation p-value.
+  double mmd2 = 0;
+  double mmd_sigma = 0;
+  double mmd_p_value = 1;
+  int permutations = 0;
+  bool mmd_drifted = false;  // p_value < p_value_threshold
+  // PCA reconstruction error (NannyML): mean per-row error of the current rows, and the
+  // alert band mean +/- 3 std of the reference chunks' errors.
+  double pca_error = 0;
+  double pca_lower = 0;
+  double pca_upper = 0;
+  int pca_components = 0;
+  bool pca_drifted = false;  // error outside [lower, upper]
+  bool drifted = false;      // either test
+  std::string why;
 };
 
 struct DriftReport {
   std::vector<FeatureDrift> features;  // in the reference's feature order
   int drifted_features = 0;
-  double drifted_share = 0;
+  double drifted_share = 0;  // importance-weighted when importance_weighted
   double share_threshold = 0;
-  bool dataset_drift = false;
+  bool dataset_drift = false;  // drifted share >= threshold, or the multivariate test drifted
   Correction correction = Correction::kBenjaminiHochberg;
+  bool importance_weighted = false;
+  int missing_rate_drifted_features = 0;
+  std::optional<MultivariateDrift> multivariate;  // when both profiles carry joint samples
 };
 
 // Runs the tests of `current` against `reference`. Both must already be valid and

@@ -4,7 +4,9 @@
 // step, before the correction across features). Internal to the drift module.
 // Pure and thread-safe.
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -33,6 +35,16 @@ absl::StatusOr<FeatureDrift> CompareNumeric(const profile::FeatureProfile& refer
 absl::StatusOr<FeatureDrift> CompareCategorical(const profile::FeatureProfile& reference,
                                                 const profile::FeatureProfile& current,
                                                 const DriftOptions& options, FeatureFields fields);
+
+// Counts of both sides aligned on the sorted union of categories, `other` last (when either
+// side has any).
+struct AlignedCounts {
+  std::vector<double> reference;
+  std::vector<double> current;
+  std::vector<std::string> unseen;  // in current (count > 0), not in the reference; sorted
+};
+AlignedCounts Align(const profile::CategoricalProfile& reference,
+                    const profile::CategoricalProfile& current);
 
 // Effect sizes every feature reports, on counts over shared bins or categories.
 struct EffectSizes {

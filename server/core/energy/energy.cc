@@ -270,6 +270,10 @@ absl::StatusOr<CostEstimate> EstimateCost(const TrainingPlan& plan, const Tables
   estimate.carbon_intensity_g_per_kwh = carbon.value;
   estimate.carbon_intensity_source = std::move(carbon.source);
   estimate.plan = plan.name;
+  estimate.energy_kwh_lower = estimate.energy_kwh;
+  estimate.energy_kwh_upper = estimate.energy_kwh;
+  estimate.green_algorithms_energy_kwh = estimate.energy_kwh;
+  estimate.method_detail = "hours x (accelerator + cpu + memory power) x PUE";
   return estimate;
 }
 

@@ -53,6 +53,13 @@ struct CostEstimate {
   double carbon_intensity_g_per_kwh = 0;
   std::string carbon_intensity_source;
   std::string plan;
+  // Interval of energy_kwh (kWh); both equal energy_kwh for the formula alone, which has no
+  // error model. Set from past outcomes by ApplyMeasuredHistory (history.h).
+  double energy_kwh_lower = 0;
+  double energy_kwh_upper = 0;
+  int outcomes_used = 0;                   // measured outcomes behind the estimate
+  double green_algorithms_energy_kwh = 0;  // the formula's estimate, before any history
+  std::string method_detail;               // how the method reached the number
 };
 
 // InvalidArgument naming the field ("plan.hours", "plan.accelerator", ...) for absurd or

@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "server/common/status_macros.h"
 #include "server/core/gain/normal.h"
+#include "server/core/gain/proportion.h"
 
 namespace greengate::gain {
 namespace {
@@ -80,6 +81,7 @@ absl::StatusOr<GainEstimate> EstimateGain(const std::optional<ReferenceAccuracy>
   GainEstimate out;
   out.method = "none";
   out.recovery_ratio = options.recovery_ratio;
+  out.recovery_ratio_source = "policy prior";
   out.confidence = options.confidence;
   if (reference) out.reference_accuracy = reference->accuracy;
   if (!labeled) {
@@ -91,6 +93,13 @@ absl::StatusOr<GainEstimate> EstimateGain(const std::optional<ReferenceAccuracy>
   out.labeled_correct = labeled->correct;
   out.current_accuracy =
       static_cast<double>(labeled->correct) / static_cast<double>(labeled->rows);
+  // Validated above, so the interval cannot fail; the level is two-sided.
+  if (absl::StatusOr<ProportionInterval> wilson =
+          WilsonInterval(labeled->correct, labeled->rows, 2 * options.confidence - 1);
+      wilson.ok()) {
+    out.current_accuracy_lower = wilson->lower;
+    out.current_accuracy_upper = wilson->upper;
+  }
   if (!reference) {
     out.evidence = absl::StrCat(DescribeLabeled(*labeled, out.current_accuracy),
                                 ", but the reference has no accuracy to compare with: set the "

@@ -59,6 +59,12 @@ struct GainEstimate {
   int64_t labeled_correct = 0;
   double confidence = 0;               // the one-sided level used for the bounds
   double degradation_lower_bound = 0;  // d - z se, before recovery_ratio (may be negative)
+  // Wilson score interval of current_accuracy (labeled window only), two-sided at level
+  // 2 x confidence - 1, so each end is a one-sided bound at `confidence`.
+  double current_accuracy_lower = 0;
+  double current_accuracy_upper = 0;
+  int outcomes_used = 0;              // past outcomes behind recovery_ratio or degradation
+  std::string recovery_ratio_source;  // "policy prior" or how history moved it
 };
 
 // EstimateGain(): see GainEstimate. InvalidArgument naming the field for inconsistent inputs:

@@ -22,11 +22,14 @@ enum CheckIndex {
   kMinGain,
   kEfficiency,
   kEnergyBudget,
+  kCarbonBudget,  // optional: listed only when configured
+  kCarbonWindow,  // optional
   kCheckCount
 };
 constexpr const char* kCheckNames[kCheckCount] = {
-    "evidence_of_need", "accuracy_floor", "cooldown",     "gain_evidence",
-    "min_gain",         "efficiency",     "energy_budget"};
+    "evidence_of_need", "accuracy_floor", "cooldown",      "gain_evidence", "min_gain",
+    "efficiency",       "energy_budget",  "carbon_budget", "carbon_window"};
+constexpr const char* kValueCheckName = "value";
 
 // --- Formatting for details and reasons ----------------------------------------------------
 
@@ -68,6 +71,8 @@ struct Context {
   const energy::CostEstimate& cost;
   const History& history;
   absl::Time now;
+  const std::vector<ForecastPoint>& forecast;
+  absl::Duration job_duration;
 };
 
 // A check's result, with what it decides if it is decisive.
@@ -218,7 +223,33 @@ Outcome MinGain(const Context& c) {
   return out;
 }
 
+// The value rule (policy.h): gain worth vs energy and carbon cost, in the policy's currency.
+Outcome Value(const Context& c) {
+  Outcome out = Evaluated(kEfficiency);
+  out.check.name = kValueCheckName;
+  const gain::GainEstimate& g = c.gain;
+  const Policy& p = c.policy;
+  const double worth = 100 * g.lower_bound * p.value_per_accuracy_point;
+  const double energy_cost = c.cost.energy_kwh * p.energy_price_per_kwh;
+  const double carbon_cost = c.cost.co2e_kg * p.carbon_price_per_kg;
+  out.check.observed = worth;
+  out.check.limit = energy_cost + carbon_cost;
+  out.check.passed = worth >= energy_cost + carbon_cost;
+  const std::string weighing = absl::StrCat(
+      "gain lower bound ", Points(g.lower_bound), " points x ", Num(p.value_per_accuracy_point),
+      " per point = ", Num(worth), out.check.passed ? " >= " : " < ", "cost ",
+      Num(c.cost.energy_kwh), " kWh x ", Num(p.energy_price_per_kwh), " + ", Num(c.cost.co2e_kg),
+      " kg CO2e x ", Num(p.carbon_price_per_kg), " = ", Num(energy_cost + carbon_cost));
+  out.check.detail = weighing;
+  out.verdict_if_decisive = out.check.passed ? Verdict::kApprove : Verdict::kReject;
+  out.reason_if_decisive =
+      absl::StrCat(out.check.passed ? "APPROVE: " : "REJECT: ", NeedPhrase(c.drift, g),
+                   "; value rule: ", weighing);
+  return out;
+}
+
 Outcome Efficiency(const Context& c) {
+  if (c.policy.value_per_accuracy_point > 0) return Value(c);
   Outcome out = Evaluated(kEfficiency);
   const gain::GainEstimate& g = c.gain;
   const double limit = c.policy.min_gain_points_per_kwh;
@@ -283,6 +314,88 @@ Outcome EnergyBudget(const Context& c) {
   return out;
 }
 
+Outcome CarbonBudget(const Context& c) {
+  Outcome out = Evaluated(kCarbonBudget);
+  const double budget = c.policy.carbon_budget_kg;
+  const double approved = c.history.approved_co2e_kg_in_window;
+  const double job = c.cost.co2e_kg;
+  out.check.observed = approved + job;
+  out.check.limit = budget;
+  out.check.passed = approved + job <= budget;
+  const std::string use =
+      absl::StrCat(Num(approved), " kg CO2e approved in the last ", Hours(c.policy.budget_window),
+                   " h + ", Num(job), " kg for this job = ", Num(approved + job), " kg");
+  out.check.detail = absl::StrCat(use, out.check.passed ? " <= " : " > ", "budget ", Num(budget),
+                                  " kg");
+  if (out.check.passed) return out;
+  std::string when;
+  if (job > budget) {
+    when = "; this job alone exceeds the budget";
+  } else if (c.history.oldest_approval_in_window) {
+    out.retry_after = *c.history.oldest_approval_in_window + c.policy.budget_window;
+    when = absl::StrCat("; retry after ", Time(*out.retry_after),
+                        " when the oldest approval leaves the window");
+  }
+  out.check.detail += when;
+  out.verdict_if_decisive = Verdict::kDefer;
+  out.reason_if_decisive =
+      absl::StrCat("DEFER: carbon budget: ", use, " > ", Num(budget), " kg", when);
+  return out;
+}
+
+// Set by CarbonWindow for the decision (the Outcome struct has no room for them).
+struct WindowResult {
+  std::optional<absl::Time> start;
+  double saved_kg = 0;
+};
+
+Outcome CarbonWindow(const Context& c, WindowResult* result) {
+  Outcome out = Evaluated(kCarbonWindow);
+  const Policy& p = c.policy;
+  out.check.limit = p.min_deferral_saving;
+  out.check.passed = true;
+  if (c.forecast.empty()) {
+    out.check.detail = "no carbon-intensity forecast sent: deferral not considered";
+    return out;
+  }
+  if (c.job_duration <= absl::ZeroDuration()) {
+    out.check.detail = "job duration unknown: deferral not considered";
+    return out;
+  }
+  const double now_mean = MeanIntensity(c.forecast, c.now, c.job_duration);
+  const double now_kg = c.cost.energy_kwh * now_mean / 1000;
+  std::optional<DeferralWindow> best =
+      BestStart(c.forecast, c.now, p.max_deferral, c.job_duration, c.cost.energy_kwh);
+  if (!best || !(now_kg > 0)) {
+    out.check.detail = "no CO2e to save by waiting";
+    return out;
+  }
+  const double saved = now_kg - best->co2e_kg;
+  const double share = saved / now_kg;
+  out.check.observed = share;
+  out.check.passed = share < p.min_deferral_saving;
+  const std::string compare = absl::StrCat(
+      "starting now: ", Num(now_mean), " g/kWh, ", Num(now_kg), " kg CO2e; best start within ",
+      Hours(p.max_deferral), " h: ", Time(best->start), " at ", Num(best->mean_intensity_g_per_kwh),
+      " g/kWh, ", Num(best->co2e_kg), " kg (saves ", Percent(share), ")");
+  if (out.check.passed) {
+    out.check.detail = absl::StrCat(compare, " < minimum saving ", Percent(p.min_deferral_saving),
+                                     ": start now");
+    return out;
+  }
+  out.check.detail = absl::StrCat(compare, " >= minimum saving ", Percent(p.min_deferral_saving));
+  out.retry_after = best->start;
+  result->start = best->start;
+  result->saved_kg = saved;
+  out.verdict_if_decisive = Verdict::kDefer;
+  out.reason_if_decisive =
+      absl::StrCat("DEFER (carbon-aware): approved on its merits, but starting at ",
+                   Time(best->start), " saves ", Num(saved), " kg CO2e (", Percent(share),
+                   ") at ", Num(best->mean_intensity_g_per_kwh), " g/kWh vs ", Num(now_mean),
+                   " g/kWh now");
+  return out;
+}
+
 using CheckFn = Outcome (*)(const Context&);
 // Checks 3 to 7, run in order until one fails.
 constexpr CheckFn kGatedChecks[] = {Cooldown, GainEvidence, MinGain, Efficiency, EnergyBudget};
@@ -311,10 +424,14 @@ const char* VerdictName(Verdict verdict) {
 
 PolicyDecision Decide(const PolicyInputs& inputs) {
   assert(inputs.policy && inputs.drift && inputs.gain && inputs.cost);
-  const Context c{*inputs.policy, *inputs.drift, *inputs.gain,
-                  *inputs.cost,   inputs.history, inputs.now};
+  const Context c{*inputs.policy, *inputs.drift,   *inputs.gain,      *inputs.cost,
+                  inputs.history, inputs.now, inputs.forecast, inputs.job_duration};
   std::vector<Outcome> outcomes(kCheckCount);
   for (int i = 0; i < kCheckCount; ++i) outcomes[i].check.name = kCheckNames[i];
+  if (c.policy.value_per_accuracy_point > 0) outcomes[kEfficiency].check.name = kValueCheckName;
+  const bool carbon_budget = c.policy.carbon_budget_kg > 0;
+  const bool carbon_window = c.policy.max_deferral > absl::ZeroDuration();
+  WindowResult window;
 
   PolicyDecision decision;
   outcomes[kEvidenceOfNeed] = EvidenceOfNeed(c);
@@ -326,17 +443,39 @@ PolicyDecision Decide(const PolicyInputs& inputs) {
     MakeDecisive(outcomes[kEvidenceOfNeed], decision);
   } else {
     int decisive = kEfficiency;  // when every check passes (see policy.h)
-    for (int i = kCooldown; i < kCheckCount; ++i) {
+    bool failed = false;
+    for (int i = kCooldown; i <= kEnergyBudget; ++i) {
       outcomes[i] = kGatedChecks[i - kCooldown](c);
       if (!outcomes[i].check.passed) {
         decisive = i;
+        failed = true;
         break;
       }
     }
+    // The carbon checks only ever turn an approval into a DEFER.
+    if (!failed && carbon_budget) {
+      outcomes[kCarbonBudget] = CarbonBudget(c);
+      if (!outcomes[kCarbonBudget].check.passed) {
+        decisive = kCarbonBudget;
+        failed = true;
+      }
+    }
+    if (!failed && carbon_window) {
+      outcomes[kCarbonWindow] = CarbonWindow(c, &window);
+      if (!outcomes[kCarbonWindow].check.passed) decisive = kCarbonWindow;
+    }
     MakeDecisive(outcomes[decisive], decision);
+    if (decisive == kCarbonWindow) {
+      decision.suggested_start = window.start;
+      decision.co2e_saved_kg = window.saved_kg;
+    }
   }
   decision.checks.reserve(kCheckCount);
-  for (Outcome& o : outcomes) decision.checks.push_back(std::move(o.check));
+  for (int i = 0; i < kCheckCount; ++i) {
+    if (i == kCarbonBudget && !carbon_budget) continue;
+    if (i == kCarbonWindow && !carbon_window) continue;
+    decision.checks.push_back(std::move(outcomes[i].check));
+  }
   return decision;
 }
 

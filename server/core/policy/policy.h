@@ -11,6 +11,11 @@
 //   5. min_gain          gain lower bound >= min_gain (fails -> REJECT)
 //   6. efficiency        gain lower bound in accuracy points per kWh >= limit (fails -> REJECT)
 //   7. energy_budget     approved kWh in the rolling window + this job <= budget (fails -> DEFER)
+//   (6') value           instead of efficiency when policy.value_per_accuracy_point > 0
+//   8. carbon_budget     only when policy.carbon_budget_kg > 0 (fails -> DEFER)
+//   9. carbon_window     only when policy.max_deferral > 0: a forecast start within the delay
+//                        saving >= min_deferral_saving of the CO2e (fails -> DEFER with
+//                        suggested_start). Without a forecast it passes, saying so.
 // Every check records its observed value and limit. Pure and thread-safe.
 //
 // What each check records (observed / limit, units):
@@ -43,6 +48,7 @@
 #include "server/core/drift/drift.h"
 #include "server/core/energy/energy.h"
 #include "server/core/gain/gain.h"
+#include "server/core/policy/deferral.h"
 
 namespace greengate::policy {
 
@@ -57,6 +63,20 @@ struct Policy {
   absl::Duration cooldown = absl::Hours(24);
   double energy_budget_kwh = 0;  // 0 = unlimited
   absl::Duration budget_window = absl::Hours(24 * 30);
+  // Value rule: when value_per_accuracy_point > 0, check 6 is "value" instead of
+  // "efficiency": 100 x gain lower bound x value_per_accuracy_point >=
+  // kWh x energy_price_per_kwh + kg CO2e x carbon_price_per_kg (same currency).
+  double value_per_accuracy_point = 0;
+  double energy_price_per_kwh = 0;
+  double carbon_price_per_kg = 0;
+  // Carbon budget: approved kg CO2e per budget_window; 0 = unlimited (check "carbon_budget"
+  // is then not listed).
+  double carbon_budget_kg = 0;
+  // Carbon-aware deferral: with a forecast, DEFER an approval to a start within max_deferral
+  // whose CO2e is at least min_deferral_saving (share) lower (check "carbon_window", listed
+  // when max_deferral > 0).
+  absl::Duration max_deferral = absl::ZeroDuration();
+  double min_deferral_saving = 0.2;
 };
 
 // ValidatePolicy(): InvalidArgument naming the field by its API name ("policy.min_gain",
@@ -64,7 +84,9 @@ struct Policy {
 // Ranges: p_value_threshold and distance_threshold in (0, 1), drift_share_threshold in
 // (0, 1], large_sample_rows >= 1, accuracy_floor in [0, 1], min_gain in [0, 1],
 // min_gain_points_per_kwh >= 0, recovery_ratio in (0, 1], confidence in [0.5, 1),
-// cooldown_s >= 0, energy_budget_kwh >= 0, budget_window_s > 0. Thread-safe.
+// cooldown_s >= 0, energy_budget_kwh >= 0, budget_window_s > 0, value_per_accuracy_point,
+// energy_price_per_kwh, carbon_price_per_kg, carbon_budget_kg >= 0, max_deferral_s >= 0,
+// min_deferral_saving in (0, 1]. Thread-safe.
 absl::Status ValidatePolicy(const Policy& policy);
 
 enum class Verdict { kApprove, kReject, kDefer };
@@ -88,6 +110,7 @@ struct History {
   std::optional<absl::Time> last_approval;
   double approved_energy_kwh_in_window = 0;  // approvals within policy.budget_window of now
   std::optional<absl::Time> oldest_approval_in_window;  // frees budget when it ages out
+  double approved_co2e_kg_in_window = 0;  // kg CO2e of those approvals (carbon budget)
 };
 
 struct PolicyInputs {
@@ -97,12 +120,16 @@ struct PolicyInputs {
   const energy::CostEstimate* cost = nullptr;
   History history;
   absl::Time now;
+  // Carbon-intensity forecast (validated, time-ordered) for check "carbon_window"; empty = none.
+  std::vector<ForecastPoint> forecast;
+  absl::Duration job_duration = absl::ZeroDuration();  // the plan's hours
 };
 
 struct PolicyDecision {
   Verdict verdict = Verdict::kDefer;
   std::string decided_by;     // name of the decisive check
-  std::vector<Check> checks;  // all seven, in order
+  // All seven, in order, then carbon_budget / carbon_window when configured.
+  std::vector<Check> checks;
   std::string reason;         // one line, for humans, e.g. "APPROVE: 3 of 5 features drifted;
                               // expected gain 2.4 points (lower bound 1.1) for 12.3 kWh /
                               // 4.1 kg CO2e = 0.0894 points/kWh >= 0.05"
@@ -111,6 +138,9 @@ struct PolicyDecision {
   // energy_budget: oldest approval in the window + budget_window (unset when unknown, or when
   // this job alone exceeds the budget); gain_evidence: unset (send labels instead).
   std::optional<absl::Time> retry_after;
+  // carbon_window DEFER: the cleaner start and the CO2e it saves against starting now.
+  std::optional<absl::Time> suggested_start;
+  double co2e_saved_kg = 0;
 };
 
 // Decide(): runs the checks above. All four pointers in `inputs` must be non-null (asserted);

@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "server/common/status_macros.h"
+#include "server/core/drift/selected_test.h"
 #include "server/core/policy/policy.h"
 
 namespace greengate::policy {
@@ -52,6 +53,12 @@ absl::Status ValidateDrift(const drift::DriftOptions& d) {
     return absl::InvalidArgumentError(
         absl::StrCat("policy.large_sample_rows: must be >= 1, got ", d.large_sample_rows));
   }
+  for (const auto& [feature, test] : d.feature_tests) {  // drift2: per-feature tests
+    RETURN_IF_ERROR(drift::ValidateFeatureTest(
+        test, absl::StrCat("policy.feature_tests[\"", feature, "\"]")));
+  }
+  RETURN_IF_ERROR(CheckRange("missing_rate_min_difference", d.missing_rate_min_difference, 0,
+                             Bound::kClosed, 1, Bound::kClosed));
   return absl::OkStatus();
 }
 
@@ -74,6 +81,17 @@ absl::Status ValidatePolicy(const Policy& p) {
   RETURN_IF_ERROR(CheckRange("energy_budget_kwh", p.energy_budget_kwh, 0, Bound::kClosed, kInf,
                              Bound::kOpen));
   RETURN_IF_ERROR(CheckDuration("budget_window_s", p.budget_window, /*allow_zero=*/false));
+  RETURN_IF_ERROR(CheckRange("value_per_accuracy_point", p.value_per_accuracy_point, 0,
+                             Bound::kClosed, kInf, Bound::kOpen));
+  RETURN_IF_ERROR(CheckRange("energy_price_per_kwh", p.energy_price_per_kwh, 0, Bound::kClosed,
+                             kInf, Bound::kOpen));
+  RETURN_IF_ERROR(CheckRange("carbon_price_per_kg", p.carbon_price_per_kg, 0, Bound::kClosed, kInf,
+                             Bound::kOpen));
+  RETURN_IF_ERROR(CheckRange("carbon_budget_kg", p.carbon_budget_kg, 0, Bound::kClosed, kInf,
+                             Bound::kOpen));
+  RETURN_IF_ERROR(CheckDuration("max_deferral_s", p.max_deferral, /*allow_zero=*/true));
+  RETURN_IF_ERROR(CheckRange("min_deferral_saving", p.min_deferral_saving, 0, Bound::kOpen, 1,
+                             Bound::kClosed));
   return absl::OkStatus();
 }
 

@@ -121,7 +121,16 @@ absl::StatusOr<ProfileBuilder> ProfileBuilder::Create(std::vector<FeatureSpec> s
                                              .seed = internal::MixSeed(options.seed, i)}));
     builders.emplace_back(std::move(builder));
   }
-  return ProfileBuilder(std::move(schema), std::move(builders));
+  if (options.joint_sample_capacity < 0 || options.joint_sample_capacity > kMaxSampleSize) {
+    return absl::InvalidArgumentError(absl::StrCat("joint_sample_capacity: must be in [0, ",
+                                                   kMaxSampleSize, "], got ",
+                                                   options.joint_sample_capacity));
+  }
+  ProfileBuilder builder(std::move(schema), std::move(builders));
+  builder.joint_capacity_ = options.joint_sample_capacity;
+  // A stream number no feature uses, so the joint draw is independent of the per-feature ones.
+  builder.joint_rng_ = internal::Rng(internal::MixSeed(options.seed, uint64_t{1} << 32));
+  return builder;
 }
 
 absl::StatusOr<ProfileBuilder> ProfileBuilder::ForReference(const DataProfile& reference,
@@ -174,6 +183,7 @@ absl::Status ProfileBuilder::AddRowImpl(absl::Span<const Text> fields) {
       std::get<CategoricalBuilder>(builders_[i]).Add(std::string_view(fields[i]));
     }
   }
+  if (joint_capacity_ > 0) SampleJointRow();
   ++rows_;
   return absl::OkStatus();
 }
@@ -186,6 +196,30 @@ absl::StatusOr<BinEdgeSet> ProfileBuilder::QuantileBinEdges(int bins) const {
     }
   }
   return edges;
+}
+
+void ProfileBuilder::SampleJointRow() {
+  std::size_t numeric = 0;
+  for (std::size_t i = 0; i < schema_.size(); ++i) {
+    if (schema_[i].kind != FeatureKind::kNumeric) continue;
+    if (!std::isfinite(parsed_[i])) return;  // only complete rows
+    ++numeric;
+  }
+  if (numeric == 0) return;
+  const int64_t seen = joint_seen_++;
+  std::size_t slot;
+  if (seen < joint_capacity_) {
+    slot = static_cast<std::size_t>(seen);
+    joint_values_.resize(joint_values_.size() + numeric);
+  } else {
+    const uint64_t j = internal::UniformBelow(joint_rng_, static_cast<uint64_t>(seen) + 1);
+    if (j >= static_cast<uint64_t>(joint_capacity_)) return;
+    slot = static_cast<std::size_t>(j);
+  }
+  double* row = joint_values_.data() + slot * numeric;
+  for (std::size_t i = 0; i < schema_.size(); ++i) {
+    if (schema_[i].kind == FeatureKind::kNumeric) *row++ = parsed_[i];
+  }
 }
 
 DataProfile ProfileBuilder::Finish() const {
@@ -206,6 +240,18 @@ DataProfile ProfileBuilder::Finish() const {
       f.kind = categorical.Finish();
     }
     profile.features.push_back(std::move(f));
+  }
+  if (joint_capacity_ > 0) {
+    JointSample joint;
+    for (const FeatureSpec& spec : schema_) {
+      if (spec.kind == FeatureKind::kNumeric) joint.features.push_back(spec.name);
+    }
+    if (!joint.features.empty()) {
+      joint.values = joint_values_;
+      joint.rows = static_cast<int64_t>(joint_values_.size() / joint.features.size());
+      joint.seen = joint_seen_;
+      profile.joint = std::move(joint);
+    }
   }
   return profile;
 }

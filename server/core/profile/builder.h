@@ -49,6 +49,8 @@ struct ProfileBuilderOptions {
   // Seeds every reservoir (feature i uses a seed derived from this and i), so the same rows
   // in the same order give the same profile.
   uint64_t seed = 0;
+  // Rows kept in the joint sample of the numeric features (DataProfile::joint); 0 = none.
+  int64_t joint_sample_capacity = 0;
 };
 
 // Bin edges per feature, indexed like the schema; empty for categorical features.
@@ -126,6 +128,12 @@ class ProfileBuilder {
   std::vector<FeatureBuilder> builders_;
   std::vector<double> parsed_;  // scratch for one row's numeric fields
   int64_t rows_ = 0;
+  // Joint reservoir of complete numeric rows (Algorithm R), when its capacity is > 0.
+  void SampleJointRow();
+  int64_t joint_capacity_ = 0;
+  internal::Rng joint_rng_{0};
+  int64_t joint_seen_ = 0;
+  std::vector<double> joint_values_;  // row-major, numeric features in schema order
 };
 
 // A source of rows for BuildReferenceProfile(): feeds every row of the data, in the same

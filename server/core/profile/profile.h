@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -42,9 +43,23 @@ struct FeatureProfile {
   const CategoricalProfile& categorical() const { return std::get<CategoricalProfile>(kind); }
 };
 
+// Uniform reservoir sample of whole rows of the numeric features: what multivariate drift
+// tests (MMD, PCA reconstruction error) need, since per-feature reservoirs are drawn
+// independently and lose the joint distribution. Only complete rows (every listed feature
+// non-missing) are drawn.
+struct JointSample {
+  std::vector<std::string> features;  // numeric feature names, in column order
+  int64_t rows = 0;
+  std::vector<double> values;  // rows x features.size(), row-major, finite
+  int64_t seen = 0;            // complete rows the reservoir drew from
+};
+
 struct DataProfile {
   std::vector<FeatureProfile> features;
   int64_t rows = 0;
+  std::optional<JointSample> joint;  // optional; absent unless asked for
+  // Reference profiles only: importance of each feature (>= 0) for the drifted share.
+  std::map<std::string, double> feature_importance;
 };
 
 }  // namespace greengate::profile

@@ -1,0 +1,252 @@
+#include "server/core/drift/selected_test.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "server/common/status_macros.h"
+#include "server/core/drift/anderson_darling.h"
+#include "server/core/drift/chi_square.h"
+#include "server/core/drift/cramer_von_mises.h"
+#include "server/core/drift/energy_distance.h"
+#include "server/core/drift/histogram_distances.h"
+#include "server/core/drift/ks.h"
+#include "server/core/drift/proportion_test.h"
+#include "server/core/drift/sorted_sample.h"
+#include "server/core/drift/wasserstein.h"
+
+namespace greengate::drift {
+namespace {
+
+enum class Input { kSamples, kCounts, kBinary };
+
+struct TestInfo {
+  const char* name;
+  Input input;
+  bool p_value;  // decided by the corrected p-value; else an effect size vs distance_threshold
+};
+
+constexpr TestInfo kTests[] = {
+    {"anderson_darling", Input::kSamples, true},
+    {"chi_square", Input::kCounts, true},
+    {"cramer_von_mises", Input::kSamples, true},
+    {"energy_distance", Input::kSamples, false},
+    {"hellinger", Input::kCounts, false},
+    {"jensen_shannon", Input::kCounts, false},
+    {"jensen_shannon_divergence", Input::kCounts, false},
+    {"kl_divergence", Input::kCounts, false},
+    {"ks", Input::kSamples, true},
+    {"l_infinity", Input::kCounts, false},
+    {"psi", Input::kCounts, false},
+    {"wasserstein_norm", Input::kSamples, false},
+    {"z", Input::kBinary, true},
+};
+
+const TestInfo* Find(std::string_view name) {
+  for (const TestInfo& t : kTests) {
+    if (name == t.name) return &t;
+  }
+  return nullptr;
+}
+
+double ReferenceStd(const profile::FeatureProfile& f) {
+  const int64_t rows = f.count - f.missing;
+  if (rows > 0) return std::sqrt(std::max(0.0, f.numeric().m2) / static_cast<double>(rows));
+  return PopulationStd(f.numeric().sample);
+}
+
+double Total(const std::vector<double>& v) {
+  double t = 0;
+  for (double x : v) t += x;
+  return t;
+}
+
+absl::StatusOr<double> CountsStatistic(std::string_view test, const std::vector<double>& r,
+                                       const std::vector<double>& c) {
+  if (test == "psi") return PopulationStabilityIndex(r, c);
+  if (test == "jensen_shannon") return JensenShannonDistance(r, c, 2.0);
+  if (test == "jensen_shannon_divergence") return JensenShannonDivergence(r, c, 2.0);
+  if (test == "kl_divergence") return KullbackLeibler(r, c);
+  if (test == "hellinger") return HellingerDistance(r, c);
+  return LInfinityDistance(r, c);  // "l_infinity"
+}
+
+}  // namespace
+
+const std::vector<std::string>& FeatureTestNames() {
+  static const std::vector<std::string>* const names = [] {
+    auto* v = new std::vector<std::string>();
+    for (const TestInfo& t : kTests) v->push_back(t.name);
+    return v;
+  }();
+  return *names;
+}
+
+absl::Status ValidateFeatureTest(std::string_view test, std::string_view field) {
+  if (Find(test) != nullptr) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(std::string(field), ": unknown test \"",
+                                                 std::string(test), "\"; one of ",
+                                                 absl::StrJoin(FeatureTestNames(), ", ")));
+}
+
+namespace internal {
+
+absl::StatusOr<FeatureDrift> RunSelectedTest(const profile::FeatureProfile& reference,
+                                             const profile::FeatureProfile& current,
+                                             std::string_view test, const DriftOptions& options,
+                                             FeatureFields fields, std::string_view field) {
+  RETURN_IF_ERROR(ValidateFeatureTest(test, field));
+  const TestInfo& info = *Find(test);
+  const std::string f(field);
+  FeatureDrift out;
+  out.feature = reference.name;
+  out.test = info.name;
+  out.threshold = info.p_value ? options.p_value_threshold : options.distance_threshold;
+
+  // Counts on shared bins (numeric) or the union of categories, for the effect sizes every
+  // feature reports and for the histogram tests.
+  std::vector<double> ref_counts;
+  std::vector<double> cur_counts;
+  if (reference.is_numeric()) {
+    ref_counts = reference.numeric().bin_counts;
+    cur_counts = current.numeric().bin_counts;
+    if (ref_counts.size() != cur_counts.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          std::string(fields.current), ".numeric.bin_counts: ", cur_counts.size(),
+          " bins, but the reference has ", ref_counts.size()));
+    }
+  } else {
+    AlignedCounts aligned = Align(reference.categorical(), current.categorical());
+    ref_counts = std::move(aligned.reference);
+    cur_counts = std::move(aligned.current);
+    out.unseen_categories = std::move(aligned.unseen);
+  }
+  const std::string pair_field = absl::StrCat(std::string(fields.reference), ", ",
+                                              std::string(fields.current), ": counts");
+  absl::StatusOr<EffectSizes> sizes = ComputeEffectSizes(ref_counts, cur_counts);
+  if (!sizes.ok()) return WithField(sizes.status(), pair_field);
+  out.psi = sizes->psi;
+  out.jensen_shannon = sizes->jensen_shannon;
+  const std::string chosen = absl::StrCat("test \"", info.name, "\" chosen by the policy");
+
+  switch (info.input) {
+    case Input::kSamples: {
+      if (!reference.is_numeric()) {
+        return absl::InvalidArgumentError(absl::StrCat(f, ": test \"", info.name,
+                                                       "\" needs numeric samples, but \"",
+                                                       reference.name, "\" is categorical"));
+      }
+      const auto& ref_sample = reference.numeric().sample;
+      const auto& cur_sample = current.numeric().sample;
+      if (ref_sample.empty() || cur_sample.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            f, ": test \"", info.name, "\" needs samples on both sides, but ",
+            std::string(ref_sample.empty() ? fields.reference : fields.current),
+            ".numeric.sample is empty"));
+      }
+      const std::string ref_field = absl::StrCat(std::string(fields.reference), ".numeric.sample");
+      RETURN_IF_ERROR(CheckSortedSample(ref_sample, ref_field));
+      ASSIGN_OR_RETURN(const std::vector<double> cur_sorted,
+                       SortedCopy(cur_sample, absl::StrCat(std::string(fields.current),
+                                                           ".numeric.sample")));
+      const std::string samples = absl::StrFormat("%d vs %d sampled values", ref_sample.size(),
+                                                  cur_sorted.size());
+      if (test == "ks") {
+        ASSIGN_OR_RETURN(const KsResult r, KolmogorovSmirnovSorted(ref_sample, cur_sorted));
+        out.statistic = r.statistic;
+        out.p_value = r.p_value;
+        out.why = absl::StrCat(chosen, ": KS on ", samples,
+                               r.method == KsMethod::kExact ? " (exact p)" : " (asymptotic p)");
+      } else if (test == "cramer_von_mises") {
+        absl::StatusOr<CvmResult> r = CramerVonMisesSorted(ref_sample, cur_sorted);
+        if (!r.ok()) return WithField(r.status(), f);
+        out.statistic = r->statistic;
+        out.p_value = r->p_value;
+        out.why = absl::StrCat(chosen, ": Cramér-von Mises T on ", samples,
+                               r->method == CvmMethod::kExact ? " (exact p)" : " (asymptotic p)");
+      } else if (test == "anderson_darling") {
+        absl::StatusOr<AndersonDarlingResult> r =
+            AndersonDarlingKSample({absl::MakeConstSpan(ref_sample), absl::MakeConstSpan(cur_sorted)});
+        if (!r.ok()) return WithField(r.status(), f);
+        out.statistic = r->statistic;
+        out.p_value = r->significance_level;
+        out.why = absl::StrCat(chosen, ": Anderson-Darling k-sample on ", samples,
+                               r->capped ? " (p capped to the table's [0.001, 0.25])"
+                                         : " (interpolated p)");
+      } else if (test == "wasserstein_norm") {
+        ASSIGN_OR_RETURN(const double w1, Wasserstein1Sorted(ref_sample, cur_sorted));
+        out.statistic = NormalizeWasserstein(w1, ReferenceStd(reference));
+        out.why = absl::StrCat(chosen, ": Wasserstein-1 / reference std on ", samples);
+      } else {  // energy_distance
+        ASSIGN_OR_RETURN(out.statistic, EnergyDistanceSorted(ref_sample, cur_sorted));
+        out.why = absl::StrCat(chosen, ": energy distance (in sqrt of the feature's units) on ",
+                               samples);
+      }
+      break;
+    }
+    case Input::kCounts: {
+      if (!(Total(ref_counts) > 0) || !(Total(cur_counts) > 0)) {
+        out.why = absl::StrCat(chosen, "; a side has no counted values: not counted as drift");
+        return out;
+      }
+      if (test == "chi_square") {
+        absl::StatusOr<ChiSquareResult> r = ChiSquareHomogeneity(ref_counts, cur_counts);
+        if (!r.ok()) return WithField(r.status(), pair_field);
+        out.statistic = r->statistic;
+        out.p_value = r->p_value;
+        out.why = absl::StrFormat("%s: chi-square homogeneity over %d %s (dof %d)", chosen,
+                                  ref_counts.size(),
+                                  reference.is_numeric() ? "bins" : "categories", r->dof);
+      } else {
+        absl::StatusOr<double> r = CountsStatistic(test, ref_counts, cur_counts);
+        if (!r.ok()) return WithField(r.status(), pair_field);
+        out.statistic = *r;
+        out.why = absl::StrFormat("%s: on %d %s", chosen, ref_counts.size(),
+                                  reference.is_numeric() ? "bins" : "categories");
+      }
+      break;
+    }
+    case Input::kBinary: {
+      if (reference.is_numeric()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            f, ": test \"z\" needs a binary categorical feature, but \"", reference.name,
+            "\" is numeric"));
+      }
+      std::vector<size_t> present;
+      for (size_t i = 0; i < ref_counts.size(); ++i) {
+        if (ref_counts[i] + cur_counts[i] > 0) present.push_back(i);
+      }
+      if (present.size() > 2) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            f, ": test \"z\" needs at most 2 categories, \"", reference.name, "\" has ",
+            present.size()));
+      }
+      const double ref_total = Total(ref_counts);
+      const double cur_total = Total(cur_counts);
+      if (!(ref_total > 0) || !(cur_total > 0)) {
+        out.why = absl::StrCat(chosen, "; a side has no counted values: not counted as drift");
+        return out;
+      }
+      // Proportion of the first category (sorted order, as Evidently's ordered_keys[0]).
+      const size_t first = present.empty() ? 0 : present[0];
+      ASSIGN_OR_RETURN(const ProportionTestResult r,
+                       TwoProportionZ(static_cast<int64_t>(ref_counts[first]),
+                                      static_cast<int64_t>(ref_total),
+                                      static_cast<int64_t>(cur_counts[first]),
+                                      static_cast<int64_t>(cur_total)));
+      out.statistic = r.z;
+      out.p_value = r.p_value;
+      out.why = absl::StrCat(chosen, ": two-proportion z on the binary feature's counts");
+      break;
+    }
+  }
+  if (!info.p_value) out.drifted = out.statistic >= options.distance_threshold;
+  return out;
+}
+
+}  // namespace internal
+}  // namespace greengate::drift

@@ -1,0 +1,44 @@
+#pragma once
+
+// A feature's drift test chosen by name in the policy (DriftOptions::feature_tests) instead
+// of the default selection by type and size. Pure and thread-safe.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "server/core/drift/drift.h"
+#include "server/core/drift/feature_drift.h"
+#include "server/core/profile/profile.h"
+
+namespace greengate::drift {
+
+// FeatureTestNames()
+//
+// Every test name DriftOptions::feature_tests accepts, sorted.
+const std::vector<std::string>& FeatureTestNames();
+
+// ValidateFeatureTest()
+//
+// OK if `test` is one of FeatureTestNames(); else InvalidArgument naming `field` and listing
+// the accepted names.
+absl::Status ValidateFeatureTest(std::string_view test, std::string_view field);
+
+namespace internal {
+
+// RunSelectedTest()
+//
+// Runs the named test on one feature and fills a FeatureDrift as CompareNumeric() does
+// (effect sizes included; p-value tests are decided after the correction). InvalidArgument,
+// naming `field` (the option's path), when the test does not apply: a sample test on a
+// categorical feature or without samples on both sides, "z" on a numeric feature or on more
+// than two categories, an unknown name.
+absl::StatusOr<FeatureDrift> RunSelectedTest(const profile::FeatureProfile& reference,
+                                             const profile::FeatureProfile& current,
+                                             std::string_view test, const DriftOptions& options,
+                                             FeatureFields fields, std::string_view field);
+
+}  // namespace internal
+}  // namespace greengate::drift

@@ -1,0 +1,45 @@
+#pragma once
+
+// The gain estimate from whatever evidence a request brings, strongest first:
+//   1. a labeled window      -> EstimateGain (method "labeled_window", Wilson interval too);
+//   2. confidence scores     -> CBPE (method "cbpe"), only when the reference's own scores were
+//                               found calibrated when it was set;
+//   3. the model's history   -> degradation regressed on drift magnitude over >= 3 outcomes
+//                               (method "history_regression");
+//   4. nothing               -> method "none", `evidence` says what to send.
+// In every case the recovery ratio is learned from past outcomes and shrunk to the policy's
+// prior (learned.h). Pure and thread-safe.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "server/core/gain/cbpe.h"
+#include "server/core/gain/gain.h"
+#include "server/core/gain/learned.h"
+
+namespace greengate::gain {
+
+struct GainEvidence {
+  std::optional<ReferenceAccuracy> reference;
+  std::optional<LabeledWindow> labeled;
+  std::optional<ScoreSummary> scores;  // top-class confidence on the current rows
+  // Whether the reference's scores passed CheckCalibration, and its detail; an empty detail
+  // means the reference was set without scores.
+  bool reference_scores_calibrated = false;
+  std::string reference_calibration_detail;
+  std::vector<PastOutcome> history;  // the model's outcomes, any order
+  double drifted_share = 0;          // of the current request
+};
+
+// With CBPE or the regression, the degradation d and its standard error se give
+//   expected = r max(0, d), lower_bound = r max(0, d - z se), upper_bound = r max(0, d + z se)
+// as for a labeled window (gain.h), r the learned recovery ratio. CBPE:
+// d = reference accuracy - mean confidence, se^2 = reference binomial variance + the CBPE
+// variance (cbpe.h). InvalidArgument as EstimateGain, and "scores.*" as
+// EstimateAccuracyFromScores.
+absl::StatusOr<GainEstimate> EstimateGainFromEvidence(const GainEvidence& evidence,
+                                                      const GainOptions& options);
+
+}  // namespace greengate::gain

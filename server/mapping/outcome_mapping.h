@@ -1,0 +1,21 @@
+#pragma once
+
+// Confidence scores and carbon forecasts: protobuf -> core.
+
+#include <optional>
+#include <vector>
+
+#include "greengate/v1/greengate.pb.h"
+#include "server/core/evaluate.h"
+#include "server/core/gain/cbpe.h"
+#include "server/core/policy/deferral.h"
+
+namespace greengate::mapping {
+
+// The moments of a scores profile: rows = the sum of bin_counts when there are any, else
+// sample_seen; mean and m2 as sent.
+gain::ScoreSummary ScoresFromProto(const v1::NumericProfile& scores);
+
+std::vector<policy::ForecastPoint> ForecastFromProto(const v1::ShouldRetrainRequest& request);
+
+}  // namespace greengate::mapping

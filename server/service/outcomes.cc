@@ -1,0 +1,241 @@
+// ReportOutcome and everything the service learns from outcomes: the outcome shown with its
+// decision, the reference's confidence scores (calibration checked when set), and the
+// ShouldRetrain inputs that come from the model's history.
+
+#include <cmath>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "server/common/log.h"
+#include "server/common/status_macros.h"
+#include "server/mapping/outcome_mapping.h"
+#include "server/mapping/plan_mapping.h"
+#include "server/service/gatekeeper.h"
+#include "server/service/json.h"
+#include "server/service/names.h"
+#include "server/service/status_util.h"
+
+namespace greengate::service {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+constexpr size_t kMaxText = 256;
+// Beyond these an outcome is a unit mistake (Wh for kWh, g for kg), not a training job.
+constexpr double kMaxEnergyKwh = 1e9;
+constexpr double kMaxCo2eKg = 1e9;
+constexpr double kMaxDurationS = 1e9;
+// Outcomes the estimators read per model: the newest ones; older hardware and data matter less.
+constexpr int kOutcomesLoaded = 200;
+
+absl::Status CheckNumber(double value, double max, absl::string_view field) {
+  if (std::isfinite(value) && value >= 0 && value <= max) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": must be a finite number in [0, ", max, "], got ", value));
+}
+
+absl::Status CheckFraction(double value, absl::string_view field) {
+  if (value >= 0 && value <= 1) return absl::OkStatus();  // NaN fails
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": must be in [0, 1] (a fraction, e.g. 0.91), got ", value));
+}
+
+absl::Status CheckText(const std::string& value, absl::string_view field, bool required) {
+  if (required && value.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
+  if (value.size() > kMaxText) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", value.size(), " bytes; at most ", kMaxText));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateOutcome(const v1::Outcome& o) {
+  RETURN_IF_ERROR(CheckNumber(o.energy_kwh(), kMaxEnergyKwh, "outcome.energy_kwh"));
+  if (o.has_co2e_kg()) RETURN_IF_ERROR(CheckNumber(o.co2e_kg(), kMaxCo2eKg, "outcome.co2e_kg"));
+  if (o.has_duration_s()) {
+    RETURN_IF_ERROR(CheckNumber(o.duration_s(), kMaxDurationS, "outcome.duration_s"));
+  }
+  RETURN_IF_ERROR(CheckText(o.source(), "outcome.source", true));
+  if (o.has_accuracy_before()) {
+    RETURN_IF_ERROR(CheckFraction(o.accuracy_before(), "outcome.accuracy_before"));
+  }
+  if (o.has_accuracy_after()) {
+    RETURN_IF_ERROR(CheckFraction(o.accuracy_after(), "outcome.accuracy_after"));
+  }
+  RETURN_IF_ERROR(CheckText(o.evaluation_set(), "outcome.evaluation_set", false));
+  if (o.evaluation_rows() < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("outcome.evaluation_rows: must be >= 0, got ", o.evaluation_rows()));
+  }
+  if (o.training_rows() < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("outcome.training_rows: must be >= 0, got ", o.training_rows()));
+  }
+  return absl::OkStatus();
+}
+
+std::optional<double> Optional(bool has, double value) {
+  return has ? std::optional<double>(value) : std::nullopt;
+}
+
+PastRetrain PastRetrainFromRow(const store::OutcomeRow& row) {
+  PastRetrain out;
+  out.energy.measured_kwh = row.energy_kwh;
+  out.energy.estimated_kwh = row.green_algorithms_energy_kwh;
+  out.energy.training_rows = row.training_rows;
+  out.gain.expected_degradation = row.expected_degradation;
+  out.gain.reference_accuracy = row.reference_accuracy;
+  out.gain.accuracy_before = row.accuracy_before;
+  out.gain.accuracy_after = row.accuracy_after;
+  out.gain.drifted_share = row.drifted_share;
+  return out;
+}
+
+}  // namespace
+
+grpc::Status Gatekeeper::ReportOutcome(grpc::ServerContext*, const v1::ReportOutcomeRequest* r,
+                                       v1::Outcome* out) {
+  return ToGrpcStatus(DoReportOutcome(*r, out));
+}
+
+absl::Status Gatekeeper::DoReportOutcome(const v1::ReportOutcomeRequest& r, v1::Outcome* out) {
+  const v1::Outcome& o = r.outcome();
+  ASSIGN_OR_RETURN(std::string decision_id, ParseDecisionName(o.decision(), "outcome.decision"));
+  RETURN_IF_ERROR(ValidateOutcome(o));
+  ASSIGN_OR_RETURN(store::DecisionRow decision_row, store_->GetDecision(decision_id));
+  if (decision_row.verdict != "APPROVE") {
+    return absl::FailedPreconditionError(
+        absl::StrCat(o.decision(), " was ", decision_row.verdict,
+                     ": outcomes are reported only for APPROVE decisions (retrains that ran)"));
+  }
+  v1::Decision decision;
+  RETURN_IF_ERROR(FromStoredJson(decision_row.payload, &decision));
+
+  store::OutcomeRow row;
+  row.decision_seq = decision_row.seq;
+  row.model_id = decision_row.model_id;
+  row.energy_kwh = o.energy_kwh();
+  // Unmeasured CO2e: the measured energy at the intensity the decision used.
+  row.co2e_kg = o.has_co2e_kg()
+                    ? o.co2e_kg()
+                    : o.energy_kwh() * decision.cost().carbon_intensity_g_per_kwh() / 1000;
+  row.duration_s = Optional(o.has_duration_s(), o.duration_s());
+  row.source = o.source();
+  row.accuracy_before = Optional(o.has_accuracy_before(), o.accuracy_before());
+  row.accuracy_after = Optional(o.has_accuracy_after(), o.accuracy_after());
+  row.evaluation_set = o.evaluation_set();
+  row.evaluation_rows = o.evaluation_rows();
+  row.training_rows = o.training_rows();
+  row.estimated_energy_kwh = decision.cost().energy_kwh();
+  row.expected_gain = decision.gain().expected();
+  // Decisions from before history-based estimates have no separate formula figure.
+  row.green_algorithms_energy_kwh = decision.cost().green_algorithms_energy_kwh() > 0
+                                        ? decision.cost().green_algorithms_energy_kwh()
+                                        : decision.cost().energy_kwh();
+  const v1::GainEstimate& gain = decision.gain();
+  if (gain.method() != "none" && !gain.method().empty()) {
+    row.expected_degradation = gain.degradation();
+  }
+  if (gain.reference_accuracy() > 0) row.reference_accuracy = gain.reference_accuracy();
+  row.drifted_share = decision.drift().drifted_share();
+  row.create_time_ms = absl::ToUnixMillis(clock_->Now());
+
+  v1::Outcome stored = o;
+  stored.set_decision(DecisionName(decision_id));
+  stored.set_co2e_kg(*row.co2e_kg);
+  *stored.mutable_create_time() = TimeUtil::MillisecondsToTimestamp(row.create_time_ms);
+  stored.set_estimated_energy_kwh(row.estimated_energy_kwh);
+  stored.set_expected_gain(row.expected_gain);
+  row.payload = ToStoredJson(stored);
+  absl::StatusOr<store::OutcomeRow> inserted = store_->InsertOutcome(row);
+  if (absl::IsAlreadyExists(inserted.status())) {
+    return absl::AlreadyExistsError(
+        absl::StrCat(stored.decision(), " already has an outcome; outcomes cannot be replaced"));
+  }
+  RETURN_IF_ERROR(inserted.status());
+  log::Info("outcome reported", {{"decision", stored.decision()},
+                                 {"energy_kwh", row.energy_kwh},
+                                 {"estimated_energy_kwh", row.estimated_energy_kwh},
+                                 {"source", row.source}});
+  *out = std::move(stored);
+  return absl::OkStatus();
+}
+
+absl::Status Gatekeeper::AttachOutcome(const store::DecisionRow& row, v1::Decision* decision) {
+  ASSIGN_OR_RETURN(std::optional<store::OutcomeRow> outcome, store_->GetOutcome(row.seq));
+  if (!outcome) return absl::OkStatus();
+  return FromStoredJson(outcome->payload, decision->mutable_outcome());
+}
+
+absl::StatusOr<std::optional<gain::Calibration>> Gatekeeper::CheckReferenceScores(
+    const v1::Reference& ref) {
+  if (!ref.has_scores()) return std::optional<gain::Calibration>();
+  if (ref.accuracy() == 0) {
+    return absl::InvalidArgumentError(
+        "reference.scores: needs reference.accuracy (the calibration of the scores is checked "
+        "against it)");
+  }
+  ASSIGN_OR_RETURN(gain::Calibration calibration,
+                   gain::CheckCalibration(mapping::ScoresFromProto(ref.scores()), ref.accuracy(),
+                                          ref.evaluation_rows(), "reference.scores"));
+  return std::optional<gain::Calibration>(std::move(calibration));
+}
+
+absl::Status Gatekeeper::PutReferenceScores(int64_t reference_id, const v1::Reference& ref,
+                                            const std::optional<gain::Calibration>& calibration,
+                                            v1::Reference* out) {
+  if (!calibration) return absl::OkStatus();
+  store::ReferenceScoresRow row;
+  row.reference_id = reference_id;
+  row.scores = ToStoredJson(ref.scores());
+  row.calibrated = calibration->calibrated;
+  row.calibration_detail = calibration->detail;
+  RETURN_IF_ERROR(store_->PutReferenceScores(row));
+  out->set_scores_calibrated(calibration->calibrated);
+  out->set_calibration_detail(calibration->detail);
+  return absl::OkStatus();
+}
+
+absl::Status Gatekeeper::FillReferenceScores(int64_t reference_id, v1::Reference* out) {
+  ASSIGN_OR_RETURN(std::optional<store::ReferenceScoresRow> row,
+                   store_->GetReferenceScores(reference_id));
+  if (!row) return absl::OkStatus();
+  RETURN_IF_ERROR(FromStoredJson(row->scores, out->mutable_scores()));
+  out->set_scores_calibrated(row->calibrated);
+  out->set_calibration_detail(row->calibration_detail);
+  return absl::OkStatus();
+}
+
+absl::Status Gatekeeper::AddLearningInputs(const v1::ShouldRetrainRequest& r,
+                                           const store::ModelRow& model, int64_t reference_row_id,
+                                           int64_t budget_since_ms, EvaluationInput* input) {
+  if (r.plans_size() > 0) {
+    // `plan`, when also set, is the first alternative.
+    if (r.has_plan()) input->alternatives.push_back(mapping::PlanFromProto(r.plan()));
+    for (const v1::TrainingPlan& p : r.plans()) {
+      input->alternatives.push_back(mapping::PlanFromProto(p));
+    }
+  }
+  if (r.has_scores()) input->scores = mapping::ScoresFromProto(r.scores());
+  input->forecast = mapping::ForecastFromProto(r);
+
+  ASSIGN_OR_RETURN(std::optional<store::ReferenceScoresRow> scores,
+                   store_->GetReferenceScores(reference_row_id));
+  if (scores) {
+    input->reference_scores_calibrated = scores->calibrated;
+    input->reference_calibration_detail = scores->calibration_detail;
+  }
+  ASSIGN_OR_RETURN(std::vector<store::OutcomeRow> outcomes,
+                   store_->ListOutcomes(model.id, kOutcomesLoaded));
+  for (const store::OutcomeRow& row : outcomes) {
+    input->outcomes.push_back(PastRetrainFromRow(row));
+  }
+  ASSIGN_OR_RETURN(input->history.approved_co2e_kg_in_window,
+                   store_->SumApprovedCo2e(model.id, budget_since_ms));
+  return absl::OkStatus();
+}
+
+}  // namespace greengate::service

@@ -1,0 +1,253 @@
+// End to end: the real `greengate` binary against a real `greengate-server` on loopback with
+// a fresh SQLite file, through the pipeline a user runs: register, profile the training data,
+// set the reference, profile new data on the reference's edges, ask the gate.
+
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "client/json_io.h"
+#include "gmock/gmock.h"
+#include "greengate/v1/greengate.pb.h"
+#include "gtest/gtest.h"
+#include "tests/client/process.h"
+#include "tests/client/test_files.h"
+
+namespace greengate::client {
+namespace {
+
+using testing::CliResult;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::ServerProcess;
+using ::testing::StartsWith;
+using testing::TestDir;
+using testing::WriteFile;
+
+const std::string kServerBinary = std::string(GG_BINARY_DIR) + "/server/greengate-server";
+const std::string kCliBinary = std::string(GG_BINARY_DIR) + "/client/greengate";
+
+// Deterministic normal draws on every platform: mt19937_64 is fully specified, and the
+// uniform -> normal step (Box-Muller) is written out rather than left to the library.
+class Normal {
+ public:
+  explicit Normal(uint64_t seed) : rng_(seed) {}
+  double Uniform() { return (static_cast<double>(rng_() >> 11) + 0.5) * 0x1.0p-53; }
+  double Draw(double mean, double sd) {
+    const double u1 = Uniform();
+    const double u2 = Uniform();
+    return mean + sd * std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
+  }
+
+ private:
+  std::mt19937_64 rng_;
+};
+
+// `rows` rows of age, income, city (quoted values included) and an id; `shift` moves every
+// distribution (0: the training distribution) and adds a city never seen in training.
+std::string MakeCsv(uint64_t seed, int rows, double shift, bool reorder) {
+  Normal normal(seed);
+  const std::vector<std::string> cities = {"Paris", "Lyon", "\"New York, NY\"", "Berlin"};
+  std::string csv = reorder ? "city,income,extra,age,id\n" : "id,age,income,city\n";
+  for (int i = 0; i < rows; ++i) {
+    const double age = normal.Draw(40 + 15 * shift, 10);
+    const double income = normal.Draw(50000 + 15000 * shift, 8000);
+    const int n_cities = shift > 0 ? 4 : 3;
+    const std::string& city = cities[static_cast<int>(normal.Uniform() * n_cities)];
+    if (reorder) {
+      absl::StrAppendFormat(&csv, "%s,%.1f,x,%.2f,%d\n", city, income, age, i);
+    } else {
+      absl::StrAppendFormat(&csv, "%d,%.2f,%.1f,%s\n", i, age, income, city);
+    }
+  }
+  return csv;
+}
+
+class CliEndToEndTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(std::filesystem::exists(kServerBinary))
+        << kServerBinary << " is missing: build greengate-server and greengate first";
+    ASSERT_TRUE(std::filesystem::exists(kCliBinary)) << kCliBinary << " is missing";
+    dir_ = TestDir();
+    server_ = std::make_unique<ServerProcess>(kServerBinary, dir_);
+    ASSERT_TRUE(server_->ok()) << "greengate-server did not start:\n" << server_->log();
+  }
+
+  // `greengate ARGS --server ADDR`.
+  CliResult Cli(std::vector<std::string> args) {
+    args.push_back("--server=" + server_->address());
+    return testing::RunBinary(kCliBinary, args, dir_);
+  }
+
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+
+  // The plan flags of a typical GPU job.
+  static std::vector<std::string> WithPlan(std::vector<std::string> args) {
+    for (const char* a :
+         {"--accelerator", "nvidia-a100-40gb", "--accelerators", "8", "--cpu-cores", "32",
+          "--memory-gb", "256", "--hours", "10", "--region", "FR", "--provider", "gcp"}) {
+      args.push_back(a);
+    }
+    return args;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(CliEndToEndTest, RegisterProfileReferenceAndGate) {
+  WriteFile(dir_ / "train.csv", MakeCsv(1, 3000, 0, false));
+  WriteFile(dir_ / "same.csv", MakeCsv(2, 3000, 0, true));
+  WriteFile(dir_ / "drift.csv", MakeCsv(3, 3000, 1, false));
+
+  CliResult r =
+      Cli({"register", "--model", "churn", "--version", "v1", "--task", "binary-classification"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "registered models/churn (version v1)\n");
+  r = Cli({"register", "--model", "models/churn", "--version", "v2"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, StartsWith("greengate: ALREADY_EXISTS: "));
+
+  // Reference: two passes over the training data, then stored with its accuracy.
+  r = Cli({"profile", "--csv", Path("train.csv"), "--exclude", "id", "--out", Path("ref.json")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("3000 rows, 3 features (2 numeric, 1 categorical)"));
+  r = Cli({"set-reference", "--model", "churn", "--profile", Path("ref.json"), "--accuracy", "0.91",
+           "--evaluation-rows", "5000"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("accuracy 0.91 on 5000 evaluation rows"));
+  r = Cli({"get-model", "--model", "churn", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  v1::Model model;
+  ASSERT_TRUE(ParseJson(r.out, "get-model", &model).ok()) << r.out;
+  EXPECT_TRUE(model.has_reference());
+  EXPECT_EQ(model.deployed_version(), "v1");
+
+  // Current profiles on the reference's edges (one CSV with its columns reordered plus an
+  // extra column, which is ignored).
+  r = Cli({"profile", "--csv", Path("same.csv"), "--model", "churn", "--out", Path("same.json")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Cli({"profile", "--csv", Path("drift.csv"), "--model", "churn", "--out", Path("drift.json")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  v1::DataProfile reference;
+  v1::DataProfile same;
+  ASSERT_TRUE(ReadJsonFile(Path("ref.json"), &reference).ok());
+  ASSERT_TRUE(ReadJsonFile(Path("same.json"), &same).ok());
+  ASSERT_EQ(same.features_size(), 3);
+  EXPECT_EQ(same.features(0).name(), reference.features(0).name());
+  EXPECT_EQ(same.features(0).numeric().bin_edges_size(),
+            reference.features(0).numeric().bin_edges_size());
+
+  // Undrifted data, no accuracy loss: no evidence of need -> REJECT, exit 10.
+  r = Cli(WithPlan({"should-retrain", "--model", "churn", "--profile", Path("same.json"),
+                    "--labeled-rows", "2000", "--labeled-correct", "1820"}));
+  EXPECT_EQ(r.code, 10) << r.out << r.err;
+  EXPECT_THAT(r.out, StartsWith("REJECT: "));
+  EXPECT_THAT(r.out, HasSubstr("decided by: evidence_of_need"));
+  EXPECT_THAT(r.out, HasSubstr("no dataset drift"));
+  EXPECT_THAT(r.out, HasSubstr("cost (green_algorithms"));
+
+  // Drifted data and 11 points lost: APPROVE, exit 0; the JSON is the whole Decision.
+  r = Cli(WithPlan({"should-retrain", "--model", "churn", "--profile", Path("drift.json"),
+                    "--labeled-rows", "2000", "--labeled-correct", "1600", "--json"}));
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  v1::Decision approved;
+  ASSERT_TRUE(ParseJson(r.out, "should-retrain", &approved).ok()) << r.out;
+  EXPECT_EQ(approved.verdict(), v1::APPROVE);
+  EXPECT_TRUE(approved.drift().dataset_drift());
+  EXPECT_EQ(approved.gain().method(), "labeled_window");
+  EXPECT_GT(approved.cost().energy_kwh(), 0);
+  bool age_drifted = false;
+  for (const v1::FeatureDrift& f : approved.drift().features()) {
+    if (f.feature() == "age") age_drifted = f.drifted();
+  }
+  EXPECT_TRUE(age_drifted);
+
+  // Right after an approval the cooldown defers, exit 11; the plan comes from a file.
+  WriteFile(dir_ / "plan.json",
+            R"({"name": "full", "accelerator": "nvidia-a100-40gb", "accelerator_count": 8,
+                "hours": 10, "region": "FR", "provider": "gcp"})");
+  r = Cli({"should-retrain", "--model", "churn", "--profile", Path("drift.json"), "--labeled-rows",
+           "2000", "--labeled-correct", "1600", "--plan", Path("plan.json")});
+  EXPECT_EQ(r.code, 11) << r.out << r.err;
+  EXPECT_THAT(r.out, StartsWith("DEFER: "));
+  EXPECT_THAT(r.out, HasSubstr("decided by: cooldown"));
+
+  // The log: three decisions, newest first; filters; one by name.
+  r = Cli({"decisions", "--model", "churn", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  v1::ListDecisionsResponse list;
+  ASSERT_TRUE(ParseJson(r.out, "decisions", &list).ok()) << r.out;
+  ASSERT_EQ(list.decisions_size(), 3);
+  EXPECT_EQ(list.decisions(0).verdict(), v1::DEFER);
+  EXPECT_EQ(list.decisions(2).verdict(), v1::REJECT);
+  r = Cli({"decisions", "--page-size", "1", "--all", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_TRUE(ParseJson(r.out, "decisions", &list).ok());
+  EXPECT_EQ(list.decisions_size(), 3);
+  EXPECT_EQ(list.next_page_token(), "");
+  r = Cli({"decisions", "--verdict", "approve"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(approved.name()));
+  EXPECT_THAT(r.out, Not(HasSubstr("REJECT")));
+  r = Cli({"decision", approved.name()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, StartsWith("APPROVE: "));
+
+  // The address can come from the environment.
+  r = testing::RunBinary(kCliBinary, {"models"}, dir_, {"GREENGATE_SERVER=" + server_->address()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("models/churn"));
+}
+
+TEST_F(CliEndToEndTest, BadInputFailsAndNamesTheField) {
+  WriteFile(dir_ / "train.csv", MakeCsv(1, 500, 0, false));
+  ASSERT_EQ(Cli({"register", "--model", "churn", "--version", "v1"}).code, 0);
+  ASSERT_EQ(Cli({"profile", "--csv", Path("train.csv"), "--out", Path("ref.json")}).code, 0);
+  ASSERT_EQ(Cli({"set-reference", "--model", "churn", "--profile", Path("ref.json")}).code, 0);
+  ASSERT_EQ(Cli({"profile", "--csv", Path("train.csv"), "--model", "churn", "--out",
+                 Path("current.json")})
+                .code,
+            0);
+
+  // A negative duration: the server rejects it and the message names plan.hours.
+  CliResult r = Cli({"should-retrain", "--model", "churn", "--profile", Path("current.json"),
+                     "--hours", "-1", "--region", "FR"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, StartsWith("greengate: INVALID_ARGUMENT: "));
+  EXPECT_THAT(r.err, HasSubstr("plan.hours"));
+  EXPECT_EQ(r.out, "");
+
+  // More correct than labeled rows.
+  r = Cli(WithPlan({"should-retrain", "--model", "churn", "--profile", Path("current.json"),
+                    "--labeled-rows", "10", "--labeled-correct", "11"}));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("labeled"));
+
+  // New data without a reference column.
+  WriteFile(dir_ / "partial.csv", "id,age,city\n1,30,Paris\n");
+  r = Cli({"profile", "--csv", Path("partial.csv"), "--model", "churn"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("the reference feature 'income' is not a column"));
+
+  // A word in a numeric column.
+  WriteFile(dir_ / "words.csv", "id,age,income,city\n1,30,1000,Paris\n2,thirty,1000,Lyon\n");
+  r = Cli({"profile", "--csv", Path("words.csv"), "--model", "churn"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("words.csv line 3"));
+  EXPECT_THAT(r.err, HasSubstr("'age'"));
+
+  // Unknown model.
+  r = Cli({"get-model", "--model", "nope"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, StartsWith("greengate: NOT_FOUND: "));
+}
+
+}  // namespace
+}  // namespace greengate::client

@@ -1,0 +1,131 @@
+#pragma once
+
+// Child processes for end-to-end tests: the real greengate-server and greengate binaries,
+// with output captured to files in the test's directory.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "tests/client/cli_test.h"
+#include "tests/client/test_files.h"
+
+extern char** environ;
+
+namespace greengate::client::testing {
+
+// Starts `binary args...` with stdout and stderr sent to `log` (one file) or to `out` and
+// `err`; `extra_env` entries ("K=V") are added to the environment. Returns the pid, or -1.
+inline pid_t Spawn(const std::string& binary, const std::vector<std::string>& args,
+                   const std::string& out, const std::string& err,
+                   const std::vector<std::string>& extra_env = {}) {
+  std::vector<std::string> storage = {binary};
+  storage.insert(storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& s : storage) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_storage(extra_env);
+  for (char** e = environ; *e != nullptr; ++e) env_storage.push_back(*e);
+  std::vector<char*> envp;
+  for (std::string& s : env_storage) envp.push_back(s.data());
+  envp.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (err == out) {
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  }
+  pid_t pid = -1;
+  if (posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), envp.data()) != 0) {
+    pid = -1;
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+// Runs a binary to completion and returns its exit code (-1 if it did not exit normally)
+// and output.
+inline CliResult RunBinary(const std::string& binary, const std::vector<std::string>& args,
+                           const std::filesystem::path& dir,
+                           const std::vector<std::string>& extra_env = {}) {
+  const std::string out = (dir / "cli.out").string();
+  const std::string err = (dir / "cli.err").string();
+  CliResult result;
+  const pid_t pid = Spawn(binary, args, out, err, extra_env);
+  if (pid < 0) {
+    ADD_FAILURE() << "cannot start " << binary;
+    return result;
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.out = ReadFile(out);
+  result.err = ReadFile(err);
+  return result;
+}
+
+// A greengate-server on a free loopback port with a fresh database in `dir`; stopped (SIGTERM,
+// then waited for) on destruction.
+class ServerProcess {
+ public:
+  ServerProcess(const std::string& binary, const std::filesystem::path& dir) : dir_(dir) {
+    const std::string port_file = (dir / "port").string();
+    log_ = (dir / "server.log").string();
+    pid_ = Spawn(binary,
+                 {"--listen=127.0.0.1:0", "--db=" + (dir / "gg.db").string(),
+                  "--port_file=" + port_file, "--shutdown_grace_s=1"},
+                 log_, log_);
+    if (pid_ < 0) return;
+    // The server writes the port once it serves. Poll for it; the bound only stops a broken
+    // server from hanging the test.
+    for (int i = 0; i < 600 && port_.empty(); ++i) {
+      std::string text = ReadFile(port_file);
+      while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+      if (!text.empty()) {
+        port_ = text;
+        break;
+      }
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+
+  ~ServerProcess() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      int status = 0;
+      waitpid(pid_, &status, 0);
+    }
+  }
+
+  bool ok() const { return pid_ > 0 && !port_.empty(); }
+  std::string address() const { return "127.0.0.1:" + port_; }
+  std::string log() const { return ReadFile(log_); }
+
+ private:
+  std::filesystem::path dir_;
+  std::string log_;
+  std::string port_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace greengate::client::testing
