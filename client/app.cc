@@ -64,6 +64,10 @@ int RunCli(int argc, const char* const* argv, const std::string& default_server,
   AddPolicyCommands(&app, &ctx);
   AddRetrainCommands(&app, &ctx);
   AddDecisionCommands(&app, &ctx);
+  AddOutcomeCommands(&app, &ctx);
+  AddWatchCommands(&app, &ctx);
+  AddReportCommands(&app, &ctx);  // report_command.cc
+  AddAuditCommands(&app, &ctx);   // audit_command.cc
 
   try {
     app.parse(argc, argv);

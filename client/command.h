@@ -62,5 +62,9 @@ void AddModelCommands(CLI::App* app, CommandContext* ctx);
 void AddPolicyCommands(CLI::App* app, CommandContext* ctx);
 void AddRetrainCommands(CLI::App* app, CommandContext* ctx);
 void AddDecisionCommands(CLI::App* app, CommandContext* ctx);
+void AddReportCommands(CLI::App* app, CommandContext* ctx);  // report_command.cc
+void AddAuditCommands(CLI::App* app, CommandContext* ctx);   // audit_command.cc
+void AddOutcomeCommands(CLI::App* app, CommandContext* ctx);  // outcome_command.cc
+void AddWatchCommands(CLI::App* app, CommandContext* ctx);    // watch_command.cc
 
 }  // namespace greengate::client

@@ -129,6 +129,17 @@ profile::ProfileBuilderOptions BuilderOptions(const CsvProfileOptions& options) 
   return b;
 }
 
+// A current profile carries a joint sample whenever its reference does: the multivariate
+// tests need one on both sides.
+profile::ProfileBuilderOptions CurrentOptions(const CsvProfileOptions& options,
+                                              const profile::DataProfile& reference) {
+  profile::ProfileBuilderOptions b = BuilderOptions(options);
+  if (b.joint_sample_capacity == 0 && reference.joint.has_value()) {
+    b.joint_sample_capacity = reference.joint->rows;
+  }
+  return b;
+}
+
 // Feeds every record of `file` to `builder`, the fields at `columns` in that order.
 absl::Status CountRows(CsvFile& file, const std::vector<size_t>& columns, ProfileBuilder& builder) {
   std::vector<std::string> fields;
@@ -246,7 +257,7 @@ absl::StatusOr<CsvProfile> ProfileCurrentCsv(const std::string& path,
     columns.push_back(it->second);
   }
   absl::StatusOr<ProfileBuilder> builder =
-      ProfileBuilder::ForReference(reference, BuilderOptions(options));
+      ProfileBuilder::ForReference(reference, CurrentOptions(options, reference));
   if (!builder.ok()) return Annotate(builder.status(), "reference");
   RETURN_IF_ERROR(CountRows(*file, columns, *builder));
   CsvProfile result;

@@ -31,7 +31,9 @@ struct CsvProfileOptions {
   int64_t sample_size = 2000;  // reservoir values kept per numeric column
   int64_t top_k = 1000;        // categories kept per categorical column
   uint64_t seed = 1;           // the same file and seed give the same profile
-  int64_t joint_sample_size = 0;  // complete numeric rows kept for multivariate tests; 0 = none
+  // Complete numeric rows kept jointly for the multivariate tests; 0 = none, except for a
+  // current profile whose reference has a joint sample: then that sample's size.
+  int64_t joint_sample_size = 0;
 };
 
 // A profile and what the profiler noticed on the way, for people.

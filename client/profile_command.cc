@@ -184,7 +184,8 @@ void AddProfileCommands(CLI::App* app, CommandContext* ctx) {
                   "Seeds the reservoir samples: same file and seed, same profile");
   sub->add_option("--joint-sample", o->csv_options.joint_sample_size,
                   "Complete numeric rows kept jointly for the multivariate drift tests (MMD, "
-                  "PCA error); 0 = none")
+                  "PCA error); 0 = none. With --model, defaults to the reference's joint "
+                  "sample size")
       ->check(CLI::Range(int64_t{0}, profile::kMaxSampleSize));
   sub->add_option("--out", o->out, "Write the profile here instead of stdout")->type_name("FILE");
   sub->footer(

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -17,6 +18,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "server/alerts/observability.h"
 #include "server/common/clock.h"
 #include "server/common/log.h"
 #include "server/core/energy/tables.h"
@@ -31,6 +33,24 @@ ABSL_FLAG(std::string, port_file, "",
 ABSL_FLAG(int, max_receive_message_mb, 32, "largest request accepted, in MiB");
 ABSL_FLAG(int, busy_timeout_ms, 5000, "how long a write waits for the SQLite lock");
 ABSL_FLAG(double, shutdown_grace_s, 10, "how long in-flight calls may finish on SIGTERM");
+
+// --- Alerting and metrics (H-alerting) ------------------------------------------------------
+ABSL_FLAG(std::string, alertmanager_url, "",
+          "Alertmanager base URL (e.g. http://alertmanager:9093); decisions are POSTed to "
+          "its /api/v2/alerts. Empty disables");
+ABSL_FLAG(std::string, webhook_url, "",
+          "URL that receives each alerting decision as protobuf JSON (POST). Empty disables");
+ABSL_FLAG(std::string, alert_verdicts, "APPROVE,REJECT",
+          "comma-separated verdicts that are delivered to the alert sinks");
+ABSL_FLAG(double, alert_resolve_after_s, 3600,
+          "an Alertmanager alert resolves (endsAt) this many seconds after its decision");
+ABSL_FLAG(std::string, alert_link_prefix, "",
+          "generatorURL of an alert = this prefix + the decision name; empty omits it");
+ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
+          "host:port to serve Prometheus /metrics on; empty disables");
+ABSL_FLAG(int, watch_queue, 256,
+          "decisions a WatchDecisions subscriber may lag behind before it is dropped");
+// --- end alerting and metrics ---------------------------------------------------------------
 
 namespace {
 
@@ -52,6 +72,24 @@ int Run() {
   greengate::service::ServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_receive_message_mb) << 20;
+
+  // --- Alerting and metrics (H-alerting) ----------------------------------------------------
+  greengate::alerts::ObservabilityFlags observability_flags;
+  observability_flags.alertmanager_url = absl::GetFlag(FLAGS_alertmanager_url);
+  observability_flags.webhook_url = absl::GetFlag(FLAGS_webhook_url);
+  observability_flags.alert_verdicts = absl::GetFlag(FLAGS_alert_verdicts);
+  observability_flags.alert_resolve_after = absl::Seconds(absl::GetFlag(FLAGS_alert_resolve_after_s));
+  observability_flags.alert_link_prefix = absl::GetFlag(FLAGS_alert_link_prefix);
+  observability_flags.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  auto observability =
+      greengate::alerts::Observability::Start(observability_flags, store->get(), &clock);
+  if (!observability.ok()) {
+    Error("cannot start alerting or metrics", {{"error", observability.status().ToString()}});
+    return 1;
+  }
+  (*observability)->Configure(&options);
+  options.watch_queue_capacity = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_watch_queue)));
+  // --- end alerting and metrics -------------------------------------------------------------
   auto server = greengate::service::RunningServer::Start(
       options, store->get(), &clock, &greengate::energy::Tables::Shipped());
   if (!server.ok()) {
@@ -77,6 +115,7 @@ int Run() {
   (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_s)));
   (*server)->Wait();
   server->reset();
+  observability->reset();  // stops alert delivery and /metrics (H-alerting)
   store->reset();
   Info("stopped");
   return 0;

@@ -34,6 +34,8 @@ absl::StatusOr<std::unique_ptr<Dispatcher>> Dispatcher::Create(
     state.status.next_attempt = absl::InfinitePast();  // after a restart, try at once
     state.sink = std::move(sink);
   }
+  absl::MutexLock status_lock(&d->status_mu_);
+  for (const SinkState& state : d->sinks_) d->published_.push_back(state.status);
   return d;
 }
 

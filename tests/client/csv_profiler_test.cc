@@ -310,6 +310,33 @@ TEST_F(ProfileCurrentCsvTest, CountsOnTheReferenceEdgesInReferenceOrder) {
             (std::map<std::string, int64_t>{{"6000", 1}, {"75001", 2}, {"99999", 1}, {"x", 1}}));
 }
 
+TEST_F(ProfileCurrentCsvTest, KeepsAJointSampleWhenTheReferenceHasOne) {
+  CsvProfileOptions options = TrainOptions();
+  options.joint_sample_size = 5;
+  absl::StatusOr<CsvProfile> reference =
+      ProfileReferenceCsv((dir_ / "train.csv").string(), options);
+  ASSERT_TRUE(reference.ok()) << reference.status();
+  ASSERT_TRUE(reference->profile.joint.has_value());
+  const profile::JointSample& joint = *reference->profile.joint;
+  EXPECT_THAT(joint.features, ElementsAre("age", "score"));
+  EXPECT_EQ(joint.seen, 17);  // rows with both numbers present
+  EXPECT_EQ(joint.rows, 5);
+  EXPECT_THAT(joint.values, SizeIs(10));
+
+  const std::string csv = WriteFile(dir_ / "current.csv",
+                                    "age,score,city,zip\n30,1,Paris,75001\n31,,Lyon,69001\n"
+                                    "32,2,Lyon,69001\n");
+  absl::StatusOr<CsvProfile> current = ProfileCurrentCsv(csv, reference->profile, {});
+  ASSERT_TRUE(current.ok()) << current.status();
+  ASSERT_TRUE(current->profile.joint.has_value());
+  EXPECT_EQ(current->profile.joint->seen, 2);
+  EXPECT_EQ(current->profile.joint->values, (std::vector<double>{30, 1, 32, 2}));
+  // Without a joint sample in the reference, none is kept by default.
+  absl::StatusOr<CsvProfile> plain = ProfileCurrentCsv(csv, reference_, {});
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_FALSE(plain->profile.joint.has_value());
+}
+
 TEST_F(ProfileCurrentCsvTest, AReferenceFeatureMissingFromTheHeaderIsAnError) {
   const std::string csv = WriteFile(dir_ / "current.csv", "age,city,zip\n30,Paris,75001\n");
   absl::StatusOr<CsvProfile> result = ProfileCurrentCsv(csv, reference_, {});

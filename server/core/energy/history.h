@@ -23,7 +23,7 @@ struct MeasuredRun {
 // ln(1.4) / 1.6448536 (the 95% one-sided normal quantile), so a single run gives a band of
 // about x/÷ 1.4 at 95% — CodeCarbon-class meters err by up to 40% against external meters
 // (Fischer 2025, arXiv 2509.22092; reference/energy.md §6).
-inline constexpr double kSingleRunLogSpread = 0.20456;
+inline constexpr double kSingleRunLogSpread = 0.2045605950;
 
 // ApplyMeasuredHistory()
 //

@@ -1,6 +1,7 @@
 // DetectDrift with per-feature tests chosen by the policy, importance weighting, missing-rate
 // drift and the multivariate tests on joint samples. Values from scipy 1.10.1 as noted.
 
+#include <cmath>
 #include <map>
 #include <string>
 #include <vector>
@@ -181,6 +182,17 @@ TEST(ImportanceTest, WeightsTheDriftedShare) {
   EXPECT_NEAR(weighted->drifted_share, 0.6 / 0.9, 1e-15);
   EXPECT_TRUE(weighted->dataset_drift);
   EXPECT_EQ(Find(*weighted, "c").importance, 0.0);
+
+  // The same weights sent with the reference (DataProfile::feature_importance).
+  DataProfile ref_weighted = ref;
+  ref_weighted.feature_importance = {{"a", 0.6}, {"b", 0.3}};
+  auto from_reference = DetectDrift(ref_weighted, cur, DriftOptions{});
+  ASSERT_TRUE(from_reference.ok());
+  EXPECT_TRUE(from_reference->importance_weighted);
+  EXPECT_NEAR(from_reference->drifted_share, 0.6 / 0.9, 1e-15);
+  ref_weighted.feature_importance = {{"a", NAN}};
+  EXPECT_THAT(std::string(DetectDrift(ref_weighted, cur, DriftOptions{}).status().message()),
+              HasSubstr("reference.feature_importance[\"a\"]"));
 
   options.feature_importance = {{"a", -1}};
   EXPECT_THAT(std::string(DetectDrift(ref, cur, options).status().message()),

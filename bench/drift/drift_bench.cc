@@ -1,0 +1,141 @@
+// drift_bench: times the drift core on data written by bench/drift/bench.py (raw float64
+// files, one feature after another: feature f's rows at [f * rows, (f + 1) * rows)).
+//
+//   drift_bench ks   REF CUR FEATURES ROWS
+//       per feature: KS of the stored-sorted reference against the unsorted current sample
+//       (one sort of it + the merge walk + the p-value), and one std::sort of the current
+//       sample alone for comparison.
+//   drift_bench hist REF CUR FEATURES ROWS BINS
+//       per feature: Wasserstein-1 (sort of the current sample + walk), the current's counts
+//       on the reference's quantile edges, PSI and Jensen-Shannon; the reference side
+//       (sorted sample, edges, counts) is precomputed as a stored reference profile is.
+//   drift_bench mmd  REF CUR ROWS DIMS PERMUTATIONS THREADS
+//       MMD^2 with median-heuristic bandwidth and the permutation p-value.
+// Prints one line of key=value pairs; times in ms (steady clock).
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "server/core/drift/histogram_distances.h"
+#include "server/core/drift/ks.h"
+#include "server/core/drift/mmd.h"
+#include "server/core/drift/wasserstein.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Ms(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+std::vector<double> Load(const char* path, size_t count) {
+  std::vector<double> v(count);
+  std::ifstream in(path, std::ios::binary);
+  in.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(count * sizeof(double)));
+  if (!in) {
+    std::fprintf(stderr, "drift_bench: cannot read %zu doubles from %s\n", count, path);
+    std::exit(2);
+  }
+  return v;
+}
+
+int Ks(const char* ref_path, const char* cur_path, size_t features, size_t rows) {
+  const std::vector<double> ref = Load(ref_path, features * rows);
+  const std::vector<double> cur = Load(cur_path, features * rows);
+  double ks_ms = 0, sort_ms = 0, checksum = 0;
+  for (size_t f = 0; f < features; ++f) {
+    std::vector<double> ref_sorted(ref.begin() + f * rows, ref.begin() + (f + 1) * rows);
+    std::sort(ref_sorted.begin(), ref_sorted.end());  // stored sorted in a reference profile
+    const absl::Span<const double> current(cur.data() + f * rows, rows);
+    auto start = Clock::now();
+    const auto r = greengate::drift::KolmogorovSmirnov(ref_sorted, current);
+    ks_ms += Ms(start);
+    if (!r.ok()) return 1;
+    checksum += r->p_value;
+    std::vector<double> copy(current.begin(), current.end());
+    start = Clock::now();
+    std::sort(copy.begin(), copy.end());
+    sort_ms += Ms(start);
+  }
+  std::printf("ks_ms_per_feature=%.3f sort_ms_per_feature=%.3f sum_p=%.6g\n", ks_ms / features,
+              sort_ms / features, checksum);
+  return 0;
+}
+
+int Hist(const char* ref_path, const char* cur_path, size_t features, size_t rows, int bins) {
+  const std::vector<double> ref = Load(ref_path, features * rows);
+  const std::vector<double> cur = Load(cur_path, features * rows);
+  // The reference profile: sorted sample, quantile edges and counts (not timed).
+  std::vector<std::vector<double>> ref_sorted(features), edges(features), ref_counts(features);
+  for (size_t f = 0; f < features; ++f) {
+    ref_sorted[f].assign(ref.begin() + f * rows, ref.begin() + (f + 1) * rows);
+    std::sort(ref_sorted[f].begin(), ref_sorted[f].end());
+    for (int b = 1; b < bins; ++b) edges[f].push_back(ref_sorted[f][rows * b / bins]);
+    ref_counts[f].assign(edges[f].size() + 1, 0.0);
+    for (double v : ref_sorted[f]) {
+      ref_counts[f][std::upper_bound(edges[f].begin(), edges[f].end(), v) - edges[f].begin()] += 1;
+    }
+  }
+  double checksum = 0;
+  const auto start = Clock::now();
+  for (size_t f = 0; f < features; ++f) {
+    const absl::Span<const double> current(cur.data() + f * rows, rows);
+    const auto w1 = greengate::drift::Wasserstein1(ref_sorted[f], current);
+    std::vector<double> counts(edges[f].size() + 1, 0.0);
+    for (double v : current) {
+      counts[std::upper_bound(edges[f].begin(), edges[f].end(), v) - edges[f].begin()] += 1;
+    }
+    const auto psi = greengate::drift::PopulationStabilityIndex(ref_counts[f], counts);
+    const auto js = greengate::drift::JensenShannonDistance(ref_counts[f], counts, 2.0);
+    if (!w1.ok() || !psi.ok() || !js.ok()) return 1;
+    checksum += *w1 + *psi + *js;
+  }
+  std::printf("hist_total_ms=%.3f features=%zu checksum=%.9g\n", Ms(start), features, checksum);
+  return 0;
+}
+
+int Mmd(const char* ref_path, const char* cur_path, int rows, int dims, int permutations,
+        int threads) {
+  using greengate::drift::RowMatrix;
+  const std::vector<double> ref = Load(ref_path, static_cast<size_t>(rows) * dims);
+  const std::vector<double> cur = Load(cur_path, static_cast<size_t>(rows) * dims);
+  const RowMatrix x = Eigen::Map<const RowMatrix>(ref.data(), rows, dims);
+  const RowMatrix y = Eigen::Map<const RowMatrix>(cur.data(), rows, dims);
+  const auto start = Clock::now();
+  const auto r = greengate::drift::MmdTest(
+      x, y, {.permutations = permutations, .seed = 0, .threads = threads});
+  const double ms = Ms(start);
+  if (!r.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(r.status().message()).c_str());
+    return 1;
+  }
+  std::printf("mmd_ms=%.3f mmd2=%.9g sigma=%.9g p=%.3g\n", ms, r->mmd2, r->sigma, r->p_value);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string mode = argc > 1 ? argv[1] : "";
+  if (mode == "ks" && argc == 6) {
+    return Ks(argv[2], argv[3], std::stoul(argv[4]), std::stoul(argv[5]));
+  }
+  if (mode == "hist" && argc == 7) {
+    return Hist(argv[2], argv[3], std::stoul(argv[4]), std::stoul(argv[5]), std::stoi(argv[6]));
+  }
+  if (mode == "mmd" && argc == 8) {
+    return Mmd(argv[2], argv[3], std::stoi(argv[4]), std::stoi(argv[5]), std::stoi(argv[6]),
+               std::stoi(argv[7]));
+  }
+  std::fprintf(stderr,
+               "usage: drift_bench ks REF CUR FEATURES ROWS\n"
+               "       drift_bench hist REF CUR FEATURES ROWS BINS\n"
+               "       drift_bench mmd REF CUR ROWS DIMS PERMUTATIONS THREADS\n");
+  return 2;
+}

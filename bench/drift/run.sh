@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# bench/drift: scipy/numpy and greengate on identical data in one run, with ratios.
+# Usage: bench/drift/run.sh [BUILD_DIR]   (default: build; needs drift_bench, greengate and
+# greengate-server built there, and /usr/bin/python3 with numpy and scipy; pandas optional).
+# Environment: ROWS (100000), KS_FEATURES (5), HIST_FEATURES (100), MMD_ROWS (2000),
+# MMD_DIMS (100), PERMS (100), THREADS (2), E2E_ROWS (100000), SKIP_E2E (unset).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build}
+py=/usr/bin/python3
+bench_py=$root/bench/drift/bench.py
+drift_bench=$build/bench/drift_bench
+gg=$build/client/greengate
+server=$build/server/greengate-server
+rows=${ROWS:-100000}
+ks_features=${KS_FEATURES:-5}
+hist_features=${HIST_FEATURES:-100}
+mmd_rows=${MMD_ROWS:-2000}
+mmd_dims=${MMD_DIMS:-100}
+perms=${PERMS:-100}
+threads=${THREADS:-2}
+e2e_rows=${E2E_ROWS:-100000}
+
+work=$(mktemp -d)
+server_pid=
+cleanup() {
+  if [[ -n $server_pid ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# run LABEL CMD...: runs CMD under /usr/bin/time; sets OUT (stdout) and RSS_MB (peak RSS).
+run() {
+  local label=$1
+  shift
+  /usr/bin/time -f "%M" -o "$work/rss" "$@" >"$work/out"
+  OUT=$(cat "$work/out")
+  RSS_MB=$(awk '{printf "%.0f", $1 / 1024}' "$work/rss")
+  echo "  $label: $OUT (peak RSS ${RSS_MB} MB)"
+}
+kv() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
+
+echo "bench/drift on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); rows=$rows"
+echo "generating data in $work ..."
+$py "$bench_py" gen "$work" "$ks_features" "$hist_features" "$rows" "$mmd_rows" "$mmd_dims"
+
+echo
+echo "== KS, $rows vs $rows per feature ($ks_features features)"
+run scipy $py "$bench_py" ks "$work" "$ks_features" "$rows"
+py_ks=$(kv "$OUT" ks_ms_per_feature)
+py_sort=$(kv "$OUT" sort_ms_per_feature)
+run greengate "$drift_bench" ks "$work/ks_ref.f64" "$work/ks_cur.f64" "$ks_features" "$rows"
+gg_ks=$(kv "$OUT" ks_ms_per_feature)
+gg_sort=$(kv "$OUT" sort_ms_per_feature)
+echo "  scipy ks_2samp ${py_ks} ms/feature; greengate KS ${gg_ks} ms/feature:" \
+     "$(ratio "$py_ks" "$gg_ks")x faster; one std::sort of the new sample ${gg_sort} ms" \
+     "(KS = $(ratio "$gg_ks" "$gg_sort")x a sort; numpy.sort ${py_sort} ms)"
+
+echo
+echo "== Wasserstein + PSI + JS, $hist_features features x $rows rows"
+run scipy/numpy $py "$bench_py" hist "$work" "$hist_features" "$rows" 10
+py_hist=$(kv "$OUT" hist_total_ms)
+run greengate "$drift_bench" hist "$work/hist_ref.f64" "$work/hist_cur.f64" "$hist_features" "$rows" 10
+gg_hist=$(kv "$OUT" hist_total_ms)
+echo "  scipy/numpy ${py_hist} ms; greengate ${gg_hist} ms: $(ratio "$py_hist" "$gg_hist")x faster"
+
+echo
+echo "== MMD, $mmd_rows vs $mmd_rows rows x $mmd_dims dims, $perms permutations"
+run numpy-alibi $py "$bench_py" mmd "$work" "$mmd_rows" "$mmd_dims" "$perms"
+py_mmd=$(kv "$OUT" mmd_ms)
+py_mmd_rss=$RSS_MB
+run greengate "$drift_bench" mmd "$work/mmd_ref.f64" "$work/mmd_cur.f64" "$mmd_rows" "$mmd_dims" "$perms" "$threads"
+gg_mmd=$(kv "$OUT" mmd_ms)
+gg_mmd_rss=$RSS_MB
+echo "  numpy (alibi's algorithm) ${py_mmd} ms, ${py_mmd_rss} MB; greengate ${gg_mmd} ms," \
+     "${gg_mmd_rss} MB: $(ratio "$py_mmd" "$gg_mmd")x faster, $(ratio "$py_mmd_rss" "$gg_mmd_rss")x less memory"
+
+if [[ -n ${SKIP_E2E:-} ]]; then exit 0; fi
+echo
+echo "== End to end: $e2e_rows rows x (100 numeric + 10 categorical), reference vs current CSV"
+$py "$bench_py" csv "$work" "$e2e_rows"
+ls -l "$work"/reference.csv "$work"/current.csv | awk '{ printf "  %s %.0f MB\n", $9, $5 / 1e6 }'
+run numpy/scipy $py "$bench_py" e2e "$work"
+py_e2e=$(kv "$OUT" e2e_ms)
+py_e2e_rss=$RSS_MB
+
+"$server" --listen=127.0.0.1:0 --db="$work/gg.db" --port_file="$work/port" 2>"$work/server.log" &
+server_pid=$!
+for _ in $(seq 100); do [[ -s $work/port ]] && break; sleep 0.1; done
+export GREENGATE_SERVER="127.0.0.1:$(cat "$work/port")"
+"$gg" register --model bench --version v1 --task binary-classification >/dev/null
+start=$(date +%s%N)
+max_rss=0
+step() {
+  local label=$1
+  shift
+  set +e
+  /usr/bin/time -f "%M" -o "$work/rss" "$@" >"$work/out" 2>&1
+  local code=$?
+  set -e
+  if [[ $code -ne 0 && $code -ne 10 && $code -ne 11 ]]; then cat "$work/out"; exit 1; fi
+  local rss
+  rss=$(cat "$work/rss")
+  ((rss > max_rss)) && max_rss=$rss
+  echo "  greengate $label: exit $code, peak RSS $((rss / 1024)) MB"
+}
+step "profile (reference)" "$gg" profile --csv "$work/reference.csv" --out "$work/ref.json"
+step set-reference "$gg" set-reference --model bench --profile "$work/ref.json" --accuracy 0.9 \
+  --evaluation-rows 1000
+step "profile (current)" "$gg" profile --model bench --csv "$work/current.csv" --out "$work/cur.json"
+step should-retrain "$gg" should-retrain --model bench --profile "$work/cur.json" \
+  --accelerator nvidia-a100-40gb --accelerators 1 --cpu-cores 8 --memory-gb 64 --hours 1 \
+  --region FR --provider gcp --json
+gg_e2e=$((($(date +%s%N) - start) / 1000000))
+server_rss=$(awk '/VmHWM/ { print $2 }' "/proc/$server_pid/status")
+drifted=$("$py" -c "import json,sys; d=json.load(open('$work/out')); print(d.get('drift', {}).get('driftedFeatures', 0))" 2>/dev/null || echo "?")
+gg_rss=$(( (max_rss > server_rss ? max_rss : server_rss) / 1024 ))
+echo "  numpy/scipy ${py_e2e} ms, ${py_e2e_rss} MB; greengate ${gg_e2e} ms (profile both CSVs +" \
+     "SetReference + ShouldRetrain), peak ${gg_rss} MB (largest process; server ${server_rss} kB)," \
+     "drifted features ${drifted}: $(ratio "$py_e2e" "$gg_e2e")x faster, $(ratio "$py_e2e_rss" "$gg_rss")x less memory"

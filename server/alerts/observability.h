@@ -1,0 +1,67 @@
+#pragma once
+
+// Observability: the server's alerting and metrics, built from its flags and wired into the
+// gRPC server as one decision listener and one interceptor. Owns the /metrics endpoint, the
+// HTTP client, the alert sinks and the delivery thread. Thread-safe after Start().
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "server/alerts/dispatcher.h"
+#include "server/alerts/http_client.h"
+#include "server/common/clock.h"
+#include "server/metrics/endpoint.h"
+#include "server/metrics/server_metrics.h"
+#include "server/service/decision_listener.h"
+#include "server/service/server.h"
+#include "server/store/store.h"
+
+namespace greengate::alerts {
+
+struct ObservabilityFlags {
+  std::string alertmanager_url;                   // "" = no Alertmanager sink
+  std::string webhook_url;                        // "" = no webhook sink
+  std::string alert_verdicts = "APPROVE,REJECT";  // comma-separated
+  absl::Duration alert_resolve_after = absl::Hours(1);
+  std::string alert_link_prefix;
+  std::string metrics_listen = "127.0.0.1:9464";  // "" = no /metrics
+  BackoffPolicy backoff;
+  absl::Duration poll_interval = absl::Seconds(5);
+};
+
+// "APPROVE,REJECT" -> {APPROVE, REJECT}; case-insensitive, spaces ignored. InvalidArgument
+// naming `flag` for an unknown verdict.
+absl::StatusOr<std::vector<v1::Verdict>> ParseVerdicts(const std::string& list,
+                                                       const std::string& flag);
+
+class Observability {
+ public:
+  // Starts /metrics (Unavailable if it cannot bind) and the alert delivery thread (when a
+  // sink is configured). `store` and `clock` must outlive the returned object.
+  static absl::StatusOr<std::unique_ptr<Observability>> Start(const ObservabilityFlags& flags,
+                                                              store::Store* store,
+                                                              const Clock* clock);
+  ~Observability();  // stops delivery, then /metrics
+
+  // Sets the decision listener and interceptors of `options`; this object must outlive the
+  // server built from them.
+  void Configure(service::ServerOptions* options);
+
+  // 0 when /metrics is disabled.
+  int metrics_port() const { return endpoint_ ? endpoint_->port() : 0; }
+  metrics::ServerMetrics* metrics() { return &metrics_; }
+  Dispatcher* dispatcher() { return dispatcher_.get(); }  // null without sinks
+
+ private:
+  Observability() = default;
+  metrics::ServerMetrics metrics_;
+  std::unique_ptr<metrics::MetricsEndpoint> endpoint_;
+  std::unique_ptr<HttpClient> http_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+  std::unique_ptr<service::DecisionFanout> fanout_;
+};
+
+}  // namespace greengate::alerts

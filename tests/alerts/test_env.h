@@ -1,0 +1,196 @@
+#pragma once
+
+// Helpers for tests that run real external programs (Alertmanager, Prometheus, promtool) on
+// loopback: temp dirs, free ports, child processes, bounded polling, and an in-process
+// greengate server with its alerting and metrics wired as greengate-server wires them.
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "greengate/v1/greengate.grpc.pb.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
+#include "server/alerts/http_client.h"
+#include "server/alerts/observability.h"
+#include "server/service/server.h"
+#include "tests/service/test_profiles.h"
+
+extern char** environ;
+
+namespace greengate::alerts::testing {
+
+inline std::string MakeTempDir(const std::string& prefix) {
+  std::string tmpl = "/tmp/" + prefix + "-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) return "";
+  return tmpl;
+}
+
+// A port that was free a moment ago (bind to 0, read it, close). Good enough on loopback.
+inline int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+inline void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// A child process with output in `log`; SIGTERM then wait on destruction.
+class ChildProcess {
+ public:
+  ChildProcess(const std::string& binary, const std::vector<std::string>& args,
+               const std::string& log) {
+    std::vector<std::string> storage = {binary};
+    storage.insert(storage.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& s : storage) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    if (posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ) != 0) {
+      pid_ = -1;
+    }
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~ChildProcess() { Stop(); }
+  bool started() const { return pid_ > 0; }
+  // Exit status, after waiting for the process to end by itself.
+  int Wait() {
+    int status = 0;
+    if (pid_ > 0) waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  void Stop() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// Polls `done` every 100 ms for up to `limit`. Returns whether it became true.
+inline bool WaitFor(const std::function<bool()>& done, absl::Duration limit = absl::Seconds(60)) {
+  const absl::Time end = absl::Now() + limit;
+  while (absl::Now() < end) {
+    if (done()) return true;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return done();
+}
+
+// GET url -> body when 200, else "".
+inline std::string HttpGet(const std::string& url) {
+  CurlHttpClient http(absl::Seconds(5));
+  absl::StatusOr<HttpResponse> r = http.Get(url);
+  return r.ok() && r->status == 200 ? r->body : "";
+}
+
+// An in-process greengate server with Observability, as greengate-server builds it.
+class GreengateHarness {
+ public:
+  explicit GreengateHarness(const std::string& dir, ObservabilityFlags flags) {
+    auto store = store::Store::Open(dir + "/gg.db");
+    EXPECT_TRUE(store.ok()) << store.status();
+    if (!store.ok()) return;
+    store_ = std::move(*store);
+    auto o = Observability::Start(flags, store_.get(), &clock_);
+    EXPECT_TRUE(o.ok()) << o.status();
+    if (!o.ok()) return;
+    observability_ = std::move(*o);
+    service::ServerOptions options;
+    options.listen_address = "127.0.0.1:0";
+    observability_->Configure(&options);
+    auto server =
+        service::RunningServer::Start(options, store_.get(), &clock_, &energy::Tables::Shipped());
+    EXPECT_TRUE(server.ok()) << server.status();
+    if (!server.ok()) return;
+    server_ = std::move(*server);
+    stub_ = v1::RetrainGatekeeper::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));
+  }
+  ~GreengateHarness() {
+    stub_.reset();
+    server_.reset();
+    observability_.reset();
+    store_.reset();
+  }
+  bool ok() const { return stub_ != nullptr; }
+  Observability* observability() { return observability_.get(); }
+
+  void Ready(const std::string& id) {
+    grpc::ClientContext c1, c2;
+    v1::RegisterModelRequest reg;
+    reg.set_model_id(id);
+    reg.mutable_model()->set_deployed_version("v1");
+    v1::Model model;
+    ASSERT_TRUE(stub_->RegisterModel(&c1, reg, &model).ok());
+    v1::SetReferenceRequest ref;
+    ref.mutable_reference()->set_model("models/" + id);
+    *ref.mutable_reference()->mutable_profile() = greengate::testing::MakeProfile(800, 0, 1);
+    ref.mutable_reference()->set_accuracy(0.9);
+    ref.mutable_reference()->set_evaluation_rows(5000);
+    v1::Reference out;
+    ASSERT_TRUE(stub_->SetReference(&c2, ref, &out).ok());
+  }
+  // Drift with degraded accuracy is approved; no drift with good accuracy is rejected.
+  v1::Decision Ask(const std::string& id, bool approve) {
+    v1::ShouldRetrainRequest req;
+    req.set_model("models/" + id);
+    *req.mutable_current() = greengate::testing::MakeProfile(600, approve ? 1.0 : 0, 100);
+    req.mutable_labeled()->set_rows(1000);
+    req.mutable_labeled()->set_correct(approve ? 700 : 900);
+    *req.mutable_plan() = greengate::testing::SmallPlan();
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    v1::Decision d;
+    const grpc::Status status = stub_->ShouldRetrain(&ctx, req, &d);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return d;
+  }
+
+ private:
+  RealClock clock_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Observability> observability_;
+  std::unique_ptr<service::RunningServer> server_;
+  std::unique_ptr<v1::RetrainGatekeeper::Stub> stub_;
+};
+
+}  // namespace greengate::alerts::testing

@@ -1,0 +1,74 @@
+// The optional joint reservoir of complete numeric rows (DataProfile::joint).
+
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/core/profile/builder.h"
+
+namespace greengate::profile {
+namespace {
+
+std::vector<FeatureSpec> Schema() {
+  return {{"x", FeatureKind::kNumeric}, {"c", FeatureKind::kCategorical},
+          {"y", FeatureKind::kNumeric}};
+}
+
+TEST(JointSampleTest, KeepsWholeCompleteRows) {
+  auto builder = ProfileBuilder::Create(Schema(), {.joint_sample_capacity = 3});
+  ASSERT_TRUE(builder.ok()) << builder.status();
+  ASSERT_TRUE(builder->AddRow(std::vector<std::string>{"1", "a", "10"}).ok());
+  ASSERT_TRUE(builder->AddRow(std::vector<std::string>{"", "a", "20"}).ok());  // incomplete
+  ASSERT_TRUE(builder->AddRow(std::vector<std::string>{"3", "", "30"}).ok());  // categorical missing is fine
+  const DataProfile p = builder->Finish();
+  ASSERT_TRUE(p.joint.has_value());
+  EXPECT_EQ(p.joint->features, (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(p.joint->rows, 2);
+  EXPECT_EQ(p.joint->seen, 2);
+  EXPECT_EQ(p.joint->values, (std::vector<double>{1, 10, 3, 30}));
+}
+
+TEST(JointSampleTest, ReservoirIsBoundedUniformAndDeterministic) {
+  auto run = [](uint64_t seed) {
+    auto builder = ProfileBuilder::Create(Schema(), {.seed = seed, .joint_sample_capacity = 50});
+    for (int i = 0; i < 1000; ++i) {
+      const std::vector<std::string> row = {std::to_string(i), "a", std::to_string(-i)};
+      EXPECT_TRUE(builder->AddRow(row).ok());
+    }
+    return builder->Finish();
+  };
+  const DataProfile a = run(7);
+  ASSERT_TRUE(a.joint.has_value());
+  EXPECT_EQ(a.joint->rows, 50);
+  EXPECT_EQ(a.joint->seen, 1000);
+  std::set<double> xs;
+  double mean = 0;
+  for (int r = 0; r < 50; ++r) {
+    // Rows stay whole: y = -x in every kept row.
+    EXPECT_EQ(a.joint->values[2 * r + 1], -a.joint->values[2 * r]);
+    xs.insert(a.joint->values[2 * r]);
+    mean += a.joint->values[2 * r] / 50;
+  }
+  EXPECT_EQ(xs.size(), 50u);  // no row kept twice
+  EXPECT_GT(mean, 300);  // a uniform sample of 0..999 (mean 499.5, sd ~41 at n = 50)
+  EXPECT_LT(mean, 700);
+  EXPECT_EQ(run(7).joint->values, a.joint->values);
+  EXPECT_NE(run(8).joint->values, a.joint->values);
+}
+
+TEST(JointSampleTest, OffByDefaultAndCapacityChecked) {
+  auto builder = ProfileBuilder::Create(Schema(), {});
+  ASSERT_TRUE(builder.ok());
+  ASSERT_TRUE(builder->AddRow(std::vector<std::string>{"1", "a", "2"}).ok());
+  EXPECT_FALSE(builder->Finish().joint.has_value());
+  EXPECT_THAT(std::string(ProfileBuilder::Create(Schema(), {.joint_sample_capacity = -1})
+                              .status()
+                              .message()),
+              ::testing::HasSubstr("joint_sample_capacity"));
+}
+
+}  // namespace
+}  // namespace greengate::profile

@@ -1,0 +1,123 @@
+#include <optional>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "server/store/store.h"
+#include "tests/store/test_util.h"
+
+namespace greengate::store {
+namespace {
+
+using testing::MakeDecision;
+using testing::MakeModel;
+using testing::OkValue;
+using testing::RawDb;
+using testing::TempDir;
+
+class OutcomesStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(dir_.ok());
+    store_ = OkValue(Store::Open(dir_.File("gg.db")));
+    ASSERT_NE(store_, nullptr);
+    model_ = OkValue(store_->CreateModel(MakeModel("churn")));
+  }
+
+  OutcomeRow Outcome(int64_t seq, double kwh) {
+    OutcomeRow o;
+    o.decision_seq = seq;
+    o.model_id = model_.id;
+    o.energy_kwh = kwh;
+    o.source = "codecarbon";
+    o.accuracy_before = 0.85;
+    o.accuracy_after = 0.88;
+    o.evaluation_set = "holdout";
+    o.evaluation_rows = 5000;
+    o.training_rows = 1000;
+    o.estimated_energy_kwh = 2;
+    o.expected_gain = 0.03;
+    o.green_algorithms_energy_kwh = 2;
+    o.expected_degradation = 0.05;
+    o.drifted_share = 0.5;
+    o.create_time_ms = 5000;
+    o.payload = "{}";
+    return o;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+  ModelRow model_;
+};
+
+TEST_F(OutcomesStoreTest, InsertGetListRoundTrip) {
+  const DecisionRow d1 = OkValue(store_->InsertDecision(MakeDecision(model_.id, "d1", "APPROVE", 1000)));
+  const DecisionRow d2 = OkValue(store_->InsertDecision(MakeDecision(model_.id, "d2", "APPROVE", 2000)));
+  EXPECT_FALSE(OkValue(store_->GetOutcome(d1.seq)).has_value());
+
+  OutcomeRow first = Outcome(d1.seq, 1.5);
+  first.co2e_kg = std::nullopt;  // optional columns stay NULL
+  first.accuracy_before = std::nullopt;
+  ASSERT_TRUE(store_->InsertOutcome(first).ok());
+  ASSERT_TRUE(store_->InsertOutcome(Outcome(d2.seq, 2.5)).ok());
+
+  const std::optional<OutcomeRow> got = OkValue(store_->GetOutcome(d1.seq));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->energy_kwh, 1.5);
+  EXPECT_FALSE(got->co2e_kg.has_value());
+  EXPECT_FALSE(got->accuracy_before.has_value());
+  EXPECT_EQ(got->accuracy_after, 0.88);
+  EXPECT_EQ(got->expected_degradation, 0.05);
+  EXPECT_FALSE(got->reference_accuracy.has_value());
+  EXPECT_EQ(got->evaluation_set, "holdout");
+  EXPECT_EQ(got->training_rows, 1000);
+
+  const std::vector<OutcomeRow> all = OkValue(store_->ListOutcomes(model_.id));
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].decision_seq, d1.seq);  // oldest first
+  const std::vector<OutcomeRow> newest = OkValue(store_->ListOutcomes(model_.id, 1));
+  ASSERT_EQ(newest.size(), 1u);
+  EXPECT_EQ(newest[0].decision_seq, d2.seq);
+}
+
+TEST_F(OutcomesStoreTest, OnePerDecisionKnownDecisionsOnlyAndAppendOnly) {
+  const DecisionRow d = OkValue(store_->InsertDecision(MakeDecision(model_.id, "d1", "APPROVE", 1000)));
+  ASSERT_TRUE(store_->InsertOutcome(Outcome(d.seq, 1)).ok());
+  EXPECT_EQ(store_->InsertOutcome(Outcome(d.seq, 2)).status().code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->InsertOutcome(Outcome(d.seq + 100, 2)).status().code(),
+            absl::StatusCode::kNotFound);
+  RawDb raw(dir_.File("gg.db"));
+  EXPECT_NE(raw.Exec("UPDATE outcomes SET energy_kwh = 0"), "");
+  EXPECT_NE(raw.Exec("DELETE FROM outcomes"), "");
+  EXPECT_EQ(raw.QueryInt("SELECT COUNT(*) FROM outcomes"), 1);
+}
+
+TEST_F(OutcomesStoreTest, SumApprovedCo2eCountsApprovalsInTheWindow) {
+  // MakeDecision: co2e_kg = energy_kwh / 4.
+  ASSERT_TRUE(store_->InsertDecision(MakeDecision(model_.id, "a", "APPROVE", 1000, 4)).ok());
+  ASSERT_TRUE(store_->InsertDecision(MakeDecision(model_.id, "b", "APPROVE", 3000, 8)).ok());
+  ASSERT_TRUE(store_->InsertDecision(MakeDecision(model_.id, "c", "REJECT", 3000, 100)).ok());
+  EXPECT_EQ(OkValue(store_->SumApprovedCo2e(model_.id, 0)), 3.0);
+  EXPECT_EQ(OkValue(store_->SumApprovedCo2e(model_.id, 2000)), 2.0);
+  EXPECT_EQ(OkValue(store_->SumApprovedCo2e(model_.id + 1, 0)), 0.0);
+}
+
+TEST_F(OutcomesStoreTest, ReferenceScoresRoundTrip) {
+  ReferenceRow ref;
+  ref.model_id = model_.id;
+  ref.model_version = "v1";
+  ref.profile = "{}";
+  ref.create_time_ms = 1000;
+  const ReferenceRow stored = OkValue(store_->PutReference(ref));
+  EXPECT_FALSE(OkValue(store_->GetReferenceScores(stored.id)).has_value());
+  ASSERT_TRUE(store_->PutReferenceScores({stored.id, "{\"mean\":0.9}", true, "ok"}).ok());
+  const auto scores = OkValue(store_->GetReferenceScores(stored.id));
+  ASSERT_TRUE(scores.has_value());
+  EXPECT_TRUE(scores->calibrated);
+  EXPECT_EQ(scores->scores, "{\"mean\":0.9}");
+  EXPECT_EQ(store_->PutReferenceScores({stored.id + 5, "{}", false, ""}).code(),
+            absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace greengate::store
