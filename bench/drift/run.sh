@@ -34,10 +34,11 @@ trap cleanup EXIT
 run() {
   local label=$1
   shift
-  /usr/bin/time -f "%M" -o "$work/rss" "$@" >"$work/out"
+  /usr/bin/time -f "%U %S %M" -o "$work/rss" "$@" >"$work/out"
   OUT=$(cat "$work/out")
-  RSS_MB=$(awk '{printf "%.0f", $1 / 1024}' "$work/rss")
-  echo "  $label: $OUT (peak RSS ${RSS_MB} MB)"
+  RSS_MB=$(tail -n 1 "$work/rss" | awk '{printf "%.0f", $3 / 1024}')
+  CPU_MS=$(tail -n 1 "$work/rss" | awk '{printf "%.0f", ($1 + $2) * 1000}')
+  echo "  $label: $OUT (process CPU ${CPU_MS} ms, peak RSS ${RSS_MB} MB)"
 }
 kv() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
@@ -84,27 +85,37 @@ $py "$bench_py" csv "$work" "$e2e_rows"
 ls -l "$work"/reference.csv "$work"/current.csv | awk '{ printf "  %s %.0f MB\n", $9, $5 / 1e6 }'
 run numpy/scipy $py "$bench_py" e2e "$work"
 py_e2e=$(kv "$OUT" e2e_ms)
+py_e2e_cpu=$CPU_MS
 py_e2e_rss=$RSS_MB
 
-"$server" --listen=127.0.0.1:0 --db="$work/gg.db" --port_file="$work/port" 2>"$work/server.log" &
+"$server" --listen=127.0.0.1:0 --db="$work/gg.db" --port_file="$work/port" --metrics_listen= \
+  2>"$work/server.log" &
 server_pid=$!
 for _ in $(seq 100); do [[ -s $work/port ]] && break; sleep 0.1; done
 export GREENGATE_SERVER="127.0.0.1:$(cat "$work/port")"
 "$gg" register --model bench --version v1 --task binary-classification >/dev/null
+server_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15) * 1000 / hz }' "/proc/$server_pid/stat"; }
+server_cpu0=$(server_cpu)
+cli_cpu=0
 start=$(date +%s%N)
 max_rss=0
 step() {
   local label=$1
   shift
+  local t0
+  t0=$(date +%s%N)
   set +e
-  /usr/bin/time -f "%M" -o "$work/rss" "$@" >"$work/out" 2>&1
+  /usr/bin/time -f "%U %S %M" -o "$work/rss" "$@" >"$work/out" 2>&1
   local code=$?
   set -e
+  local ms=$((($(date +%s%N) - t0) / 1000000))
   if [[ $code -ne 0 && $code -ne 10 && $code -ne 11 ]]; then cat "$work/out"; exit 1; fi
-  local rss
-  rss=$(cat "$work/rss")
+  local rss cpu
+  rss=$(tail -n 1 "$work/rss" | awk '{print $3}')
+  cpu=$(tail -n 1 "$work/rss" | awk '{printf "%.0f", ($1 + $2) * 1000}')
   ((rss > max_rss)) && max_rss=$rss
-  echo "  greengate $label: exit $code, peak RSS $((rss / 1024)) MB"
+  cli_cpu=$((cli_cpu + cpu))
+  echo "  greengate $label: ${ms} ms wall, ${cpu} ms CPU, exit $code, peak RSS $((rss / 1024)) MB"
 }
 step "profile (reference)" "$gg" profile --csv "$work/reference.csv" --out "$work/ref.json"
 step set-reference "$gg" set-reference --model bench --profile "$work/ref.json" --accuracy 0.9 \
@@ -114,9 +125,13 @@ step should-retrain "$gg" should-retrain --model bench --profile "$work/cur.json
   --accelerator nvidia-a100-40gb --accelerators 1 --cpu-cores 8 --memory-gb 64 --hours 1 \
   --region FR --provider gcp --json
 gg_e2e=$((($(date +%s%N) - start) / 1000000))
+gg_e2e_cpu=$((cli_cpu + $(server_cpu) - server_cpu0))
 server_rss=$(awk '/VmHWM/ { print $2 }' "/proc/$server_pid/status")
-drifted=$("$py" -c "import json,sys; d=json.load(open('$work/out')); print(d.get('drift', {}).get('driftedFeatures', 0))" 2>/dev/null || echo "?")
+drifted=$("$py" -c "import json,sys; d=json.load(open('$work/out')); print(d.get('drift', {}).get('drifted_features', 0))" 2>/dev/null || echo "?")
 gg_rss=$(( (max_rss > server_rss ? max_rss : server_rss) / 1024 ))
-echo "  numpy/scipy ${py_e2e} ms, ${py_e2e_rss} MB; greengate ${gg_e2e} ms (profile both CSVs +" \
-     "SetReference + ShouldRetrain), peak ${gg_rss} MB (largest process; server ${server_rss} kB)," \
-     "drifted features ${drifted}: $(ratio "$py_e2e" "$gg_e2e")x faster, $(ratio "$py_e2e_rss" "$gg_rss")x less memory"
+echo "  numpy/scipy ${py_e2e} ms wall (${py_e2e_cpu} ms CPU), ${py_e2e_rss} MB; greengate" \
+     "${gg_e2e} ms wall (${gg_e2e_cpu} ms CPU: CLI + server) for profile of both CSVs +" \
+     "SetReference + ShouldRetrain, peak ${gg_rss} MB (largest process; server ${server_rss} kB)," \
+     "drifted features ${drifted}"
+echo "  ratios: wall $(ratio "$py_e2e" "$gg_e2e")x, CPU $(ratio "$py_e2e_cpu" "$gg_e2e_cpu")x," \
+     "memory $(ratio "$py_e2e_rss" "$gg_rss")x"

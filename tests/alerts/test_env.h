@@ -20,7 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "greengate/v1/greengate.grpc.pb.h"
 #include "grpcpp/create_channel.h"

@@ -91,15 +91,20 @@ class GovernanceEndToEndTest : public ::testing::Test {
     const std::vector<std::string> plan = {"--accelerator", "nvidia-a100-40gb",
                                            "--accelerators", "8", "--hours", "10",
                                            "--region", "FR", "--provider", "gcp"};
-    const auto ask = [&](const std::string& profile, const std::string& correct) {
+    const auto ask = [&](const std::string& profile, const std::string& correct,
+                         bool json = false) {
       std::vector<std::string> args = {"should-retrain", "--model", "churn", "--profile",
                                        Path(profile), "--labeled-rows", "2000",
                                        "--labeled-correct", correct};
       args.insert(args.end(), plan.begin(), plan.end());
+      if (json) args.push_back("--json");
       return Cli(args);
     };
-    CliResult r = ask("drift.json", "1620");
+    CliResult r = ask("drift.json", "1620", true);
     ASSERT_EQ(r.code, 0) << r.out << r.err;  // APPROVE
+    v1::Decision approved;
+    ASSERT_TRUE(ParseJson(r.out, "should-retrain", &approved).ok()) << r.out;
+    approved_ = approved.name();
     r = ask("same.json", "1820");
     ASSERT_EQ(r.code, 10) << r.out << r.err;  // REJECT
     r = ask("drift.json", "1620");
@@ -108,10 +113,15 @@ class GovernanceEndToEndTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   std::unique_ptr<ServerProcess> server_;
+  std::string approved_;  // name of the approved decision
 };
 
 TEST_F(GovernanceEndToEndTest, ReportRendersInChromiumAndAuditCatchesAnEditedRow) {
   MakeDecisions();
+  // The approved retrain ran: measured 30 kWh, accuracy 0.81 -> 0.86 (realised +5 points).
+  const CliResult outcome = Cli({"report-outcome", "--decision", approved_, "--energy-kwh", "30",
+                                 "--accuracy-before", "0.81", "--accuracy-after", "0.86"});
+  ASSERT_EQ(outcome.code, 0) << outcome.out << outcome.err;
   // The server stamps decisions with the real clock: report on this ISO week.
   const std::string week = governance::IsoWeekLabel(absl::Now());
 
@@ -128,6 +138,10 @@ TEST_F(GovernanceEndToEndTest, ReportRendersInChromiumAndAuditCatchesAnEditedRow
   v1::GovernanceReport report;
   ASSERT_TRUE(ParseJson(r.out, "report", &report).ok()) << r.out;
   EXPECT_EQ(report.overall().decisions().total(), 3);
+  EXPECT_EQ(report.overall().outcomes(), 1);
+  EXPECT_DOUBLE_EQ(report.overall().measured_energy_kwh(), 30);
+  EXPECT_NEAR(report.overall().mean_realised_gain(), 0.05, 1e-9);
+  ASSERT_EQ(report.overall().gains_size(), 1);
   EXPECT_GT(report.overall().approved_energy_kwh(), 0);
   EXPECT_GT(report.overall().avoided_energy_kwh(), 0);
   ASSERT_GT(report.overall().most_drifted_features_size(), 0);
@@ -137,6 +151,7 @@ TEST_F(GovernanceEndToEndTest, ReportRendersInChromiumAndAuditCatchesAnEditedRow
   const std::string html = ReadFile(dir_ / "report.html");
   EXPECT_THAT(html, StartsWith("<!DOCTYPE html>"));
   EXPECT_THAT(html, HasSubstr("id=\"chart-weekly\""));
+  EXPECT_THAT(html, HasSubstr("<circle class=\"point\""));
 
   // The audit log is intact; keep the anchor it prints.
   r = Cli({"audit", "verify"});
