@@ -10,12 +10,17 @@
 namespace greengate::alerts {
 namespace {
 
-constexpr size_t kMaxBody = 4096;
+struct BodySink {
+  std::string* body;
+  size_t max_bytes;
+};
 
 size_t AppendBody(char* data, size_t size, size_t count, void* user) {
-  auto* body = static_cast<std::string*>(user);
+  auto* sink = static_cast<BodySink*>(user);
   const size_t bytes = size * count;
-  if (body->size() < kMaxBody) body->append(data, std::min(bytes, kMaxBody - body->size()));
+  if (sink->body->size() < sink->max_bytes) {
+    sink->body->append(data, std::min(bytes, sink->max_bytes - sink->body->size()));
+  }
   return bytes;  // keep reading (and discarding) the rest
 }
 
@@ -28,7 +33,8 @@ struct ListCloser {
 
 }  // namespace
 
-CurlHttpClient::CurlHttpClient(absl::Duration timeout) : timeout_(timeout) {
+CurlHttpClient::CurlHttpClient(absl::Duration timeout, size_t max_body_bytes)
+    : timeout_(timeout), max_body_bytes_(max_body_bytes) {
   // curl_global_init is not thread-safe; do it once, before any handle exists.
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -50,6 +56,7 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Perform(const std::string& url,
   std::unique_ptr<CURL, EasyCloser> curl(curl_easy_init());
   if (curl == nullptr) return absl::InternalError("curl_easy_init failed");
   HttpResponse response;
+  BodySink body_sink{&response.body, max_body_bytes_};
   std::unique_ptr<curl_slist, ListCloser> headers;
   curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);  // no SIGALRM in a threaded server
@@ -57,7 +64,7 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Perform(const std::string& url,
                    static_cast<long>(absl::ToInt64Milliseconds(timeout_)));
   curl_easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, &AppendBody);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &body_sink);
   if (body != nullptr) {
     headers.reset(curl_slist_append(nullptr, absl::StrCat("Content-Type: ", *content_type).c_str()));
     curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());

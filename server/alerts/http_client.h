@@ -12,7 +12,7 @@ namespace greengate::alerts {
 
 struct HttpResponse {
   int status = 0;    // HTTP status code
-  std::string body;  // at most the first 4 KiB
+  std::string body;  // at most the client's max_body_bytes
 };
 
 class HttpClient {
@@ -30,8 +30,10 @@ class HttpClient {
 // libcurl, one easy handle per request (requests are rare: one per alert). Thread-safe.
 class CurlHttpClient final : public HttpClient {
  public:
-  // `timeout` bounds a whole request, connect included.
-  explicit CurlHttpClient(absl::Duration timeout = absl::Seconds(5));
+  // `timeout` bounds a whole request, connect included. Response bodies are cut to
+  // `max_body_bytes` (a sink only quotes them in errors).
+  explicit CurlHttpClient(absl::Duration timeout = absl::Seconds(5),
+                          size_t max_body_bytes = 4096);
   absl::StatusOr<HttpResponse> Post(const std::string& url, const std::string& content_type,
                                     const std::string& body) override;
   absl::StatusOr<HttpResponse> Get(const std::string& url) override;
@@ -40,6 +42,7 @@ class CurlHttpClient final : public HttpClient {
   absl::StatusOr<HttpResponse> Perform(const std::string& url, const std::string* content_type,
                                        const std::string* body);
   const absl::Duration timeout_;
+  const size_t max_body_bytes_;
 };
 
 }  // namespace greengate::alerts

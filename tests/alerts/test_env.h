@@ -119,7 +119,7 @@ inline bool WaitFor(const std::function<bool()>& done, absl::Duration limit = ab
 
 // GET url -> body when 200, else "".
 inline std::string HttpGet(const std::string& url) {
-  CurlHttpClient http(absl::Seconds(5));
+  CurlHttpClient http(absl::Seconds(5), 16 << 20);
   absl::StatusOr<HttpResponse> r = http.Get(url);
   return r.ok() && r->status == 200 ? r->body : "";
 }

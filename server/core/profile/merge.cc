@@ -1,5 +1,7 @@
 #include "server/core/profile/merge.h"
 
+#include "server/core/profile/joint_merge.h"
+
 #include <algorithm>
 #include <string>
 #include <string_view>
@@ -149,6 +151,10 @@ absl::StatusOr<DataProfile> MergeChecked(const DataProfile& a, const DataProfile
     }
     out.features.push_back(std::move(f));
   }
+  // Additions for the multivariate tests and importance weighting (drift2).
+  out.joint = MergeJointSamples(a.joint, b.joint, internal::MixSeed(seed, uint64_t{1} << 32));
+  out.feature_importance = a.feature_importance.empty() ? b.feature_importance
+                                                        : a.feature_importance;
   return out;
 }
 
