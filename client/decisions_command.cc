@@ -4,6 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "client/command.h"
 #include "client/json_io.h"
 #include "client/names.h"
@@ -21,7 +24,28 @@ struct ListOptions {
   int32_t page_size = 0;
   std::string page_token;
   bool all = false;
+  std::string since;  // RFC 3339 time or date (UTC midnight); inclusive
+  std::string until;  // exclusive
 };
+
+// "2026-11-16" (UTC midnight) or an RFC 3339 time.
+absl::StatusOr<google::protobuf::Timestamp> ParseTimeFlag(const std::string& text,
+                                                          const std::string& flag) {
+  absl::Time t;
+  absl::CivilDay day;
+  std::string error;
+  if (text.size() == 10 && absl::ParseCivilTime(text, &day)) {
+    t = absl::FromCivil(day, absl::UTCTimeZone());
+  } else if (!absl::ParseTime(absl::RFC3339_full, text, &t, &error)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, ": expected a date YYYY-MM-DD or an RFC 3339 time, got \"", text, "\""));
+  }
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(absl::ToUnixSeconds(t));
+  ts.set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(ts.seconds())) /
+                                    absl::Nanoseconds(1)));
+  return ts;
+}
 
 absl::StatusOr<int> RunListDecisions(const CommandContext& ctx, const ListOptions& o) {
   v1::ListDecisionsRequest request;
@@ -29,6 +53,12 @@ absl::StatusOr<int> RunListDecisions(const CommandContext& ctx, const ListOption
   if (!o.verdict.empty()) {
     ASSIGN_OR_RETURN(const v1::Verdict verdict, ParseVerdict(o.verdict, "--verdict"));
     request.set_verdict(verdict);
+  }
+  if (!o.since.empty()) {
+    ASSIGN_OR_RETURN(*request.mutable_start_time(), ParseTimeFlag(o.since, "--since"));
+  }
+  if (!o.until.empty()) {
+    ASSIGN_OR_RETURN(*request.mutable_end_time(), ParseTimeFlag(o.until, "--until"));
   }
   request.set_page_size(o.page_size);
   request.set_page_token(o.page_token);
@@ -83,6 +113,12 @@ void AddDecisionCommands(CLI::App* app, CommandContext* ctx) {
                     "Continue after a previous page (its next_page_token)")
         ->type_name("T");
     sub->add_flag("--all", o->all, "Follow next_page_token until the last page");
+    sub->add_option("--since", o->since,
+                    "Only decisions at or after this time (YYYY-MM-DD = UTC midnight, or "
+                    "RFC 3339)")
+        ->type_name("TIME");
+    sub->add_option("--until", o->until, "Only decisions before this time (exclusive)")
+        ->type_name("TIME");
     sub->footer("\nExample: greengate decisions --model churn --verdict APPROVE --all");
     SetAction(sub, ctx, o, &RunListDecisions);
   }

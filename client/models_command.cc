@@ -63,6 +63,7 @@ struct SetReferenceOptions {
   std::string profile_path;
   double accuracy = 0;
   int64_t evaluation_rows = 0;
+  std::string scores_path;  // issue 4: top-class confidence on the evaluation set
 };
 
 absl::StatusOr<int> RunSetReference(const CommandContext& ctx, const SetReferenceOptions& o) {
@@ -72,6 +73,9 @@ absl::StatusOr<int> RunSetReference(const CommandContext& ctx, const SetReferenc
   RETURN_IF_ERROR(ReadJsonFile(o.profile_path, reference->mutable_profile()));
   reference->set_accuracy(o.accuracy);
   reference->set_evaluation_rows(o.evaluation_rows);
+  if (!o.scores_path.empty()) {
+    RETURN_IF_ERROR(ReadJsonFile(o.scores_path, reference->mutable_scores()));
+  }
   ASSIGN_OR_RETURN(const v1::Reference stored, ctx.Connect().Call(&Stub::SetReference, request));
   if (ctx.global.json) {
     // The stored reference echoes the whole profile back; the caller already has it.
@@ -146,6 +150,12 @@ void AddModelCommands(CLI::App* app, CommandContext* ctx) {
                      ->check(CLI::PositiveNumber);
     accuracy->needs(rows);
     rows->needs(accuracy);
+    sub->add_option("--scores", o->scores_path,
+                    "NumericProfile JSON of the deployed model's top-class confidence on the "
+                    "evaluation set; its calibration against --accuracy is checked, and "
+                    "should-retrain --scores can then estimate accuracy without labels")
+        ->needs(accuracy)
+        ->type_name("FILE");
     sub->footer(
         "\nExample: greengate set-reference --model churn --profile ref.json "
         "--accuracy 0.91 --evaluation-rows 5000");

@@ -81,6 +81,14 @@ void AppendGain(const v1::GainEstimate& g, std::string* out) {
                     FormatNumber(g.recovery_ratio()), ")\n");
   }
   if (!g.evidence().empty()) absl::StrAppend(out, "  evidence: ", g.evidence(), "\n");
+  if (g.current_accuracy_upper() > 0) {
+    absl::StrAppend(out, "  current accuracy interval (Wilson): ",
+                    FormatNumber(g.current_accuracy_lower()), " - ",
+                    FormatNumber(g.current_accuracy_upper()), "\n");
+  }
+  if (!g.recovery_ratio_source().empty() && g.recovery_ratio_source() != "policy prior") {
+    absl::StrAppend(out, "  recovery ratio: ", g.recovery_ratio_source(), "\n");
+  }
 }
 
 void AppendCost(const v1::CostEstimate& c, std::string* out) {
@@ -91,6 +99,13 @@ void AppendCost(const v1::CostEstimate& c, std::string* out) {
   absl::StrAppend(out, "  PUE ", FormatNumber(c.pue()), " (", c.pue_source(), "), ",
                   FormatNumber(c.carbon_intensity_g_per_kwh()), " gCO2e/kWh (",
                   c.carbon_intensity_source(), ")\n");
+  if (c.energy_kwh_upper() > c.energy_kwh_lower()) {
+    absl::StrAppend(out, "  interval ", FormatNumber(c.energy_kwh_lower()), " - ",
+                    FormatNumber(c.energy_kwh_upper()), " kWh from ", c.outcomes_used(),
+                    " measured outcomes (Green Algorithms alone: ",
+                    FormatNumber(c.green_algorithms_energy_kwh()), " kWh)\n");
+  }
+  if (!c.method_detail().empty()) absl::StrAppend(out, "  method: ", c.method_detail(), "\n");
   if (c.breakdown().empty()) return;
   std::vector<std::vector<std::string>> rows = {{"component", "kWh", "power W", "source"}};
   for (const v1::CostComponent& part : c.breakdown()) {
@@ -160,6 +175,23 @@ std::string FormatDecision(const v1::Decision& d) {
   AppendDrift(d.drift(), &out);
   AppendGain(d.gain(), &out);
   AppendCost(d.cost(), &out);
+  if (d.has_suggested_start()) {
+    absl::StrAppend(&out, "\ncarbon-aware start: ", FormatTimestamp(d.suggested_start()),
+                    " saves ", FormatNumber(d.co2e_saved_kg()), " kg CO2e\n");
+  }
+  if (!d.plan_choice().empty()) absl::StrAppend(&out, "\nplans: ", d.plan_choice(), "\n");
+  if (d.has_outcome()) {
+    const v1::Outcome& o = d.outcome();
+    absl::StrAppend(&out, "\noutcome (", o.source(), "): ", FormatNumber(o.energy_kwh()),
+                    " kWh measured vs ", FormatNumber(o.estimated_energy_kwh()), " estimated, ",
+                    FormatNumber(o.co2e_kg()), " kg CO2e");
+    if (o.has_accuracy_after()) {
+      absl::StrAppend(&out, "; accuracy ",
+                      o.has_accuracy_before() ? FormatNumber(o.accuracy_before()) : "-", " -> ",
+                      FormatNumber(o.accuracy_after()));
+    }
+    absl::StrAppend(&out, "\n");
+  }
   return out;
 }
 
@@ -221,6 +253,15 @@ std::string FormatPolicy(const v1::Policy& p) {
       {"energy_budget_kwh:",
        p.energy_budget_kwh() == 0 ? "unlimited" : FormatNumber(p.energy_budget_kwh())},
       {"budget_window:", FormatNumber(p.budget_window_s() / 86400.0) + " days"},
+      {"value_per_accuracy_point:", p.value_per_accuracy_point() == 0
+                                        ? "off (efficiency rule)"
+                                        : FormatNumber(p.value_per_accuracy_point())},
+      {"energy_price_per_kwh:", FormatNumber(p.energy_price_per_kwh())},
+      {"carbon_price_per_kg:", FormatNumber(p.carbon_price_per_kg())},
+      {"carbon_budget_kg:",
+       p.carbon_budget_kg() == 0 ? "unlimited" : FormatNumber(p.carbon_budget_kg())},
+      {"max_deferral:", p.max_deferral_s() == 0 ? "off" : FormatNumber(p.max_deferral_s() / 3600.0) + " h"},
+      {"min_deferral_saving:", FormatNumber(p.min_deferral_saving())},
   };
   return FormatTable(rows, "");
 }
@@ -236,6 +277,9 @@ std::string FormatReference(const v1::Reference& r) {
   if (r.evaluation_rows() > 0) {
     absl::StrAppend(&out, ", accuracy ", FormatNumber(r.accuracy()), " on ", r.evaluation_rows(),
                     " evaluation rows");
+  }
+  if (!r.calibration_detail().empty()) {
+    absl::StrAppend(&out, "\nscores: ", r.calibration_detail());
   }
   return out + "\n";
 }

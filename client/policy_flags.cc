@@ -27,7 +27,8 @@ bool PolicyFlags::empty() const {
   return !p_value_threshold && !distance_threshold && !drift_share && !correction &&
          !large_sample_rows && !accuracy_floor && !min_gain && !min_gain_points_per_kwh &&
          !recovery_ratio && !confidence && !cooldown_hours && !energy_budget_kwh &&
-         !budget_window_days;
+         !budget_window_days && !value_per_accuracy_point && !energy_price_per_kwh &&
+         !carbon_price_per_kg && !carbon_budget_kg && !max_deferral_hours && !min_deferral_saving;
 }
 
 void AddPolicyFlags(CLI::App* sub, PolicyFlags* f) {
@@ -64,6 +65,20 @@ void AddPolicyFlags(CLI::App* sub, PolicyFlags* f) {
       "Budget: approved kWh per window (0 = unlimited)", non_negative);
   Add(sub, "--budget-window-days", &f->budget_window_days,
       "Budget: length of the rolling budget window, in days", CLI::PositiveNumber);
+  Add(sub, "--value-per-point", &f->value_per_accuracy_point,
+      "Value rule (replaces the efficiency threshold when > 0): worth of one accuracy point",
+      non_negative);
+  Add(sub, "--energy-price-per-kwh", &f->energy_price_per_kwh,
+      "Value rule: price of one kWh, in the same currency", non_negative);
+  Add(sub, "--carbon-price-per-kg", &f->carbon_price_per_kg,
+      "Value rule: price of one kg CO2e, in the same currency", non_negative);
+  Add(sub, "--carbon-budget-kg", &f->carbon_budget_kg,
+      "Budget: approved kg CO2e per window (0 = unlimited)", non_negative);
+  Add(sub, "--max-deferral-hours", &f->max_deferral_hours,
+      "Carbon-aware deferral: how long an approval may wait for a cleaner grid (0 = off)",
+      non_negative);
+  Add(sub, "--min-deferral-saving", &f->min_deferral_saving,
+      "Carbon-aware deferral: share of CO2e a later start must save", CLI::Range(0.0, 1.0));
 }
 
 absl::Status ApplyPolicyFlags(const PolicyFlags& f, v1::Policy* p) {
@@ -92,6 +107,12 @@ absl::Status ApplyPolicyFlags(const PolicyFlags& f, v1::Policy* p) {
   if (f.cooldown_hours) p->set_cooldown_s(RoundSeconds(*f.cooldown_hours * 3600));
   if (f.energy_budget_kwh) p->set_energy_budget_kwh(*f.energy_budget_kwh);
   if (f.budget_window_days) p->set_budget_window_s(RoundSeconds(*f.budget_window_days * 86400));
+  if (f.value_per_accuracy_point) p->set_value_per_accuracy_point(*f.value_per_accuracy_point);
+  if (f.energy_price_per_kwh) p->set_energy_price_per_kwh(*f.energy_price_per_kwh);
+  if (f.carbon_price_per_kg) p->set_carbon_price_per_kg(*f.carbon_price_per_kg);
+  if (f.carbon_budget_kg) p->set_carbon_budget_kg(*f.carbon_budget_kg);
+  if (f.max_deferral_hours) p->set_max_deferral_s(RoundSeconds(*f.max_deferral_hours * 3600));
+  if (f.min_deferral_saving) p->set_min_deferral_saving(*f.min_deferral_saving);
   return absl::OkStatus();
 }
 

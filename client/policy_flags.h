@@ -27,6 +27,12 @@ struct PolicyFlags {
   std::optional<double> cooldown_hours;
   std::optional<double> energy_budget_kwh;
   std::optional<double> budget_window_days;
+  std::optional<double> value_per_accuracy_point;
+  std::optional<double> energy_price_per_kwh;
+  std::optional<double> carbon_price_per_kg;
+  std::optional<double> carbon_budget_kg;
+  std::optional<double> max_deferral_hours;
+  std::optional<double> min_deferral_saving;
 
   bool empty() const;
 };

@@ -74,6 +74,19 @@ absl::StatusOr<ReportFormat> ParseReportFormat(const std::string& text,
       absl::StrCat(field, ": expected markdown, csv, json or html, got \"", text, "\""));
 }
 
+std::string AuditLine(const v1::GovernanceReport& r) {
+  if (!r.has_audit()) return "Not verified.";
+  const v1::AuditLogVerification& a = r.audit();
+  if (!a.intact()) {
+    return absl::StrCat("NOT intact: decision seq ", a.problem_seq(), " ",
+                        a.problem() == v1::AuditLogVerification::MISSING ? "missing" : "altered",
+                        " (", a.detail(), ").");
+  }
+  return absl::StrCat("Intact: ", a.checked_rows(), " chained decisions verified. Anchor: ",
+                      a.head_seq(), ":", a.head_hash(),
+                      " (record it; greengate audit verify --anchor checks it later).");
+}
+
 std::string FormatPeriod(const v1::GovernanceReport& r) {
   return absl::StrCat(FormatTimestamp(r.start_time()), " to ", FormatTimestamp(r.end_time()),
                       " (end exclusive)");
@@ -133,6 +146,7 @@ std::string RenderMarkdown(const v1::GovernanceReport& r) {
     absl::StrAppend(&md, MarkdownRow({w.week(), Kwh(w.approved_energy_kwh()),
                                       Kwh(w.avoided_energy_kwh())}));
   }
+  absl::StrAppend(&md, "\n## Audit log\n\n", AuditLine(r), "\n");
   if (r.notes_size() > 0) {
     absl::StrAppend(&md, "\n## Notes\n\n");
     for (const std::string& note : r.notes()) absl::StrAppend(&md, "- ", Cell(note), "\n");

@@ -30,6 +30,9 @@ std::string RenderCsv(const v1::GovernanceReport& report);
 // No script and no external reference.
 std::string RenderHtml(const v1::GovernanceReport& report);
 
+// One sentence on the audit log's state when the report was made, with the anchor to record.
+std::string AuditLine(const v1::GovernanceReport& report);
+
 // "2026-11-16 00:00 UTC to 2026-11-23 00:00 UTC"-style period text shared by the renderings.
 std::string FormatPeriod(const v1::GovernanceReport& report);
 

@@ -188,6 +188,8 @@ std::string RenderHtml(const v1::GovernanceReport& r) {
   absl::StrAppend(&html, Charts(r), "<h2>Decisions and energy</h2>\n", DecisionsTable(r),
                   "<h2>Outcomes: measured against estimated</h2>\n", OutcomesTable(r),
                   "<h2>Most drifted features</h2>\n", DriftTable(r));
+  absl::StrAppend(&html, "<h2>Audit log</h2>\n<p id=\"audit\">", HtmlEscape(AuditLine(r)),
+                  "</p>\n");
   if (r.notes_size() > 0) {
     absl::StrAppend(&html, "<h2>Notes</h2>\n<ul class=\"notes\">\n");
     for (const std::string& note : r.notes()) {

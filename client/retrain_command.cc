@@ -4,8 +4,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "client/command.h"
+#include "client/forecast_reader.h"
 #include "client/json_io.h"
 #include "client/names.h"
 #include "client/output.h"
@@ -25,10 +27,14 @@ struct ShouldRetrainOptions {
   std::string plan_path;
   PlanFlags plan;
   std::string idempotency_key;
+  // Issue 4: unlabeled evidence, alternative plans, carbon forecast.
+  std::string scores_path;
+  std::vector<std::string> alt_plan_paths;
+  std::string forecast_path;
 };
 
 absl::StatusOr<int> RunShouldRetrain(const CommandContext& ctx, const ShouldRetrainOptions& o) {
-  if (o.plan_path.empty() && o.plan.empty()) {
+  if (o.plan_path.empty() && o.plan.empty() && o.alt_plan_paths.empty()) {
     return UsageError(ctx,
                       "should-retrain: describe the training job with --plan FILE or with "
                       "flags (at least --hours)");
@@ -47,8 +53,19 @@ absl::StatusOr<int> RunShouldRetrain(const CommandContext& ctx, const ShouldRetr
   }
   if (!o.plan_path.empty()) {
     RETURN_IF_ERROR(ReadJsonFile(o.plan_path, request.mutable_plan()));
-  } else {
+  } else if (!o.plan.empty()) {
     *request.mutable_plan() = PlanFromFlags(o.plan);
+  }
+  for (const std::string& path : o.alt_plan_paths) {
+    RETURN_IF_ERROR(ReadJsonFile(path, request.add_plans()));
+  }
+  if (!o.scores_path.empty()) {
+    RETURN_IF_ERROR(ReadJsonFile(o.scores_path, request.mutable_scores()));
+  }
+  if (!o.forecast_path.empty()) {
+    ASSIGN_OR_RETURN(std::vector<v1::CarbonForecastPoint> forecast,
+                     ReadForecastFile(o.forecast_path));
+    for (v1::CarbonForecastPoint& p : forecast) *request.add_forecast() = std::move(p);
   }
   request.set_idempotency_key(o.idempotency_key);
   ASSIGN_OR_RETURN(const v1::Decision decision, ctx.Connect().Call(&Stub::ShouldRetrain, request));
@@ -89,6 +106,19 @@ void AddRetrainCommands(CLI::App* app, CommandContext* ctx) {
                   "TrainingPlan JSON ('-' = stdin), instead of the training job flags")
       ->type_name("FILE");
   AddPlanFlags(sub, &o->plan);
+  sub->add_option("--alt-plan", o->alt_plan_paths,
+                  "Another TrainingPlan JSON to weigh (repeatable; e.g. recent data only): each "
+                  "is costed and the one with the best net value is chosen")
+      ->type_name("FILE");
+  sub->add_option("--scores", o->scores_path,
+                  "NumericProfile JSON of the deployed model's top-class confidence on the new "
+                  "rows (no labels: confidence-based estimation, if the reference's scores are "
+                  "calibrated)")
+      ->type_name("FILE");
+  sub->add_option("--forecast", o->forecast_path,
+                  "Carbon-intensity forecast CSV (time,carbon_intensity_g_per_kwh) for "
+                  "carbon-aware deferral (policy max_deferral)")
+      ->type_name("FILE");
   sub->add_option("--idempotency-key", o->idempotency_key,
                   "Retries with the same key return the stored decision instead of a new one")
       ->type_name("KEY");

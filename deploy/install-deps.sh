@@ -8,6 +8,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev libsqlite3-dev sqlite3 libeigen3-dev libgtest-dev libgmock-dev
   libcli11-dev nlohmann-json3-dev
+  libcurl4-openssl-dev prometheus-cpp-dev prometheus prometheus-alertmanager
   python3 python3-numpy python3-scipy python3-yaml systemd
   libssl-dev chromium  # audit chain SHA-256 (libcrypto); headless check of the HTML report
 )

@@ -73,9 +73,9 @@ ServerMetrics::ServerMetrics()
                                   "requests, in joules.")
                             .Register(*registry_)
                             .Add({})),
-      co2e_approved_kg_(prometheus::BuildCounter()
-                            .Name("greengate_co2e_approved_kilograms_total")
-                            .Help("Estimated CO2e of approved retraining jobs, in kilograms.")
+      co2e_approved_g_(prometheus::BuildCounter()
+                            .Name("greengate_co2e_approved_grams_total")
+                            .Help("Estimated CO2e of approved retraining jobs, in grams.")
                             .Register(*registry_)
                             .Add({})),
       rpc_duration_(prometheus::BuildHistogram()
@@ -103,7 +103,8 @@ void ServerMetrics::OnDecision(const v1::Decision& decision, int64_t /*seq*/) {
   switch (decision.verdict()) {
     case v1::APPROVE:
       energy_approved_j_.Increment(energy_j);
-      co2e_approved_kg_.Increment(std::max(0.0, decision.cost().co2e_kg()));
+      // Grams, not kilograms: promtool lints grams as the base unit of mass.
+      co2e_approved_g_.Increment(std::max(0.0, decision.cost().co2e_kg()) * 1000);
       break;
     case v1::REJECT:
     case v1::DEFER:

@@ -6,7 +6,7 @@
 //   greengate_energy_approved_joules_total            counter  estimated energy of approvals
 //   greengate_energy_avoided_joules_total             counter  estimated energy of rejected
 //                                                               and deferred requests
-//   greengate_co2e_approved_kilograms_total           counter
+//   greengate_co2e_approved_grams_total           counter
 //   greengate_rpc_duration_seconds{service,method}    histogram unary RPCs, handler time
 //   greengate_alert_outbox_backlog{sink}              gauge    decisions waiting for a sink
 //   greengate_build_info{version}                     gauge    always 1
@@ -53,7 +53,7 @@ class ServerMetrics final : public service::DecisionListener {
   prometheus::Family<prometheus::Counter>& decisions_;
   prometheus::Counter& energy_approved_j_;
   prometheus::Counter& energy_avoided_j_;
-  prometheus::Counter& co2e_approved_kg_;
+  prometheus::Counter& co2e_approved_g_;
   prometheus::Family<prometheus::Histogram>& rpc_duration_;
   prometheus::Family<prometheus::Gauge>& backlog_;
 };

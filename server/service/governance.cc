@@ -99,6 +99,21 @@ void SummaryToProto(const governance::Summary& s, v1::GovernanceSummary* out) {
   }
 }
 
+void VerificationToProto(const store::AuditVerification& v, v1::AuditLogVerification* out) {
+  out->set_intact(!v.problem.has_value());
+  out->set_checked_rows(v.checked_rows);
+  out->set_legacy_rows(v.legacy_rows);
+  out->set_head_seq(v.head_seq);
+  out->set_head_hash(v.head_hash);
+  if (v.problem) {
+    out->set_problem(v.problem->kind == store::AuditProblem::Kind::kMissing
+                         ? v1::AuditLogVerification::MISSING
+                         : v1::AuditLogVerification::ALTERED);
+    out->set_problem_seq(v.problem->seq);
+    out->set_detail(v.problem->detail);
+  }
+}
+
 bool IsLowerHex64(absl::string_view s) {
   if (s.size() != 64) return false;
   for (char c : s) {
@@ -204,6 +219,13 @@ absl::Status Gatekeeper::DoGetGovernanceReport(const v1::GetGovernanceReportRequ
   SummaryToProto(report.overall, out->mutable_overall());
   for (const governance::Summary& s : report.models) SummaryToProto(s, out->add_models());
   for (const std::string& note : report.notes) out->add_notes(note);
+  ASSIGN_OR_RETURN(const store::AuditVerification audit, store_->VerifyAuditChain());
+  VerificationToProto(audit, out->mutable_audit());
+  if (audit.problem) {
+    out->add_notes(absl::StrCat("The decision log is NOT intact (decision seq ",
+                                audit.problem->seq, ": ", audit.problem->detail,
+                                "); figures may be unreliable."));
+  }
   return absl::OkStatus();
 }
 
@@ -222,18 +244,7 @@ absl::Status Gatekeeper::DoVerifyAuditLog(const v1::VerifyAuditLogRequest& r,
     anchor = store::AuditAnchor{r.anchor_seq(), r.anchor_hash()};
   }
   ASSIGN_OR_RETURN(const store::AuditVerification v, store_->VerifyAuditChain(anchor));
-  out->set_intact(!v.problem.has_value());
-  out->set_checked_rows(v.checked_rows);
-  out->set_legacy_rows(v.legacy_rows);
-  out->set_head_seq(v.head_seq);
-  out->set_head_hash(v.head_hash);
-  if (v.problem) {
-    out->set_problem(v.problem->kind == store::AuditProblem::Kind::kMissing
-                         ? v1::AuditLogVerification::MISSING
-                         : v1::AuditLogVerification::ALTERED);
-    out->set_problem_seq(v.problem->seq);
-    out->set_detail(v.problem->detail);
-  }
+  VerificationToProto(v, out);
   return absl::OkStatus();
 }
 

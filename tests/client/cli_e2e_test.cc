@@ -251,3 +251,21 @@ TEST_F(CliEndToEndTest, BadInputFailsAndNamesTheField) {
 
 }  // namespace
 }  // namespace greengate::client
+
+namespace greengate::client {
+namespace {
+
+// SIGTERM drains and exits 0; what was acknowledged before is in the database after a restart.
+TEST_F(CliEndToEndTest, SigtermExitsZeroAndTheLogSurvivesARestart) {
+  ASSERT_EQ(Cli({"register", "--model", "churn", "--version", "v7"}).code, 0);
+  EXPECT_EQ(server_->Terminate(), 0) << server_->log();
+  std::filesystem::remove(dir_ / "port");  // the restarted server writes its own
+  server_ = std::make_unique<ServerProcess>(kServerBinary, dir_);
+  ASSERT_TRUE(server_->ok()) << server_->log();
+  CliResult model = Cli({"get-model", "--model", "churn"});
+  EXPECT_EQ(model.code, 0) << model.err;
+  EXPECT_THAT(model.out, HasSubstr("v7"));
+}
+
+}  // namespace
+}  // namespace greengate::client

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "client/json_io.h"
 #include "gmock/gmock.h"
@@ -61,7 +62,13 @@ class GovernanceEndToEndTest : public ::testing::Test {
     ASSERT_TRUE(std::filesystem::exists(kServerBinary)) << kServerBinary << " is missing";
     ASSERT_TRUE(std::filesystem::exists(kCliBinary)) << kCliBinary << " is missing";
     dir_ = TestDir();
-    server_ = std::make_unique<ServerProcess>(kServerBinary, dir_);
+    // The server's /metrics listener defaults to a fixed port another test may hold; this
+    // test does not need it, so a wrapper starts the server without it.
+    const std::filesystem::path wrapper = dir_ / "server.sh";
+    WriteFile(wrapper, absl::StrCat("#!/bin/sh\nexec '", kServerBinary,
+                                    "' --metrics_listen= \"$@\"\n"));
+    std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all);
+    server_ = std::make_unique<ServerProcess>(wrapper.string(), dir_);
     ASSERT_TRUE(server_->ok()) << "greengate-server did not start:\n" << server_->log();
   }
 
@@ -122,18 +129,31 @@ TEST_F(GovernanceEndToEndTest, ReportRendersInChromiumAndAuditCatchesAnEditedRow
   const CliResult outcome = Cli({"report-outcome", "--decision", approved_, "--energy-kwh", "30",
                                  "--accuracy-before", "0.81", "--accuracy-after", "0.86"});
   ASSERT_EQ(outcome.code, 0) << outcome.out << outcome.err;
-  // The server stamps decisions with the real clock: report on this ISO week.
-  const std::string week = governance::IsoWeekLabel(absl::Now());
+  // The server stamps decisions with the real clock: report on yesterday to tomorrow (UTC),
+  // which holds them even across midnight or a week boundary.
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+  const std::vector<std::string> period = {"--from", absl::FormatCivilTime(today - 1), "--to",
+                                           absl::FormatCivilTime(today + 1)};
+  const auto report_cmd = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"report"};
+    args.insert(args.end(), period.begin(), period.end());
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Cli(args);
+  };
+  CliResult r = Cli({"report", "--week", governance::IsoWeekLabel(absl::Now())});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("| Week | Approved | Avoided |"));
 
-  CliResult r = Cli({"report", "--week", week});
+  r = report_cmd({});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, StartsWith("# greengate governance report"));
   EXPECT_THAT(r.out, HasSubstr("| overall | 3 | 1 | 1 | 1 |"));
   EXPECT_THAT(r.out, HasSubstr("| models/churn | 3 | 1 | 1 | 1 |"));
-  r = Cli({"report", "--week", week, "--format", "csv"});
+  EXPECT_THAT(r.out, HasSubstr("Intact: 3 chained decisions verified. Anchor: 3:"));
+  r = report_cmd({"--format", "csv"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr(",models/churn,3,1,1,1,"));
-  r = Cli({"report", "--week", week, "--format", "json"});
+  r = report_cmd({"--format", "json"});
   ASSERT_EQ(r.code, 0) << r.err;
   v1::GovernanceReport report;
   ASSERT_TRUE(ParseJson(r.out, "report", &report).ok()) << r.out;
@@ -146,7 +166,19 @@ TEST_F(GovernanceEndToEndTest, ReportRendersInChromiumAndAuditCatchesAnEditedRow
   EXPECT_GT(report.overall().avoided_energy_kwh(), 0);
   ASSERT_GT(report.overall().most_drifted_features_size(), 0);
 
-  r = Cli({"report", "--week", week, "--format", "html", "--out", Path("report.html")});
+  // The same period on the decision list, and one before it.
+  r = Cli({"decisions", "--since", period[1], "--until", period[3], "--page-size", "1", "--all",
+           "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  v1::ListDecisionsResponse listed;
+  ASSERT_TRUE(ParseJson(r.out, "decisions", &listed).ok()) << r.out;
+  EXPECT_EQ(listed.decisions_size(), 3);
+  r = Cli({"decisions", "--until", period[1], "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_TRUE(ParseJson(r.out, "decisions", &listed).ok()) << r.out;
+  EXPECT_EQ(listed.decisions_size(), 0);
+
+  r = report_cmd({"--format", "html", "--out", Path("report.html")});
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string html = ReadFile(dir_ / "report.html");
   EXPECT_THAT(html, StartsWith("<!DOCTYPE html>"));

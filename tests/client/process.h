@@ -109,12 +109,17 @@ class ServerProcess {
     }
   }
 
-  ~ServerProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      waitpid(pid_, &status, 0);
-    }
+  ~ServerProcess() { Terminate(); }
+
+  // Sends SIGTERM and waits; returns the exit code (-1 if it did not exit normally or was
+  // not running).
+  int Terminate() {
+    if (pid_ <= 0) return -1;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
 
   bool ok() const { return pid_ > 0 && !port_.empty(); }

@@ -81,6 +81,10 @@ v1::GovernanceReport Fixture() {
     g->set_realised_gain(0.01 - 0.02 * i);
   }
   r.add_notes("Deferred <script>alert(1)</script> & more");
+  r.mutable_audit()->set_intact(true);
+  r.mutable_audit()->set_checked_rows(42);
+  r.mutable_audit()->set_head_seq(42);
+  r.mutable_audit()->set_head_hash(std::string(64, 'a'));
   return r;
 }
 
@@ -117,6 +121,7 @@ TEST(RenderHtmlTest, IsOneSelfContainedDocumentWithThreeCharts) {
   EXPECT_THAT(html, HasSubstr("age, &quot;years&quot;"));
   EXPECT_THAT(html, HasSubstr("models/fraud"));
   EXPECT_THAT(html, HasSubstr("200.000 / 500.000 (40.0%)"));  // churn's budget
+  EXPECT_THAT(html, HasSubstr("<p id=\"audit\">Intact: 42 chained decisions verified. Anchor: 42:aaaa"));
 }
 
 TEST(RenderHtmlTest, EmptyReportStillHasItsCharts) {
@@ -142,6 +147,7 @@ TEST(RenderMarkdownTest, HasEverySectionAndARowPerScope) {
   EXPECT_THAT(md, HasSubstr("| models/churn | 4 |"));
   EXPECT_THAT(md, HasSubstr("| +2.00 | +1.50 |"));  // mean gains in accuracy points
   EXPECT_THAT(md, HasSubstr("| 2026-W47 | 100.000 | 40.000 |"));
+  EXPECT_THAT(md, HasSubstr("## Audit log\n\nIntact: 42 chained decisions verified."));
 }
 
 // Splits one CSV line, honouring RFC 4180 quotes (enough for this test's data).
@@ -241,6 +247,14 @@ TEST(ReportCommandTest, UsageErrorsBeforeAnyCall) {
   EXPECT_THAT(r.err, HasSubstr("--anchor: expected SEQ:HASH"));
   r = RunInProcess({"audit"});
   EXPECT_EQ(r.code, 2);
+}
+
+TEST(DecisionsCommandTest, RejectsMalformedTimeFlags) {
+  testing::CliResult r = testing::RunInProcess({"decisions", "--since", "yesterday"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--since: expected a date YYYY-MM-DD or an RFC 3339 time"));
+  r = testing::RunInProcess({"decisions", "--until", "2026-11-16T25:00:00Z"});
+  EXPECT_THAT(r.err, HasSubstr("--until: expected"));
 }
 
 }  // namespace

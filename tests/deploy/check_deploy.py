@@ -26,6 +26,7 @@ from checks_common import Report, load_yaml_files, server_flags
 from compose_checks import check_compose
 from docker_checks import check_consistency, check_dockerfile, check_packages_exist
 from k8s_checks import check_k8s
+from observability_checks import check_monitoring
 from systemd_checks import check_systemd
 
 
@@ -37,6 +38,7 @@ def main(argv):
     docs_by_path = load_yaml_files(root, report)
     k8s = check_k8s(root, docs_by_path, flags, report)
     check_compose(root, docs_by_path, flags, report)
+    check_monitoring(root, docs_by_path, flags, k8s, report)
     packages, docker = check_dockerfile(root, flags, report)
     check_packages_exist(packages, report)
     check_systemd(root, flags, report)

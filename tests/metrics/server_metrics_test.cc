@@ -37,7 +37,7 @@ TEST(ServerMetricsTest, DecisionsEnergyAndCarbon) {
   // 3 kWh approved = 1.08e7 J; 0.75 kWh avoided = 2.7e6 J (1 kWh = 3.6e6 J).
   EXPECT_THAT(text, HasSubstr("greengate_energy_approved_joules_total 10800000"));
   EXPECT_THAT(text, HasSubstr("greengate_energy_avoided_joules_total 2700000"));
-  EXPECT_THAT(text, HasSubstr("greengate_co2e_approved_kilograms_total 0.75"));
+  EXPECT_THAT(text, HasSubstr("greengate_co2e_approved_grams_total 750"));
   EXPECT_THAT(text, HasSubstr("# TYPE greengate_decisions_total counter"));
   EXPECT_THAT(text, HasSubstr(std::string("greengate_build_info{version=\"") + BuildVersion() +
                               "\"} 1"));

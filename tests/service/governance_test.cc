@@ -215,7 +215,9 @@ TEST_F(GovernanceServiceTest, ReportAggregatesThePeriod) {
   EXPECT_THAT(report.notes(), Contains(HasSubstr("No outcomes")));
   ASSERT_GT(all.most_drifted_features_size(), 0);
   EXPECT_EQ(all.most_drifted_features(0).drifted_decisions(), 4);  // all but the rejection
-  EXPECT_EQ(all.weeks_size() >= 1, true);
+  EXPECT_GE(all.weeks_size(), 1);
+  EXPECT_TRUE(report.audit().intact());
+  EXPECT_EQ(report.audit().head_seq(), 5);
 
   ASSERT_EQ(report.models_size(), 2);
   const v1::GovernanceSummary& churn = report.models(0);
@@ -278,6 +280,14 @@ TEST_F(GovernanceServiceTest, VerifyAuditLogFindsARowEditedBehindTheServersBack)
   EXPECT_EQ(v.problem_seq(), 3);
   EXPECT_EQ(v.checked_rows(), 2);
   EXPECT_THAT(v.detail(), HasSubstr("does not match its hash"));
+  v1::GetGovernanceReportRequest report_req;
+  *report_req.mutable_start_time() = Ts(t0_);
+  *report_req.mutable_end_time() = Ts(t0_ + absl::Hours(96));
+  v1::GovernanceReport report;
+  ASSERT_TRUE(stub_->GetGovernanceReport(Context().get(), report_req, &report).ok());
+  EXPECT_FALSE(report.audit().intact());
+  EXPECT_EQ(report.audit().problem_seq(), 3);
+  EXPECT_THAT(report.notes(), Contains(HasSubstr("NOT intact (decision seq 3")));
 
   // An anchor must be well formed; a matching one passes where the chain does.
   req.set_anchor_seq(5);

@@ -10,7 +10,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "absl/types/span.h"
 #include "server/store/audit_chain.h"
+#include "server/store/migration_runner.h"
+#include "server/store/sqlite.h"
 #include "server/store/store.h"
 #include "tests/store/test_util.h"
 
@@ -275,6 +278,49 @@ TEST_F(AuditChainTest, VerifiesAcrossBatches) {
   ASSERT_TRUE(v.problem.has_value());
   EXPECT_EQ(v.problem->seq, 1050);
   EXPECT_EQ(v.checked_rows, 1049);
+}
+
+// A database from before the chain (schema 2) with decisions: migration 0003 marks them as
+// legacy, verification starts after them, and new decisions chain from the genesis hash.
+TEST(AuditChainMigrationTest, RowsOlderThanTheChainAreLegacy) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  const std::string path = dir.File("old.db");
+  {
+    const std::vector<Migration> all = OkValue(ParseMigrations(EmbeddedMigrationFiles()));
+    ASSERT_GE(all.size(), 3u);
+    DbHandle db = OkValue(OpenConnection(path, 1000));
+    ASSERT_NE(db, nullptr);
+    ASSERT_EQ(OkValue(ApplyMigrations(db.get(), absl::MakeConstSpan(all.data(), 2))), 2);
+  }
+  RawDb raw(path);
+  ASSERT_EQ(raw.Exec("INSERT INTO models (model_id, deployed_version, create_time_ms, "
+                     "update_time_ms) VALUES ('churn', 'v1', 1, 1);"
+                     "INSERT INTO decisions (decision_id, model_id, model_version, "
+                     "policy_version, verdict, decided_by, energy_kwh, co2e_kg, expected_gain, "
+                     "gain_lower_bound, dataset_drift, create_time_ms, payload) VALUES "
+                     "('old1', 1, 'v1', 0, 'APPROVE', 'x', 1, 1, 0, 0, 1, 5, '{}'), "
+                     "('old2', 1, 'v1', 0, 'REJECT', 'x', 1, 1, 0, 0, 0, 6, '{}');"),
+            "");
+  std::unique_ptr<Store> store = OkValue(Store::Open(path));
+  ASSERT_NE(store, nullptr);
+  AuditVerification v = OkValue(store->VerifyAuditChain());
+  EXPECT_FALSE(v.problem.has_value());
+  EXPECT_EQ(v.legacy_rows, 2);
+  EXPECT_EQ(v.checked_rows, 0);
+
+  const DecisionRow first = OkValue(store->InsertDecision(MakeDecision(1, "new1", "DEFER", 7)));
+  EXPECT_EQ(first.seq, 3);
+  EXPECT_EQ(first.prev_hash, kGenesisHash);
+  v = OkValue(store->VerifyAuditChain());
+  EXPECT_FALSE(v.problem.has_value()) << v.problem->detail;
+  EXPECT_EQ(v.checked_rows, 1);
+  EXPECT_EQ(v.legacy_rows, 2);
+  // A legacy row is outside the chain: editing it is not detectable (hence "legacy").
+  ASSERT_EQ(raw.Exec("DROP TRIGGER decisions_no_update; "
+                     "UPDATE decisions SET verdict = 'DEFER' WHERE seq = 1;"),
+            "");
+  EXPECT_FALSE(OkValue(store->VerifyAuditChain()).problem.has_value());
 }
 
 }  // namespace

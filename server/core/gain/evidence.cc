@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -41,11 +42,15 @@ absl::StatusOr<GainEstimate> EstimateGainFromEvidence(const GainEvidence& e,
   ASSIGN_OR_RETURN(GainEstimate out, EstimateGain(e.reference, e.labeled, learned));
   out.recovery_ratio_source = recovery.source;
   out.outcomes_used = recovery.outcomes_used;
+  // Scores are validated even when labels make them unnecessary: bad input is never ignored.
+  std::optional<CbpeAccuracy> cbpe;
+  if (e.scores) {
+    ASSIGN_OR_RETURN(cbpe, EstimateAccuracyFromScores(*e.scores, "scores"));
+  }
   if (e.labeled) return out;
 
   std::string why_not_cbpe;
-  if (e.scores) {
-    ASSIGN_OR_RETURN(const CbpeAccuracy cbpe, EstimateAccuracyFromScores(*e.scores, "scores"));
+  if (cbpe) {
     if (!e.reference) {
       why_not_cbpe = "scores sent, but the reference has no accuracy to compare with";
     } else if (e.reference_calibration_detail.empty()) {
@@ -57,14 +62,14 @@ absl::StatusOr<GainEstimate> EstimateGainFromEvidence(const GainEvidence& e,
                                   e.reference_calibration_detail, ")");
     } else {
       out.method = "cbpe";
-      out.current_accuracy = cbpe.accuracy;
+      out.current_accuracy = cbpe->accuracy;
       const double se = std::sqrt(ReferenceVariance(*e.reference) +
-                                  cbpe.standard_error * cbpe.standard_error);
-      FillFromDegradation(e.reference->accuracy - cbpe.accuracy, se, learned, &out);
+                                  cbpe->standard_error * cbpe->standard_error);
+      FillFromDegradation(e.reference->accuracy - cbpe->accuracy, se, learned, &out);
       out.evidence = absl::StrFormat(
           "CBPE: mean top-class confidence %.4f over %d rows (calibrated scores: expected "
           "accuracy, SE %.4f) vs reference %.3f",
-          cbpe.accuracy, e.scores->rows, cbpe.standard_error, e.reference->accuracy);
+          cbpe->accuracy, e.scores->rows, cbpe->standard_error, e.reference->accuracy);
       return out;
     }
   }

@@ -1,7 +1,5 @@
 #include "server/core/profile/merge.h"
 
-#include "server/core/profile/joint_merge.h"
-
 #include <algorithm>
 #include <string>
 #include <string_view>
@@ -14,6 +12,7 @@
 #include "server/core/profile/categorical_builder.h"
 #include "server/core/profile/compatibility.h"
 #include "server/core/profile/format.h"
+#include "server/core/profile/joint_merge.h"
 #include "server/core/profile/limits.h"
 #include "server/core/profile/random.h"
 #include "server/core/profile/validate.h"

@@ -68,6 +68,16 @@ TEST(EvidenceTest, UncalibratedOrUncheckedScoresAreNotUsedAndTheEstimateSaysWhy)
   EXPECT_TRUE(Contains(g->evidence, "without scores")) << g->evidence;
 }
 
+TEST(EvidenceTest, InvalidScoresAreRejectedEvenWithLabels) {
+  GainEvidence e;
+  e.reference = ReferenceAccuracy{0.9, 5000};
+  e.labeled = LabeledWindow{1000, 850};
+  e.scores = ScoreSummary{0, 0.85, 0};
+  auto g = EstimateGainFromEvidence(e, Options());
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.status().message().substr(0, 11), "scores.rows");
+}
+
 TEST(EvidenceTest, NoEvidenceSaysWhatToSend) {
   auto g = EstimateGainFromEvidence(GainEvidence{}, Options());
   ASSERT_TRUE(g.ok());

@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/core/profile/builder.h"
+#include "server/core/profile/joint_merge.h"
 
 namespace greengate::profile {
 namespace {
@@ -68,6 +69,29 @@ TEST(JointSampleTest, OffByDefaultAndCapacityChecked) {
                               .status()
                               .message()),
               ::testing::HasSubstr("joint_sample_capacity"));
+}
+
+TEST(JointSampleTest, MergeDrawsFromBothShardsByRowsSeen) {
+  JointSample a{{"x", "y"}, 3, {1, 10, 2, 20, 3, 30}, 3};        // complete: every row
+  JointSample b{{"x", "y"}, 2, {100, -1, 200, -2}, 2};
+  const auto all = MergeJointSamples(a, b, 1);
+  ASSERT_TRUE(all.has_value());
+  EXPECT_EQ(all->rows, 5);  // both complete: every row kept
+  EXPECT_EQ(all->seen, 5);
+  std::multiset<double> xs;
+  for (int r = 0; r < 5; ++r) xs.insert(all->values[2 * r]);
+  EXPECT_EQ(xs, (std::multiset<double>{1, 2, 3, 100, 200}));
+
+  JointSample full{{"x", "y"}, 2, {5, 50, 6, 60}, 1000};  // a full reservoir of capacity 2
+  const auto capped = MergeJointSamples(a, full, 1);
+  ASSERT_TRUE(capped.has_value());
+  EXPECT_EQ(capped->rows, 2);
+  EXPECT_EQ(capped->seen, 1003);
+  // Same seed, same merge; other features or one side missing: no joint sample.
+  EXPECT_EQ(MergeJointSamples(a, full, 1)->values, capped->values);
+  JointSample other{{"x", "z"}, 2, {1, 2, 3, 4}, 2};
+  EXPECT_FALSE(MergeJointSamples(a, other, 1).has_value());
+  EXPECT_FALSE(MergeJointSamples(a, std::nullopt, 1).has_value());
 }
 
 }  // namespace
