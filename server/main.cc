@@ -46,8 +46,10 @@ ABSL_FLAG(double, alert_resolve_after_s, 3600,
           "an Alertmanager alert resolves (endsAt) this many seconds after its decision");
 ABSL_FLAG(std::string, alert_link_prefix, "",
           "generatorURL of an alert = this prefix + the decision name; empty omits it");
-ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
-          "host:port to serve Prometheus /metrics on; empty disables");
+constexpr char kDefaultMetricsListen[] = "127.0.0.1:9464";
+ABSL_FLAG(std::string, metrics_listen, kDefaultMetricsListen,
+          "host:port to serve Prometheus /metrics on; empty disables (if the default port is "
+          "taken, the server starts without /metrics and logs a warning)");
 ABSL_FLAG(int, watch_queue, 256,
           "decisions a WatchDecisions subscriber may lag behind before it is dropped");
 // --- end alerting and metrics ---------------------------------------------------------------
@@ -81,6 +83,8 @@ int Run() {
   observability_flags.alert_resolve_after = absl::Seconds(absl::GetFlag(FLAGS_alert_resolve_after_s));
   observability_flags.alert_link_prefix = absl::GetFlag(FLAGS_alert_link_prefix);
   observability_flags.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  observability_flags.metrics_best_effort =
+      observability_flags.metrics_listen == kDefaultMetricsListen;
   auto observability =
       greengate::alerts::Observability::Start(observability_flags, store->get(), &clock);
   if (!observability.ok()) {

@@ -30,9 +30,17 @@ absl::StatusOr<std::unique_ptr<Observability>> Observability::Start(
   ASSIGN_OR_RETURN(std::vector<v1::Verdict> verdicts,
                    ParseVerdicts(flags.alert_verdicts, "--alert_verdicts"));
   if (!flags.metrics_listen.empty()) {
-    ASSIGN_OR_RETURN(o->endpoint_,
-                     metrics::MetricsEndpoint::Start(flags.metrics_listen, o->metrics_.registry()));
-    log::Info("serving metrics", {{"listen", flags.metrics_listen}, {"port", o->endpoint_->port()}});
+    auto endpoint = metrics::MetricsEndpoint::Start(flags.metrics_listen, o->metrics_.registry());
+    if (endpoint.ok()) {
+      o->endpoint_ = std::move(*endpoint);
+      log::Info("serving metrics",
+                {{"listen", flags.metrics_listen}, {"port", o->endpoint_->port()}});
+    } else if (flags.metrics_best_effort) {
+      log::Warning("not serving metrics (set --metrics_listen to choose a free address)",
+                   {{"error", endpoint.status().ToString()}});
+    } else {
+      return endpoint.status();
+    }
   }
   std::vector<service::DecisionListener*> listeners = {&o->metrics_};
   std::vector<std::unique_ptr<AlertSink>> sinks;

@@ -28,6 +28,10 @@ struct ObservabilityFlags {
   absl::Duration alert_resolve_after = absl::Hours(1);
   std::string alert_link_prefix;
   std::string metrics_listen = "127.0.0.1:9464";  // "" = no /metrics
+  // When true, a /metrics address that cannot be bound is logged and skipped instead of
+  // failing Start: the server's default port may be taken by another instance on the host,
+  // which must not stop the gate. An explicitly chosen address stays strict.
+  bool metrics_best_effort = false;
   BackoffPolicy backoff;
   absl::Duration poll_interval = absl::Seconds(5);
 };

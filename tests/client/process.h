@@ -88,7 +88,9 @@ class ServerProcess {
     log_ = (dir / "server.log").string();
     pid_ = Spawn(binary,
                  {"--listen=127.0.0.1:0", "--db=" + (dir / "gg.db").string(),
-                  "--port_file=" + port_file, "--shutdown_grace_s=1"},
+                  "--port_file=" + port_file, "--shutdown_grace_s=1",
+                  // No fixed metrics port: tests run in parallel.
+                  "--metrics_listen="},
                  log_, log_);
     if (pid_ < 0) return;
     // The server writes the port once it serves. Poll for it; the bound only stops a broken
