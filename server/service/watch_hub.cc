@@ -57,9 +57,11 @@ void WatchHub::Unsubscribe(const std::shared_ptr<WatchSubscription>& subscriptio
 }
 
 void WatchHub::OnDecision(const v1::Decision& decision, int64_t /*seq*/) {
-  // One shared copy for all subscribers; the lock is held only for queue pushes.
-  auto shared = std::make_shared<const v1::Decision>(decision);
+  // One shared copy for all subscribers (none when nobody watches); the lock is held only
+  // for queue pushes.
   absl::MutexLock lock(&mu_);
+  if (subscriptions_.empty()) return;
+  auto shared = std::make_shared<const v1::Decision>(decision);
   for (const std::shared_ptr<WatchSubscription>& subscription : subscriptions_) {
     subscription->Offer(shared);
   }
