@@ -280,6 +280,24 @@ Outcome Efficiency(const Context& c) {
   return out;
 }
 
+// A budget check that failed defers; budget frees up when the oldest approval in the window
+// ages out, unless this job alone is larger than the whole budget.
+void DeferOverBudget(const Context& c, absl::string_view budget_name, absl::string_view unit,
+                     const std::string& use, double job, double budget, Outcome* out) {
+  std::string when;
+  if (job > budget) {
+    when = "; this job alone exceeds the budget";
+  } else if (c.history.oldest_approval_in_window) {
+    out->retry_after = *c.history.oldest_approval_in_window + c.policy.budget_window;
+    when = absl::StrCat("; retry after ", Time(*out->retry_after),
+                        " when the oldest approval leaves the window");
+  }
+  out->check.detail += when;
+  out->verdict_if_decisive = Verdict::kDefer;
+  out->reason_if_decisive =
+      absl::StrCat("DEFER: ", budget_name, ": ", use, " > ", Num(budget), " ", unit, when);
+}
+
 Outcome EnergyBudget(const Context& c) {
   Outcome out = Evaluated(kEnergyBudget);
   const double budget = c.policy.energy_budget_kwh;
@@ -298,19 +316,7 @@ Outcome EnergyBudget(const Context& c) {
   out.check.passed = approved + job <= budget;
   out.check.detail = absl::StrCat(use, out.check.passed ? " <= " : " > ", "budget ", Num(budget),
                                   " kWh");
-  if (out.check.passed) return out;
-  std::string when;
-  if (job > budget) {
-    when = "; this job alone exceeds the budget";
-  } else if (c.history.oldest_approval_in_window) {
-    out.retry_after = *c.history.oldest_approval_in_window + c.policy.budget_window;
-    when = absl::StrCat("; retry after ", Time(*out.retry_after),
-                        " when the oldest approval leaves the window");
-  }
-  out.check.detail += when;
-  out.verdict_if_decisive = Verdict::kDefer;
-  out.reason_if_decisive = absl::StrCat("DEFER: energy budget: ", use, " > ", Num(budget),
-                                        " kWh", when);
+  if (!out.check.passed) DeferOverBudget(c, "energy budget", "kWh", use, job, budget, &out);
   return out;
 }
 
@@ -327,19 +333,7 @@ Outcome CarbonBudget(const Context& c) {
                    " h + ", Num(job), " kg for this job = ", Num(approved + job), " kg");
   out.check.detail = absl::StrCat(use, out.check.passed ? " <= " : " > ", "budget ", Num(budget),
                                   " kg");
-  if (out.check.passed) return out;
-  std::string when;
-  if (job > budget) {
-    when = "; this job alone exceeds the budget";
-  } else if (c.history.oldest_approval_in_window) {
-    out.retry_after = *c.history.oldest_approval_in_window + c.policy.budget_window;
-    when = absl::StrCat("; retry after ", Time(*out.retry_after),
-                        " when the oldest approval leaves the window");
-  }
-  out.check.detail += when;
-  out.verdict_if_decisive = Verdict::kDefer;
-  out.reason_if_decisive =
-      absl::StrCat("DEFER: carbon budget: ", use, " > ", Num(budget), " kg", when);
+  if (!out.check.passed) DeferOverBudget(c, "carbon budget", "kg", use, job, budget, &out);
   return out;
 }
 
