@@ -19,6 +19,7 @@
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "server/service/server.h"
+#include "tests/service/loopback_server.h"
 #include "tests/service/test_profiles.h"
 
 namespace greengate::service {
@@ -30,36 +31,15 @@ using greengate::testing::SmallPlan;
 
 class GatekeeperTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/greengate-service-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    StartServer();
-  }
-  void TearDown() override {
-    StopServer();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { StartServer(); }
 
+  // Starts (or restarts, on the same database) the server and points stub_ at it.
   void StartServer() {
-    auto store = store::Store::Open(dir_ + "/gg.db");
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-    ServerOptions options;
-    options.listen_address = "127.0.0.1:0";
-    auto server = RunningServer::Start(options, store_.get(), &clock_, &energy::Tables::Shipped());
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                   grpc::InsecureChannelCredentials());
-    stub_ = v1::RetrainGatekeeper::NewStub(channel_);
+    const absl::Status started = loop_.Start(&clock_);
+    ASSERT_TRUE(started.ok()) << started;
+    stub_ = loop_.stub();
   }
-  void StopServer() {
-    stub_.reset();
-    channel_.reset();
-    server_.reset();
-    store_.reset();
-  }
+  void StopServer() { loop_.Stop(); }
 
   std::unique_ptr<grpc::ClientContext> Context() {
     auto ctx = std::make_unique<grpc::ClientContext>();
@@ -116,16 +96,13 @@ class GatekeeperTest : public ::testing::Test {
     return resp.decisions_size();
   }
 
-  std::string dir_;
   FakeClock clock_{absl::FromUnixSeconds(1'790'000'000)};
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<RunningServer> server_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::RetrainGatekeeper::Stub> stub_;
+  greengate::testing::LoopbackServer loop_{"service"};  // after clock_: stops before it goes
+  v1::RetrainGatekeeper::Stub* stub_ = nullptr;          // owned by loop_
 };
 
 TEST_F(GatekeeperTest, HealthIsServingForServerAndService) {
-  auto health = grpc::health::v1::Health::NewStub(channel_);
+  auto health = grpc::health::v1::Health::NewStub(loop_.channel());
   for (const std::string service : {"", "greengate.v1.RetrainGatekeeper"}) {
     grpc::health::v1::HealthCheckRequest req;
     req.set_service(service);

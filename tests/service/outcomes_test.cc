@@ -17,6 +17,7 @@
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "server/service/server.h"
+#include "tests/service/loopback_server.h"
 #include "tests/service/test_profiles.h"
 
 namespace greengate::service {
@@ -31,27 +32,9 @@ using google::protobuf::util::TimeUtil;
 class OutcomesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/greengate-outcomes-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    auto store = store::Store::Open(dir_ + "/gg.db");
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-    ServerOptions options;
-    options.listen_address = "127.0.0.1:0";
-    auto server = RunningServer::Start(options, store_.get(), &clock_, &energy::Tables::Shipped());
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                   grpc::InsecureChannelCredentials());
-    stub_ = v1::RetrainGatekeeper::NewStub(channel_);
-  }
-  void TearDown() override {
-    stub_.reset();
-    channel_.reset();
-    server_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    const absl::Status started = loop_.Start(&clock_);
+    ASSERT_TRUE(started.ok()) << started;
+    stub_ = loop_.stub();
   }
 
   std::unique_ptr<grpc::ClientContext> Context() {
@@ -128,12 +111,9 @@ class OutcomesTest : public ::testing::Test {
     return o;
   }
 
-  std::string dir_;
   FakeClock clock_{absl::FromUnixSeconds(1'790'000'000)};
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<RunningServer> server_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::RetrainGatekeeper::Stub> stub_;
+  greengate::testing::LoopbackServer loop_{"outcomes"};  // after clock_: stops before it goes
+  v1::RetrainGatekeeper::Stub* stub_ = nullptr;           // owned by loop_
 };
 
 TEST_F(OutcomesTest, ReportOnceForAnApprovalAndGetDecisionShowsIt) {

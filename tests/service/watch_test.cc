@@ -16,6 +16,7 @@
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "server/service/server.h"
+#include "tests/service/loopback_server.h"
 #include "tests/service/test_profiles.h"
 
 namespace greengate::service {
@@ -50,29 +51,12 @@ class RecordingListener final : public DecisionListener {
 class WatchTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/greengate-watch-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    auto store = store::Store::Open(dir_ + "/gg.db");
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
     ServerOptions options;
-    options.listen_address = "127.0.0.1:0";
     options.decision_listener = &listener_;
     options.watch_queue_capacity = 4;
-    auto server = RunningServer::Start(options, store_.get(), &clock_, &energy::Tables::Shipped());
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                   grpc::InsecureChannelCredentials());
-    stub_ = v1::RetrainGatekeeper::NewStub(channel_);
-  }
-  void TearDown() override {
-    stub_.reset();
-    channel_.reset();
-    server_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    const absl::Status started = loop_.Start(&clock_, options);
+    ASSERT_TRUE(started.ok()) << started;
+    stub_ = loop_.stub();
   }
 
   static void SetDeadline(grpc::ClientContext* ctx, int seconds) {
@@ -123,18 +107,15 @@ class WatchTest : public ::testing::Test {
                                     v1::RetrainGatekeeper::Stub* stub = nullptr) {
     auto w = std::make_unique<Watch>();
     SetDeadline(&w->context, 120);
-    w->reader = (stub ? stub : stub_.get())->WatchDecisions(&w->context, request);
+    w->reader = (stub ? stub : stub_)->WatchDecisions(&w->context, request);
     w->reader->WaitForInitialMetadata();
     return w;
   }
 
-  std::string dir_;
   FakeClock clock_{absl::FromUnixSeconds(1'790'000'000)};
   RecordingListener listener_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<RunningServer> server_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::RetrainGatekeeper::Stub> stub_;
+  greengate::testing::LoopbackServer loop_{"watch"};  // after clock_ and listener_
+  v1::RetrainGatekeeper::Stub* stub_ = nullptr;       // owned by loop_
 };
 
 std::vector<std::string> ReadNames(grpc::ClientReader<v1::Decision>* reader, int n) {
@@ -173,7 +154,7 @@ TEST_F(WatchTest, TwoSubscribersWithDifferentFiltersAndListener) {
   EXPECT_LT(seqs[1], seqs[2]);
 
   // Shutdown ends both streams cleanly.
-  server_->Shutdown(absl::Seconds(10));
+  loop_.server()->Shutdown(absl::Seconds(10));
   v1::Decision extra;
   EXPECT_FALSE(churn->reader->Read(&extra));
   EXPECT_FALSE(rejects->reader->Read(&extra));
@@ -189,7 +170,7 @@ TEST_F(WatchTest, StalledSubscriberDoesNotDelayDecisionsAndIsDropped) {
   args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 1024);
   auto small_window = v1::RetrainGatekeeper::NewStub(grpc::CreateCustomChannel(
-      absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials(), args));
+      loop_.address(), grpc::InsecureChannelCredentials(), args));
   auto stalled = StartWatch({}, small_window.get());  // never reads until the end
   auto live = StartWatch({});
   constexpr int kDecisions = 200;
