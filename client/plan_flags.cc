@@ -16,7 +16,7 @@ bool PlanFlags::empty() const {
   return !name && !accelerator && !accelerator_count && !cpu && !cpu_cores && !memory_gb &&
          !hours && !region && !provider && !pue && !carbon_intensity_g_per_kwh &&
          !accelerator_utilization && !cpu_utilization && !training_rows && !accelerator_power_w &&
-         !cpu_power_per_core_w;
+         !cpu_power_per_core_w && !recovery_ratio;
 }
 
 void AddPlanFlags(CLI::App* sub, PlanFlags* f) {
@@ -46,6 +46,9 @@ void AddPlanFlags(CLI::App* sub, PlanFlags* f) {
           "Power per CPU core, W, overrides the shipped table"));
   add(Add(sub, "--training-rows", &f->training_rows, "Rows the job trains on"));
   add(Add(sub, "--plan-name", &f->name, "Name of the job, e.g. full or recent-4-weeks"));
+  add(Add(sub, "--recovery-ratio", &f->recovery_ratio,
+          "Share of the accuracy loss this job is expected to win back, in (0, 1] (default: "
+          "the policy's; learned from outcomes of jobs with the same --plan-name)"));
 }
 
 v1::TrainingPlan PlanFromFlags(const PlanFlags& f) {
@@ -66,6 +69,7 @@ v1::TrainingPlan PlanFromFlags(const PlanFlags& f) {
   if (f.training_rows) p.set_training_rows(*f.training_rows);
   if (f.accelerator_power_w) p.set_accelerator_power_w(*f.accelerator_power_w);
   if (f.cpu_power_per_core_w) p.set_cpu_power_per_core_w(*f.cpu_power_per_core_w);
+  if (f.recovery_ratio) p.set_recovery_ratio(*f.recovery_ratio);
   return p;
 }
 

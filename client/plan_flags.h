@@ -30,6 +30,7 @@ struct PlanFlags {
   std::optional<int64_t> training_rows;
   std::optional<double> accelerator_power_w;
   std::optional<double> cpu_power_per_core_w;
+  std::optional<double> recovery_ratio;
 
   bool empty() const;
 };

@@ -34,6 +34,14 @@ ABSL_FLAG(int, max_receive_message_mb, 32, "largest request accepted, in MiB");
 ABSL_FLAG(int, busy_timeout_ms, 5000, "how long a write waits for the SQLite lock");
 ABSL_FLAG(double, shutdown_grace_s, 10, "how long in-flight calls may finish on SIGTERM");
 
+// --- Fleet budgets: the operator's allowance over all models (each model's policy has its own)
+ABSL_FLAG(double, fleet_energy_budget_kwh, 0,
+          "kWh all models' approved retrains may use per --fleet_budget_window_s; 0 = unlimited");
+ABSL_FLAG(double, fleet_carbon_budget_kg, 0,
+          "kg CO2e all models' approved retrains may emit per window; 0 = unlimited");
+ABSL_FLAG(int64_t, fleet_budget_window_s, 30 * 86400,
+          "rolling window of the fleet budgets, in seconds (default 30 days)");
+
 // --- Alerting and metrics (H-alerting) ------------------------------------------------------
 ABSL_FLAG(std::string, alertmanager_url, "",
           "Alertmanager base URL (e.g. http://alertmanager:9093); decisions are POSTed to "
@@ -74,6 +82,20 @@ int Run() {
   greengate::service::ServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_receive_message_mb) << 20;
+  options.fleet_budget.energy_budget_kwh = absl::GetFlag(FLAGS_fleet_energy_budget_kwh);
+  options.fleet_budget.carbon_budget_kg = absl::GetFlag(FLAGS_fleet_carbon_budget_kg);
+  options.fleet_budget.window = absl::Seconds(absl::GetFlag(FLAGS_fleet_budget_window_s));
+  if (absl::Status fleet = greengate::policy::ValidateFleetBudget(options.fleet_budget);
+      !fleet.ok()) {
+    Error("invalid fleet budget", {{"error", std::string(fleet.message())}});
+    return 1;
+  }
+  if (options.fleet_budget.enabled()) {
+    Info("fleet budget", {{"energy_kwh", options.fleet_budget.energy_budget_kwh},
+                          {"co2e_kg", options.fleet_budget.carbon_budget_kg},
+                          {"window_s", static_cast<long long>(absl::GetFlag(
+                                           FLAGS_fleet_budget_window_s))}});
+  }
 
   // --- Alerting and metrics (H-alerting) ----------------------------------------------------
   greengate::alerts::ObservabilityFlags observability_flags;

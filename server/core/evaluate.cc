@@ -1,6 +1,8 @@
 #include "server/core/evaluate.h"
 
+#include <limits>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -32,32 +34,79 @@ std::string PlanLabel(const energy::CostEstimate& c, size_t index) {
   return c.plan.empty() ? absl::StrCat("plans[", index, "]") : absl::StrCat("'", c.plan, "'");
 }
 
-// Index of the best plan, and a sentence saying why.
+// Value rule: the gain's worth minus the plan's energy and carbon cost.
+double NetValue(const energy::CostEstimate& c, const gain::GainEstimate& g,
+                const policy::Policy& p) {
+  return 100 * g.lower_bound * p.value_per_accuracy_point - PlanCost(c, p);
+}
+
+// Accuracy points (lower bound) per kWh; a plan of 0 kWh is infinitely efficient.
+double PointsPerKwh(const energy::CostEstimate& c, const gain::GainEstimate& g) {
+  if (c.energy_kwh <= 0) return std::numeric_limits<double>::infinity();
+  return 100 * g.lower_bound / c.energy_kwh;
+}
+
+// Index of the best plan, and a sentence saying why. Value rule: the best net value.
+// Otherwise, among plans whose gain lower bound reaches min_gain, the most accuracy points per
+// kWh (the efficiency check's own measure); when none reaches it, the largest gain (the
+// decision then says min_gain failed). Ties: less energy, then less CO2e, then request order.
+// With one gain for every plan this is simply the cheapest plan.
 std::pair<size_t, std::string> ChoosePlan(const std::vector<energy::CostEstimate>& costs,
-                                          const gain::GainEstimate& gain,
+                                          const std::vector<gain::GainEstimate>& gains,
                                           const policy::Policy& p) {
+  const bool value_rule = p.value_per_accuracy_point > 0;
+  bool any_reaches_min_gain = false;
+  for (const gain::GainEstimate& g : gains) {
+    any_reaches_min_gain |= g.lower_bound >= p.min_gain;
+  }
+  auto score = [&](size_t i) {
+    if (value_rule) return NetValue(costs[i], gains[i], p);
+    if (!any_reaches_min_gain) return gains[i].lower_bound;
+    if (gains[i].lower_bound < p.min_gain) return -std::numeric_limits<double>::infinity();
+    return PointsPerKwh(costs[i], gains[i]);
+  };
   size_t best = 0;
   for (size_t i = 1; i < costs.size(); ++i) {
-    const double a = PlanCost(costs[i], p), b = PlanCost(costs[best], p);
-    if (a < b || (a == b && costs[i].co2e_kg < costs[best].co2e_kg)) best = i;
+    const double a = score(i), b = score(best);
+    const bool tie = a == b;
+    if (a > b || (tie && costs[i].energy_kwh < costs[best].energy_kwh) ||
+        (tie && costs[i].energy_kwh == costs[best].energy_kwh &&
+         costs[i].co2e_kg < costs[best].co2e_kg)) {
+      best = i;
+    }
   }
-  const bool value_rule = p.value_per_accuracy_point > 0;
-  const double worth = 100 * gain.lower_bound * p.value_per_accuracy_point;
+  bool same_gain = true;
+  for (const gain::GainEstimate& g : gains) {
+    same_gain &= g.lower_bound == gains[0].lower_bound && g.expected == gains[0].expected;
+  }
   std::string listing;
   for (size_t i = 0; i < costs.size(); ++i) {
     absl::StrAppend(&listing, i == 0 ? "" : "; ", PlanLabel(costs[i], i), " ",
                     absl::StrFormat("%.4g kWh / %.4g kg CO2e", costs[i].energy_kwh,
                                     costs[i].co2e_kg));
+    if (!same_gain) {
+      absl::StrAppend(&listing,
+                      absl::StrFormat(", gain lower bound %.3g points (recovery %.2f)",
+                                      100 * gains[i].lower_bound, gains[i].recovery_ratio));
+    }
     if (value_rule) {
-      absl::StrAppend(&listing, absl::StrFormat(", net value %.4g", worth - PlanCost(costs[i], p)));
+      absl::StrAppend(&listing, absl::StrFormat(", net value %.4g", NetValue(costs[i], gains[i], p)));
     }
   }
-  std::string why = absl::StrCat(
-      "chose ", PlanLabel(costs[best], best), " of ", costs.size(), " plans: ",
-      value_rule ? "best net value (gain worth minus energy and carbon cost; the gain does not "
-                   "depend on the plan)"
-                 : "least energy for the same expected gain",
-      " — ", listing);
+  std::string rule;
+  if (value_rule) {
+    rule = same_gain ? "best net value (gain worth minus energy and carbon cost; every plan "
+                       "has the same expected gain)"
+                     : "best net value (gain worth minus energy and carbon cost)";
+  } else if (same_gain) {
+    rule = "least energy for the same expected gain";
+  } else if (any_reaches_min_gain) {
+    rule = "most accuracy points per kWh among the plans whose gain reaches min_gain";
+  } else {
+    rule = "largest gain: no plan's gain lower bound reaches min_gain";
+  }
+  std::string why = absl::StrCat("chose ", PlanLabel(costs[best], best), " of ", costs.size(),
+                                 " plans: ", rule, " — ", listing);
   return {best, std::move(why)};
 }
 
@@ -93,10 +142,21 @@ absl::StatusOr<Evaluation> Evaluate(const EvaluationInput& input) {
     evidence.history.push_back(r.gain);
     runs.push_back(r.energy);
   }
-  gain::GainOptions gain_options;
-  gain_options.recovery_ratio = input.policy->recovery_ratio;
-  gain_options.confidence = input.policy->confidence;
-  ASSIGN_OR_RETURN(out.gain, gain::EstimateGainFromEvidence(evidence, gain_options));
+  // Per plan: the degradation is the data's, the recovery ratio the plan's (its own prior, or
+  // the policy's, learned from outcomes of plans with the same name).
+  std::vector<gain::GainEstimate> gains;
+  for (const energy::TrainingPlan& plan : plans) {
+    gain::GainOptions gain_options;
+    gain_options.recovery_ratio = plan.recovery_ratio.value_or(input.policy->recovery_ratio);
+    gain_options.confidence = input.policy->confidence;
+    evidence.plan = plan.name;
+    ASSIGN_OR_RETURN(gain::GainEstimate g, gain::EstimateGainFromEvidence(evidence, gain_options));
+    if (plan.recovery_ratio) {  // the prior was the plan's, not the policy's
+      g.recovery_ratio_source =
+          absl::StrReplaceAll(g.recovery_ratio_source, {{"policy prior", "plan's prior"}});
+    }
+    gains.push_back(std::move(g));
+  }
 
   const double z = gain::NormalQuantile(input.policy->confidence);
   std::vector<energy::CostEstimate> costs;
@@ -113,12 +173,14 @@ absl::StatusOr<Evaluation> Evaluate(const EvaluationInput& input) {
   }
   size_t chosen = 0;
   if (costs.size() > 1) {
-    auto [best, why] = ChoosePlan(costs, out.gain, *input.policy);
+    auto [best, why] = ChoosePlan(costs, gains, *input.policy);
     chosen = best;
     out.plan_choice = std::move(why);
     out.alternatives = costs;
+    out.alternative_gains = gains;
   }
   out.cost = costs[chosen];
+  out.gain = gains[chosen];
 
   policy::PolicyInputs policy_inputs;
   policy_inputs.policy = input.policy;
@@ -129,9 +191,10 @@ absl::StatusOr<Evaluation> Evaluate(const EvaluationInput& input) {
   policy_inputs.now = input.now;
   policy_inputs.forecast = input.forecast;
   policy_inputs.job_duration = absl::Seconds(plans[chosen].hours * 3600);
+  policy_inputs.fleet = input.fleet;
   out.decision = policy::Decide(policy_inputs);
   if (costs.size() > 1) {
-    absl::StrAppend(&out.decision.reason, " (plan ", PlanLabel(out.cost, chosen), ", the cheapest of ",
+    absl::StrAppend(&out.decision.reason, " (plan ", PlanLabel(out.cost, chosen), ", chosen of ",
                     costs.size(), ")");
   }
   return out;

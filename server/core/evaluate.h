@@ -49,6 +49,7 @@ struct EvaluationInput {
   // The model's reported outcomes (oldest first); empty on a cold start.
   std::vector<PastRetrain> outcomes;
   std::vector<policy::ForecastPoint> forecast;  // validated here ("forecast[i]...")
+  policy::FleetBudget fleet;  // the operator's budgets over all models; history has their use
 };
 
 struct Evaluation {
@@ -56,8 +57,10 @@ struct Evaluation {
   gain::GainEstimate gain;
   energy::CostEstimate cost;  // of the chosen plan
   policy::PolicyDecision decision;
-  // With several plans: every plan's cost in request order, and why `cost` was chosen.
+  // With several plans: every plan's cost and gain in request order, and why `cost` was
+  // chosen (`gain` is the chosen plan's).
   std::vector<energy::CostEstimate> alternatives;
+  std::vector<gain::GainEstimate> alternative_gains;
   std::string plan_choice;
 };
 
@@ -67,11 +70,13 @@ struct Evaluation {
 //
 // Energy: the Green Algorithms estimate, replaced by energy::ApplyMeasuredHistory when the
 // model has outcomes (z = the normal quantile of policy.confidence).
-// Plans: with several, the gain is estimated once (it depends on the data, not the job), so
-// the best net value is the cheapest plan: with the value rule, the lowest
-// kWh x energy price + kg x carbon price; otherwise the lowest kWh (ties: lower CO2e, then
-// request order). Retraining on recent data only is the usual winner (Poenaru-Olaru et al.
-// 2025: up to 25% less energy).
+// Plans: each plan's gain is the same degradation times the plan's recovery ratio (its own
+// prior or the policy's, learned from outcomes of plans with the same name), so a fine-tune
+// on recent data may promise less than a full retrain. With several plans the choice is the
+// best net value under the value rule; otherwise the most accuracy points per kWh among the
+// plans whose gain lower bound reaches min_gain (the largest gain when none does); ties go to
+// less energy. With one gain for all plans, that is the cheapest plan. Retraining on recent
+// data only is the usual winner (Poenaru-Olaru et al. 2025: up to 25% less energy).
 absl::StatusOr<Evaluation> Evaluate(const EvaluationInput& input);
 
 }  // namespace greengate

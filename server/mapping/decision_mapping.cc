@@ -139,6 +139,9 @@ void EvaluationToDecision(const Evaluation& evaluation, v1::Decision* decision) 
   for (const energy::CostEstimate& c : evaluation.alternatives) {
     CostToProto(c, decision->add_alternatives());
   }
+  for (const gain::GainEstimate& g : evaluation.alternative_gains) {
+    GainToProto(g, decision->add_alternative_gains());
+  }
   decision->set_plan_choice(evaluation.plan_choice);
   if (d.suggested_start) {
     *decision->mutable_suggested_start() =

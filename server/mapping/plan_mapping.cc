@@ -21,6 +21,7 @@ energy::TrainingPlan PlanFromProto(const v1::TrainingPlan& p) {
   if (p.has_cpu_utilization()) plan.cpu_utilization = p.cpu_utilization();
   if (p.has_accelerator_power_w()) plan.accelerator_power_w = p.accelerator_power_w();
   if (p.has_cpu_power_per_core_w()) plan.cpu_power_per_core_w = p.cpu_power_per_core_w();
+  if (p.has_recovery_ratio()) plan.recovery_ratio = p.recovery_ratio();
   plan.training_rows = p.training_rows();
   return plan;
 }
@@ -44,6 +45,7 @@ v1::TrainingPlan PlanToProto(const energy::TrainingPlan& plan) {
   if (plan.cpu_utilization) p.set_cpu_utilization(*plan.cpu_utilization);
   if (plan.accelerator_power_w) p.set_accelerator_power_w(*plan.accelerator_power_w);
   if (plan.cpu_power_per_core_w) p.set_cpu_power_per_core_w(*plan.cpu_power_per_core_w);
+  if (plan.recovery_ratio) p.set_recovery_ratio(*plan.recovery_ratio);
   p.set_training_rows(plan.training_rows);
   return p;
 }

@@ -209,7 +209,8 @@ absl::Status Gatekeeper::DoSetReference(const v1::SetReferenceRequest& r, v1::Re
   if (ref.accuracy() != 0) row.accuracy = ref.accuracy();
   row.evaluation_rows = ref.evaluation_rows();
   row.create_time_ms = absl::ToUnixMillis(clock_->Now());
-  ASSIGN_OR_RETURN(store::ReferenceRow stored, store_->PutReference(row));
+  ASSIGN_OR_RETURN(store::ReferenceRow stored,
+                   store_->PutReference(row, ReferenceScores(ref, calibration)));
   {
     absl::MutexLock lock(&mu_);
     references_.erase(model.id);
@@ -220,7 +221,10 @@ absl::Status Gatekeeper::DoSetReference(const v1::SetReferenceRequest& r, v1::Re
   *out = ref;
   out->set_model_version(stored.model_version);
   *out->mutable_create_time() = ToTimestamp(stored.create_time_ms);
-  RETURN_IF_ERROR(PutReferenceScores(stored.id, ref, calibration, out));  // outcomes.cc
+  if (calibration) {
+    out->set_scores_calibrated(calibration->calibrated);
+    out->set_calibration_detail(calibration->detail);
+  }
   return absl::OkStatus();
 }
 
@@ -342,6 +346,8 @@ absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r, v1::
   ASSIGN_OR_RETURN(v1::Policy policy_proto, LatestPolicy(model));
   const policy::Policy policy = mapping::PolicyFromProto(policy_proto);
 
+  // With a fleet budget, every model's decision reads and spends one shared budget.
+  absl::MutexLockMaybe fleet_lock(fleet_.enabled() ? &fleet_mu_ : nullptr);
   const absl::Time now = clock_->Now();
   ASSIGN_OR_RETURN(store::ApprovalSummary approvals,
                    store_->SummarizeApprovals(
@@ -364,6 +370,16 @@ absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r, v1::
     input.history.oldest_approval_in_window = absl::FromUnixMillis(*approvals.oldest_approval_ms);
   }
   input.history.approved_energy_kwh_in_window = approvals.approved_energy_kwh;
+  if (fleet_.enabled()) {
+    ASSIGN_OR_RETURN(store::FleetApprovalSummary fleet,
+                     store_->SummarizeFleetApprovals(absl::ToUnixMillis(now - fleet_.window)));
+    input.fleet = fleet_;
+    input.history.fleet_approved_energy_kwh_in_window = fleet.approved_energy_kwh;
+    input.history.fleet_approved_co2e_kg_in_window = fleet.approved_co2e_kg;
+    if (fleet.oldest_approval_ms) {
+      input.history.fleet_oldest_approval_in_window = absl::FromUnixMillis(*fleet.oldest_approval_ms);
+    }
+  }
   input.now = now;
   RETURN_IF_ERROR(AddLearningInputs(r, model, reference->row_id,
                                     absl::ToUnixMillis(now - policy.budget_window), &input));

@@ -15,6 +15,7 @@
 #include "server/common/clock.h"
 #include "server/core/energy/tables.h"
 #include "server/core/evaluate.h"
+#include "server/core/policy/policy.h"
 #include "server/core/gain/cbpe.h"
 #include "server/core/profile/profile.h"
 #include "server/store/store.h"
@@ -30,6 +31,9 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
   // WatchDecisions subscriber may lag behind before it is dropped.
   Gatekeeper(store::Store* store, const Clock* clock, const energy::Tables* tables,
              DecisionListener* listener = nullptr, size_t watch_queue_capacity = 256);
+
+  // The operator's budgets over all models (policy.h FleetBudget); call before serving.
+  void set_fleet_budget(const policy::FleetBudget& fleet) { fleet_ = fleet; }
 
   grpc::Status RegisterModel(grpc::ServerContext*, const v1::RegisterModelRequest* request,
                              v1::Model* response) override;
@@ -103,9 +107,9 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
   absl::Status DoReportOutcome(const v1::ReportOutcomeRequest& request, v1::Outcome* response);
   absl::Status AttachOutcome(const store::DecisionRow& row, v1::Decision* decision);
   absl::StatusOr<std::optional<gain::Calibration>> CheckReferenceScores(const v1::Reference& ref);
-  absl::Status PutReferenceScores(int64_t reference_id, const v1::Reference& ref,
-                                  const std::optional<gain::Calibration>& calibration,
-                                  v1::Reference* out);
+  // The row storing the reference's scores and their calibration (nullopt without scores).
+  static std::optional<store::ReferenceScoresRow> ReferenceScores(
+      const v1::Reference& ref, const std::optional<gain::Calibration>& calibration);
   absl::Status FillReferenceScores(int64_t reference_id, v1::Reference* out);
   absl::Status AddLearningInputs(const v1::ShouldRetrainRequest& request,
                                  const store::ModelRow& model, int64_t reference_row_id,
@@ -122,6 +126,10 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
   const Clock* const clock_;
   const energy::Tables* const tables_;
   DecisionListener* const listener_;  // may be null
+  policy::FleetBudget fleet_;          // set before serving; read-only afterwards
+  // Held from reading the fleet's approvals to committing the decision when a fleet budget is
+  // set, so two models cannot both spend its last kWh. Without one, models decide in parallel.
+  absl::Mutex fleet_mu_;
   WatchHub watch_hub_;
 
   absl::Mutex mu_;

@@ -91,6 +91,7 @@ PastRetrain PastRetrainFromRow(const store::OutcomeRow& row) {
   out.gain.accuracy_before = row.accuracy_before;
   out.gain.accuracy_after = row.accuracy_after;
   out.gain.drifted_share = row.drifted_share;
+  out.gain.plan = row.plan;
   return out;
 }
 
@@ -141,6 +142,7 @@ absl::Status Gatekeeper::DoReportOutcome(const v1::ReportOutcomeRequest& r, v1::
   }
   if (gain.reference_accuracy() > 0) row.reference_accuracy = gain.reference_accuracy();
   row.drifted_share = decision.drift().drifted_share();
+  row.plan = decision.cost().plan();
   row.create_time_ms = absl::ToUnixMillis(clock_->Now());
 
   v1::Outcome stored = o;
@@ -184,19 +186,14 @@ absl::StatusOr<std::optional<gain::Calibration>> Gatekeeper::CheckReferenceScore
   return std::optional<gain::Calibration>(std::move(calibration));
 }
 
-absl::Status Gatekeeper::PutReferenceScores(int64_t reference_id, const v1::Reference& ref,
-                                            const std::optional<gain::Calibration>& calibration,
-                                            v1::Reference* out) {
-  if (!calibration) return absl::OkStatus();
+std::optional<store::ReferenceScoresRow> Gatekeeper::ReferenceScores(
+    const v1::Reference& ref, const std::optional<gain::Calibration>& calibration) {
+  if (!calibration) return std::nullopt;
   store::ReferenceScoresRow row;
-  row.reference_id = reference_id;
   row.scores = ToStoredJson(ref.scores());
   row.calibrated = calibration->calibrated;
   row.calibration_detail = calibration->detail;
-  RETURN_IF_ERROR(store_->PutReferenceScores(row));
-  out->set_scores_calibrated(calibration->calibrated);
-  out->set_calibration_detail(calibration->detail);
-  return absl::OkStatus();
+  return row;
 }
 
 absl::Status Gatekeeper::FillReferenceScores(int64_t reference_id, v1::Reference* out) {

@@ -22,6 +22,7 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   std::unique_ptr<RunningServer> running(new RunningServer());
   running->service_ = std::make_unique<Gatekeeper>(
       store, clock, tables, options.decision_listener, options.watch_queue_capacity);
+  running->service_->set_fleet_budget(options.fleet_budget);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
                            &running->port_);

@@ -15,6 +15,7 @@
 #include "grpcpp/server.h"
 #include "server/common/clock.h"
 #include "server/core/energy/tables.h"
+#include "server/core/policy/policy.h"
 #include "server/service/decision_listener.h"
 #include "server/service/gatekeeper.h"
 #include "server/store/store.h"
@@ -28,6 +29,8 @@ struct ServerOptions {
   DecisionListener* decision_listener = nullptr;
   // Decisions a WatchDecisions subscriber may lag behind before it is dropped.
   size_t watch_queue_capacity = 256;
+  // The operator's energy/carbon budgets over all models (unlimited by default).
+  policy::FleetBudget fleet_budget;
   // Makes the server interceptors (e.g. RPC timing for /metrics); may be empty.
   std::function<std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>()>

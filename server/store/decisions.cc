@@ -232,6 +232,24 @@ absl::StatusOr<ApprovalSummary> Store::SummarizeApprovals(int64_t model_id, int6
   return summary;
 }
 
+absl::StatusOr<FleetApprovalSummary> Store::SummarizeFleetApprovals(int64_t since_ms) {
+  absl::MutexLock lock(&mu_);
+  // decisions_by_time bounds the scan to the window.
+  ASSIGN_OR_RETURN(Statement select,
+                   Statement::Prepare(db_,
+                                      "SELECT TOTAL(energy_kwh), TOTAL(co2e_kg), "
+                                      "MIN(create_time_ms) FROM decisions WHERE "
+                                      "create_time_ms >= ?1 AND verdict = 'APPROVE'"));
+  select.BindInt64(1, since_ms);
+  ASSIGN_OR_RETURN(const bool has_row, select.Step());
+  FleetApprovalSummary summary;
+  if (!has_row) return summary;
+  summary.approved_energy_kwh = select.ColumnDouble(0);
+  summary.approved_co2e_kg = select.ColumnDouble(1);
+  if (!select.ColumnIsNull(2)) summary.oldest_approval_ms = select.ColumnInt64(2);
+  return summary;
+}
+
 
 // --- Audit chain verification ---------------------------------------------------------------
 

@@ -20,7 +20,7 @@ constexpr absl::string_view kOutcomeColumns =
     "decision_seq, model_id, energy_kwh, co2e_kg, duration_s, source, accuracy_before, "
     "accuracy_after, evaluation_set, evaluation_rows, training_rows, estimated_energy_kwh, "
     "expected_gain, green_algorithms_energy_kwh, expected_degradation, reference_accuracy, "
-    "drifted_share, create_time_ms, payload";
+    "drifted_share, create_time_ms, payload, plan";
 
 std::optional<double> OptionalDouble(const Statement& s, int column) {
   if (s.ColumnIsNull(column)) return std::nullopt;
@@ -56,6 +56,7 @@ OutcomeRow ReadOutcome(const Statement& s) {
   row.drifted_share = s.ColumnDouble(16);
   row.create_time_ms = s.ColumnInt64(17);
   row.payload = s.ColumnText(18);
+  row.plan = s.ColumnText(19);
   return row;
 }
 
@@ -68,7 +69,7 @@ absl::StatusOr<OutcomeRow> Store::InsertOutcome(const OutcomeRow& o) {
                    Statement::Prepare(db_, absl::StrCat("INSERT INTO outcomes (", kOutcomeColumns,
                                                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
                                                         "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                                                        "?16, ?17, ?18, ?19)")));
+                                                        "?16, ?17, ?18, ?19, ?20)")));
   insert.BindInt64(1, o.decision_seq);
   insert.BindInt64(2, o.model_id);
   insert.BindDouble(3, o.energy_kwh);
@@ -88,6 +89,7 @@ absl::StatusOr<OutcomeRow> Store::InsertOutcome(const OutcomeRow& o) {
   insert.BindDouble(17, o.drifted_share);
   insert.BindInt64(18, o.create_time_ms);
   insert.BindText(19, o.payload);
+  insert.BindText(20, o.plan);
   if (absl::Status status = insert.Run(); !status.ok()) {
     if (insert.error_code() == SQLITE_CONSTRAINT_FOREIGNKEY) {
       return absl::NotFoundError(absl::StrCat("decision seq ", o.decision_seq, " or model id ",
@@ -143,26 +145,6 @@ absl::StatusOr<double> Store::SumApprovedCo2e(int64_t model_id, int64_t since_ms
   select.BindInt64(2, since_ms);
   ASSIGN_OR_RETURN(const bool has_row, select.Step());
   return has_row ? select.ColumnDouble(0) : 0.0;
-}
-
-absl::Status Store::PutReferenceScores(const ReferenceScoresRow& scores) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::Begin(db_));
-  ASSIGN_OR_RETURN(Statement insert,
-                   Statement::Prepare(db_,
-                                      "INSERT INTO reference_scores (reference_id, scores, "
-                                      "calibrated, calibration_detail) VALUES (?1, ?2, ?3, ?4)"));
-  insert.BindInt64(1, scores.reference_id);
-  insert.BindText(2, scores.scores);
-  insert.BindInt64(3, scores.calibrated ? 1 : 0);
-  insert.BindText(4, scores.calibration_detail);
-  if (absl::Status status = insert.Run(); !status.ok()) {
-    if (insert.error_code() == SQLITE_CONSTRAINT_FOREIGNKEY) {
-      return absl::NotFoundError(absl::StrCat("reference id ", scores.reference_id, " not found"));
-    }
-    return status;
-  }
-  return transaction.Commit();
 }
 
 absl::StatusOr<std::optional<ReferenceScoresRow>> Store::GetReferenceScores(int64_t reference_id) {

@@ -128,7 +128,8 @@ absl::StatusOr<std::vector<ModelRow>> Store::ListModels() {
   return rows;
 }
 
-absl::StatusOr<ReferenceRow> Store::PutReference(const ReferenceRow& reference) {
+absl::StatusOr<ReferenceRow> Store::PutReference(const ReferenceRow& reference,
+                                                 const std::optional<ReferenceScoresRow>& scores) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::Begin(db_));
   ASSIGN_OR_RETURN(Statement insert,
@@ -154,6 +155,17 @@ absl::StatusOr<ReferenceRow> Store::PutReference(const ReferenceRow& reference) 
   }
   ReferenceRow row = reference;
   row.id = sqlite3_last_insert_rowid(db_);
+  if (scores) {
+    ASSIGN_OR_RETURN(Statement insert_scores,
+                     Statement::Prepare(db_,
+                                        "INSERT INTO reference_scores (reference_id, scores, "
+                                        "calibrated, calibration_detail) VALUES (?1, ?2, ?3, ?4)"));
+    insert_scores.BindInt64(1, row.id);
+    insert_scores.BindText(2, scores->scores);
+    insert_scores.BindInt64(3, scores->calibrated ? 1 : 0);
+    insert_scores.BindText(4, scores->calibration_detail);
+    RETURN_IF_ERROR(insert_scores.Run());
+  }
 
   ASSIGN_OR_RETURN(Statement touch,
                    Statement::Prepare(db_, "UPDATE models SET update_time_ms = ?1 WHERE id = ?2"));

@@ -89,6 +89,13 @@ struct ApprovalSummary {
   std::optional<int64_t> oldest_approval_ms;  // oldest approval with create_time_ms >= since_ms
 };
 
+// Every model's approvals since a time (the operator's fleet budgets).
+struct FleetApprovalSummary {
+  double approved_energy_kwh = 0;
+  double approved_co2e_kg = 0;
+  std::optional<int64_t> oldest_approval_ms;
+};
+
 // The first problem VerifyAuditChain found (governance.cc).
 struct AuditProblem {
   enum class Kind { kAltered, kMissing };
@@ -156,6 +163,7 @@ struct OutcomeRow {
   double estimated_energy_kwh = 0;         // the decision's estimate
   double expected_gain = 0;                // the decision's expected gain
   double green_algorithms_energy_kwh = 0;  // the decision's formula estimate (before history)
+  std::string plan;                        // the decision's chosen plan name ("" unnamed)
   std::optional<double> expected_degradation;
   std::optional<double> reference_accuracy;
   double drifted_share = 0;
@@ -210,9 +218,13 @@ class Store {
   absl::StatusOr<ModelRow> GetModel(const std::string& model_id);  // NotFound
   absl::StatusOr<std::vector<ModelRow>> ListModels();  // ordered by model_id
 
-  // Stores a new reference (older ones are kept) and sets the model's update time to the
-  // reference's create_time_ms. NotFound when reference.model_id is not a model's id.
-  absl::StatusOr<ReferenceRow> PutReference(const ReferenceRow& reference);
+  // Stores a new reference (older ones are kept), its score profile when given (its
+  // reference_id is filled in here), and sets the model's update time to the reference's
+  // create_time_ms, all in one transaction: a reference is never visible without its scores.
+  // NotFound when reference.model_id is not a model's id.
+  absl::StatusOr<ReferenceRow> PutReference(
+      const ReferenceRow& reference,
+      const std::optional<ReferenceScoresRow>& scores = std::nullopt);
   // NotFound when the model has no reference.
   absl::StatusOr<ReferenceRow> GetLatestReference(int64_t model_id);
 
@@ -232,6 +244,8 @@ class Store {
   // Newest first (descending seq), at most filter.limit rows.
   absl::StatusOr<std::vector<DecisionRow>> ListDecisions(const DecisionFilter& filter);
   absl::StatusOr<ApprovalSummary> SummarizeApprovals(int64_t model_id, int64_t since_ms);
+  // kWh, kg CO2e and the oldest time of all models' approvals with create_time_ms >= since_ms.
+  absl::StatusOr<FleetApprovalSummary> SummarizeFleetApprovals(int64_t since_ms);
 
   // Audit and governance (governance.cc). Thread-safe; reads never block writers for long.
   //
@@ -265,8 +279,7 @@ class Store {
   absl::StatusOr<std::vector<OutcomeRow>> ListOutcomes(int64_t model_id, int limit = 1000);
   // kg CO2e of the model's approvals with create_time_ms >= since_ms (carbon budget).
   absl::StatusOr<double> SumApprovedCo2e(int64_t model_id, int64_t since_ms);
-  // Scores of a reference; AlreadyExists if set. nullopt when the reference has none.
-  absl::Status PutReferenceScores(const ReferenceScoresRow& scores);
+  // Scores of a reference (stored by PutReference); nullopt when the reference has none.
   absl::StatusOr<std::optional<ReferenceScoresRow>> GetReferenceScores(int64_t reference_id);
 
   // Alert delivery (alert_delivery.cc). The decision log is the outbox: a decision and its

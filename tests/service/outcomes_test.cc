@@ -302,6 +302,112 @@ TEST_F(OutcomesTest, SeveralPlansChooseTheCheapestAndSayWhy) {
   EXPECT_THAT(status.error_message(), StartsWith("plans[1].hours"));
 }
 
+// A plan's own recovery ratio changes its gain: the degradation (0.9 - 0.85 = 5 points) is
+// the data's; a quarter-energy fine-tune recovering 0.3 of it instead of the policy's 0.8 is
+// still 1.5x as efficient, unless its gain falls below min_gain.
+TEST_F(OutcomesTest, EachPlanHasItsOwnGainAndTheMostEfficientEligiblePlanWins) {
+  Ready("churn");
+  v1::ShouldRetrainRequest req = Request("churn", 850);
+  req.clear_plan();
+  v1::TrainingPlan recent = SmallPlan();
+  recent.set_name("recent-4-weeks");
+  recent.set_hours(0.5);
+  recent.set_recovery_ratio(0.3);
+  *req.add_plans() = SmallPlan();
+  *req.add_plans() = recent;
+  v1::Decision d = Ask(req);
+  ASSERT_EQ(d.alternative_gains_size(), 2);
+  const v1::GainEstimate& full_gain = d.alternative_gains(0);
+  const v1::GainEstimate& recent_gain = d.alternative_gains(1);
+  EXPECT_DOUBLE_EQ(full_gain.recovery_ratio(), 0.8);
+  EXPECT_DOUBLE_EQ(recent_gain.recovery_ratio(), 0.3);
+  EXPECT_NEAR(full_gain.degradation(), 0.05, 1e-12);
+  EXPECT_NEAR(recent_gain.expected(), 0.3 * 0.05, 1e-12);
+  EXPECT_NEAR(recent_gain.lower_bound(), full_gain.lower_bound() * 0.3 / 0.8, 1e-12);
+  EXPECT_EQ(d.cost().plan(), "recent-4-weeks");
+  EXPECT_NEAR(d.gain().expected(), recent_gain.expected(), 1e-15);  // the chosen plan's gain
+  EXPECT_THAT(d.plan_choice(), HasSubstr("most accuracy points per kWh"));
+  EXPECT_EQ(d.verdict(), v1::APPROVE);
+
+  // Recovering a tenth, the fine-tune's lower bound (< 0.5 points) misses min_gain: the full
+  // retrain is the only eligible plan, however cheap the other is.
+  req.mutable_plans(1)->set_recovery_ratio(0.1);
+  d = Ask(req);
+  ASSERT_EQ(d.alternative_gains_size(), 2);
+  EXPECT_LT(d.alternative_gains(1).lower_bound(), 0.005);
+  EXPECT_GE(d.alternative_gains(0).lower_bound(), 0.005);
+  EXPECT_EQ(d.cost().plan(), "full");
+  EXPECT_EQ(d.verdict(), v1::APPROVE);
+
+  req.mutable_plans(1)->set_recovery_ratio(1.5);
+  v1::Decision bad;
+  const grpc::Status status = stub_->ShouldRetrain(Context().get(), req, &bad);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), StartsWith("plans[1].recovery_ratio"));
+}
+
+// Outcomes teach each plan name its own recovery: three fine-tunes that won back 1 point of 5
+// (0.2) pull that plan's ratio half-way from the 0.8 prior (k = 3: 3/6 x 0.2 + 3/6 x 0.8 =
+// 0.5); the full retrain, never measured, keeps the prior.
+TEST_F(OutcomesTest, RecoveryIsLearnedPerPlanName) {
+  Ready("churn");
+  v1::ShouldRetrainRequest fine_tune = Request("churn", 850);
+  fine_tune.mutable_plan()->set_name("recent-4-weeks");
+  for (int i = 0; i < 3; ++i) {
+    const v1::Decision d = Ask(fine_tune);
+    ASSERT_EQ(d.verdict(), v1::APPROVE) << d.reason();
+    ASSERT_TRUE(Report(Measured(d.name(), 1.0, 0.85, 0.86)).ok());
+  }
+  v1::ShouldRetrainRequest both = Request("churn", 850);
+  both.clear_plan();
+  *both.add_plans() = SmallPlan();
+  *both.add_plans() = fine_tune.plan();
+  const v1::Decision d = Ask(both);
+  ASSERT_EQ(d.alternative_gains_size(), 2);
+  EXPECT_DOUBLE_EQ(d.alternative_gains(0).recovery_ratio(), 0.8);
+  EXPECT_NEAR(d.alternative_gains(1).recovery_ratio(), 0.5, 1e-9);
+  EXPECT_THAT(d.alternative_gains(1).recovery_ratio_source(), HasSubstr("3"));
+}
+
+// The operator's fleet budget counts every model's approvals: model a's retrain leaves too
+// little of 1.5 jobs' worth of kWh for model b's, which is deferred by that check alone.
+TEST_F(OutcomesTest, FleetEnergyBudgetDefersAcrossModels) {
+  Ready("a");
+  Ready("b");
+  const v1::Decision first = Ask(Request("a", 850));
+  ASSERT_EQ(first.verdict(), v1::APPROVE);
+  const double job_kwh = first.cost().energy_kwh();
+  ASSERT_GT(job_kwh, 0);
+
+  loop_.Stop();
+  service::ServerOptions options;
+  options.fleet_budget.energy_budget_kwh = 1.5 * job_kwh;
+  options.fleet_budget.window = absl::Hours(24);
+  const absl::Status restarted = loop_.Start(&clock_, options);
+  ASSERT_TRUE(restarted.ok()) << restarted;
+  stub_ = loop_.stub();
+
+  const v1::Decision second = Ask(Request("b", 850));
+  EXPECT_EQ(second.verdict(), v1::DEFER);
+  EXPECT_EQ(second.decided_by(), "fleet_energy_budget");
+  const v1::PolicyCheck* fleet = nullptr;
+  for (const v1::PolicyCheck& c : second.checks()) {
+    if (c.name() == "fleet_energy_budget") fleet = &c;
+    if (c.name() == "energy_budget") {
+      EXPECT_TRUE(c.passed());  // b's own budget: unlimited
+    }
+  }
+  ASSERT_NE(fleet, nullptr);
+  EXPECT_NEAR(fleet->observed(), 2 * job_kwh, 1e-9);
+  EXPECT_NEAR(fleet->limit(), 1.5 * job_kwh, 1e-12);
+  EXPECT_EQ(TimeUtil::TimestampToSeconds(second.retry_after()),
+            absl::ToUnixSeconds(clock_.Now() + absl::Hours(24)));
+
+  // Once a's approval leaves the window, b may retrain.
+  clock_.Advance(absl::Hours(25));
+  EXPECT_EQ(Ask(Request("b", 850)).verdict(), v1::APPROVE);
+}
+
 TEST_F(OutcomesTest, CarbonForecastDefersToACleanerWindow) {
   Ready("churn");
   v1::SetPolicyRequest policy;

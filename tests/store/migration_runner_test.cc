@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/store/sqlite.h"
@@ -156,6 +157,40 @@ TEST_F(ApplyMigrationsTest, ScriptMustNotEndTheTransaction) {
   EXPECT_EQ(version.status().code(), absl::StatusCode::kInternal);
   EXPECT_THAT(version.status().message(), HasSubstr("must not end the transaction"));
   EXPECT_EQ(RawDb(path()).QueryInt("PRAGMA user_version"), 0);
+}
+
+// 0005 copies each outcome's plan from its decision's payload, past the append-only guard,
+// and restores the guard.
+TEST_F(ApplyMigrationsTest, OutcomePlanIsBackfilledFromTheDecision) {
+  absl::StatusOr<std::vector<Migration>> all = ParseMigrations(EmbeddedMigrationFiles());
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_GE(all->size(), 5u);
+  const std::vector<Migration> first_four(all->begin(), all->begin() + 4);
+  ASSERT_TRUE(ApplyMigrations(db_.get(), first_four).ok());
+  RawDb raw(path());
+  ASSERT_EQ(raw.Exec("INSERT INTO models (id, model_id, deployed_version, create_time_ms, "
+                     "update_time_ms) VALUES (1, 'churn', 'v1', 0, 0)"),
+            "");
+  const char* kDecision =
+      "INSERT INTO decisions (seq, decision_id, model_id, model_version, policy_version, "
+      "verdict, decided_by, energy_kwh, co2e_kg, expected_gain, gain_lower_bound, "
+      "dataset_drift, create_time_ms, payload) VALUES (%d, 'd%d', 1, 'v1', 1, 'APPROVE', "
+      "'efficiency', 1, 1, 0.1, 0.05, 1, 0, '%s')";
+  const char* kOutcome =
+      "INSERT INTO outcomes (decision_seq, model_id, energy_kwh, source, estimated_energy_kwh, "
+      "expected_gain, create_time_ms, payload) VALUES (%d, 1, 1, 'manual', 1, 0.1, 0, '{}')";
+  ASSERT_EQ(raw.Exec(absl::StrFormat(kDecision, 1, 1, R"({"cost":{"plan":"recent-4-weeks"}})")),
+            "");
+  ASSERT_EQ(raw.Exec(absl::StrFormat(kDecision, 2, 2, R"({"cost":{}})")), "");
+  ASSERT_EQ(raw.Exec(absl::StrFormat(kOutcome, 1)), "");
+  ASSERT_EQ(raw.Exec(absl::StrFormat(kOutcome, 2)), "");
+
+  absl::StatusOr<int> version = ApplyMigrations(db_.get(), *all);
+  ASSERT_TRUE(version.ok()) << version.status();
+  EXPECT_EQ(raw.QueryText("SELECT group_concat(plan, '|') FROM (SELECT plan FROM outcomes "
+                          "ORDER BY decision_seq)"),
+            "recent-4-weeks|");
+  EXPECT_THAT(raw.Exec("UPDATE outcomes SET plan = 'x'"), HasSubstr("append-only"));
 }
 
 }  // namespace

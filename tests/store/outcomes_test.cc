@@ -102,21 +102,31 @@ TEST_F(OutcomesStoreTest, SumApprovedCo2eCountsApprovalsInTheWindow) {
   EXPECT_EQ(OkValue(store_->SumApprovedCo2e(model_.id + 1, 0)), 0.0);
 }
 
-TEST_F(OutcomesStoreTest, ReferenceScoresRoundTrip) {
+TEST_F(OutcomesStoreTest, ReferenceScoresAreStoredWithTheirReference) {
   ReferenceRow ref;
   ref.model_id = model_.id;
   ref.model_version = "v1";
   ref.profile = "{}";
   ref.create_time_ms = 1000;
-  const ReferenceRow stored = OkValue(store_->PutReference(ref));
-  EXPECT_FALSE(OkValue(store_->GetReferenceScores(stored.id)).has_value());
-  ASSERT_TRUE(store_->PutReferenceScores({stored.id, "{\"mean\":0.9}", true, "ok"}).ok());
-  const auto scores = OkValue(store_->GetReferenceScores(stored.id));
+  const ReferenceRow without = OkValue(store_->PutReference(ref));
+  EXPECT_FALSE(OkValue(store_->GetReferenceScores(without.id)).has_value());
+  const ReferenceRow with =
+      OkValue(store_->PutReference(ref, ReferenceScoresRow{0, "{\"mean\":0.9}", true, "ok"}));
+  const auto scores = OkValue(store_->GetReferenceScores(with.id));
   ASSERT_TRUE(scores.has_value());
+  EXPECT_EQ(scores->reference_id, with.id);
   EXPECT_TRUE(scores->calibrated);
   EXPECT_EQ(scores->scores, "{\"mean\":0.9}");
-  EXPECT_EQ(store_->PutReferenceScores({stored.id + 5, "{}", false, ""}).code(),
+  EXPECT_EQ(scores->calibration_detail, "ok");
+}
+
+TEST_F(OutcomesStoreTest, AReferenceForAnUnknownModelStoresNeitherRowNorScores) {
+  ReferenceRow ref;
+  ref.model_id = model_.id + 7;
+  ref.profile = "{}";
+  EXPECT_EQ(store_->PutReference(ref, ReferenceScoresRow{0, "{}", false, ""}).status().code(),
             absl::StatusCode::kNotFound);
+  EXPECT_FALSE(OkValue(store_->GetReferenceScores(1)).has_value());
 }
 
 }  // namespace

@@ -86,6 +86,8 @@ absl::Status CheckNumbers(const TrainingPlan& plan) {
                                      kMaxPowerW));
   RETURN_IF_ERROR(CheckOptionalRange("plan.cpu_power_per_core_w", plan.cpu_power_per_core_w, 0,
                                      false, kMaxPowerW));
+  RETURN_IF_ERROR(
+      CheckOptionalRange("plan.recovery_ratio", plan.recovery_ratio, 0, false, 1));
   if (plan.training_rows < 0) {
     return Invalid("plan.training_rows", absl::StrCat("must be >= 0, got ", plan.training_rows));
   }

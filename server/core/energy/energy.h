@@ -34,6 +34,10 @@ struct TrainingPlan {
   std::optional<double> accelerator_power_w;      // per device, overrides the table
   std::optional<double> cpu_power_per_core_w;     // overrides the table
   int64_t training_rows = 0;
+  // Share of the model's accuracy loss this plan is expected to win back, when it differs from
+  // the policy's recovery_ratio (e.g. a fine-tune on recent data only). Learned per plan name
+  // from outcomes, with this as the prior.
+  std::optional<double> recovery_ratio;
 };
 
 struct CostComponent {
@@ -64,7 +68,7 @@ struct CostEstimate {
 
 // InvalidArgument naming the field ("plan.hours", "plan.accelerator", ...) for absurd or
 // unknown values: non-positive or > 10,000 hours, counts outside [0, 4096], utilisation
-// outside [0, 1], PUE outside [1, 3], an accelerator/cpu/region not in the tables and not
+// outside [0, 1], a recovery ratio outside (0, 1], PUE outside [1, 3], an accelerator/cpu/region not in the tables and not
 // overridden, no hardware at all.
 absl::Status ValidatePlan(const TrainingPlan& plan, const Tables& tables);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -35,7 +36,11 @@ double ReferenceVariance(const ReferenceAccuracy& ref) {
 
 absl::StatusOr<GainEstimate> EstimateGainFromEvidence(const GainEvidence& e,
                                                       const GainOptions& options) {
-  const LearnedRecovery recovery = LearnRecoveryRatio(e.history, options.recovery_ratio);
+  std::vector<PastOutcome> same_plan;
+  for (const PastOutcome& o : e.history) {
+    if (o.plan == e.plan) same_plan.push_back(o);
+  }
+  const LearnedRecovery recovery = LearnRecoveryRatio(same_plan, options.recovery_ratio);
   GainOptions learned = options;
   learned.recovery_ratio = recovery.ratio;
   // The labeled path (and all validation of reference, labels and options) is EstimateGain's.

@@ -7,8 +7,8 @@
 //   3. the model's history   -> degradation regressed on drift magnitude over >= 3 outcomes
 //                               (method "history_regression");
 //   4. nothing               -> method "none", `evidence` says what to send.
-// In every case the recovery ratio is learned from past outcomes and shrunk to the policy's
-// prior (learned.h). Pure and thread-safe.
+// In every case the recovery ratio is learned from past outcomes of the same plan and shrunk
+// to the prior in options (the policy's, or the plan's own) (learned.h). Pure and thread-safe.
 
 #include <optional>
 #include <string>
@@ -31,6 +31,10 @@ struct GainEvidence {
   std::string reference_calibration_detail;
   std::vector<PastOutcome> history;  // the model's outcomes, any order
   double drifted_share = 0;          // of the current request
+  // The plan whose gain is estimated: its recovery ratio is learned only from outcomes of
+  // plans with this name (a fine-tune recovers differently from a full retrain), while the
+  // degradation, a property of the data, is learned from all of them.
+  std::string plan;
 };
 
 // With CBPE or the regression, the degradation d and its standard error se give

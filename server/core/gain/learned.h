@@ -17,6 +17,7 @@ struct PastOutcome {
   std::optional<double> accuracy_before;       // measured on the outcome's evaluation set
   std::optional<double> accuracy_after;
   double drifted_share = 0;  // the decision's share of drifted features, in [0, 1]
+  std::string plan;          // name of the plan the retrain ran ("" when unnamed)
 };
 
 // The prior counts as this many outcomes: with n outcomes the learned ratio weighs their mean

@@ -22,13 +22,16 @@ enum CheckIndex {
   kMinGain,
   kEfficiency,
   kEnergyBudget,
-  kCarbonBudget,  // optional: listed only when configured
-  kCarbonWindow,  // optional
+  kCarbonBudget,       // optional: listed only when configured
+  kFleetEnergyBudget,  // optional
+  kFleetCarbonBudget,  // optional
+  kCarbonWindow,       // optional
   kCheckCount
 };
 constexpr const char* kCheckNames[kCheckCount] = {
-    "evidence_of_need", "accuracy_floor", "cooldown",      "gain_evidence", "min_gain",
-    "efficiency",       "energy_budget",  "carbon_budget", "carbon_window"};
+    "evidence_of_need", "accuracy_floor",      "cooldown",            "gain_evidence",
+    "min_gain",         "efficiency",          "energy_budget",       "carbon_budget",
+    "fleet_energy_budget", "fleet_carbon_budget", "carbon_window"};
 constexpr const char* kValueCheckName = "value";
 
 // --- Formatting for details and reasons ----------------------------------------------------
@@ -73,6 +76,7 @@ struct Context {
   absl::Time now;
   const std::vector<ForecastPoint>& forecast;
   absl::Duration job_duration;
+  const FleetBudget& fleet;
 };
 
 // A check's result, with what it decides if it is decisive.
@@ -280,61 +284,85 @@ Outcome Efficiency(const Context& c) {
   return out;
 }
 
+// One budget over a rolling window, as the budget checks see it.
+struct BudgetUse {
+  const char* name;  // "energy budget", "fleet carbon budget", ...
+  const char* unit;  // "kWh", "kg"
+  double approved;   // in the window
+  double job;
+  double budget;
+  absl::Duration window;
+  std::optional<absl::Time> oldest_approval;  // in the window
+  const char* scope;  // "" or " across all models"
+};
+
+// "3 kWh approved in the last 720 h + 1 kWh for this job = 4 kWh"
+std::string UseText(const BudgetUse& b) {
+  return absl::StrCat(Num(b.approved), " ", b.unit, " approved", b.scope, " in the last ",
+                      Hours(b.window), " h + ", Num(b.job), " ", b.unit, " for this job = ",
+                      Num(b.approved + b.job), " ", b.unit);
+}
+
 // A budget check that failed defers; budget frees up when the oldest approval in the window
 // ages out, unless this job alone is larger than the whole budget.
-void DeferOverBudget(const Context& c, absl::string_view budget_name, absl::string_view unit,
-                     const std::string& use, double job, double budget, Outcome* out) {
+void DeferOverBudget(const BudgetUse& b, Outcome* out) {
   std::string when;
-  if (job > budget) {
+  if (b.job > b.budget) {
     when = "; this job alone exceeds the budget";
-  } else if (c.history.oldest_approval_in_window) {
-    out->retry_after = *c.history.oldest_approval_in_window + c.policy.budget_window;
+  } else if (b.oldest_approval) {
+    out->retry_after = *b.oldest_approval + b.window;
     when = absl::StrCat("; retry after ", Time(*out->retry_after),
                         " when the oldest approval leaves the window");
   }
   out->check.detail += when;
   out->verdict_if_decisive = Verdict::kDefer;
-  out->reason_if_decisive =
-      absl::StrCat("DEFER: ", budget_name, ": ", use, " > ", Num(budget), " ", unit, when);
+  out->reason_if_decisive = absl::StrCat("DEFER: ", b.name, ": ", UseText(b), " > ",
+                                         Num(b.budget), " ", b.unit, when);
+}
+
+// Checks approved + job <= budget (a budget of 0 is unlimited and passes).
+Outcome BudgetCheck(CheckIndex index, const BudgetUse& b) {
+  Outcome out = Evaluated(index);
+  out.check.observed = b.approved + b.job;
+  out.check.limit = b.budget;
+  if (b.budget == 0) {
+    out.check.passed = true;
+    out.check.detail = absl::StrCat("unlimited (no ", b.name, "); ", UseText(b));
+    return out;
+  }
+  out.check.passed = b.approved + b.job <= b.budget;
+  out.check.detail = absl::StrCat(UseText(b), out.check.passed ? " <= " : " > ", "budget ",
+                                  Num(b.budget), " ", b.unit);
+  if (!out.check.passed) DeferOverBudget(b, &out);
+  return out;
 }
 
 Outcome EnergyBudget(const Context& c) {
-  Outcome out = Evaluated(kEnergyBudget);
-  const double budget = c.policy.energy_budget_kwh;
-  const double approved = c.history.approved_energy_kwh_in_window;
-  const double job = c.cost.energy_kwh;
-  out.check.observed = approved + job;
-  out.check.limit = budget;
-  const std::string use =
-      absl::StrCat(Num(approved), " kWh approved in the last ", Hours(c.policy.budget_window),
-                   " h + ", Num(job), " kWh for this job = ", Num(approved + job), " kWh");
-  if (budget == 0) {
-    out.check.passed = true;
-    out.check.detail = absl::StrCat("unlimited (no energy budget); ", use);
-    return out;
-  }
-  out.check.passed = approved + job <= budget;
-  out.check.detail = absl::StrCat(use, out.check.passed ? " <= " : " > ", "budget ", Num(budget),
-                                  " kWh");
-  if (!out.check.passed) DeferOverBudget(c, "energy budget", "kWh", use, job, budget, &out);
-  return out;
+  return BudgetCheck(kEnergyBudget,
+                     {"energy budget", "kWh", c.history.approved_energy_kwh_in_window,
+                      c.cost.energy_kwh, c.policy.energy_budget_kwh, c.policy.budget_window,
+                      c.history.oldest_approval_in_window, ""});
 }
 
 Outcome CarbonBudget(const Context& c) {
-  Outcome out = Evaluated(kCarbonBudget);
-  const double budget = c.policy.carbon_budget_kg;
-  const double approved = c.history.approved_co2e_kg_in_window;
-  const double job = c.cost.co2e_kg;
-  out.check.observed = approved + job;
-  out.check.limit = budget;
-  out.check.passed = approved + job <= budget;
-  const std::string use =
-      absl::StrCat(Num(approved), " kg CO2e approved in the last ", Hours(c.policy.budget_window),
-                   " h + ", Num(job), " kg for this job = ", Num(approved + job), " kg");
-  out.check.detail = absl::StrCat(use, out.check.passed ? " <= " : " > ", "budget ", Num(budget),
-                                  " kg");
-  if (!out.check.passed) DeferOverBudget(c, "carbon budget", "kg", use, job, budget, &out);
-  return out;
+  return BudgetCheck(kCarbonBudget,
+                     {"carbon budget", "kg", c.history.approved_co2e_kg_in_window,
+                      c.cost.co2e_kg, c.policy.carbon_budget_kg, c.policy.budget_window,
+                      c.history.oldest_approval_in_window, ""});
+}
+
+Outcome FleetEnergyBudget(const Context& c) {
+  return BudgetCheck(kFleetEnergyBudget,
+                     {"fleet energy budget", "kWh", c.history.fleet_approved_energy_kwh_in_window,
+                      c.cost.energy_kwh, c.fleet.energy_budget_kwh, c.fleet.window,
+                      c.history.fleet_oldest_approval_in_window, " across all models"});
+}
+
+Outcome FleetCarbonBudget(const Context& c) {
+  return BudgetCheck(kFleetCarbonBudget,
+                     {"fleet carbon budget", "kg", c.history.fleet_approved_co2e_kg_in_window,
+                      c.cost.co2e_kg, c.fleet.carbon_budget_kg, c.fleet.window,
+                      c.history.fleet_oldest_approval_in_window, " across all models"});
 }
 
 // Set by CarbonWindow for the decision (the Outcome struct has no room for them).
@@ -418,12 +446,15 @@ const char* VerdictName(Verdict verdict) {
 
 PolicyDecision Decide(const PolicyInputs& inputs) {
   assert(inputs.policy && inputs.drift && inputs.gain && inputs.cost);
-  const Context c{*inputs.policy, *inputs.drift,   *inputs.gain,      *inputs.cost,
-                  inputs.history, inputs.now, inputs.forecast, inputs.job_duration};
+  const Context c{*inputs.policy,  *inputs.drift,         *inputs.gain,
+                  *inputs.cost,    inputs.history,         inputs.now,
+                  inputs.forecast, inputs.job_duration,    inputs.fleet};
   std::vector<Outcome> outcomes(kCheckCount);
   for (int i = 0; i < kCheckCount; ++i) outcomes[i].check.name = kCheckNames[i];
   if (c.policy.value_per_accuracy_point > 0) outcomes[kEfficiency].check.name = kValueCheckName;
   const bool carbon_budget = c.policy.carbon_budget_kg > 0;
+  const bool fleet_energy = c.fleet.energy_budget_kwh > 0;
+  const bool fleet_carbon = c.fleet.carbon_budget_kg > 0;
   const bool carbon_window = c.policy.max_deferral > absl::ZeroDuration();
   WindowResult window;
 
@@ -446,11 +477,16 @@ PolicyDecision Decide(const PolicyInputs& inputs) {
         break;
       }
     }
-    // The carbon checks only ever turn an approval into a DEFER.
-    if (!failed && carbon_budget) {
-      outcomes[kCarbonBudget] = CarbonBudget(c);
-      if (!outcomes[kCarbonBudget].check.passed) {
-        decisive = kCarbonBudget;
+    // The optional budgets and the carbon window only ever turn an approval into a DEFER.
+    const std::pair<bool, CheckFn> optional_budgets[] = {{carbon_budget, CarbonBudget},
+                                                          {fleet_energy, FleetEnergyBudget},
+                                                          {fleet_carbon, FleetCarbonBudget}};
+    for (int k = 0; k < 3 && !failed; ++k) {
+      if (!optional_budgets[k].first) continue;
+      const int index = kCarbonBudget + k;
+      outcomes[index] = optional_budgets[k].second(c);
+      if (!outcomes[index].check.passed) {
+        decisive = index;
         failed = true;
       }
     }
@@ -467,6 +503,8 @@ PolicyDecision Decide(const PolicyInputs& inputs) {
   decision.checks.reserve(kCheckCount);
   for (int i = 0; i < kCheckCount; ++i) {
     if (i == kCarbonBudget && !carbon_budget) continue;
+    if (i == kFleetEnergyBudget && !fleet_energy) continue;
+    if (i == kFleetCarbonBudget && !fleet_carbon) continue;
     if (i == kCarbonWindow && !carbon_window) continue;
     decision.checks.push_back(std::move(outcomes[i].check));
   }

@@ -13,6 +13,8 @@
 //   7. energy_budget     approved kWh in the rolling window + this job <= budget (fails -> DEFER)
 //   (6') value           instead of efficiency when policy.value_per_accuracy_point > 0
 //   8. carbon_budget     only when policy.carbon_budget_kg > 0 (fails -> DEFER)
+//   8'. fleet_energy_budget, fleet_carbon_budget: the same over all models' approvals, only
+//                        when the operator set a fleet budget (FleetBudget; fails -> DEFER)
 //   9. carbon_window     only when policy.max_deferral > 0: a forecast start within the delay
 //                        saving >= min_deferral_saving of the CO2e (fails -> DEFER with
 //                        suggested_start). Without a forecast it passes, saying so.
@@ -79,6 +81,21 @@ struct Policy {
   double min_deferral_saving = 0.2;
 };
 
+// Budgets over every model's approvals, set by the operator for the whole server (a platform
+// team's energy allowance), not by a model's policy; 0 = unlimited. Each budget is a check
+// ("fleet_energy_budget", "fleet_carbon_budget") listed only when set.
+struct FleetBudget {
+  double energy_budget_kwh = 0;
+  double carbon_budget_kg = 0;
+  absl::Duration window = absl::Hours(24 * 30);
+  bool enabled() const { return energy_budget_kwh > 0 || carbon_budget_kg > 0; }
+};
+
+// ValidateFleetBudget(): InvalidArgument naming the server flag ("fleet_energy_budget_kwh",
+// "fleet_carbon_budget_kg", "fleet_budget_window_s") for negative, NaN or infinite budgets and
+// a window <= 0. Thread-safe.
+absl::Status ValidateFleetBudget(const FleetBudget& fleet);
+
 // ValidatePolicy(): InvalidArgument naming the field by its API name ("policy.min_gain",
 // "policy.cooldown_s", ...) for out-of-range values; NaN and infinities are rejected.
 // Ranges: p_value_threshold and distance_threshold in (0, 1), drift_share_threshold in
@@ -111,6 +128,10 @@ struct History {
   double approved_energy_kwh_in_window = 0;  // approvals within policy.budget_window of now
   std::optional<absl::Time> oldest_approval_in_window;  // frees budget when it ages out
   double approved_co2e_kg_in_window = 0;  // kg CO2e of those approvals (carbon budget)
+  // Every model's approvals within fleet.window of now (fleet budgets).
+  double fleet_approved_energy_kwh_in_window = 0;
+  double fleet_approved_co2e_kg_in_window = 0;
+  std::optional<absl::Time> fleet_oldest_approval_in_window;
 };
 
 struct PolicyInputs {
@@ -123,12 +144,14 @@ struct PolicyInputs {
   // Carbon-intensity forecast (validated, time-ordered) for check "carbon_window"; empty = none.
   std::vector<ForecastPoint> forecast;
   absl::Duration job_duration = absl::ZeroDuration();  // the plan's hours
+  FleetBudget fleet;  // unlimited unless the operator set one
 };
 
 struct PolicyDecision {
   Verdict verdict = Verdict::kDefer;
   std::string decided_by;     // name of the decisive check
-  // All seven, in order, then carbon_budget / carbon_window when configured.
+  // All seven, in order, then carbon_budget / fleet_energy_budget / fleet_carbon_budget /
+  // carbon_window when configured.
   std::vector<Check> checks;
   std::string reason;         // one line, for humans, e.g. "APPROVE: 3 of 5 features drifted;
                               // expected gain 2.4 points (lower bound 1.1) for 12.3 kWh /

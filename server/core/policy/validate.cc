@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -92,6 +93,25 @@ absl::Status ValidatePolicy(const Policy& p) {
   RETURN_IF_ERROR(CheckDuration("max_deferral_s", p.max_deferral, /*allow_zero=*/true));
   RETURN_IF_ERROR(CheckRange("min_deferral_saving", p.min_deferral_saving, 0, Bound::kOpen, 1,
                              Bound::kClosed));
+  return absl::OkStatus();
+}
+
+absl::Status ValidateFleetBudget(const FleetBudget& fleet) {
+  // Named as the server flags that set them: the fleet budget is the operator's, not a
+  // model policy's.
+  for (const auto& [flag, value] : {std::pair<const char*, double>{"fleet_energy_budget_kwh",
+                                                                   fleet.energy_budget_kwh},
+                                    {"fleet_carbon_budget_kg", fleet.carbon_budget_kg}}) {
+    if (!std::isfinite(value) || value < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(flag, ": must be >= 0 and finite (0 = unlimited), got ", value));
+    }
+  }
+  if (fleet.window <= absl::ZeroDuration() || fleet.window == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "fleet_budget_window_s: must be > 0 seconds and finite, got ",
+        absl::FormatDuration(fleet.window)));
+  }
   return absl::OkStatus();
 }
 

@@ -1,5 +1,6 @@
-// Value rule, carbon budget and carbon-aware deferral (policy.h checks 6', 8 and 9).
+// Value rule, carbon and fleet budgets, carbon-aware deferral (policy.h checks 6', 8, 8', 9).
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,7 @@ struct Scenario {
   History history;
   std::vector<ForecastPoint> forecast;
   absl::Duration duration = absl::Hours(2);
+  FleetBudget fleet;
 
   PolicyDecision Run() {
     PolicyInputs in;
@@ -70,6 +72,7 @@ struct Scenario {
     in.now = kNow;
     in.forecast = forecast;
     in.job_duration = duration;
+    in.fleet = fleet;
     return Decide(in);
   }
 };
@@ -116,6 +119,77 @@ TEST(CarbonBudgetTest, DefersWhenTheWindowsCarbonWouldExceedTheBudget) {
   EXPECT_DOUBLE_EQ(Find(d, "carbon_budget")->observed, 5.5);
   ASSERT_TRUE(d.retry_after.has_value());
   EXPECT_EQ(*d.retry_after, kNow - absl::Hours(24) + s.policy.budget_window);
+}
+
+// Fleet budgets count every model's approvals over the operator's window (hand arithmetic:
+// 10 kWh / 2 kg for this job).
+TEST(FleetBudgetTest, DefersWhenAllModelsTogetherWouldExceedTheFleetBudget) {
+  Scenario s;
+  s.fleet.energy_budget_kwh = 100;
+  s.fleet.window = absl::Hours(24 * 7);
+  s.history.approved_energy_kwh_in_window = 5;  // this model alone is far from any limit
+  s.history.fleet_approved_energy_kwh_in_window = 85;
+  s.history.fleet_oldest_approval_in_window = kNow - absl::Hours(30);
+  PolicyDecision d = s.Run();
+  EXPECT_EQ(d.verdict, Verdict::kApprove);  // 85 + 10 <= 100
+  ASSERT_NE(Find(d, "fleet_energy_budget"), nullptr);
+  EXPECT_TRUE(Find(d, "fleet_energy_budget")->passed);
+  EXPECT_EQ(Find(d, "fleet_carbon_budget"), nullptr);  // not set: not listed
+  EXPECT_EQ(d.checks.size(), 8u);
+
+  s.history.fleet_approved_energy_kwh_in_window = 95;  // 105 > 100
+  d = s.Run();
+  EXPECT_EQ(d.verdict, Verdict::kDefer);
+  EXPECT_EQ(d.decided_by, "fleet_energy_budget");
+  const Check* fleet = Find(d, "fleet_energy_budget");
+  EXPECT_DOUBLE_EQ(fleet->observed, 105);
+  EXPECT_DOUBLE_EQ(fleet->limit, 100);
+  EXPECT_NE(fleet->detail.find("across all models"), std::string::npos) << fleet->detail;
+  ASSERT_TRUE(d.retry_after.has_value());
+  EXPECT_EQ(*d.retry_after, kNow - absl::Hours(30) + absl::Hours(24 * 7));
+  EXPECT_TRUE(Find(d, "energy_budget")->passed);  // the model's own budget was fine
+}
+
+TEST(FleetBudgetTest, CarbonBudgetIsCheckedAfterTheModelsOwnBudgets) {
+  Scenario s;
+  s.fleet.carbon_budget_kg = 10;
+  s.history.fleet_approved_co2e_kg_in_window = 9;  // 9 + 2 > 10
+  PolicyDecision d = s.Run();
+  EXPECT_EQ(d.verdict, Verdict::kDefer);
+  EXPECT_EQ(d.decided_by, "fleet_carbon_budget");
+  EXPECT_FALSE(d.retry_after.has_value());  // no approval known to age out
+
+  // The model's own carbon budget fails first and decides.
+  s.policy.carbon_budget_kg = 1;
+  d = s.Run();
+  EXPECT_EQ(d.decided_by, "carbon_budget");
+  EXPECT_FALSE(Find(d, "fleet_carbon_budget")->evaluated);
+
+  // A job larger than the whole fleet budget says so and gives no retry time.
+  s.policy.carbon_budget_kg = 0;
+  s.cost = Cost(10, 12);
+  s.history.fleet_approved_co2e_kg_in_window = 0;
+  s.history.fleet_oldest_approval_in_window = kNow;
+  d = s.Run();
+  EXPECT_EQ(d.decided_by, "fleet_carbon_budget");
+  EXPECT_NE(d.reason.find("this job alone exceeds the budget"), std::string::npos) << d.reason;
+  EXPECT_FALSE(d.retry_after.has_value());
+}
+
+TEST(FleetBudgetTest, ValidationNamesTheServerFlag) {
+  FleetBudget fleet;
+  EXPECT_TRUE(ValidateFleetBudget(fleet).ok());
+  fleet.energy_budget_kwh = -1;
+  EXPECT_EQ(ValidateFleetBudget(fleet).message(),
+            "fleet_energy_budget_kwh: must be >= 0 and finite (0 = unlimited), got -1");
+  fleet.energy_budget_kwh = 0;
+  fleet.carbon_budget_kg = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_NE(ValidateFleetBudget(fleet).message().find("fleet_carbon_budget_kg"),
+            std::string::npos);
+  fleet.carbon_budget_kg = 0;
+  fleet.window = absl::ZeroDuration();
+  EXPECT_NE(ValidateFleetBudget(fleet).message().find("fleet_budget_window_s"),
+            std::string::npos);
 }
 
 TEST(DeferralTest, MeanIntensityOfAStepFunction) {
