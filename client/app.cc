@@ -2,6 +2,11 @@
 
 #include <cstdlib>
 #include <exception>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/stubs/common.h"
+#include "grpcpp/grpcpp.h"
 
 #include "client/command.h"
 #include "client/connection.h"
@@ -36,14 +41,15 @@ std::string DefaultServer() {
   return "127.0.0.1:50051";
 }
 
-int RunCli(int argc, const char* const* argv, const std::string& default_server, std::ostream& out,
-           std::ostream& err) {
-  CommandContext ctx;
-  ctx.out = &out;
-  ctx.err = &err;
-  ctx.global.server = default_server;
+std::string VersionText() {
+  return absl::StrCat("greengate ", GG_VERSION, " (gRPC ", grpc::Version(), ", protobuf ",
+                      google::protobuf::internal::VersionString(GOOGLE_PROTOBUF_VERSION), ")");
+}
 
-  CLI::App app(kDescription, "greengate");
+std::unique_ptr<CLI::App> BuildCli(CommandContext* context) {
+  CommandContext& ctx = *context;
+  auto owned = std::make_unique<CLI::App>(kDescription, "greengate");
+  CLI::App& app = *owned;
   app.footer(kFooter);
   app.require_subcommand(1);
   // Global flags may follow the subcommand: `greengate decisions --json`.
@@ -58,6 +64,8 @@ int RunCli(int argc, const char* const* argv, const std::string& default_server,
       ->type_name("SECONDS");
   app.add_flag("--json", ctx.global.json,
                "Machine output: the response as protobuf JSON (proto field names)");
+  app.set_version_flag("--version", VersionText(),
+                       "Print the greengate version and the gRPC and protobuf it uses, then exit");
 
   AddProfileCommands(&app, &ctx);
   AddModelCommands(&app, &ctx);
@@ -68,6 +76,18 @@ int RunCli(int argc, const char* const* argv, const std::string& default_server,
   AddWatchCommands(&app, &ctx);
   AddReportCommands(&app, &ctx);  // report_command.cc
   AddAuditCommands(&app, &ctx);   // audit_command.cc
+  AddHealthCommands(&app, &ctx);  // health_command.cc (H-clients)
+  return owned;
+}
+
+int RunCli(int argc, const char* const* argv, const std::string& default_server, std::ostream& out,
+           std::ostream& err) {
+  CommandContext ctx;
+  ctx.out = &out;
+  ctx.err = &err;
+  ctx.global.server = default_server;  // before BuildCli: --help shows it as the default
+  const std::unique_ptr<CLI::App> owned = BuildCli(&ctx);
+  CLI::App& app = *owned;
 
   try {
     app.parse(argc, argv);
