@@ -5,12 +5,11 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/stubs/common.h"
-#include "grpcpp/grpcpp.h"
-
 #include "client/command.h"
 #include "client/connection.h"
 #include "client/names.h"
+#include "google/protobuf/stubs/common.h"
+#include "grpcpp/grpcpp.h"
 
 namespace greengate::client {
 namespace {
@@ -56,7 +55,7 @@ std::unique_ptr<CLI::App> BuildCli(CommandContext* context) {
   app.fallthrough();
   app.option_defaults()->always_capture_default();
   app.add_option("--server", ctx.global.server,
-                 "greengate server address host:port (default: $GREENGATE_SERVER, else "
+                 "Address of the greengate server, host:port (default: $GREENGATE_SERVER, else "
                  "127.0.0.1:50051)")
       ->type_name("ADDR");
   app.add_option("--timeout", ctx.global.timeout_s, "Deadline of every call, in seconds")

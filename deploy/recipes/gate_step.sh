@@ -48,7 +48,10 @@ case $code in
     echo "decision=$decision"
     echo "greengate approved: $reason" >&2
     GREENGATE_DECISION=$decision bash -c "$train"
-    [ -s "$accuracy_file" ] || { echo "gate_step.sh: training wrote no $accuracy_file" >&2; exit 1; }
+    if [ ! -s "$accuracy_file" ]; then
+      echo "gate_step.sh: training wrote no $accuracy_file" >&2
+      exit 1
+    fi
     "$gg" report-outcome --decision "$decision" --codecarbon "$emissions" \
       --accuracy-after "$(tr -d '[:space:]' <"$accuracy_file")" >&2
     ;;

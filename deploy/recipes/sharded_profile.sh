@@ -45,9 +45,9 @@ for rows in "$work"/rows-*; do
 done
 
 # Profile the shards, at most $jobs at a time; any failure fails the script.
-seq 0 $((i - 1)) | xargs -P "$jobs" -I{} sh -c \
-  '"$1" profile --model "$2" --csv "$3/shard-$4.csv" --seed "$(($5 + $4))" --out "$3/shard-$4.json" >/dev/null' \
-  sh "$gg" "$model" "$work" {} "$seed"
+profile_shard='"$1" profile --model "$2" --csv "$3/shard-$4.csv" --seed "$(($5 + $4))" \
+  --out "$3/shard-$4.json" >/dev/null'
+seq 0 $((i - 1)) | xargs -P "$jobs" -I{} sh -c "$profile_shard" sh "$gg" "$model" "$work" {} "$seed"
 shard_profiles=()
 for ((k = 0; k < i; k++)); do shard_profiles+=("$work/shard-$k.json"); done
 "$gg" profile merge "${shard_profiles[@]}" --seed "$seed" --out "$out"

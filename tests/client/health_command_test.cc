@@ -20,7 +20,7 @@ TEST(HealthCommandTest, ServingServerExitsZero) {
   greengate::testing::LoopbackServer server("healthcli");
   FakeClock clock(absl::FromUnixSeconds(1'790'000'000));
   ASSERT_TRUE(server.Start(&clock).ok());
-  for (const std::string& service : {std::string(""), std::string("greengate.v1.RetrainGatekeeper")}) {
+  for (const std::string service : {"", "greengate.v1.RetrainGatekeeper"}) {
     const testing::CliResult r = testing::RunInProcess({"health", "--service", service},
                                                        server.address());
     EXPECT_EQ(r.code, 0) << service << r.err;

@@ -26,9 +26,9 @@ bool IsKebab(const std::string& name) {
   return std::regex_match(name, kKebab);
 }
 
-// A description starts with a capital letter (or a quote, backquote or digit). An option's
-// is a fragment without a trailing period, like CLI11's own "Print this help message and
-// exit"; a command's is one or more sentences.
+// A description starts with a capital letter (or a quote, backquote or digit, or the name
+// "greengate", which is lower case). An option's is a fragment without a trailing period,
+// like CLI11's own "Print this help message and exit"; a command's is one or more sentences.
 void CheckDescription(const std::string& where, const std::string& text, bool is_option,
                       std::vector<Found>* found) {
   if (text.empty()) {
@@ -37,7 +37,8 @@ void CheckDescription(const std::string& where, const std::string& text, bool is
   }
   const char first = text.front();
   if (!(std::isupper(static_cast<unsigned char>(first)) || first == '"' || first == '`' ||
-        first == '\'' || std::isdigit(static_cast<unsigned char>(first)))) {
+        first == '\'' || std::isdigit(static_cast<unsigned char>(first)) ||
+        text.rfind("greengate ", 0) == 0)) {
     found->push_back({where, "description should start with a capital letter: " + text});
   }
   if (text.back() == ' ' || text.back() == '\n') {

@@ -142,7 +142,10 @@ test('register, reference, policy, decisions, outcome, governance report', async
   } finally {
     client.close();
     child.kill('SIGTERM');
-    await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.on('exit', resolve)));
+    await new Promise((resolve) => {
+      if (child.exitCode !== null) resolve();
+      else child.on('exit', resolve);
+    });
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
