@@ -2,10 +2,14 @@
 
 #include <cstdlib>
 #include <exception>
+#include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "client/command.h"
 #include "client/connection.h"
 #include "client/names.h"
+#include "google/protobuf/stubs/common.h"
+#include "grpcpp/grpcpp.h"
 
 namespace greengate::client {
 namespace {
@@ -36,21 +40,22 @@ std::string DefaultServer() {
   return "127.0.0.1:50051";
 }
 
-int RunCli(int argc, const char* const* argv, const std::string& default_server, std::ostream& out,
-           std::ostream& err) {
-  CommandContext ctx;
-  ctx.out = &out;
-  ctx.err = &err;
-  ctx.global.server = default_server;
+std::string VersionText() {
+  return absl::StrCat("greengate ", GG_VERSION, " (gRPC ", grpc::Version(), ", protobuf ",
+                      google::protobuf::internal::VersionString(GOOGLE_PROTOBUF_VERSION), ")");
+}
 
-  CLI::App app(kDescription, "greengate");
+std::unique_ptr<CLI::App> BuildCli(CommandContext* context) {
+  CommandContext& ctx = *context;
+  auto owned = std::make_unique<CLI::App>(kDescription, "greengate");
+  CLI::App& app = *owned;
   app.footer(kFooter);
   app.require_subcommand(1);
   // Global flags may follow the subcommand: `greengate decisions --json`.
   app.fallthrough();
   app.option_defaults()->always_capture_default();
   app.add_option("--server", ctx.global.server,
-                 "greengate server address host:port (default: $GREENGATE_SERVER, else "
+                 "Address of the greengate server, host:port (default: $GREENGATE_SERVER, else "
                  "127.0.0.1:50051)")
       ->type_name("ADDR");
   app.add_option("--timeout", ctx.global.timeout_s, "Deadline of every call, in seconds")
@@ -58,6 +63,8 @@ int RunCli(int argc, const char* const* argv, const std::string& default_server,
       ->type_name("SECONDS");
   app.add_flag("--json", ctx.global.json,
                "Machine output: the response as protobuf JSON (proto field names)");
+  app.set_version_flag("--version", VersionText(),
+                       "Print the greengate version and the gRPC and protobuf it uses, then exit");
 
   AddProfileCommands(&app, &ctx);
   AddModelCommands(&app, &ctx);
@@ -68,6 +75,18 @@ int RunCli(int argc, const char* const* argv, const std::string& default_server,
   AddWatchCommands(&app, &ctx);
   AddReportCommands(&app, &ctx);  // report_command.cc
   AddAuditCommands(&app, &ctx);   // audit_command.cc
+  AddHealthCommands(&app, &ctx);  // health_command.cc (H-clients)
+  return owned;
+}
+
+int RunCli(int argc, const char* const* argv, const std::string& default_server, std::ostream& out,
+           std::ostream& err) {
+  CommandContext ctx;
+  ctx.out = &out;
+  ctx.err = &err;
+  ctx.global.server = default_server;  // before BuildCli: --help shows it as the default
+  const std::unique_ptr<CLI::App> owned = BuildCli(&ctx);
+  CLI::App& app = *owned;
 
   try {
     app.parse(argc, argv);

@@ -66,5 +66,6 @@ void AddReportCommands(CLI::App* app, CommandContext* ctx);  // report_command.c
 void AddAuditCommands(CLI::App* app, CommandContext* ctx);   // audit_command.cc
 void AddOutcomeCommands(CLI::App* app, CommandContext* ctx);  // outcome_command.cc
 void AddWatchCommands(CLI::App* app, CommandContext* ctx);    // watch_command.cc
+void AddHealthCommands(CLI::App* app, CommandContext* ctx);   // health_command.cc
 
 }  // namespace greengate::client

@@ -23,6 +23,9 @@ class Connection {
   Connection(std::string address, absl::Duration timeout);
 
   const std::string& address() const { return address_; }
+  // The channel, for services other than RetrainGatekeeper (grpc.health.v1).
+  const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
+  absl::Duration timeout() const { return timeout_; }
 
   // Call()
   //

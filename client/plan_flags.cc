@@ -32,7 +32,8 @@ void AddPlanFlags(CLI::App* sub, PlanFlags* f) {
   add(Add(sub, "--region", &f->region,
           "Where the job runs, for carbon intensity: country (FR) or cloud region "
           "(europe-west9, us-east-1)"));
-  add(Add(sub, "--provider", &f->provider, "gcp, aws, azure or on-prem: picks the default PUE"));
+  add(Add(sub, "--provider", &f->provider,
+          "Cloud provider: gcp, aws, azure or on-prem (picks the default PUE)"));
   add(Add(sub, "--pue", &f->pue, "Power usage effectiveness, overrides the default"));
   add(Add(sub, "--carbon-intensity", &f->carbon_intensity_g_per_kwh,
           "Grid carbon intensity, gCO2e/kWh, overrides the region's"));

@@ -101,7 +101,7 @@ void AddReportCommands(CLI::App* app, CommandContext* ctx) {
   from->needs(to);
   to->needs(from);
   sub->add_option("--model", o->model, "Only this model (id or models/ID)")->type_name("ID");
-  sub->add_option("--format", o->format, "markdown, csv, json or html")
+  sub->add_option("--format", o->format, "Output format: markdown, csv, json or html")
       ->check(CLI::IsMember({"markdown", "md", "csv", "json", "html"}, CLI::ignore_case))
       ->type_name("FORMAT");
   sub->add_option("--out", o->out, "Write to FILE instead of standard output")

@@ -11,6 +11,7 @@ packages=(
   libcurl4-openssl-dev prometheus-cpp-dev prometheus prometheus-alertmanager
   python3 python3-numpy python3-scipy python3-yaml systemd
   libssl-dev chromium  # audit chain SHA-256 (libcrypto); headless check of the HTML report
+  python3-grpcio python3-protobuf  # Python client test (tests/clients/python)
 )
 
 missing=()
@@ -19,6 +20,11 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# Node.js client test (tests/clients/node; npm ci from the npm registry): Debian's nodejs and
+# npm, unless a Node.js with npm is already installed (e.g. from another source).
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

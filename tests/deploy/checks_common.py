@@ -114,3 +114,28 @@ def dig(obj, *keys):
             return None
         obj = obj[key]
     return obj
+
+
+def cli_commands(root):
+    """Top-level `greengate` commands, as client/*.cc registers them (add_subcommand("NAME")
+    on the app)."""
+    names = set()
+    for path in glob.glob(os.path.join(root, "client", "*.cc")):
+        with open(path, encoding="utf-8") as f:
+            names.update(re.findall(r'app->add_subcommand\(\s*"([a-z-]+)"', f.read()))
+    return names
+
+
+def check_cli_healthcheck(root, argv, path, where, report):
+    """A health check that runs the CLI must be `greengate ... health` against the local gRPC
+    port, and the CLI must have that command (H-clients)."""
+    if not argv or os.path.basename(argv[0]) != "greengate":
+        return
+    if "health" not in argv:
+        report.fail(path, f"{where}: runs greengate without its health command: {argv}")
+    elif "health" not in cli_commands(root):
+        report.fail(path, f"{where}: the CLI has no health command (client/*.cc)")
+    servers = [a.split("=", 1)[1] for a in argv if a.startswith("--server=")]
+    if servers != [f"127.0.0.1:{GRPC_PORT}"]:
+        report.fail(path, f"{where}: greengate health needs --server=127.0.0.1:{GRPC_PORT} "
+                          f"(GREENGATE_SERVER may point elsewhere), got {servers}")

@@ -4,8 +4,8 @@ import os
 import re
 import shlex
 
-from checks_common import (DATA_DIR, GRPC_PORT, check_server_args, dig, parse_duration_s,
-                           shutdown_grace_s)
+from checks_common import (DATA_DIR, GRPC_PORT, check_cli_healthcheck, check_server_args, dig,
+                           parse_duration_s, shutdown_grace_s)
 
 def check_compose(root, docs_by_path, flags, report):
     path = os.path.join(root, "deploy", "compose.yaml")
@@ -72,6 +72,8 @@ def check_compose(root, docs_by_path, flags, report):
                                       test[0] in ("CMD", "CMD-SHELL") and len(test) > 1)):
         report.fail(path, f"greengate: healthcheck.test {test!r} must be a string or "
                           "[CMD|CMD-SHELL, ...]")
+    if isinstance(test, list) and test and test[0] == "CMD":
+        check_cli_healthcheck(root, test[1:], path, "greengate: healthcheck.test", report)
     for field in ("interval", "timeout", "start_period"):
         if field in health and parse_duration_s(health[field]) is None:
             report.fail(path, f"greengate: healthcheck.{field} {health[field]!r} is not a duration")

@@ -7,7 +7,7 @@ import subprocess
 
 import yaml  # Debian: python3-yaml
 
-from checks_common import DATA_DIR, GRPC_PORT, check_server_args, dig
+from checks_common import DATA_DIR, GRPC_PORT, check_cli_healthcheck, check_server_args, dig
 
 
 def dockerfile_instructions(text):
@@ -108,6 +108,14 @@ def check_dockerfile(root, flags, report):
     health = runtime.get("HEALTHCHECK", "")
     if not health or health.upper().startswith("NONE") or " CMD " not in f" {health} ":
         report.fail(path, "the runtime stage needs a HEALTHCHECK ... CMD")
+    else:
+        command = health.split(" CMD ", 1)[-1].strip() if " CMD " in health else ""
+        try:
+            health_argv = yaml.safe_load(command) if command.startswith("[") else None
+        except yaml.YAMLError:
+            health_argv = None
+        if isinstance(health_argv, list):
+            check_cli_healthcheck(root, health_argv, path, "HEALTHCHECK", report)
     if str(GRPC_PORT) not in runtime.get("EXPOSE", "").split():
         report.fail(path, f"EXPOSE {GRPC_PORT} missing")
     if DATA_DIR not in runtime.get("VOLUME", ""):
