@@ -61,21 +61,21 @@ int RunCli(int argc, const char* const* argv, const std::string& default_server,
   // --- Authentication and TLS (helper auth) ---
   ConnectionSecurity& security = ctx.global.security;
   app.add_option("--token-file", security.token_file,
-                 "File holding the bearer token (one line; mode 600); default "
-                 "$GREENGATE_TOKEN_FILE. Tokens are never accepted on the command line")
+                 "File holding the bearer token (one line; mode 600). Tokens are never "
+                 "accepted on the command line")
       ->envname("GREENGATE_TOKEN_FILE")
       ->type_name("FILE");
   app.add_flag("--tls", security.tls, "Use TLS, trusting the system's root certificates");
   app.add_option("--tls-ca", security.tls_ca_file,
-                 "Use TLS; PEM CA that signed the server's certificate ($GREENGATE_TLS_CA)")
+                 "Use TLS; PEM CA that signed the server's certificate")
       ->envname("GREENGATE_TLS_CA")
       ->type_name("FILE");
   app.add_option("--tls-cert", security.tls_cert_file,
-                 "PEM client certificate for mutual TLS ($GREENGATE_TLS_CERT)")
+                 "PEM client certificate for mutual TLS")
       ->envname("GREENGATE_TLS_CERT")
       ->type_name("FILE");
   app.add_option("--tls-key", security.tls_key_file,
-                 "PEM private key of --tls-cert ($GREENGATE_TLS_KEY)")
+                 "PEM private key of --tls-cert")
       ->envname("GREENGATE_TLS_KEY")
       ->type_name("FILE");
   app.add_option("--tls-server-name", security.tls_server_name,
