@@ -65,6 +65,31 @@ std::unique_ptr<CLI::App> BuildCli(CommandContext* context) {
                "Machine output: the response as protobuf JSON (proto field names)");
   app.set_version_flag("--version", VersionText(),
                        "Print the greengate version and the gRPC and protobuf it uses, then exit");
+  // --- Authentication and TLS (helper auth) ---
+  ConnectionSecurity& security = ctx.global.security;
+  app.add_option("--token-file", security.token_file,
+                 "File holding the bearer token (one line; mode 600). Tokens are never "
+                 "accepted on the command line")
+      ->envname("GREENGATE_TOKEN_FILE")
+      ->type_name("FILE");
+  app.add_flag("--tls", security.tls, "Use TLS, trusting the system's root certificates");
+  app.add_option("--tls-ca", security.tls_ca_file,
+                 "Use TLS; PEM CA that signed the server's certificate")
+      ->envname("GREENGATE_TLS_CA")
+      ->type_name("FILE");
+  app.add_option("--tls-cert", security.tls_cert_file,
+                 "PEM client certificate for mutual TLS")
+      ->envname("GREENGATE_TLS_CERT")
+      ->type_name("FILE");
+  app.add_option("--tls-key", security.tls_key_file,
+                 "PEM private key of --tls-cert")
+      ->envname("GREENGATE_TLS_KEY")
+      ->type_name("FILE");
+  app.add_option("--tls-server-name", security.tls_server_name,
+                 "Name to expect in the server's certificate when it differs from the host in "
+                 "--server")
+      ->type_name("NAME");
+  // --- end authentication and TLS ---
 
   AddProfileCommands(&app, &ctx);
   AddModelCommands(&app, &ctx);

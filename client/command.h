@@ -20,6 +20,7 @@ struct GlobalOptions {
   std::string server;     // host:port
   double timeout_s = 30;  // deadline on every call
   bool json = false;      // machine output: protobuf JSON
+  ConnectionSecurity security;  // TLS and the bearer token file (helper auth)
 };
 
 // The state of one CLI run. Not thread-safe.
@@ -31,7 +32,9 @@ struct CommandContext {
   // or an error the runner prints as "greengate: CODE: message" (exit 1).
   std::function<absl::StatusOr<int>()> action;
 
-  Connection Connect() const { return Connection(global.server, absl::Seconds(global.timeout_s)); }
+  Connection Connect() const {
+    return Connection(global.server, absl::Seconds(global.timeout_s), global.security);
+  }
 };
 
 // Registers `run` as the action of `app` (a subcommand): it runs once parsing succeeds.

@@ -16,11 +16,34 @@
 
 namespace greengate::client {
 
-// Connection wraps a channel to `address` (host:port, plaintext). Calls are synchronous.
+// How the CLI authenticates the server and itself. All empty: plaintext, no token.
+struct ConnectionSecurity {
+  bool tls = false;            // TLS with the system's trusted roots
+  std::string tls_ca_file;     // PEM roots that signed the server's certificate (implies TLS)
+  std::string tls_cert_file;   // PEM client certificate for mutual TLS (implies TLS)
+  std::string tls_key_file;    // PEM key of tls_cert_file
+  std::string tls_server_name;  // expected name in the server's certificate, if not the host
+  std::string token_file;      // file holding the bearer token (never the token itself)
+
+  bool UsesTls() const {
+    return tls || !tls_ca_file.empty() || !tls_cert_file.empty() || !tls_key_file.empty();
+  }
+};
+
+// ReadTokenFile()
+//
+// The bearer token in `path`: the file's one line that is neither blank nor a '#' comment,
+// trimmed. InvalidArgument when there is no such line, more than one, or the line has blanks
+// inside; PermissionDenied when others may read the file (mode o+r). Errors name the file and
+// never contain the token.
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path);
+
+// Connection wraps a channel to `address` (host:port). Calls are synchronous.
 // Thread-compatible: one Connection per thread, or external synchronization.
 class Connection {
  public:
-  Connection(std::string address, absl::Duration timeout);
+  // A file of `security` that cannot be read makes every call fail with that error.
+  Connection(std::string address, absl::Duration timeout, ConnectionSecurity security = {});
 
   const std::string& address() const { return address_; }
   // The channel, for services other than RetrainGatekeeper (grpc.health.v1).
@@ -36,6 +59,7 @@ class Connection {
                                     grpc::ClientContext*, const Request&, Response*),
                                 const Request& request) {
     grpc::ClientContext context;
+    if (absl::Status prepared = Prepare(&context); !prepared.ok()) return prepared;
     context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
     Response response;
     const grpc::Status status = (stub_.get()->*method)(&context, request, &response);
@@ -43,14 +67,22 @@ class Connection {
     return response;
   }
 
+  // Adds the bearer token to `context`; fails when the connection's files could not be read.
+  // For calls made with stub() directly (streams).
+  absl::Status Prepare(grpc::ClientContext* context) const;
+  v1::RetrainGatekeeper::Stub* stub() const { return stub_.get(); }
+
   // Maps a failed call to a status. UNAVAILABLE or DEADLINE_EXCEEDED on a channel that never
-  // connected becomes "cannot reach greengate at ADDR ..."; every other code keeps the
-  // server's message.
+  // connected becomes "cannot reach greengate at ADDR ..."; UNAUTHENTICATED says where the
+  // token came from; every other code keeps the server's message.
   absl::Status ToStatus(const grpc::Status& status) const;
 
  private:
   std::string address_;
   absl::Duration timeout_;
+  ConnectionSecurity security_;
+  absl::Status setup_error_;  // a file that could not be read
+  std::string authorization_;  // "Bearer <token>", or empty
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::RetrainGatekeeper::Stub> stub_;
 };

@@ -171,6 +171,14 @@ std::string FormatDecision(const v1::Decision& d) {
   if (!d.idempotency_key().empty()) {
     absl::StrAppend(&out, "idempotency key: ", d.idempotency_key(), "\n");
   }
+  if (!d.caller().empty()) {  // decisions made before callers were recorded have none
+    absl::StrAppend(&out, "caller:     ", d.caller());
+    if (!d.caller_role().empty()) absl::StrAppend(&out, " (", d.caller_role(), ")");
+    if (!d.caller_certificate().empty()) {
+      absl::StrAppend(&out, ", certificate ", d.caller_certificate());
+    }
+    absl::StrAppend(&out, "\n");
+  }
   AppendChecks(d, &out);
   AppendDrift(d.drift(), &out);
   AppendGain(d.gain(), &out);

@@ -9,8 +9,6 @@
 #include "client/names.h"
 #include "client/output.h"
 #include "google/protobuf/util/json_util.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "server/common/status_macros.h"
 
 namespace greengate::client {
@@ -48,11 +46,10 @@ absl::StatusOr<int> RunWatch(const CommandContext& ctx, const WatchOptions& o) {
   }
   // No deadline: a watch runs until interrupted. Errors are mapped like every other call.
   const Connection connection = ctx.Connect();
-  auto stub = v1::RetrainGatekeeper::NewStub(
-      grpc::CreateChannel(connection.address(), grpc::InsecureChannelCredentials()));
   grpc::ClientContext context;
+  RETURN_IF_ERROR(connection.Prepare(&context));
   std::unique_ptr<grpc::ClientReader<v1::Decision>> reader =
-      stub->WatchDecisions(&context, request);
+      connection.stub()->WatchDecisions(&context, request);
   v1::Decision decision;
   int64_t seen = 0;
   while (reader->Read(&decision)) {

@@ -12,6 +12,7 @@ packages=(
   python3 python3-numpy python3-scipy python3-yaml systemd
   libssl-dev chromium  # audit chain SHA-256 (libcrypto); headless check of the HTML report
   python3-grpcio python3-protobuf  # Python client test (tests/clients/python)
+  openssl  # the CLI: throwaway TLS certificates in the auth tests
 )
 
 missing=()

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -19,6 +20,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "server/alerts/observability.h"
+#include "server/auth/authenticator.h"
 #include "server/common/clock.h"
 #include "server/common/log.h"
 #include "server/core/energy/tables.h"
@@ -62,7 +64,25 @@ ABSL_FLAG(int, watch_queue, 256,
           "decisions a WatchDecisions subscriber may lag behind before it is dropped");
 // --- end alerting and metrics ---------------------------------------------------------------
 
+// --- Authentication and TLS (helper auth) ---------------------------------------------------
+ABSL_FLAG(std::string, token_file, "",
+          "file of bearer tokens, one '<name> <role> <token>' per line (roles: pipeline, "
+          "reviewer, admin); every call then needs 'authorization: Bearer <token>'. Must not "
+          "be readable by others. Empty: no authentication");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain of the server; enables TLS");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA bundle; when set, clients must present a certificate it signed (mutual TLS)");
+// --- end authentication and TLS -------------------------------------------------------------
+
 namespace {
+
+// True for 127.0.0.0/8, ::1 and localhost: addresses other hosts cannot reach.
+bool IsLoopback(const std::string& listen) {
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  return host == "localhost" || host.rfind("127.", 0) == 0 || host == "[::1]" ||
+         host == "ipv4:127.0.0.1" || host == "::1";
+}
 
 int Run() {
   using greengate::log::Error;
@@ -116,6 +136,30 @@ int Run() {
   (*observability)->Configure(&options);
   options.watch_queue_capacity = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_watch_queue)));
   // --- end alerting and metrics -------------------------------------------------------------
+  // --- Authentication and TLS (helper auth) -------------------------------------------------
+  std::unique_ptr<greengate::auth::Authenticator> authenticator;
+  if (const std::string token_file = absl::GetFlag(FLAGS_token_file); !token_file.empty()) {
+    auto loaded = greengate::auth::Authenticator::FromFile(token_file);
+    if (!loaded.ok()) {
+      Error("cannot load the token file", {{"error", loaded.status().ToString()}});
+      return 1;
+    }
+    authenticator = std::move(*loaded);
+    options.authenticator = authenticator.get();
+    Info("bearer tokens required",
+         {{"token_file", token_file}, {"tokens", static_cast<long long>(authenticator->size())}});
+  } else if (!IsLoopback(options.listen_address)) {
+    greengate::log::Warning(
+        "no --token_file: every client that reaches this address may call every method",
+        {{"listen", options.listen_address}});
+  }
+  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  Info("transport", {{"tls", !options.tls_client_ca_file.empty() ? "mutual"
+                            : !options.tls_cert_file.empty()    ? "on"
+                                                                 : "off"}});
+  // --- end authentication and TLS -----------------------------------------------------------
   auto server = greengate::service::RunningServer::Start(
       options, store->get(), &clock, &greengate::energy::Tables::Shipped());
   if (!server.ok()) {

@@ -89,37 +89,50 @@ Gatekeeper::Gatekeeper(store::Store* store, const Clock* clock, const energy::Ta
 
 // --- gRPC edge: one status conversion per handler. ------------------------------------------
 
-grpc::Status Gatekeeper::RegisterModel(grpc::ServerContext*, const v1::RegisterModelRequest* r,
+grpc::Status Gatekeeper::RegisterModel(grpc::ServerContext* context,
+                                       const v1::RegisterModelRequest* r,
                                        v1::Model* out) {
+  if (grpc::Status s = Admit(context, "RegisterModel"); !s.ok()) return s;
   return ToGrpcStatus(DoRegisterModel(*r, out));
 }
-grpc::Status Gatekeeper::GetModel(grpc::ServerContext*, const v1::GetModelRequest* r,
+grpc::Status Gatekeeper::GetModel(grpc::ServerContext* context, const v1::GetModelRequest* r,
                                   v1::Model* out) {
+  if (grpc::Status s = Admit(context, "GetModel"); !s.ok()) return s;
   return ToGrpcStatus(DoGetModel(*r, out));
 }
-grpc::Status Gatekeeper::ListModels(grpc::ServerContext*, const v1::ListModelsRequest*,
+grpc::Status Gatekeeper::ListModels(grpc::ServerContext* context, const v1::ListModelsRequest*,
                                     v1::ListModelsResponse* out) {
+  if (grpc::Status s = Admit(context, "ListModels"); !s.ok()) return s;
   return ToGrpcStatus(DoListModels(out));
 }
-grpc::Status Gatekeeper::SetReference(grpc::ServerContext*, const v1::SetReferenceRequest* r,
+grpc::Status Gatekeeper::SetReference(grpc::ServerContext* context,
+                                      const v1::SetReferenceRequest* r,
                                       v1::Reference* out) {
+  if (grpc::Status s = Admit(context, "SetReference"); !s.ok()) return s;
   return ToGrpcStatus(DoSetReference(*r, out));
 }
-grpc::Status Gatekeeper::GetReference(grpc::ServerContext*, const v1::GetReferenceRequest* r,
+grpc::Status Gatekeeper::GetReference(grpc::ServerContext* context,
+                                      const v1::GetReferenceRequest* r,
                                       v1::Reference* out) {
+  if (grpc::Status s = Admit(context, "GetReference"); !s.ok()) return s;
   return ToGrpcStatus(DoGetReference(*r, out));
 }
-grpc::Status Gatekeeper::SetPolicy(grpc::ServerContext*, const v1::SetPolicyRequest* r,
+grpc::Status Gatekeeper::SetPolicy(grpc::ServerContext* context, const v1::SetPolicyRequest* r,
                                    v1::Policy* out) {
+  if (grpc::Status s = Admit(context, "SetPolicy"); !s.ok()) return s;
   return ToGrpcStatus(DoSetPolicy(*r, out));
 }
-grpc::Status Gatekeeper::GetPolicy(grpc::ServerContext*, const v1::GetPolicyRequest* r,
+grpc::Status Gatekeeper::GetPolicy(grpc::ServerContext* context, const v1::GetPolicyRequest* r,
                                    v1::Policy* out) {
+  if (grpc::Status s = Admit(context, "GetPolicy"); !s.ok()) return s;
   return ToGrpcStatus(DoGetPolicy(*r, out));
 }
-grpc::Status Gatekeeper::ShouldRetrain(grpc::ServerContext*, const v1::ShouldRetrainRequest* r,
+grpc::Status Gatekeeper::ShouldRetrain(grpc::ServerContext* context,
+                                       const v1::ShouldRetrainRequest* r,
                                        v1::Decision* out) {
-  absl::Status status = DoShouldRetrain(*r, out);
+  auth::Caller caller;
+  if (grpc::Status s = Admit(context, "ShouldRetrain", &caller); !s.ok()) return s;
+  absl::Status status = DoShouldRetrain(*r, caller, out);
   if (!status.ok()) {
     log::Warning("ShouldRetrain failed", {{"model", r->model()},
                                           {"code", absl::StatusCodeToString(status.code())},
@@ -127,12 +140,15 @@ grpc::Status Gatekeeper::ShouldRetrain(grpc::ServerContext*, const v1::ShouldRet
   }
   return ToGrpcStatus(status);
 }
-grpc::Status Gatekeeper::GetDecision(grpc::ServerContext*, const v1::GetDecisionRequest* r,
+grpc::Status Gatekeeper::GetDecision(grpc::ServerContext* context, const v1::GetDecisionRequest* r,
                                      v1::Decision* out) {
+  if (grpc::Status s = Admit(context, "GetDecision"); !s.ok()) return s;
   return ToGrpcStatus(DoGetDecision(*r, out));
 }
-grpc::Status Gatekeeper::ListDecisions(grpc::ServerContext*, const v1::ListDecisionsRequest* r,
+grpc::Status Gatekeeper::ListDecisions(grpc::ServerContext* context,
+                                       const v1::ListDecisionsRequest* r,
                                        v1::ListDecisionsResponse* out) {
+  if (grpc::Status s = Admit(context, "ListDecisions"); !s.ok()) return s;
   return ToGrpcStatus(DoListDecisions(*r, out));
 }
 
@@ -320,7 +336,8 @@ absl::Mutex* Gatekeeper::ModelLock(int64_t model_id) {
   return m.get();
 }
 
-absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r, v1::Decision* out) {
+absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r,
+                                         const auth::Caller& caller, v1::Decision* out) {
   // Validate everything that needs no state first, so bad input never touches the store.
   ASSIGN_OR_RETURN(std::string id, ParseModelName(r.model(), "model"));
   if (!r.has_current()) return absl::InvalidArgumentError("current: required (a DataProfile)");
@@ -392,6 +409,9 @@ absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r, v1::
   decision.set_model_version(reference->model_version);
   decision.set_policy_version(policy_proto.version());
   decision.set_idempotency_key(r.idempotency_key());
+  decision.set_caller(caller.name);
+  if (caller.role) decision.set_caller_role(std::string(auth::RoleName(*caller.role)));
+  decision.set_caller_certificate(caller.certificate_subject);
   const int64_t now_ms = absl::ToUnixMillis(now);
   *decision.mutable_create_time() = ToTimestamp(now_ms);
   mapping::EvaluationToDecision(evaluation, &decision);
@@ -422,6 +442,9 @@ absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r, v1::
                          {"co2e_kg", row.co2e_kg},
                          {"gain_lower_bound", row.gain_lower_bound},
                          {"dataset_drift", row.dataset_drift},
+                         {"caller", decision.caller()},
+                         {"caller_role", decision.caller_role()},
+                         {"caller_certificate", decision.caller_certificate()},
                          {"seq", static_cast<long long>(stored.seq)}});
   *out = std::move(decision);
   return absl::OkStatus();

@@ -13,6 +13,7 @@
 #include "absl/synchronization/mutex.h"
 #include "greengate/v1/greengate.grpc.pb.h"
 #include "server/common/clock.h"
+#include "server/auth/authenticator.h"
 #include "server/core/energy/tables.h"
 #include "server/core/evaluate.h"
 #include "server/core/policy/policy.h"
@@ -64,6 +65,11 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
                               grpc::ServerWriter<v1::Decision>* writer) override;
   // Ends every WatchDecisions stream with OK (call before shutting the server down).
   void CloseWatches();
+  // Requires a bearer token with the right role on every call (auth_check.cc); null (the
+  // default) serves everyone as "anonymous". Not owned; set before serving.
+  void set_authenticator(const auth::Authenticator* authenticator) {
+    authenticator_ = authenticator;
+  }
   // governance.cc
   grpc::Status GetGovernanceReport(grpc::ServerContext*,
                                    const v1::GetGovernanceReportRequest* request,
@@ -88,7 +94,8 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
   absl::Status DoGetReference(const v1::GetReferenceRequest& request, v1::Reference* response);
   absl::Status DoSetPolicy(const v1::SetPolicyRequest& request, v1::Policy* response);
   absl::Status DoGetPolicy(const v1::GetPolicyRequest& request, v1::Policy* response);
-  absl::Status DoShouldRetrain(const v1::ShouldRetrainRequest& request, v1::Decision* response);
+  absl::Status DoShouldRetrain(const v1::ShouldRetrainRequest& request,
+                               const auth::Caller& caller, v1::Decision* response);
   absl::Status DoGetDecision(const v1::GetDecisionRequest& request, v1::Decision* response);
   absl::Status DoListDecisions(const v1::ListDecisionsRequest& request,
                                v1::ListDecisionsResponse* response);
@@ -97,6 +104,11 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
                                      v1::GovernanceReport* response);
   absl::Status DoVerifyAuditLog(const v1::VerifyAuditLogRequest& request,
                                 v1::AuditLogVerification* response);
+
+  // auth_check.cc: OK when the call may proceed (its caller in `caller`, if given); else
+  // UNAUTHENTICATED or PERMISSION_DENIED, logged. `method` is the RPC's short name.
+  grpc::Status Admit(const grpc::ServerContext* context, absl::string_view method,
+                     auth::Caller* caller = nullptr) const;
 
   // watch.cc: after a decision commits, tells the watch streams and the listener.
   void NotifyDecision(const v1::Decision& decision, int64_t seq);
@@ -130,6 +142,7 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
   // Held from reading the fleet's approvals to committing the decision when a fleet budget is
   // set, so two models cannot both spend its last kWh. Without one, models decide in parallel.
   absl::Mutex fleet_mu_;
+  const auth::Authenticator* authenticator_ = nullptr;  // null: no tokens required
   WatchHub watch_hub_;
 
   absl::Mutex mu_;

@@ -124,14 +124,17 @@ bool IsLowerHex64(absl::string_view s) {
 
 }  // namespace
 
-grpc::Status Gatekeeper::GetGovernanceReport(grpc::ServerContext*,
+grpc::Status Gatekeeper::GetGovernanceReport(grpc::ServerContext* context,
                                              const v1::GetGovernanceReportRequest* r,
                                              v1::GovernanceReport* out) {
+  if (grpc::Status s = Admit(context, "GetGovernanceReport"); !s.ok()) return s;
   return ToGrpcStatus(DoGetGovernanceReport(*r, out));
 }
 
-grpc::Status Gatekeeper::VerifyAuditLog(grpc::ServerContext*, const v1::VerifyAuditLogRequest* r,
+grpc::Status Gatekeeper::VerifyAuditLog(grpc::ServerContext* context,
+                                        const v1::VerifyAuditLogRequest* r,
                                         v1::AuditLogVerification* out) {
+  if (grpc::Status s = Admit(context, "VerifyAuditLog"); !s.ok()) return s;
   return ToGrpcStatus(DoVerifyAuditLog(*r, out));
 }
 

@@ -97,8 +97,10 @@ PastRetrain PastRetrainFromRow(const store::OutcomeRow& row) {
 
 }  // namespace
 
-grpc::Status Gatekeeper::ReportOutcome(grpc::ServerContext*, const v1::ReportOutcomeRequest* r,
+grpc::Status Gatekeeper::ReportOutcome(grpc::ServerContext* context,
+                                       const v1::ReportOutcomeRequest* r,
                                        v1::Outcome* out) {
+  if (grpc::Status s = Admit(context, "ReportOutcome"); !s.ok()) return s;
   return ToGrpcStatus(DoReportOutcome(*r, out));
 }
 

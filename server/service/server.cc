@@ -20,12 +20,15 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   std::unique_ptr<RunningServer> running(new RunningServer());
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      MakeServerCredentials(options);
+  if (!credentials.ok()) return credentials.status();
   running->service_ = std::make_unique<Gatekeeper>(
       store, clock, tables, options.decision_listener, options.watch_queue_capacity);
   running->service_->set_fleet_budget(options.fleet_budget);
+  running->service_->set_authenticator(options.authenticator);
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
-                           &running->port_);
+  builder.AddListeningPort(options.listen_address, *credentials, &running->port_);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   builder.RegisterService(running->service_.get());
   if (options.interceptors) builder.experimental().SetInterceptorCreators(options.interceptors());

@@ -12,7 +12,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/support/server_interceptor.h"
+#include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
+#include "server/auth/authenticator.h"
 #include "server/common/clock.h"
 #include "server/core/energy/tables.h"
 #include "server/core/policy/policy.h"
@@ -35,7 +37,23 @@ struct ServerOptions {
   std::function<std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>()>
       interceptors;
+  // --- Authentication and TLS (helper auth) ---
+  // Requires a bearer token with the method's role on every RetrainGatekeeper call; null
+  // serves everyone (health and reflection never need a token). Not owned.
+  const auth::Authenticator* authenticator = nullptr;
+  // PEM files. With tls_cert_file and tls_key_file the server speaks TLS only; adding
+  // tls_client_ca_file requires every client to present a certificate signed by that CA
+  // (mutual TLS). All empty: plaintext.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
 };
+
+// The server credentials `options` ask for: TLS, mutual TLS, or insecure. InvalidArgument for
+// half a key pair or a client CA without a certificate; NotFound/PermissionDenied naming the
+// file when a PEM file cannot be read.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
+    const ServerOptions& options);
 
 class RunningServer {
  public:

@@ -83,15 +83,18 @@ inline CliResult RunBinary(const std::string& binary, const std::vector<std::str
 // then waited for) on destruction.
 class ServerProcess {
  public:
-  ServerProcess(const std::string& binary, const std::filesystem::path& dir) : dir_(dir) {
+  // `extra_args` are appended to the server's flags (e.g. --token_file=...).
+  ServerProcess(const std::string& binary, const std::filesystem::path& dir,
+                const std::vector<std::string>& extra_args = {})
+      : dir_(dir) {
     const std::string port_file = (dir / "port").string();
     log_ = (dir / "server.log").string();
-    pid_ = Spawn(binary,
-                 {"--listen=127.0.0.1:0", "--db=" + (dir / "gg.db").string(),
-                  "--port_file=" + port_file, "--shutdown_grace_s=1",
-                  // No fixed metrics port: tests run in parallel.
-                  "--metrics_listen="},
-                 log_, log_);
+    std::vector<std::string> args = {"--listen=127.0.0.1:0", "--db=" + (dir / "gg.db").string(),
+                                     "--port_file=" + port_file, "--shutdown_grace_s=1",
+                                     // No fixed metrics port: tests run in parallel.
+                                     "--metrics_listen="};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    pid_ = Spawn(binary, args, log_, log_);
     if (pid_ < 0) return;
     // The server writes the port once it serves. Poll for it; the bound only stops a broken
     // server from hanging the test.

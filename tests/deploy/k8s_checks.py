@@ -181,6 +181,7 @@ def check_deployment(path, doc, pvc_names, flags, report):
             report.fail(path, f"volumeMount {mount.get('name')!r} has no volume")
         if mount.get("mountPath") == DATA_DIR:
             data_mount = mount
+    check_token_mount(path, values, container, volumes, report)
     if data_mount is None:
         report.fail(path, f"nothing is mounted at {DATA_DIR}")
     else:
@@ -188,6 +189,69 @@ def check_deployment(path, doc, pvc_names, flags, report):
         if claim not in pvc_names:
             report.fail(path, f"{DATA_DIR} must come from the manifests' PVC, got claim {claim!r}")
     return labels, ports
+
+
+def check_token_mount(path, values, container, volumes, report):
+    """--token_file is read from a read-only Secret volume that others may not read."""
+    token_file = values.get("token_file")
+    if not token_file:
+        report.fail(path, "container args: no --token_file (the API would be open to the "
+                          "whole cluster)")
+        return
+    mounts = [m for m in container.get("volumeMounts") or []
+              if token_file.startswith(str(m.get("mountPath", "")).rstrip("/") + "/")]
+    if len(mounts) != 1:
+        report.fail(path, f"--token_file={token_file} is not under exactly one volumeMount")
+        return
+    mount = mounts[0]
+    if mount.get("readOnly") is not True:
+        report.fail(path, f"volumeMount {mount.get('name')!r} of the token file must be "
+                          "readOnly")
+    secret = dig(volumes.get(mount.get("name")), "secret")
+    if not isinstance(secret, dict):
+        report.fail(path, f"the token file's volume {mount.get('name')!r} must be a Secret")
+        return
+    mode = secret.get("defaultMode", 0o644)
+    if not isinstance(mode, int) or mode & 0o007:
+        report.fail(path, f"Secret volume defaultMode {oct(mode) if isinstance(mode, int) else mode!r}: others may read the tokens "
+                          "(the server refuses such a file); use 0440 or 0400")
+    key = token_file[len(str(mount["mountPath"]).rstrip("/")) + 1:]
+    TOKEN_SECRETS.append((path, secret.get("secretName"), key))
+
+
+# (deployment path, secretName, key) of the token file, checked against the kustomization.
+TOKEN_SECRETS = []
+
+
+def check_token_secret(path, doc, k8s_dir, report):
+    """The Secret of --token_file comes from a secretGenerator file kept out of git."""
+    generated = {}
+    for generator in doc.get("secretGenerator") or []:
+        for entry in generator.get("files") or []:
+            key, _, source = str(entry).partition("=")
+            generated.setdefault(generator.get("name"), {})[key] = source or key
+    for deployment, name, key in TOKEN_SECRETS:
+        if name not in generated:
+            report.fail(path, f"no secretGenerator named {name!r} (the token file's Secret in "
+                              f"{os.path.relpath(deployment, k8s_dir)})")
+            continue
+        if key not in generated[name]:
+            report.fail(path, f"secretGenerator {name!r} has no file key {key!r} "
+                              "(the --token_file name)")
+            continue
+        source = generated[name][key]
+        ignore = os.path.join(k8s_dir, ".gitignore")
+        try:
+            with open(ignore, encoding="utf-8") as f:
+                ignored = {line.strip().lstrip("/") for line in f}
+        except OSError:
+            ignored = set()
+        if source not in ignored:
+            report.fail(path, f"the token file {source!r} is not in deploy/k8s/.gitignore: "
+                              "tokens must never be committed")
+        if not os.path.isfile(os.path.join(k8s_dir, source + ".example")):
+            report.fail(path, f"no {source}.example showing the token file's format")
+    TOKEN_SECRETS.clear()
 
 
 def check_service(path, doc, pod_labels, container_ports, report):
@@ -236,6 +300,7 @@ def check_kustomization(path, doc, k8s_dir, by_kind, report):
     images = {c.get("image", "").split(":")[0]
               for _, d in by_kind.get("Deployment", [])
               for c in dig(d, "spec", "template", "spec", "containers") or []}
+    check_token_secret(path, doc, k8s_dir, report)
     for image in doc.get("images") or []:
         if image.get("name") not in images:
             report.fail(path, f"images entry {image.get('name')!r} matches no container image")

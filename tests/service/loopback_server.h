@@ -32,7 +32,9 @@ class LoopbackServer {
 
   // Opens (or reopens) the database and starts serving; the listen address is forced to
   // 127.0.0.1:0. Stop() then Start() again restarts on the same database.
-  absl::Status Start(const Clock* clock, service::ServerOptions options = {}) {
+  // `channel_credentials` (e.g. TLS for a server given tls_* options) default to insecure.
+  absl::Status Start(const Clock* clock, service::ServerOptions options = {},
+                     std::shared_ptr<grpc::ChannelCredentials> channel_credentials = nullptr) {
     if (dir_.empty()) return absl::InternalError("mkdtemp failed");
     auto store = store::Store::Open(dir_ + "/gg.db");
     if (!store.ok()) return store.status();
@@ -42,7 +44,9 @@ class LoopbackServer {
                                                 &energy::Tables::Shipped());
     if (!server.ok()) return server.status();
     server_ = std::move(*server);
-    channel_ = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
+    channel_ = grpc::CreateChannel(address(), channel_credentials != nullptr
+                                                  ? channel_credentials
+                                                  : grpc::InsecureChannelCredentials());
     stub_ = v1::RetrainGatekeeper::NewStub(channel_);
     return absl::OkStatus();
   }

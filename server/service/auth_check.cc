@@ -1,0 +1,69 @@
+// The gRPC side of authentication: reads the `authorization` metadata and the mTLS peer from
+// the ServerContext, asks server/auth, and logs refused calls.
+
+#include "absl/strings/str_cat.h"
+#include "grpc/grpc_security_constants.h"
+#include "grpcpp/security/auth_context.h"
+#include "server/common/log.h"
+#include "server/service/gatekeeper.h"
+#include "server/service/status_util.h"
+
+namespace greengate::service {
+namespace {
+
+// The subject of a verified client certificate ("CN=ci,O=example"), or "" without mTLS.
+std::string CertificateSubject(const grpc::ServerContext& context) {
+  const std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (auth == nullptr || !auth->IsPeerAuthenticated()) return "";
+  for (const grpc::string_ref& value : auth->FindPropertyValues(GRPC_X509_SUBJECT_PROPERTY_NAME)) {
+    return std::string(value.data(), value.size());
+  }
+  for (const grpc::string_ref& value : auth->FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME)) {
+    return absl::StrCat("CN=", absl::string_view(value.data(), value.size()));
+  }
+  return "";
+}
+
+absl::StatusOr<auth::Caller> Identify(const grpc::ServerContext& context,
+                                      const auth::Authenticator* authenticator,
+                                      absl::string_view method) {
+  auth::Caller caller;
+  if (authenticator != nullptr) {
+    const auto range = context.client_metadata().equal_range("authorization");
+    std::optional<absl::string_view> authorization;
+    int values = 0;
+    for (auto it = range.first; it != range.second; ++it, ++values) {
+      authorization = absl::string_view(it->second.data(), it->second.size());
+    }
+    if (values > 1) {
+      return absl::UnauthenticatedError("more than one authorization metadata value");
+    }
+    absl::StatusOr<auth::Caller> found = authenticator->Authenticate(authorization);
+    if (!found.ok()) return found.status();
+    caller = std::move(*found);
+    if (absl::Status allowed = auth::Authenticator::Authorize(caller, method); !allowed.ok()) {
+      return allowed;
+    }
+  }
+  caller.certificate_subject = CertificateSubject(context);
+  return caller;
+}
+
+}  // namespace
+
+grpc::Status Gatekeeper::Admit(const grpc::ServerContext* context, absl::string_view method,
+                               auth::Caller* caller) const {
+  absl::StatusOr<auth::Caller> identified = Identify(*context, authenticator_, method);
+  if (!identified.ok()) {
+    log::Warning("call refused",
+                 {{"method", std::string(method)},
+                  {"peer", context->peer()},
+                  {"code", absl::StatusCodeToString(identified.status().code())},
+                  {"error", std::string(identified.status().message())}});
+    return ToGrpcStatus(identified.status());
+  }
+  if (caller != nullptr) *caller = std::move(*identified);
+  return grpc::Status::OK;
+}
+
+}  // namespace greengate::service
