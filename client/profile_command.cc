@@ -187,6 +187,10 @@ void AddProfileCommands(CLI::App* app, CommandContext* ctx) {
                   "PCA error); 0 = none. With --model, defaults to the reference's joint "
                   "sample size")
       ->check(CLI::Range(int64_t{0}, profile::kMaxSampleSize));
+  sub->add_option("--threads", o->csv_options.threads,
+                  "Threads parsing and profiling the CSV (0 = one per hardware thread, at most "
+                  "8); the profile is the same for any number")
+      ->check(CLI::Range(0, 64));
   sub->add_option("--out", o->out, "Write the profile here instead of stdout")->type_name("FILE");
   sub->footer(
       "\nColumn kinds (reference): numeric when every non-empty value is a number (empty, "
