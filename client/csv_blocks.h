@@ -70,6 +70,8 @@ class CsvRecordParser {
   // Line (1-based, in the file) on which the record last returned starts; computed on demand
   // (for messages), by counting the line breaks before it.
   int64_t RecordLine() const;
+  // Start of the record last returned, in the block's text.
+  const char* record_start() const { return record_start_; }
   // The same for the position `p` in the block's text.
   int64_t LineAt(const char* p) const;
 

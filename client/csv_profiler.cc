@@ -176,8 +176,10 @@ struct PassPlan {
   bool detect_kinds = false;
 };
 
-// A non-number met in pass 1.
+// A non-number met in pass 1: where (its record's start in the block, then its line once
+// the block is known to hold the first one) and what.
 struct KindFailure {
+  const char* record = nullptr;
   int64_t line = 0;
   std::string text;
 };
@@ -200,8 +202,11 @@ struct ParsedBlock {
 // Tokenises `out->block` and parses the fields `plan` reads. Runs on a worker thread.
 void ParseBlock(const PassPlan& plan, size_t width, ParsedBlock* out) {
   const size_t features = plan.schema.size();
-  out->numeric.assign(features, {});
-  out->categorical.assign(features, {});
+  // The columns keep their capacity from block to block: no allocation in the steady state.
+  out->numeric.resize(features);
+  out->categorical.resize(features);
+  for (auto& column : out->numeric) column.clear();
+  for (auto& column : out->categorical) column.clear();
   out->failures.assign(features, std::nullopt);
   std::vector<bool> read(features);
   for (size_t j = 0; j < features; ++j) {
@@ -247,7 +252,7 @@ void ParseBlock(const PassPlan& plan, size_t width, ParsedBlock* out) {
       }
       if (plan.detect_kinds) {
         if (!out->failures[j].has_value()) {
-          out->failures[j] = KindFailure{parser.RecordLine(), std::string(field)};
+          out->failures[j] = KindFailure{parser.record_start(), 0, std::string(field)};
         }
         out->numeric[j].push_back(std::numeric_limits<double>::quiet_NaN());
         continue;
@@ -320,6 +325,8 @@ absl::Status RunPass(CsvFile& file, const PassPlan& plan, int threads, ProfileBu
       for (size_t j = 0; j < features; ++j) {
         if (!(*failures)[j].has_value() && parsed.failures[j].has_value()) {
           (*failures)[j] = parsed.failures[j];
+          (*failures)[j]->line = CsvRecordParser(&group[b].block).LineAt((*failures)[j]->record);
+          (*failures)[j]->record = nullptr;  // the block's text is reused
         }
       }
     }
