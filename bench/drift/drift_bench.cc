@@ -101,11 +101,12 @@ int Hist(const char* ref_path, const char* cur_path, size_t features, size_t row
     }
   }
   double checksum = 0;
+  std::vector<double> buffer;  // reused, as the drift engine's per-thread buffer is
+  const std::vector<double>* sorted = &buffer;
   const auto start = Clock::now();
   for (size_t f = 0; f < features; ++f) {
     const absl::Span<const double> current(cur.data() + f * rows, rows);
-    const auto sorted = greengate::drift::internal::SortedCopy(current, "current");
-    if (!sorted.ok()) return 1;
+    if (!greengate::drift::internal::SortInto(current, "current", &buffer).ok()) return 1;
     const auto w1 = greengate::drift::Wasserstein1Sorted(ref_sorted[f], *sorted);
     // Bin i is [e_{i-1}, e_i): its count is the number of values below e_i minus those
     // below e_{i-1}, both read off the sorted sample.
