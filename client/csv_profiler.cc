@@ -2,17 +2,22 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "client/csv_blocks.h"
 #include "client/csv_reader.h"
 #include "server/common/status_macros.h"
 #include "server/core/profile/builder.h"
@@ -37,60 +42,79 @@ absl::Status Annotate(const absl::Status& status, const std::string& where) {
   return absl::Status(status.code(), absl::StrCat(where, ": ", status.message()));
 }
 
-// A CSV file whose header has been read; Next() yields records with the header's width.
+int ThreadCount(const CsvProfileOptions& options) {
+  if (options.threads > 0) return options.threads;
+  return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+}
+
+// A CSV file whose header has been read; NextBlock() yields blocks of whole records.
 class CsvFile {
  public:
-  static absl::StatusOr<std::unique_ptr<CsvFile>> Open(const std::string& path) {
-    auto file = std::unique_ptr<CsvFile>(new CsvFile(path));
+  static absl::StatusOr<std::unique_ptr<CsvFile>> Open(const std::string& path,
+                                                       size_t block_bytes) {
+    auto file = std::unique_ptr<CsvFile>(new CsvFile(path, block_bytes));
     if (!*file->in_) {
       return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
     }
-    ASSIGN_OR_RETURN(const bool has_header, file->Read(&file->header_));
-    if (!has_header) return absl::InvalidArgumentError(absl::StrCat(path, ": empty, no header"));
-    RETURN_IF_ERROR(file->CheckHeader());
+    RETURN_IF_ERROR(file->ReadHeader());
     return file;
   }
 
   const std::vector<std::string>& header() const { return header_; }
   const std::string& path() const { return path_; }
 
-  // "path line N" of the record last read.
-  std::string Where() const { return absl::StrCat(path_, " line ", reader_.record_line()); }
-
-  // The next record; InvalidArgument when its width differs from the header's.
-  absl::StatusOr<bool> Next(std::vector<std::string>* fields) {
-    ASSIGN_OR_RETURN(const bool more, Read(fields));
-    if (more && fields->size() != header_.size()) {
-      return absl::InvalidArgumentError(absl::StrCat(Where(), ": has ", fields->size(),
-                                                     " fields; the header has ", header_.size()));
+  // The next block and the offset of its first record; false at the end of the file.
+  absl::StatusOr<bool> NextBlock(CsvBlock* block, size_t* offset) {
+    if (first_.has_value()) {
+      *block = std::move(*first_);
+      first_.reset();
+      *offset = first_offset_;
+      return true;
     }
+    *offset = 0;
+    absl::StatusOr<bool> more = reader_.Next(block);
+    if (!more.ok()) return Annotate(more.status(), path_);
     return more;
   }
 
  private:
   // "-" is standard input, which can be read only once.
-  explicit CsvFile(const std::string& path)
+  CsvFile(const std::string& path, size_t block_bytes)
       : path_(path == "-" ? "stdin" : path),
         file_(path == "-" ? std::ifstream() : std::ifstream(path, std::ios::binary)),
         in_(path == "-" ? static_cast<std::istream*>(&std::cin) : &file_),
-        reader_(in_) {}
+        reader_(in_, block_bytes, CsvReader::kDefaultMaxRecordBytes) {}
 
-  absl::StatusOr<bool> Read(std::vector<std::string>* fields) {
-    absl::StatusOr<bool> more = reader_.Next(fields);
-    if (!more.ok()) return Annotate(more.status(), path_);
-    return more;
+  absl::Status ReadHeader() {
+    CsvBlock block;
+    std::vector<std::string_view> fields;
+    for (;;) {  // the header is the first record, whichever block it is in
+      absl::StatusOr<bool> more = reader_.Next(&block);
+      if (!more.ok()) return Annotate(more.status(), path_);
+      if (!*more) return absl::InvalidArgumentError(absl::StrCat(path_, ": empty, no header"));
+      CsvRecordParser parser(&block);
+      absl::StatusOr<bool> got = parser.Next(&fields);
+      if (!got.ok()) return Annotate(got.status(), path_);
+      if (!*got) continue;  // only blank lines so far
+      header_line_ = parser.RecordLine();
+      header_.assign(fields.begin(), fields.end());
+      first_offset_ = parser.offset();
+      first_ = std::move(block);
+      return CheckHeader();
+    }
   }
 
   absl::Status CheckHeader() const {
+    const std::string where = absl::StrCat(path_, " line ", header_line_);
     absl::flat_hash_map<std::string, size_t> seen;
     for (size_t i = 0; i < header_.size(); ++i) {
       if (header_[i].empty()) {
         return absl::InvalidArgumentError(
-            absl::StrCat(Where(), ": column ", i + 1, " of the header has no name"));
+            absl::StrCat(where, ": column ", i + 1, " of the header has no name"));
       }
       const auto [it, inserted] = seen.emplace(header_[i], i);
       if (!inserted) {
-        return absl::InvalidArgumentError(absl::StrCat(Where(), ": column ", Quote(header_[i]),
+        return absl::InvalidArgumentError(absl::StrCat(where, ": column ", Quote(header_[i]),
                                                        " appears twice (columns ", it->second + 1,
                                                        " and ", i + 1, ")"));
       }
@@ -101,8 +125,11 @@ class CsvFile {
   std::string path_;
   std::ifstream file_;
   std::istream* in_;
-  CsvReader reader_;
+  CsvBlockReader reader_;
   std::vector<std::string> header_;
+  int64_t header_line_ = 1;
+  std::optional<CsvBlock> first_;
+  size_t first_offset_ = 0;
 };
 
 // OK when every name in `names` is a column of `header`; else InvalidArgument naming `flag`.
@@ -140,46 +167,188 @@ profile::ProfileBuilderOptions CurrentOptions(const CsvProfileOptions& options,
   return b;
 }
 
-// Feeds every record of `file` to `builder`, the fields at `columns` in that order.
-absl::Status CountRows(CsvFile& file, const std::vector<size_t>& columns, ProfileBuilder& builder) {
-  std::vector<std::string> fields;
-  std::vector<std::string_view> row(columns.size());
+// What one pass reads: for each schema feature, its CSV column and kind.
+struct PassPlan {
+  std::vector<size_t> columns;       // CSV column of schema feature j
+  std::vector<FeatureSpec> schema;   // kinds as the builder sees them
+  // Pass 1 of a reference: a value of a numeric feature that is not a number is noted (the
+  // feature turns categorical), not an error; categorical features are not read at all.
+  bool detect_kinds = false;
+};
+
+// A non-number met in pass 1: where (its record's start in the block, then its line once
+// the block is known to hold the first one) and what.
+struct KindFailure {
+  const char* record = nullptr;
+  int64_t line = 0;
+  std::string text;
+};
+
+// One block's rows, parsed: the fields of each schema feature as a column.
+struct ParsedBlock {
+  CsvBlock block;  // owns the text the categorical views point into
+  size_t offset = 0;
+  int64_t rows = 0;
+  std::vector<std::vector<double>> numeric;               // by schema feature (numeric ones)
+  std::vector<std::vector<std::string_view>> categorical;  // by schema feature
+  std::vector<std::optional<KindFailure>> failures;       // pass 1: first non-number per feature
+  // The first error in the block. `error_row` >= 0 when it is about a value of that row
+  // (within the block), whose absolute number is known only once earlier blocks are counted.
+  absl::Status error;
+  int64_t error_line = 0;
+  int64_t error_row = -1;
+};
+
+// Tokenises `out->block` and parses the fields `plan` reads. Runs on a worker thread.
+void ParseBlock(const PassPlan& plan, size_t width, ParsedBlock* out) {
+  const size_t features = plan.schema.size();
+  // The columns keep their capacity from block to block: no allocation in the steady state.
+  out->numeric.resize(features);
+  out->categorical.resize(features);
+  for (auto& column : out->numeric) column.clear();
+  for (auto& column : out->categorical) column.clear();
+  out->failures.assign(features, std::nullopt);
+  std::vector<bool> read(features);
+  for (size_t j = 0; j < features; ++j) {
+    read[j] = !(plan.detect_kinds && plan.schema[j].kind == FeatureKind::kCategorical);
+  }
+  // Reserve from the first records' size, so the columns rarely grow.
+  const size_t expect_rows = out->block.text.size() / std::max<size_t>(width * 4, 1) + 16;
+  for (size_t j = 0; j < features; ++j) {
+    if (!read[j]) continue;
+    if (plan.schema[j].kind == FeatureKind::kNumeric) {
+      out->numeric[j].reserve(expect_rows);
+    } else {
+      out->categorical[j].reserve(expect_rows);
+    }
+  }
+  CsvRecordParser parser(&out->block, out->offset);
+  std::vector<std::string_view> fields;
+  fields.reserve(width);
   for (;;) {
-    ASSIGN_OR_RETURN(const bool more, file.Next(&fields));
-    if (!more) return absl::OkStatus();
-    for (size_t j = 0; j < columns.size(); ++j) row[j] = fields[columns[j]];
-    RETURN_IF_ERROR(Annotate(builder.AddRow(absl::MakeConstSpan(row)), file.Where()));
+    absl::StatusOr<bool> more = parser.Next(&fields);
+    if (!more.ok()) {
+      out->error = more.status();
+      return;
+    }
+    if (!*more) return;
+    if (fields.size() != width) {
+      out->error_line = parser.RecordLine();
+      out->error = absl::InvalidArgumentError(
+          absl::StrCat("has ", fields.size(), " fields; the header has ", width));
+      return;
+    }
+    for (size_t j = 0; j < features; ++j) {
+      if (!read[j]) continue;
+      const std::string_view field = fields[plan.columns[j]];
+      if (plan.schema[j].kind != FeatureKind::kNumeric) {
+        out->categorical[j].push_back(field);
+        continue;
+      }
+      absl::StatusOr<double> value = profile::ParseNumericField(field);
+      if (value.ok()) {
+        out->numeric[j].push_back(*value);
+        continue;
+      }
+      if (plan.detect_kinds) {
+        if (!out->failures[j].has_value()) {
+          out->failures[j] = KindFailure{parser.record_start(), 0, std::string(field)};
+        }
+        out->numeric[j].push_back(std::numeric_limits<double>::quiet_NaN());
+        continue;
+      }
+      out->error_line = parser.RecordLine();
+      out->error_row = out->rows;
+      out->error = absl::InvalidArgumentError(absl::StrCat(
+          "feature ", Quote(plan.schema[j].name), ": ", value.status().message()));
+      return;
+    }
+    ++out->rows;
   }
 }
 
-// Pass 1 of a reference: settles each column's kind (a numeric candidate turns categorical at
-// its first value that is not a number) while numeric columns fill their reservoirs.
-// `schema` kinds are updated in place.
-absl::StatusOr<ProfileBuilder> FirstPass(CsvFile& file, const std::vector<size_t>& columns,
-                                         std::vector<FeatureSpec>& schema,
-                                         const profile::ProfileBuilderOptions& options,
-                                         std::vector<std::string>* notes) {
-  absl::StatusOr<ProfileBuilder> created = ProfileBuilder::Create(schema, options);
-  if (!created.ok()) return Annotate(created.status(), file.path());
-  ProfileBuilder builder = *std::move(created);
-  std::vector<std::string> fields;
-  std::vector<std::string_view> row(columns.size());
-  for (;;) {
-    ASSIGN_OR_RETURN(const bool more, file.Next(&fields));
-    if (!more) return builder;
-    for (size_t j = 0; j < columns.size(); ++j) {
-      row[j] = std::string_view();  // categorical columns wait for pass 2
-      if (schema[j].kind != FeatureKind::kNumeric) continue;
-      const std::string& field = fields[columns[j]];
-      if (profile::ParseNumericField(field).ok()) {
-        row[j] = field;
-        continue;
-      }
-      schema[j].kind = FeatureKind::kCategorical;
-      notes->push_back(absl::StrCat(schema[j].name, ": categorical (", file.Where(), ": ",
-                                    Quote(field), " is not a number)"));
+// Runs `work(t)` for t in [0, n) on n threads (the caller's included) and waits.
+template <typename Work>
+void RunOnThreads(int n, const Work& work) {
+  std::vector<std::thread> threads;
+  threads.reserve(n - 1);
+  for (int t = 1; t < n; ++t) threads.emplace_back([&work, t] { work(t); });
+  work(0);
+  for (std::thread& thread : threads) thread.join();
+}
+
+// One pass over the data rows of `file` into `builder`. Blocks are read `threads` at a time,
+// parsed in parallel, then each thread updates its share of the features over those blocks
+// in row order, so the result does not depend on `threads`. Pass 1 of a reference records
+// each numeric feature's first non-number (in file order) in `failures`.
+absl::Status RunPass(CsvFile& file, const PassPlan& plan, int threads, ProfileBuilder& builder,
+                     std::vector<std::optional<KindFailure>>* failures) {
+  const size_t width = file.header().size();
+  const size_t features = plan.schema.size();
+  // Features by thread, numeric and categorical dealt out separately (their costs differ).
+  std::vector<std::vector<size_t>> share(threads);
+  {
+    int next_numeric = 0, next_categorical = 0;
+    for (size_t j = 0; j < features; ++j) {
+      int& next = plan.schema[j].kind == FeatureKind::kNumeric ? next_numeric : next_categorical;
+      share[next].push_back(j);
+      next = (next + 1) % threads;
     }
-    RETURN_IF_ERROR(Annotate(builder.AddRow(absl::MakeConstSpan(row)), file.Where()));
+  }
+  if (failures != nullptr) failures->assign(features, std::nullopt);
+  std::vector<ParsedBlock> group(threads);
+  int64_t rows_before = 0;
+  for (;;) {
+    int blocks = 0;
+    for (; blocks < threads; ++blocks) {
+      ParsedBlock& parsed = group[blocks];
+      ASSIGN_OR_RETURN(const bool more, file.NextBlock(&parsed.block, &parsed.offset));
+      if (!more) break;
+      parsed.rows = 0;
+      parsed.error = absl::OkStatus();
+      parsed.error_row = -1;
+    }
+    if (blocks == 0) return absl::OkStatus();
+    RunOnThreads(blocks, [&](int t) { ParseBlock(plan, width, &group[t]); });
+    for (int b = 0; b < blocks; ++b) {
+      const ParsedBlock& parsed = group[b];
+      if (!parsed.error.ok()) {
+        if (parsed.error_line == 0) return Annotate(parsed.error, file.path());  // malformed
+        const std::string where = absl::StrCat(file.path(), " line ", parsed.error_line);
+        if (parsed.error_row < 0) return Annotate(parsed.error, where);
+        return absl::Status(parsed.error.code(),
+                            absl::StrCat(where, ": row ", rows_before + parsed.error_row + 1, ", ",
+                                         parsed.error.message()));
+      }
+      rows_before += parsed.rows;
+      if (failures == nullptr) continue;
+      for (size_t j = 0; j < features; ++j) {
+        if (!(*failures)[j].has_value() && parsed.failures[j].has_value()) {
+          (*failures)[j] = parsed.failures[j];
+          (*failures)[j]->line = CsvRecordParser(&group[b].block).LineAt((*failures)[j]->record);
+          (*failures)[j]->record = nullptr;  // the block's text is reused
+        }
+      }
+    }
+    RunOnThreads(threads, [&](int t) {
+      for (int b = 0; b < blocks; ++b) {
+        const ParsedBlock& parsed = group[b];
+        for (size_t j : share[t]) {
+          if (plan.schema[j].kind == FeatureKind::kNumeric) {
+            builder.AddNumericValues(j, parsed.numeric[j]);
+          } else if (!plan.detect_kinds) {  // pass 1 does not read categorical features
+            builder.AddCategoricalValues(j, parsed.categorical[j]);
+          }
+        }
+      }
+    });
+    for (int b = 0; b < blocks; ++b) {
+      std::vector<absl::Span<const double>> columns;
+      for (size_t j = 0; j < features; ++j) {
+        if (plan.schema[j].kind == FeatureKind::kNumeric) columns.emplace_back(group[b].numeric[j]);
+      }
+      builder.EndBlock(group[b].rows, columns);
+    }
   }
 }
 
@@ -191,45 +360,60 @@ absl::StatusOr<CsvProfile> ProfileReferenceCsv(const std::string& path,
     return absl::InvalidArgumentError(
         "--csv: a reference profile reads the file twice, so it cannot come from stdin");
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<CsvFile> file, CsvFile::Open(path));
+  ASSIGN_OR_RETURN(std::unique_ptr<CsvFile> file, CsvFile::Open(path, options.block_bytes));
   const std::vector<std::string> header = file->header();
   RETURN_IF_ERROR(CheckColumns(options.categorical, header, "--categorical", path));
   RETURN_IF_ERROR(CheckColumns(options.exclude, header, "--exclude", path));
   const absl::flat_hash_set<std::string> excluded(options.exclude.begin(), options.exclude.end());
   const absl::flat_hash_set<std::string> categorical(options.categorical.begin(),
                                                      options.categorical.end());
-  std::vector<size_t> columns;
-  std::vector<FeatureSpec> schema;
+  PassPlan plan;
   for (size_t i = 0; i < header.size(); ++i) {
     if (excluded.contains(header[i])) continue;
-    columns.push_back(i);
-    schema.push_back({header[i], categorical.contains(header[i]) ? FeatureKind::kCategorical
-                                                                 : FeatureKind::kNumeric});
+    plan.columns.push_back(i);
+    plan.schema.push_back({header[i], categorical.contains(header[i]) ? FeatureKind::kCategorical
+                                                                      : FeatureKind::kNumeric});
   }
-  if (schema.empty()) {
+  if (plan.schema.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("--exclude: leaves no column of ", path, " to profile"));
   }
+  const int threads = ThreadCount(options);
   const profile::ProfileBuilderOptions builder_options = BuilderOptions(options);
   CsvProfile result;
-  ASSIGN_OR_RETURN(ProfileBuilder pass1,
-                   FirstPass(*file, columns, schema, builder_options, &result.notes));
+
+  // Pass 1: each column's kind (a numeric candidate turns categorical at its first value
+  // that is not a number) and the numeric reservoirs, whose quantiles become the edges.
+  absl::StatusOr<ProfileBuilder> created = ProfileBuilder::Create(plan.schema, builder_options);
+  if (!created.ok()) return Annotate(created.status(), path);
+  ProfileBuilder pass1 = *std::move(created);
+  plan.detect_kinds = true;
+  std::vector<std::optional<KindFailure>> failures;
+  RETURN_IF_ERROR(RunPass(*file, plan, threads, pass1, &failures));
+  for (size_t j = 0; j < plan.schema.size(); ++j) {
+    if (!failures[j].has_value()) continue;
+    plan.schema[j].kind = FeatureKind::kCategorical;
+    result.notes.push_back(absl::StrCat(plan.schema[j].name, ": categorical (", path, " line ",
+                                        failures[j]->line, ": ", Quote(failures[j]->text),
+                                        " is not a number)"));
+  }
   absl::StatusOr<BinEdgeSet> edges = pass1.QuantileBinEdges(options.bins);
   if (!edges.ok()) return Annotate(edges.status(), "--bins");
-  for (size_t j = 0; j < schema.size(); ++j) {
-    if (schema[j].kind == FeatureKind::kCategorical) (*edges)[j].clear();
+  for (size_t j = 0; j < plan.schema.size(); ++j) {
+    if (plan.schema[j].kind == FeatureKind::kCategorical) (*edges)[j].clear();
   }
   absl::StatusOr<ProfileBuilder> pass2 =
-      ProfileBuilder::Create(schema, builder_options, *std::move(edges));
+      ProfileBuilder::Create(plan.schema, builder_options, *std::move(edges));
   if (!pass2.ok()) return Annotate(pass2.status(), path);
 
-  // Pass 2 reads the file again from the start.
-  ASSIGN_OR_RETURN(file, CsvFile::Open(path));
+  // Pass 2 reads the file again from the start and counts every column on those edges.
+  ASSIGN_OR_RETURN(file, CsvFile::Open(path, options.block_bytes));
   if (file->header() != header) {
     return absl::FailedPreconditionError(
         absl::StrCat(path, ": the header changed between the two passes"));
   }
-  RETURN_IF_ERROR(CountRows(*file, columns, *pass2));
+  plan.detect_kinds = false;
+  RETURN_IF_ERROR(RunPass(*file, plan, threads, *pass2, nullptr));
   if (pass2->rows() != pass1.rows()) {
     return absl::FailedPreconditionError(
         absl::StrCat(path, ": had ", pass1.rows(), " rows on the first pass and ", pass2->rows(),
@@ -242,10 +426,10 @@ absl::StatusOr<CsvProfile> ProfileReferenceCsv(const std::string& path,
 absl::StatusOr<CsvProfile> ProfileCurrentCsv(const std::string& path,
                                              const profile::DataProfile& reference,
                                              const CsvProfileOptions& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<CsvFile> file, CsvFile::Open(path));
+  ASSIGN_OR_RETURN(std::unique_ptr<CsvFile> file, CsvFile::Open(path, options.block_bytes));
   absl::flat_hash_map<std::string, size_t> index;
   for (size_t i = 0; i < file->header().size(); ++i) index.emplace(file->header()[i], i);
-  std::vector<size_t> columns;
+  PassPlan plan;
   for (const profile::FeatureProfile& feature : reference.features) {
     const auto it = index.find(feature.name);
     if (it == index.end()) {
@@ -254,12 +438,14 @@ absl::StatusOr<CsvProfile> ProfileCurrentCsv(const std::string& path,
                        " is not a column of the header; the current data must have every reference "
                        "feature"));
     }
-    columns.push_back(it->second);
+    plan.columns.push_back(it->second);
+    plan.schema.push_back({feature.name, feature.is_numeric() ? FeatureKind::kNumeric
+                                                              : FeatureKind::kCategorical});
   }
   absl::StatusOr<ProfileBuilder> builder =
       ProfileBuilder::ForReference(reference, CurrentOptions(options, reference));
   if (!builder.ok()) return Annotate(builder.status(), "reference");
-  RETURN_IF_ERROR(CountRows(*file, columns, *builder));
+  RETURN_IF_ERROR(RunPass(*file, plan, ThreadCount(options), *builder, nullptr));
   CsvProfile result;
   result.profile = builder->Finish();
   return result;

@@ -1,7 +1,10 @@
 #pragma once
 
-// CSV file -> DataProfile, streaming: rows are read one at a time and never kept, so memory
-// is bounded by the number of columns and the profile options, not by the file.
+// CSV file -> DataProfile, streaming: the file is read in blocks of whole records (a few MB)
+// that are never kept, so memory is bounded by the number of columns, the block size and the
+// profile options, not by the file. Blocks are tokenised and parsed on several threads and
+// each feature's statistics are then updated in row order (features split across threads),
+// so the profile is the same, bit for bit, whatever the number of threads.
 //
 // The first record is the header (column names). A reference profile takes two passes:
 // pass 1 decides each column's kind (numeric when every value parses as a number, see below)
@@ -34,6 +37,11 @@ struct CsvProfileOptions {
   // Complete numeric rows kept jointly for the multivariate tests; 0 = none, except for a
   // current profile whose reference has a joint sample: then that sample's size.
   int64_t joint_sample_size = 0;
+  // Threads that parse and profile; 0 = the machine's hardware threads (at most 8). The
+  // output does not depend on it.
+  int threads = 0;
+  // Bytes of CSV read per block (per thread at a time); rounded up to a whole record.
+  size_t block_bytes = size_t{4} << 20;
 };
 
 // A profile and what the profiler noticed on the way, for people.

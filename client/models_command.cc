@@ -1,10 +1,14 @@
 // Commands about models and their references: register, get-model, models, set-reference.
 
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "client/command.h"
+#include "client/importance_flags.h"
 #include "client/json_io.h"
 #include "client/names.h"
 #include "client/output.h"
@@ -64,13 +68,34 @@ struct SetReferenceOptions {
   double accuracy = 0;
   int64_t evaluation_rows = 0;
   std::string scores_path;  // issue 4: top-class confidence on the evaluation set
+  // Issue 3: feature importance for the importance-weighted drifted share.
+  std::vector<std::string> importance;
+  std::string importance_file;
 };
+
+// --importance / --importance-file into the reference profile; no-op when neither is given.
+absl::Status ApplyImportance(const SetReferenceOptions& o, v1::DataProfile* profile) {
+  if (!o.importance_file.empty()) {
+    std::ifstream in(o.importance_file, std::ios::binary);
+    if (!in) {
+      return absl::NotFoundError(absl::StrCat("--importance-file: cannot open ", o.importance_file));
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    ASSIGN_OR_RETURN(const auto weights, ParseImportanceCsv(text.str(), o.importance_file));
+    return SetImportance(weights, "--importance-file", profile);
+  }
+  if (o.importance.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(const auto weights, ParseImportancePairs(o.importance));
+  return SetImportance(weights, "--importance", profile);
+}
 
 absl::StatusOr<int> RunSetReference(const CommandContext& ctx, const SetReferenceOptions& o) {
   v1::SetReferenceRequest request;
   v1::Reference* reference = request.mutable_reference();
   reference->set_model(ModelName(o.model));
   RETURN_IF_ERROR(ReadJsonFile(o.profile_path, reference->mutable_profile()));
+  RETURN_IF_ERROR(ApplyImportance(o, reference->mutable_profile()));
   reference->set_accuracy(o.accuracy);
   reference->set_evaluation_rows(o.evaluation_rows);
   if (!o.scores_path.empty()) {
@@ -155,6 +180,19 @@ void AddModelCommands(CLI::App* app, CommandContext* ctx) {
                     "evaluation set; its calibration against --accuracy is checked, and "
                     "should-retrain --scores can then estimate accuracy without labels")
         ->needs(accuracy)
+        ->type_name("FILE");
+    auto* importance =
+        sub->add_option("--importance", o->importance,
+                        "Feature importance, FEATURE=WEIGHT,... (weights >= 0, e.g. the model's "
+                        "feature_importances_): the drifted share is then importance-weighted and "
+                        "features not listed weigh 0. Replaces any importance in the profile")
+            ->delimiter(',')
+            ->type_name("F=W,...");
+    sub->add_option("--importance-file", o->importance_file,
+                    "Feature importance as a CSV of FEATURE,WEIGHT lines (header optional), "
+                    "instead of --importance")
+        ->excludes(importance)
+        ->check(CLI::ExistingFile)
         ->type_name("FILE");
     sub->footer(
         "\nExample: greengate set-reference --model churn --profile ref.json "

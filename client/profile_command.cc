@@ -1,7 +1,9 @@
 // Profiling: `profile` (CSV -> reference or current DataProfile JSON) and `profile merge`
 // (shard profiles -> one profile).
 
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,7 @@
 #include "client/csv_profiler.h"
 #include "client/json_io.h"
 #include "client/names.h"
+#include "client/tfdv_import.h"
 #include "server/common/status_macros.h"
 #include "server/core/profile/limits.h"
 #include "server/core/profile/merge.h"
@@ -41,7 +44,8 @@ std::string Summary(const profile::DataProfile& p, const std::string& kind, cons
 
 absl::StatusOr<int> RunProfile(const CommandContext& ctx, const ProfileOptions& o) {
   if (o.csv.empty()) {
-    return UsageError(ctx, "profile: --csv is required (or use `greengate profile merge`)");
+    return UsageError(ctx,
+                      "profile: --csv is required (or use `greengate profile merge` / `from-tfdv`)");
   }
   CsvProfile result;
   if (o.model.empty()) {
@@ -109,6 +113,65 @@ absl::StatusOr<int> RunMerge(const CommandContext& ctx, const MergeOptions& o) {
              << merged->features.size() << " features) -> " << o.out << "\n";
   }
   return 0;
+}
+
+struct FromTfdvOptions {
+  std::string file;
+  std::string model;
+  std::string dataset;
+  std::string out;
+};
+
+absl::StatusOr<int> RunFromTfdv(const CommandContext& ctx, const FromTfdvOptions& o) {
+  std::ifstream in(o.file, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(o.file, ": cannot open"));
+  std::stringstream text;
+  text << in.rdbuf();
+  TfdvImportOptions options;
+  options.dataset = o.dataset;
+  profile::DataProfile reference;
+  if (!o.model.empty()) {
+    v1::GetReferenceRequest request;
+    request.set_model(ModelName(o.model));
+    ASSIGN_OR_RETURN(const v1::Reference stored, ctx.Connect().Call(&Stub::GetReference, request));
+    ASSIGN_OR_RETURN(reference, mapping::ProfileFromProto(stored.profile(), "reference.profile"));
+    options.reference = &reference;
+  }
+  absl::StatusOr<TfdvImport> imported = ProfileFromTfdvJson(text.str(), options);
+  if (!imported.ok()) {
+    return absl::Status(imported.status().code(),
+                        absl::StrCat(o.file, ": ", imported.status().message()));
+  }
+  RETURN_IF_ERROR(WriteText(ToJson(mapping::ProfileToProto(imported->profile)), o.out, *ctx.out));
+  if (!o.out.empty() && o.out != "-" && !ctx.global.json) {
+    *ctx.out << Summary(imported->profile, o.model.empty() ? "reference" : "current", o.file,
+                        o.out);
+    for (const std::string& note : imported->notes) *ctx.out << "  " << note << "\n";
+  }
+  return 0;
+}
+
+void AddFromTfdvCommand(CLI::App* profile_cmd, CommandContext* ctx) {
+  auto o = std::make_shared<FromTfdvOptions>();
+  CLI::App* sub = profile_cmd->add_subcommand(
+      "from-tfdv",
+      "Convert TensorFlow Data Validation statistics (the JSON of a DatasetFeatureStatisticsList) "
+      "into a DataProfile. Numeric features: the histogram's buckets become the bins (QUANTILES "
+      "preferred), fractional counts kept; categorical: the rank histogram's counts, rounded. "
+      "No sample is kept, so those features are compared by PSI. Without --model: a "
+      "REFERENCE profile; with --model: a CURRENT profile whose histograms are re-binned onto "
+      "the model's reference edges (uniform within each bucket).");
+  sub->add_option("stats", o->file, "TFDV statistics JSON")
+      ->required()
+      ->check(CLI::ExistingFile)
+      ->type_name("FILE");
+  sub->add_option("--model", o->model, "Convert as current data of this model, on its reference")
+      ->type_name("ID");
+  sub->add_option("--dataset", o->dataset, "Dataset (slice) name; default: the first")
+      ->type_name("NAME");
+  sub->add_option("--out", o->out, "Write the profile here instead of stdout")->type_name("FILE");
+  sub->footer("\nExample: greengate profile from-tfdv train_stats.json --out ref.json");
+  SetAction(sub, ctx, o, &RunFromTfdv);
 }
 
 void AddMergeCommand(CLI::App* profile_cmd, CommandContext* ctx) {
@@ -187,6 +250,10 @@ void AddProfileCommands(CLI::App* app, CommandContext* ctx) {
                   "PCA error); 0 = none. With --model, defaults to the reference's joint "
                   "sample size")
       ->check(CLI::Range(int64_t{0}, profile::kMaxSampleSize));
+  sub->add_option("--threads", o->csv_options.threads,
+                  "Threads parsing and profiling the CSV (0 = one per hardware thread, at most "
+                  "8); the profile is the same for any number")
+      ->check(CLI::Range(0, 64));
   sub->add_option("--out", o->out, "Write the profile here instead of stdout")->type_name("FILE");
   sub->footer(
       "\nColumn kinds (reference): numeric when every non-empty value is a number (empty, "
@@ -196,6 +263,7 @@ void AddProfileCommands(CLI::App* app, CommandContext* ctx) {
       "  greengate profile --csv today.csv --model churn --out current.json");
   SetAction(sub, ctx, o, &RunProfile);
   AddMergeCommand(sub, ctx);
+  AddFromTfdvCommand(sub, ctx);
 }
 
 }  // namespace greengate::client

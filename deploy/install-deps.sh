@@ -13,6 +13,7 @@ packages=(
   libssl-dev chromium  # audit chain SHA-256 (libcrypto); headless check of the HTML report
   python3-grpcio python3-protobuf  # Python client test (tests/clients/python)
   openssl  # the CLI: throwaway TLS certificates in the auth tests
+  python3-pandas  # bench/drift: the pandas.read_csv baselines
 )
 
 missing=()

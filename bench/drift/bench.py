@@ -14,6 +14,10 @@ Subcommands (DIR is the work directory run.sh made):
   e2e DIR                      the per-column tests greengate's default runs, on the CSVs:
                                normed Wasserstein, PSI and JS per numeric column; JS and PSI
                                per categorical column.
+  gencsv FILE ROWS             one CSV like `csv`'s reference (for bench/drift/csv_scale.sh).
+  readcsv FILE                 pandas.read_csv of FILE, then what a profile holds: per numeric
+                               column a 10-bin numpy histogram, mean, std, min, max, missing;
+                               per categorical column its value counts.
 Each prints one line of key=value pairs, times in ms of thread CPU time (time.thread_time),
 so other processes on a shared machine do not inflate them; mmd and e2e also give wall time.
 """
@@ -195,8 +199,53 @@ def e2e(d):
           f"reader='{reader}'")
 
 
+def write_csv(file, rows, shift, rng):
+    header = [f"x{i}" for i in range(NUMERIC)] + [f"c{i}" for i in range(CATEGORICAL)]
+    letters = np.array(list("abcdefghijklmnopqrst"))
+    with open(file, "w") as f:
+        f.write(",".join(header) + "\n")
+        for start in range(0, rows, 10000):
+            n = min(10000, rows - start)
+            block = rng.normal(0, 1, (n, NUMERIC))
+            block[:, : NUMERIC // 2] += shift
+            block[rng.random((n, NUMERIC)) < 0.01] = np.nan
+            cats = letters[np.minimum(rng.geometric(0.3 + shift / 3, (n, CATEGORICAL)) - 1, 19)]
+            text = np.char.mod("%.5f", block)
+            text[np.isnan(block)] = ""
+            lines = [",".join(t) + "," + ",".join(c) for t, c in zip(text.tolist(), cats.tolist())]
+            f.write("\n".join(lines) + "\n")
+
+
+def gencsv(file, rows):
+    write_csv(file, rows, 0.0, np.random.default_rng(11))
+
+
+def readcsv(file):
+    import pandas
+    t0 = time.perf_counter()
+    frame = pandas.read_csv(file)
+    t_read = time.perf_counter() - t0
+    for name in frame.columns:
+        col = frame[name]
+        if col.dtype.kind == "f":
+            v = col.to_numpy()
+            v = v[~np.isnan(v)]
+            np.histogram(v, bins=10)
+            (v.mean(), v.std(), v.min(), v.max(), len(col) - len(v))
+        else:
+            col.value_counts()
+    total = time.perf_counter() - t0
+    print(f"rows={len(frame)} total_ms={1e3 * total:.1f} read_ms={1e3 * t_read:.1f} "
+          f"pandas={pandas.__version__}")
+
+
 def main():
-    cmd, d, args = sys.argv[1], sys.argv[2], [int(a) for a in sys.argv[3:]]
+    cmd = sys.argv[1]
+    if cmd == "gencsv":
+        return gencsv(sys.argv[2], int(sys.argv[3]))
+    if cmd == "readcsv":
+        return readcsv(sys.argv[2])
+    d, args = sys.argv[2], [int(a) for a in sys.argv[3:]]
     {"gen": gen, "ks": ks, "hist": hist, "mmd": mmd, "csv": csv, "e2e": e2e}[cmd](d, *args)
 
 

@@ -20,25 +20,47 @@ constexpr int64_t kMaxExactN = 10000;
 // D = max(max(F1 - F2), max(F2 - F1)), with both ECDFs evaluated after all values equal to the
 // current pooled value are consumed, and each ECDF formed as count / n exactly as scipy does
 // (so D is bit-identical to scipy's).
+//
+// The walk takes one pooled value per step without data-dependent branches (the comparison
+// of two random samples is a coin flip, which a branch predictor cannot learn): i and j
+// advance by the comparison's result, and the ECDF difference counts only where the next
+// pooled value is larger (the end of a run of ties), selected arithmetically.
 double Statistic(absl::Span<const double> a, absl::Span<const double> b) {
   const size_t n1 = a.size();
   const size_t n2 = b.size();
   const double n1d = static_cast<double>(n1);
   const double n2d = static_cast<double>(n2);
+  const double* pa = a.data();
+  const double* pb = b.data();
   size_t i = 0;
   size_t j = 0;
   double max_diff = 0;  // the last pooled value always gives F1 - F2 = 0
   double min_diff = 0;
+  double value = 0;
   while (i < n1 && j < n2) {
-    const double value = std::min(a[i], b[j]);
-    while (i < n1 && a[i] <= value) ++i;
-    while (j < n2 && b[j] <= value) ++j;
+    const double x = pa[i];
+    const double y = pb[j];
+    const bool take_a = x <= y;
+    value = take_a ? x : y;
+    i += take_a;
+    j += !take_a;
+    // The next pooled value (+inf past an end); ties with `value` continue the run.
+    const double next_a = i < n1 ? pa[i] : HUGE_VAL;
+    const double next_b = j < n2 ? pb[j] : HUGE_VAL;
+    const bool run_ends = std::min(next_a, next_b) > value;
     const double diff = static_cast<double>(i) / n1d - static_cast<double>(j) / n2d;
-    max_diff = std::max(max_diff, diff);
-    min_diff = std::min(min_diff, diff);
+    max_diff = run_ends ? std::max(max_diff, diff) : max_diff;
+    min_diff = run_ends ? std::min(min_diff, diff) : min_diff;
   }
-  // Once one sample is exhausted its ECDF is 1 and the other's only grows towards 1, so the
-  // remaining differences shrink in magnitude: nothing left can be an extremum.
+  // The run of ties at the value that exhausted one sample may still have members in the
+  // other: consume them and count that run's end (a no-op when it already ended).
+  while (i < n1 && pa[i] <= value) ++i;
+  while (j < n2 && pb[j] <= value) ++j;
+  const double diff = static_cast<double>(i) / n1d - static_cast<double>(j) / n2d;
+  max_diff = std::max(max_diff, diff);
+  min_diff = std::min(min_diff, diff);
+  // Past that, one ECDF is 1 and the other only grows towards 1, so the remaining
+  // differences shrink in magnitude: nothing left can be an extremum.
   return std::max(max_diff, std::clamp(-min_diff, 0.0, 1.0));
 }
 
@@ -81,8 +103,9 @@ absl::StatusOr<KsResult> KolmogorovSmirnovSorted(absl::Span<const double> refere
 absl::StatusOr<KsResult> KolmogorovSmirnov(absl::Span<const double> reference_sorted,
                                            absl::Span<const double> current) {
   RETURN_IF_ERROR(internal::CheckSortedSample(reference_sorted, "reference_sorted"));
-  ASSIGN_OR_RETURN(const std::vector<double> current_sorted,
-                   internal::SortedCopy(current, "current"));
+  // A per-thread buffer: a fresh one would be page-faulted in on every call.
+  thread_local std::vector<double> current_sorted;
+  RETURN_IF_ERROR(internal::SortInto(current, "current", &current_sorted));
   return Test(reference_sorted, current_sorted);
 }
 

@@ -5,9 +5,11 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "server/common/status_macros.h"
 
 namespace greengate::drift::internal {
 namespace {
@@ -42,37 +44,63 @@ double FromKey(uint64_t key) {
   return v;
 }
 
-// LSD radix sort of NaN-free doubles: the new sample's sort is most of a KS or Wasserstein
-// comparison against a stored-sorted reference, and this is ~3x faster than std::sort at
-// 100k values. Passes whose digit is the same for every key are skipped.
-void RadixSort(std::vector<double>& values) {
-  const size_t n = values.size();
-  std::vector<uint64_t> keys(n);
-  std::vector<uint64_t> scratch(n);
+// LSD radix sort of NaN-free doubles from `in` into `out` (same size): the new sample's sort
+// is most of a KS or Wasserstein comparison against a stored-sorted reference. One pass
+// computes the keys and all digit histograms; passes whose digit is the same for every key
+// are skipped; the last pass writes doubles straight into `out`. The two key buffers are
+// kept per thread and reused: fresh ones would be mapped and page-faulted in on every call,
+// which costs as much as the sort itself (each thread keeps 16 bytes per value of the largest
+// sample it sorted).
+void RadixSort(absl::Span<const double> in, double* out) {
+  const size_t n = in.size();
+  thread_local std::vector<uint64_t> keys_buffer;
+  thread_local std::vector<uint64_t> scratch_buffer;
+  if (keys_buffer.size() < n) {
+    keys_buffer.resize(n);
+    scratch_buffer.resize(n);
+  }
+  uint64_t* keys = keys_buffer.data();
+  uint64_t* scratch = scratch_buffer.data();
   std::vector<std::array<uint32_t, kBuckets>> counts(kPasses);
   for (auto& c : counts) c.fill(0);
   for (size_t i = 0; i < n; ++i) {
-    const uint64_t k = Key(values[i]);
+    const uint64_t k = Key(in[i]);
     keys[i] = k;
     for (int p = 0; p < kPasses; ++p) ++counts[p][(k >> (p * kDigitBits)) & (kBuckets - 1)];
   }
+  std::array<int, kPasses> active{};
+  int passes = 0;
   for (int p = 0; p < kPasses; ++p) {
-    auto& c = counts[p];
     const uint64_t first_digit = (keys[0] >> (p * kDigitBits)) & (kBuckets - 1);
-    if (c[first_digit] == n) continue;  // every key has this digit
+    if (counts[p][first_digit] != n) active[passes++] = p;  // else every key has this digit
+  }
+  if (passes == 0) {  // all keys equal
+    for (size_t i = 0; i < n; ++i) out[i] = FromKey(keys[i]);
+    return;
+  }
+  for (int a = 0; a < passes; ++a) {
+    const int p = active[a];
+    auto& c = counts[p];
     uint32_t offset = 0;
     for (auto& slot : c) {
       const uint32_t count = slot;
       slot = offset;
       offset += count;
     }
+    const int shift = p * kDigitBits;
+    if (a + 1 == passes) {
+      for (size_t i = 0; i < n; ++i) {
+        const uint64_t k = keys[i];
+        out[c[(k >> shift) & (kBuckets - 1)]++] = FromKey(k);
+      }
+      return;
+    }
     for (size_t i = 0; i < n; ++i) {
       const uint64_t k = keys[i];
-      scratch[c[(k >> (p * kDigitBits)) & (kBuckets - 1)]++] = k;
+      scratch[c[(k >> shift) & (kBuckets - 1)]++] = k;
     }
-    keys.swap(scratch);
+    std::swap(keys, scratch);
   }
-  for (size_t i = 0; i < n; ++i) values[i] = FromKey(keys[i]);
 }
 
 }  // namespace
@@ -91,19 +119,27 @@ absl::Status CheckSortedSample(absl::Span<const double> values, std::string_view
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<double>> SortedCopy(absl::Span<const double> values,
-                                               std::string_view field) {
+absl::Status SortInto(absl::Span<const double> values, std::string_view field,
+                      std::vector<double>* out) {
   if (values.empty()) return Empty(field);
   for (size_t i = 0; i < values.size(); ++i) {
     // std::sort needs a strict weak order, which NaN breaks.
     if (std::isnan(values[i])) return NaNAt(field, i);
   }
-  std::vector<double> sorted(values.begin(), values.end());
-  if (sorted.size() < kRadixMinSize || sorted.size() > UINT32_MAX) {
-    std::sort(sorted.begin(), sorted.end());
-  } else {
-    RadixSort(sorted);
+  if (values.size() < kRadixMinSize || values.size() > UINT32_MAX) {
+    out->assign(values.begin(), values.end());
+    std::sort(out->begin(), out->end());
+    return absl::OkStatus();
   }
+  out->resize(values.size());
+  RadixSort(values, out->data());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<double>> SortedCopy(absl::Span<const double> values,
+                                               std::string_view field) {
+  std::vector<double> sorted;
+  RETURN_IF_ERROR(SortInto(values, field, &sorted));
   return sorted;
 }
 

@@ -17,8 +17,15 @@ namespace greengate::drift::internal {
 absl::Status CheckSortedSample(absl::Span<const double> values, std::string_view field);
 
 // A sorted copy of `values`; InvalidArgument naming `field` if empty or holding a NaN.
-// O(n log n).
+// O(n log n) (a radix sort, O(n), from 2048 values on).
 absl::StatusOr<std::vector<double>> SortedCopy(absl::Span<const double> values,
                                                std::string_view field);
+
+// SortInto()
+//
+// SortedCopy() into `*out` (resized), so that a caller can reuse its buffer: a fresh buffer
+// of a large sample is page-faulted in on every call, which costs as much as the sort.
+absl::Status SortInto(absl::Span<const double> values, std::string_view field,
+                      std::vector<double>* out);
 
 }  // namespace greengate::drift::internal

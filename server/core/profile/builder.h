@@ -97,6 +97,23 @@ class ProfileBuilder {
   absl::Status AddRow(absl::Span<const std::string> fields);
   absl::Status AddRow(absl::Span<const std::string_view> fields);
 
+  // Column-wise input, for callers that parse blocks of rows in parallel (the CLI's CSV
+  // profiler). A block of n rows is one AddNumericValues() (n parsed values, NaN or inf for a
+  // missing one) or AddCategoricalValues() (n fields, empty for a missing one) per feature,
+  // then EndBlock(). The profile is the same, bit for bit, as AddRow() of those rows in
+  // order. Calls for different features touch disjoint state and may run concurrently;
+  // EndBlock() must not overlap any other call. `feature` is a schema index of that kind
+  // (asserted).
+  void AddNumericValues(std::size_t feature, absl::Span<const double> values);
+  void AddCategoricalValues(std::size_t feature, absl::Span<const std::string_view> values);
+
+  // EndBlock()
+  //
+  // Ends a block of `rows` rows: counts them and feeds the joint sample. `numeric_columns`
+  // holds the block's values of every numeric feature, in schema order (each `rows` long);
+  // it may be empty when the joint sample is off.
+  void EndBlock(int64_t rows, absl::Span<const absl::Span<const double>> numeric_columns);
+
   // QuantileBinEdges()
   //
   // After pass 1: per numeric feature, QuantileEdges() (edges.h) of its reservoir with
@@ -130,10 +147,12 @@ class ProfileBuilder {
   int64_t rows_ = 0;
   // Joint reservoir of complete numeric rows (Algorithm R), when its capacity is > 0.
   void SampleJointRow();
+  void SampleJointValues(const double* numeric_values, std::size_t numeric);
   int64_t joint_capacity_ = 0;
   internal::Rng joint_rng_{0};
   int64_t joint_seen_ = 0;
   std::vector<double> joint_values_;  // row-major, numeric features in schema order
+  std::vector<double> joint_row_;     // scratch for SampleJointRow()
 };
 
 // A source of rows for BuildReferenceProfile(): feeds every row of the data, in the same

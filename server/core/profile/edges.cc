@@ -36,6 +36,13 @@ absl::Status ValidateBinEdges(absl::Span<const double> edges, std::string_view f
 
 std::size_t BinIndex(absl::Span<const double> edges, double value) {
   assert(!std::isnan(value));
+  // Few edges (deciles by default): counting the edges <= value without branches beats a
+  // binary search, whose branches on random data are mispredicted half the time.
+  if (edges.size() <= 32) {
+    std::size_t index = 0;
+    for (double edge : edges) index += edge <= value;
+    return index;
+  }
   return static_cast<std::size_t>(std::upper_bound(edges.begin(), edges.end(), value) -
                                   edges.begin());
 }

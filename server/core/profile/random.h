@@ -46,10 +46,11 @@ class Rng {
 // A uniform integer in [0, n), n > 0, without modulo bias: draws below 2^64 mod n are
 // rejected, leaving a range that is a multiple of n. Not thread-safe (advances `rng`).
 inline uint64_t UniformBelow(Rng& rng, uint64_t n) {
-  const uint64_t threshold = (0 - n) % n;  // 2^64 mod n
   for (;;) {
     const uint64_t r = rng();
-    if (r >= threshold) return r % n;
+    // 2^64 mod n < n, so a draw >= n is always accepted: the threshold's division is needed
+    // only for the rare draw below n (same results, one division instead of two).
+    if (r >= n || r >= (0 - n) % n) return r % n;
   }
 }
 

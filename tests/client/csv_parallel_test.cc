@@ -1,0 +1,201 @@
+// The block-parallel CSV profiler: the same profile (bit for bit) and the same errors for any
+// number of threads and any block size, and the same profile as feeding the rows one by one
+// to ProfileBuilder::AddRow (the sequential definition).
+
+#include <cstdint>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "client/csv_profiler.h"
+#include "client/csv_reader.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/core/profile/builder.h"
+#include "tests/client/test_files.h"
+
+namespace greengate::client {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::TestDir;
+using testing::WriteFile;
+
+// 3000 rows, deterministic: numbers with missing markers and blanks, a text column with
+// quoted commas, doubled quotes and line breaks, CRLF and LF line ends, blank lines, and a
+// column that looks numeric until row 2500.
+std::string BigCsv() {
+  std::string csv = "x,y,city,late,code\r\n";
+  uint64_t state = 12345;
+  auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 33;
+  };
+  for (int r = 0; r < 3000; ++r) {
+    const uint64_t a = next(), b = next(), c = next();
+    std::string x = absl::StrCat(static_cast<int64_t>(a % 20000) - 10000, ".", a % 97);
+    if (a % 50 == 0) x = "";
+    if (a % 77 == 0) x = "NA";
+    std::string y = absl::StrCat(b % 1000, "e-2");
+    if (b % 61 == 0) y = " 3.5 ";
+    std::string city = std::vector<std::string>{"Paris", "\"New York, NY\"", "\"Say \"\"hi\"\"\"",
+                                                "\"two\nlines\"", "Lyon", ""}[c % 6];
+    std::string late = r == 2500 ? "n/a-ish" : absl::StrCat(c % 13);
+    csv += absl::StrCat(x, ",", y, ",", city, ",", late, ",", c % 7, r % 3 == 0 ? "\r\n" : "\n");
+    if (r % 500 == 499) csv += "\n";
+  }
+  return csv;
+}
+
+void ExpectSameProfile(const profile::DataProfile& a, const profile::DataProfile& b) {
+  ASSERT_EQ(a.rows, b.rows);
+  ASSERT_EQ(a.features.size(), b.features.size());
+  for (size_t i = 0; i < a.features.size(); ++i) {
+    const profile::FeatureProfile& fa = a.features[i];
+    const profile::FeatureProfile& fb = b.features[i];
+    SCOPED_TRACE(fa.name);
+    EXPECT_EQ(fa.name, fb.name);
+    EXPECT_EQ(fa.count, fb.count);
+    EXPECT_EQ(fa.missing, fb.missing);
+    ASSERT_EQ(fa.is_numeric(), fb.is_numeric());
+    if (fa.is_numeric()) {
+      const profile::NumericProfile& na = fa.numeric();
+      const profile::NumericProfile& nb = fb.numeric();
+      EXPECT_EQ(na.bin_edges, nb.bin_edges);
+      EXPECT_EQ(na.bin_counts, nb.bin_counts);
+      EXPECT_EQ(na.min, nb.min);
+      EXPECT_EQ(na.max, nb.max);
+      EXPECT_EQ(na.mean, nb.mean);  // exact: the same additions in the same order
+      EXPECT_EQ(na.m2, nb.m2);
+      EXPECT_EQ(na.sample, nb.sample);
+      EXPECT_EQ(na.sample_seen, nb.sample_seen);
+    } else {
+      EXPECT_EQ(fa.categorical().counts, fb.categorical().counts);
+      EXPECT_EQ(fa.categorical().other, fb.categorical().other);
+    }
+  }
+  ASSERT_EQ(a.joint.has_value(), b.joint.has_value());
+  if (a.joint.has_value()) {
+    EXPECT_EQ(a.joint->features, b.joint->features);
+    EXPECT_EQ(a.joint->values, b.joint->values);
+    EXPECT_EQ(a.joint->seen, b.joint->seen);
+  }
+}
+
+struct Layout {
+  int threads;
+  size_t block_bytes;
+};
+
+// Tiny blocks cut the file at almost every record (and every quoted line break must be
+// kept whole); three threads leave a partial last group.
+const Layout kLayouts[] = {{1, size_t{4} << 20}, {2, size_t{4} << 20}, {1, 64},
+                           {2, 64},              {3, 1000},            {2, 1}};
+
+CsvProfileOptions Options(const Layout& layout) {
+  CsvProfileOptions o;
+  o.sample_size = 100;  // smaller than the rows, so the reservoirs replace values
+  o.joint_sample_size = 50;
+  o.threads = layout.threads;
+  o.block_bytes = layout.block_bytes;
+  return o;
+}
+
+TEST(CsvParallelTest, ReferenceProfileDoesNotDependOnThreadsOrBlocks) {
+  const std::string csv = WriteFile(TestDir() / "big.csv", BigCsv());
+  absl::StatusOr<CsvProfile> first = ProfileReferenceCsv(csv, Options(kLayouts[0]));
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->profile.rows, 3000);
+  // `late` turns categorical at its one non-number, found wherever the blocks are cut.
+  ASSERT_EQ(first->notes.size(), 2u);
+  EXPECT_THAT(first->notes[0], HasSubstr("city: categorical"));
+  EXPECT_THAT(first->notes[1], HasSubstr("late: categorical"));
+  for (const Layout& layout : kLayouts) {
+    SCOPED_TRACE(absl::StrCat(layout.threads, " threads, blocks of ", layout.block_bytes));
+    absl::StatusOr<CsvProfile> again = ProfileReferenceCsv(csv, Options(layout));
+    ASSERT_TRUE(again.ok()) << again.status();
+    ExpectSameProfile(first->profile, again->profile);
+    EXPECT_EQ(first->notes, again->notes);
+  }
+}
+
+// The current profile equals AddRow() of every record read by the streaming CsvReader.
+TEST(CsvParallelTest, CurrentProfileEqualsRowByRowBuilder) {
+  const std::string csv = WriteFile(TestDir() / "big.csv", BigCsv());
+  CsvProfileOptions ref_options = Options(kLayouts[0]);
+  ref_options.categorical = {"late"};
+  absl::StatusOr<CsvProfile> reference = ProfileReferenceCsv(csv, ref_options);
+  ASSERT_TRUE(reference.ok()) << reference.status();
+
+  profile::ProfileBuilderOptions builder_options;
+  builder_options.sample_capacity = 100;
+  builder_options.joint_sample_capacity = 50;
+  builder_options.seed = 1;
+  absl::StatusOr<profile::ProfileBuilder> builder =
+      profile::ProfileBuilder::ForReference(reference->profile, builder_options);
+  ASSERT_TRUE(builder.ok()) << builder.status();
+  std::ifstream in(csv, std::ios::binary);
+  CsvReader reader(&in);
+  std::vector<std::string> fields;
+  ASSERT_TRUE(*reader.Next(&fields));  // header: x, y, city, late, code (schema order)
+  for (;;) {
+    absl::StatusOr<bool> more = reader.Next(&fields);
+    ASSERT_TRUE(more.ok()) << more.status();
+    if (!*more) break;
+    ASSERT_TRUE(builder->AddRow(absl::MakeConstSpan(fields)).ok());
+  }
+  const profile::DataProfile sequential = builder->Finish();
+
+  for (const Layout& layout : kLayouts) {
+    SCOPED_TRACE(absl::StrCat(layout.threads, " threads, blocks of ", layout.block_bytes));
+    absl::StatusOr<CsvProfile> current = ProfileCurrentCsv(csv, reference->profile,
+                                                           Options(layout));
+    ASSERT_TRUE(current.ok()) << current.status();
+    ExpectSameProfile(sequential, current->profile);
+  }
+}
+
+struct ErrorCase {
+  std::string name;
+  std::string tail;  // appended after 200 good rows
+  std::string message;
+};
+
+class CsvParallelErrorTest : public ::testing::TestWithParam<ErrorCase> {};
+
+// Errors name the same line (and row) however the file is cut.
+TEST_P(CsvParallelErrorTest, SameErrorForAnyLayout) {
+  std::string text = "a,b\n";
+  for (int r = 0; r < 200; ++r) text += absl::StrCat(r, ",\"q\nq\"\n");  // 2 lines per row
+  text += GetParam().tail;
+  const auto dir = TestDir();
+  const std::string csv = WriteFile(dir / "bad.csv", text);
+  profile::DataProfile reference;
+  {
+    const std::string good = WriteFile(dir / "good.csv", "a,b\n1,x\n2,y\n");
+    absl::StatusOr<CsvProfile> r = ProfileReferenceCsv(good, {});
+    ASSERT_TRUE(r.ok()) << r.status();
+    reference = r->profile;
+  }
+  for (const Layout& layout : kLayouts) {
+    SCOPED_TRACE(absl::StrCat(layout.threads, " threads, blocks of ", layout.block_bytes));
+    absl::StatusOr<CsvProfile> result = ProfileCurrentCsv(csv, reference, Options(layout));
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(result.status().message()), HasSubstr(GetParam().message));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Errors, CsvParallelErrorTest,
+    ::testing::Values(ErrorCase{"Ragged", "7\n", "bad.csv line 402: has 1 fields"},
+                      ErrorCase{"NotANumber", "1,x\nold,y\n",
+                                "bad.csv line 403: row 202, feature 'a': cannot parse 'old'"},
+                      ErrorCase{"StrayQuote", "1,x\n2,a\"b\n", "bad.csv: line 403: quote inside"},
+                      ErrorCase{"Unclosed", "1,x\n2,\"open\n", "bad.csv: line 403: quoted field is not closed"},
+                      ErrorCase{"AfterQuote", "1,\"x\"y\n", "bad.csv: line 402: unexpected 'y'"}),
+    [](const ::testing::TestParamInfo<ErrorCase>& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace greengate::client
