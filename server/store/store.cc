@@ -192,6 +192,18 @@ absl::StatusOr<ReferenceRow> Store::GetLatestReference(int64_t model_id) {
   return ReadReference(select);
 }
 
+absl::StatusOr<int64_t> Store::GetLatestReferenceId(int64_t model_id) {
+  absl::MutexLock lock(&read_mu_);
+  ASSIGN_OR_RETURN(Statement select,
+                   PrepareRead("SELECT MAX(id) FROM model_references WHERE model_id = ?1"));
+  select.BindInt64(1, model_id);
+  ASSIGN_OR_RETURN(const bool has_row, select.Step());  // an aggregate always has one row
+  if (!has_row || select.ColumnIsNull(0)) {
+    return absl::NotFoundError(absl::StrCat("model id ", model_id, " has no reference"));
+  }
+  return select.ColumnInt64(0);
+}
+
 absl::StatusOr<PolicyRow> Store::PutPolicy(const PolicyRow& policy) {
   absl::MutexLock lock(&mu_);
   // The write lock taken by BEGIN IMMEDIATE makes max+1 race-free across processes too.

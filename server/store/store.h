@@ -223,6 +223,9 @@ class Store {
   absl::StatusOr<ReferenceRow> PutReference(const ReferenceRow& reference);
   // NotFound when the model has no reference.
   absl::StatusOr<ReferenceRow> GetLatestReference(int64_t model_id);
+  // The id of that reference without reading its profile (a cache check on every decision).
+  // NotFound when the model has no reference.
+  absl::StatusOr<int64_t> GetLatestReferenceId(int64_t model_id);
 
   // Appends version max+1 for the model. NotFound when policy.model_id is not a model's id.
   absl::StatusOr<PolicyRow> PutPolicy(const PolicyRow& policy);
