@@ -37,7 +37,7 @@ run() {
 
 # median FILE KEY: the median of KEY=value over the RESULT lines in FILE.
 median() {
-  grep -o "$2=[-0-9.]*" "$1" | cut -d= -f2 | sort -g |
+  grep -o " $2=[-0-9.]*" "$1" | cut -d= -f2 | sort -g |
     awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 
