@@ -40,9 +40,9 @@ DriverResult RunDriver(const std::shared_ptr<grpc::Channel>& channel,
   const auto start_call = [&](int64_t start_ns) {
     auto* call = new Call;
     call->start_ns = start_ns;
-    call->context.set_deadline(std::chrono::system_clock::now() +
-                               std::chrono::milliseconds(static_cast<int64_t>(
-                                   options.deadline_s * 1000)));
+    call->context.set_deadline(
+        std::chrono::system_clock::now() +
+        std::chrono::milliseconds(static_cast<int64_t>(options.deadline_s * 1000)));
     call->reader = stub->PrepareAsyncShouldRetrain(
         &call->context, requests[static_cast<size_t>(started) % requests.size()], &cq);
     call->reader->StartCall();

@@ -26,13 +26,13 @@ struct CallRecord {
 };
 
 struct DriverOptions {
-  int concurrency = 16;        // closed loop: calls in flight
-  double rate_per_s = 0;       // > 0: open loop at this rate
-  int max_in_flight = 10000;   // open loop: sends beyond this are skipped and counted
-  int64_t stop_ns = 0;         // steady_clock time after which no call is started
-  int64_t max_calls = 0;       // > 0: start at most this many calls
-  bool keep_names = false;     // remember the name of every decision returned
-  double deadline_s = 60;      // per call
+  int concurrency = 16;       // closed loop: calls in flight
+  double rate_per_s = 0;      // > 0: open loop at this rate
+  int max_in_flight = 10000;  // open loop: sends beyond this are skipped and counted
+  int64_t stop_ns = 0;        // steady_clock time after which no call is started
+  int64_t max_calls = 0;      // > 0: start at most this many calls
+  bool keep_names = false;    // remember the name of every decision returned
+  double deadline_s = 60;     // per call
 };
 
 struct DriverResult {

@@ -6,8 +6,8 @@
 // Every OK response is a durable decision: the server commits it (synchronous=FULL) before
 // answering. --verify reads each of them back and verifies the audit chain afterwards.
 
-#include <time.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -98,8 +98,8 @@ double ParseMicrosPerRequest(const std::vector<v1::ShouldRetrainRequest>& reques
 
 double Percentile(std::vector<double>& sorted_values, double q) {
   if (sorted_values.empty()) return 0;
-  const size_t index = std::min(sorted_values.size() - 1,
-                                static_cast<size_t>(q * (sorted_values.size() - 1) + 0.5));
+  const size_t index =
+      std::min(sorted_values.size() - 1, static_cast<size_t>(q * (sorted_values.size() - 1) + 0.5));
   return sorted_values[index];
 }
 
@@ -113,8 +113,8 @@ absl::Status Check(const grpc::Status& status, absl::string_view what) {
 absl::StatusOr<std::vector<std::string>> SetUpModels(v1::RetrainGatekeeper::Stub* stub,
                                                      Workload workload, int models) {
   // A run id in the model ids, so runs against a long-lived server never collide.
-  const std::string run = absl::StrFormat("%x", static_cast<uint32_t>(
-                                                    NowNs() ^ (static_cast<int64_t>(getpid()) << 20)));
+  const std::string run = absl::StrFormat(
+      "%x", static_cast<uint32_t>(NowNs() ^ (static_cast<int64_t>(getpid()) << 20)));
   const v1::DataProfile reference = ReferenceProfile(workload);
   std::vector<std::string> names;
   for (int m = 0; m < models; ++m) {
@@ -139,8 +139,8 @@ absl::StatusOr<std::vector<std::string>> SetUpModels(v1::RetrainGatekeeper::Stub
     v1::Reference stored_reference;
     {
       grpc::ClientContext context;
-      if (absl::Status s = Check(stub->SetReference(&context, set_reference, &stored_reference),
-                                 "SetReference");
+      if (absl::Status s =
+              Check(stub->SetReference(&context, set_reference, &stored_reference), "SetReference");
           !s.ok()) {
         return s;
       }
@@ -150,8 +150,8 @@ absl::StatusOr<std::vector<std::string>> SetUpModels(v1::RetrainGatekeeper::Stub
     v1::Policy stored_policy;
     {
       grpc::ClientContext context;
-      if (absl::Status s = Check(stub->SetPolicy(&context, set_policy, &stored_policy),
-                                 "SetPolicy");
+      if (absl::Status s =
+              Check(stub->SetPolicy(&context, set_policy, &stored_policy), "SetPolicy");
           !s.ok()) {
         return s;
       }
@@ -179,10 +179,11 @@ bool Verify(v1::RetrainGatekeeper::Stub* stub, const std::vector<std::string>& n
   grpc::ClientContext context;
   const grpc::Status status = stub->VerifyAuditLog(&context, v1::VerifyAuditLogRequest(), &audit);
   const bool chain_ok = status.ok() && audit.intact();
-  std::printf("verify        %lld of %zu acknowledged decisions read back; audit chain %s "
-              "(%lld rows checked)\n",
-              static_cast<long long>(names.size() - missing), names.size(),
-              chain_ok ? "intact" : "BROKEN", static_cast<long long>(audit.checked_rows()));
+  std::printf(
+      "verify        %lld of %zu acknowledged decisions read back; audit chain %s "
+      "(%lld rows checked)\n",
+      static_cast<long long>(names.size() - missing), names.size(), chain_ok ? "intact" : "BROKEN",
+      static_cast<long long>(audit.checked_rows()));
   if (missing > 0) std::printf("  first missing: %s\n", first_missing.c_str());
   if (!status.ok()) std::printf("  VerifyAuditLog: %s\n", status.error_message().c_str());
   if (status.ok() && !audit.intact()) std::printf("  problem: %s\n", audit.detail().c_str());
@@ -259,8 +260,7 @@ int Run() {
   // Drive.
   const int64_t t_start = NowNs();
   const int64_t t_measure = t_start + static_cast<int64_t>(warmup_s * 1e9);
-  const int64_t t_stop =
-      smoke ? INT64_MAX : t_measure + static_cast<int64_t>(duration_s * 1e9);
+  const int64_t t_stop = smoke ? INT64_MAX : t_measure + static_cast<int64_t>(duration_s * 1e9);
   std::vector<DriverResult> results(client_threads);
   std::vector<std::thread> threads;
   for (int t = 0; t < client_threads; ++t) {
@@ -268,15 +268,14 @@ int Run() {
     options.concurrency = concurrency / client_threads + (t < concurrency % client_threads);
     options.rate_per_s = rate / client_threads;
     options.stop_ns = t_stop;
-    options.max_calls = smoke ? max_decisions / client_threads +
-                                    (t < max_decisions % client_threads)
-                              : 0;
+    options.max_calls =
+        smoke ? max_decisions / client_threads + (t < max_decisions % client_threads) : 0;
     options.keep_names = absl::GetFlag(FLAGS_verify);
     // Each thread its own connection, as independent clients would have.
     grpc::ChannelArguments args;
     args.SetInt("grpc.channel_id", t);  // distinct args: no shared subchannel
-    auto thread_channel = grpc::CreateCustomChannel(server->address(),
-                                                    grpc::InsecureChannelCredentials(), args);
+    auto thread_channel =
+        grpc::CreateCustomChannel(server->address(), grpc::InsecureChannelCredentials(), args);
     threads.emplace_back([&results, t, thread_channel, &requests, options] {
       results[t] = RunDriver(thread_channel, requests, options);
     });
@@ -329,13 +328,12 @@ int Run() {
   const WorkloadShape shape = ShapeOf(*workload);
   std::printf("workload      %s: %d features, %s; request %.1f KiB\n",
               std::string(WorkloadName(*workload)).c_str(), shape.features,
-              shape.sample_values > 0
-                  ? absl::StrCat(shape.sample_values, "-value samples").c_str()
-                  : "histograms only",
+              shape.sample_values > 0 ? absl::StrCat(shape.sample_values, "-value samples").c_str()
+                                      : "histograms only",
               request_bytes / 1024.0);
   if (rate > 0) {
-    std::printf("mode          open loop at %.0f calls/s, %d model(s), %d client thread(s)\n",
-                rate, models, client_threads);
+    std::printf("mode          open loop at %.0f calls/s, %d model(s), %d client thread(s)\n", rate,
+                models, client_threads);
   } else {
     std::printf("mode          closed loop, %d in flight, %d model(s), %d client thread(s)\n",
                 concurrency, models, client_threads);
@@ -343,8 +341,8 @@ int Run() {
   std::printf("window        %.2f s%s; load average %.2f at its start\n", window_s,
               smoke ? " (whole run)" : absl::StrFormat(" after %.1f s warm-up", warmup_s).c_str(),
               load_start);
-  std::printf("decisions/s   %.1f  (%lld durable decisions in the window, %lld errors",
-              per_s, static_cast<long long>(decisions), static_cast<long long>(errors));
+  std::printf("decisions/s   %.1f  (%lld durable decisions in the window, %lld errors", per_s,
+              static_cast<long long>(decisions), static_cast<long long>(errors));
   if (rate > 0) std::printf(", %lld sends skipped", static_cast<long long>(skipped));
   std::printf(")\n");
   if (!first_error.empty()) std::printf("  first error: %s\n", first_error.c_str());
@@ -358,20 +356,23 @@ int Run() {
     const double user = server_cpu_end->user_s - server_cpu_start->user_s;
     const double sys = server_cpu_end->system_s - server_cpu_start->system_s;
     server_us = (user + sys) * 1e6 / decisions;
-    std::printf("server CPU    %.0f us/decision (user %.0f + system %.0f); %.2f cores busy; "
-                "peak RSS %.0f MiB\n",
-                server_us, user * 1e6 / decisions, sys * 1e6 / decisions,
-                (user + sys) / window_s, PeakRssMib(pid));
+    std::printf(
+        "server CPU    %.0f us/decision (user %.0f + system %.0f); %.2f cores busy; "
+        "peak RSS %.0f MiB\n",
+        server_us, user * 1e6 / decisions, sys * 1e6 / decisions, (user + sys) / window_s,
+        PeakRssMib(pid));
   }
-  const double client_us = decisions > 0 ? (client_cpu_end - client_cpu_start) * 1e6 / decisions : 0;
+  const double client_us =
+      decisions > 0 ? (client_cpu_end - client_cpu_start) * 1e6 / decisions : 0;
   std::printf("client CPU    %.0f us/decision\n", client_us);
   std::printf("parse floor   %.1f us CPU to parse one request (%.0f requests/s on one core)\n",
               parse_us, 1e6 / parse_us);
-  std::printf("RESULT workload=%s models=%d concurrency=%d rate=%.0f decisions_per_s=%.1f "
-              "p50_ms=%.3f p99_ms=%.3f server_cpu_us=%.0f client_cpu_us=%.0f parse_us=%.2f "
-              "errors=%lld load=%.2f\n",
-              std::string(WorkloadName(*workload)).c_str(), models, concurrency, rate, per_s, p50,
-              p99, server_us, client_us, parse_us, static_cast<long long>(errors), load_start);
+  std::printf(
+      "RESULT workload=%s models=%d concurrency=%d rate=%.0f decisions_per_s=%.1f "
+      "p50_ms=%.3f p99_ms=%.3f server_cpu_us=%.0f client_cpu_us=%.0f parse_us=%.2f "
+      "errors=%lld load=%.2f\n",
+      std::string(WorkloadName(*workload)).c_str(), models, concurrency, rate, per_s, p50, p99,
+      server_us, client_us, parse_us, static_cast<long long>(errors), load_start);
 
   int code = errors == 0 ? 0 : 1;
   if (absl::GetFlag(FLAGS_verify) && !Verify(stub.get(), names)) code = 1;

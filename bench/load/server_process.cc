@@ -66,8 +66,11 @@ absl::StatusOr<std::unique_ptr<BenchServer>> BenchServer::Start(const std::strin
                                                                 const std::string& dir) {
   const std::string port_file = dir + "/port";
   const std::string log = dir + "/server.log";
-  std::vector<std::string> args = {binary, "--listen=127.0.0.1:0", "--db=" + dir + "/gg.db",
-                                   "--port_file=" + port_file, "--metrics_listen=",
+  std::vector<std::string> args = {binary,
+                                   "--listen=127.0.0.1:0",
+                                   "--db=" + dir + "/gg.db",
+                                   "--port_file=" + port_file,
+                                   "--metrics_listen=",
                                    "--shutdown_grace_s=5"};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());

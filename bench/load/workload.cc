@@ -98,8 +98,8 @@ v1::Policy LoadPolicy(const std::string& model_name) {
   return policy;
 }
 
-std::vector<v1::ShouldRetrainRequest> MakeRequests(Workload workload,
-                                                   const std::string& model_name, int variants) {
+std::vector<v1::ShouldRetrainRequest> MakeRequests(Workload workload, const std::string& model_name,
+                                                   int variants) {
   const WorkloadShape shape = ShapeOf(workload);
   std::vector<v1::ShouldRetrainRequest> requests;
   for (int v = 0; v < variants; ++v) {

@@ -44,7 +44,7 @@ v1::Policy LoadPolicy(const std::string& model_name);
 // rows, half the reference's distribution and half shifted with a labeled window showing an
 // accuracy drop (so verdicts vary), all with the same plan.
 // No idempotency key: every call makes a new decision.
-std::vector<v1::ShouldRetrainRequest> MakeRequests(Workload workload,
-                                                   const std::string& model_name, int variants);
+std::vector<v1::ShouldRetrainRequest> MakeRequests(Workload workload, const std::string& model_name,
+                                                   int variants);
 
 }  // namespace greengate::bench

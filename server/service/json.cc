@@ -30,13 +30,27 @@ void AppendString(absl::string_view text, std::string* out) {
   out->push_back('"');
   for (const char c : text) {
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buffer[8];
@@ -80,40 +94,39 @@ bool AppendValue(const Message& message, const FieldDescriptor* field, int index
   const bool repeated = index >= 0;
   switch (field->cpp_type()) {
     case FieldDescriptor::CPPTYPE_INT32:
-      absl::StrAppend(out, repeated ? r->GetRepeatedInt32(message, field, index)
-                                    : r->GetInt32(message, field));
+      absl::StrAppend(
+          out, repeated ? r->GetRepeatedInt32(message, field, index) : r->GetInt32(message, field));
       return true;
     case FieldDescriptor::CPPTYPE_UINT32:
       absl::StrAppend(out, repeated ? r->GetRepeatedUInt32(message, field, index)
                                     : r->GetUInt32(message, field));
       return true;
     case FieldDescriptor::CPPTYPE_INT64:  // quoted, as proto3 JSON has 64-bit integers
-      absl::StrAppend(out, "\"",
-                      repeated ? r->GetRepeatedInt64(message, field, index)
-                               : r->GetInt64(message, field),
-                      "\"");
+      absl::StrAppend(
+          out, "\"",
+          repeated ? r->GetRepeatedInt64(message, field, index) : r->GetInt64(message, field),
+          "\"");
       return true;
     case FieldDescriptor::CPPTYPE_UINT64:
-      absl::StrAppend(out, "\"",
-                      repeated ? r->GetRepeatedUInt64(message, field, index)
-                               : r->GetUInt64(message, field),
-                      "\"");
+      absl::StrAppend(
+          out, "\"",
+          repeated ? r->GetRepeatedUInt64(message, field, index) : r->GetUInt64(message, field),
+          "\"");
       return true;
     case FieldDescriptor::CPPTYPE_DOUBLE:
-      AppendDouble(repeated ? r->GetRepeatedDouble(message, field, index)
-                            : r->GetDouble(message, field),
-                   out);
+      AppendDouble(
+          repeated ? r->GetRepeatedDouble(message, field, index) : r->GetDouble(message, field),
+          out);
       return true;
     case FieldDescriptor::CPPTYPE_FLOAT:
-      AppendDouble(repeated ? r->GetRepeatedFloat(message, field, index)
-                            : r->GetFloat(message, field),
-                   out);
+      AppendDouble(
+          repeated ? r->GetRepeatedFloat(message, field, index) : r->GetFloat(message, field), out);
       return true;
     case FieldDescriptor::CPPTYPE_BOOL:
-      out->append((repeated ? r->GetRepeatedBool(message, field, index)
-                            : r->GetBool(message, field))
-                      ? "true"
-                      : "false");
+      out->append(
+          (repeated ? r->GetRepeatedBool(message, field, index) : r->GetBool(message, field))
+              ? "true"
+              : "false");
       return true;
     case FieldDescriptor::CPPTYPE_ENUM: {
       const int number = repeated ? r->GetRepeatedEnumValue(message, field, index)
@@ -139,9 +152,9 @@ bool AppendValue(const Message& message, const FieldDescriptor* field, int index
       return true;
     }
     case FieldDescriptor::CPPTYPE_MESSAGE:
-      return AppendMessage(repeated ? r->GetRepeatedMessage(message, field, index)
-                                    : r->GetMessage(message, field),
-                           out);
+      return AppendMessage(
+          repeated ? r->GetRepeatedMessage(message, field, index) : r->GetMessage(message, field),
+          out);
   }
   return false;
 }

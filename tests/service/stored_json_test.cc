@@ -76,7 +76,11 @@ TEST(StoredJsonTest, DecisionMatchesProtobufPrinter) {
       correction: BONFERRONI
     }
     gain { expected: 0.02 method: "labeled_window" }
-    cost { energy_kwh: 1.5 breakdown {} outcomes_used: 3 }
+    cost {
+      energy_kwh: 1.5
+      breakdown {}
+      outcomes_used: 3
+    }
     policy_version: 9007199254740993
     create_time { seconds: 1700000000 nanos: 120000000 }
     retry_after { seconds: 1700003600 }
@@ -86,9 +90,7 @@ TEST(StoredJsonTest, DecisionMatchesProtobufPrinter) {
   )pb");
 }
 
-TEST(StoredJsonTest, EmptyDecisionPrintsEveryPrimitiveField) {
-  ExpectSameJson<v1::Decision>("");
-}
+TEST(StoredJsonTest, EmptyDecisionPrintsEveryPrimitiveField) { ExpectSameJson<v1::Decision>(""); }
 
 TEST(StoredJsonTest, PolicyWithMapsAndOptionalFields) {
   // cooldown_s set to its zero value stays present; unset optionals stay absent.
@@ -109,13 +111,20 @@ TEST(StoredJsonTest, ProfileWithNumericAndCategoricalFeatures) {
     features {
       name: "age"
       count: 100
-      numeric { bin_edges: [ -1, 0, 1 ] bin_counts: [ 10, 40, 40, 10 ] sample: [ 0.5, 1e-12 ] }
+      numeric {
+        bin_edges: [ -1, 0, 1 ]
+        bin_counts: [ 10, 40, 40, 10 ]
+        sample: [ 0.5, 1e-12 ]
+      }
     }
     features {
       name: "channel"
       count: 100
       missing: 2
-      categorical { counts { key: "red" value: 60 } counts { key: "blue" value: 38 } }
+      categorical {
+        counts { key: "red" value: 60 }
+        counts { key: "blue" value: 38 }
+      }
     }
     feature_importance { key: "age" value: 0.75 }
   )pb");

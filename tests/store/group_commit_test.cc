@@ -107,9 +107,8 @@ TEST_F(GroupCommitTest, UnknownModelFailsAloneAmongConcurrentRows) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
         const int64_t model = i % 5 == 0 ? churn_ + 1000 : churn_;  // every fifth: unknown
-        absl::StatusOr<DecisionRow> result =
-            store_->InsertDecision(MakeDecision(model, absl::StrCat("u-", t, "-", i), "REJECT",
-                                                2000 + i));
+        absl::StatusOr<DecisionRow> result = store_->InsertDecision(
+            MakeDecision(model, absl::StrCat("u-", t, "-", i), "REJECT", 2000 + i));
         if (result.ok()) ++ok;
         if (absl::IsNotFound(result.status())) ++not_found;
       }
