@@ -259,18 +259,23 @@ absl::Status Gatekeeper::DoGetReference(const v1::GetReferenceRequest& r, v1::Re
 
 absl::StatusOr<std::shared_ptr<const Gatekeeper::LoadedReference>> Gatekeeper::LoadReference(
     const store::ModelRow& model) {
-  absl::StatusOr<store::ReferenceRow> row = store_->GetLatestReference(model.id);
-  if (absl::IsNotFound(row.status())) {
+  const auto no_reference = [&] {
     return absl::FailedPreconditionError(absl::StrCat(
         ModelName(model.model_id), " has no reference profile; call SetReference first "
         "(greengate set-reference)"));
-  }
-  if (!row.ok()) return row.status();
+  };
+  // Only the id first: a profile can be megabytes of JSON, read and parsed only when it changed.
+  absl::StatusOr<int64_t> latest_id = store_->GetLatestReferenceId(model.id);
+  if (absl::IsNotFound(latest_id.status())) return no_reference();
+  if (!latest_id.ok()) return latest_id.status();
   {
     absl::MutexLock lock(&mu_);
     auto it = references_.find(model.id);
-    if (it != references_.end() && it->second->row_id == row->id) return it->second;
+    if (it != references_.end() && it->second->row_id == *latest_id) return it->second;
   }
+  absl::StatusOr<store::ReferenceRow> row = store_->GetLatestReference(model.id);
+  if (absl::IsNotFound(row.status())) return no_reference();
+  if (!row.ok()) return row.status();
   v1::DataProfile proto;
   RETURN_IF_ERROR(FromStoredJson(row->profile, &proto));
   auto loaded = std::make_shared<LoadedReference>();
@@ -290,9 +295,20 @@ absl::StatusOr<v1::Policy> Gatekeeper::LatestPolicy(const store::ModelRow& model
   ASSIGN_OR_RETURN(std::optional<store::PolicyRow> row, store_->GetLatestPolicy(model.id));
   v1::Policy out;
   if (row) {
+    // Policies are immutable once stored (a change is a new version), so the parsed form of
+    // (model, version) can be reused; JSON parsing was a visible share of every decision.
+    {
+      absl::MutexLock lock(&mu_);
+      auto it = policies_.find(model.id);
+      if (it != policies_.end() && it->second.version() == row->version) return it->second;
+    }
     RETURN_IF_ERROR(FromStoredJson(row->policy, &out));
     out.set_version(row->version);
     *out.mutable_create_time() = ToTimestamp(row->create_time_ms);
+    out.set_model(ModelName(model.model_id));
+    absl::MutexLock lock(&mu_);
+    policies_[model.id] = out;
+    return out;
   } else {
     out = mapping::PolicyToProto(policy::Policy{});
   }

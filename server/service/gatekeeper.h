@@ -149,6 +149,8 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
   absl::flat_hash_map<int64_t, std::unique_ptr<absl::Mutex>> model_locks_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<int64_t, std::shared_ptr<const LoadedReference>> references_
       ABSL_GUARDED_BY(mu_);
+  // The latest stored policy of each model as parsed, with its version (LatestPolicy).
+  absl::flat_hash_map<int64_t, v1::Policy> policies_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace greengate::service

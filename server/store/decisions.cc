@@ -73,89 +73,149 @@ absl::Status DescribeInsertFailure(const Statement& insert, const DecisionRow& d
                                                decision.model_id));
 }
 
-// The chain head and the seq the next row gets, read inside the insert's transaction.
-struct ChainPosition {
-  int64_t next_seq = 0;
-  std::string head_hash;
-};
+constexpr absl::string_view kChainPositionSql =
+    "SELECT (SELECT COALESCE(MAX(seq), 0) + 1 FROM decisions), head_hash FROM audit_head "
+    "WHERE id = 1";
+constexpr absl::string_view kInsertDecisionSql =
+    "INSERT INTO decisions (decision_id, model_id, model_version, policy_version, verdict, "
+    "decided_by, energy_kwh, co2e_kg, expected_gain, gain_lower_bound, dataset_drift, "
+    "idempotency_key, create_time_ms, payload, seq, prev_hash, hash) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+constexpr absl::string_view kAdvanceHeadSql =
+    "UPDATE audit_head SET head_seq = ?1, head_hash = ?2, chained_rows = chained_rows + ?3 "
+    "WHERE id = 1";
 
-absl::StatusOr<ChainPosition> ReadChainPosition(sqlite3* db) {
-  // The new row continues from the recorded head, not from the newest row left in the table:
-  // had the newest row been deleted, the new one then exposes the gap instead of hiding it.
-  ASSIGN_OR_RETURN(Statement select,
-                   Statement::Prepare(db,
-                                      "SELECT (SELECT COALESCE(MAX(seq), 0) + 1 FROM decisions), "
-                                      "head_hash FROM audit_head WHERE id = 1"));
-  ASSIGN_OR_RETURN(const bool found, select.Step());
-  if (!found) return absl::InternalError("audit_head: the chain head row is missing");
-  return ChainPosition{select.ColumnInt64(0), select.ColumnText(1)};
-}
+// Largest group commit: bounds how long the writer lock is held in one go.
+constexpr size_t kMaxBatchRows = 512;
 
-absl::Status AdvanceChainHead(sqlite3* db, const DecisionRow& row) {
-  ASSIGN_OR_RETURN(Statement update,
-                   Statement::Prepare(db,
-                                      "UPDATE audit_head SET head_seq = ?1, head_hash = ?2, "
-                                      "chained_rows = chained_rows + 1 WHERE id = 1"));
-  update.BindInt64(1, row.seq);
-  update.BindText(2, row.hash);
-  return update.Run();
-}
-
-}  // namespace
-
-absl::StatusOr<DecisionRow> Store::InsertDecision(const DecisionRow& decision) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::Begin(db_));
-  // The seq is chosen here, under the write lock, because the hash covers it.
-  ASSIGN_OR_RETURN(const ChainPosition position, ReadChainPosition(db_));
-  DecisionRow row = decision;
-  row.seq = position.next_seq;
-  row.prev_hash = position.head_hash;
-  ASSIGN_OR_RETURN(row.hash, ChainHash(row.prev_hash, row));
-  ASSIGN_OR_RETURN(
-      Statement insert,
-      Statement::Prepare(db_,
-                         "INSERT INTO decisions (decision_id, model_id, model_version, "
-                         "policy_version, verdict, decided_by, energy_kwh, co2e_kg, "
-                         "expected_gain, gain_lower_bound, dataset_drift, idempotency_key, "
-                         "create_time_ms, payload, seq, prev_hash, hash) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                         "?15, ?16, ?17)"));
-  insert.BindText(1, decision.decision_id);
-  insert.BindInt64(2, decision.model_id);
-  insert.BindText(3, decision.model_version);
-  insert.BindInt64(4, decision.policy_version);
-  insert.BindText(5, decision.verdict);
-  insert.BindText(6, decision.decided_by);
-  insert.BindDouble(7, decision.energy_kwh);
-  insert.BindDouble(8, decision.co2e_kg);
-  insert.BindDouble(9, decision.expected_gain);
-  insert.BindDouble(10, decision.gain_lower_bound);
-  insert.BindInt64(11, decision.dataset_drift ? 1 : 0);
+void BindDecision(const DecisionRow& row, Statement& insert) {
+  insert.BindText(1, row.decision_id);
+  insert.BindInt64(2, row.model_id);
+  insert.BindText(3, row.model_version);
+  insert.BindInt64(4, row.policy_version);
+  insert.BindText(5, row.verdict);
+  insert.BindText(6, row.decided_by);
+  insert.BindDouble(7, row.energy_kwh);
+  insert.BindDouble(8, row.co2e_kg);
+  insert.BindDouble(9, row.expected_gain);
+  insert.BindDouble(10, row.gain_lower_bound);
+  insert.BindInt64(11, row.dataset_drift ? 1 : 0);
   // NULL, not "", when there is no key: the unique index only covers non-NULL keys.
-  if (decision.idempotency_key.empty()) {
+  if (row.idempotency_key.empty()) {
     insert.BindNull(12);
   } else {
-    insert.BindText(12, decision.idempotency_key);
+    insert.BindText(12, row.idempotency_key);
   }
-  insert.BindInt64(13, decision.create_time_ms);
-  insert.BindText(14, decision.payload);
+  insert.BindInt64(13, row.create_time_ms);
+  insert.BindText(14, row.payload);
   insert.BindInt64(15, row.seq);
   insert.BindText(16, row.prev_hash);
   insert.BindText(17, row.hash);
-  if (absl::Status status = insert.Run(); !status.ok()) {
-    return DescribeInsertFailure(insert, decision, std::move(status));
+}
+
+// A row the schema refused (a taken key, an unknown model, a CHECK) fails alone; anything else
+// (disk full, I/O, busy) ends the transaction for the whole batch.
+bool RowLevelFailure(int extended_code) { return (extended_code & 0xff) == SQLITE_CONSTRAINT; }
+
+}  // namespace
+
+// One caller's row waiting in the group-commit queue.
+struct Store::PendingDecision {
+  const DecisionRow* row = nullptr;
+  absl::StatusOr<DecisionRow> result = absl::UnknownError("not committed");
+  bool done = false;
+};
+
+absl::StatusOr<DecisionRow> Store::InsertDecision(const DecisionRow& decision) {
+  PendingDecision pending;
+  pending.row = &decision;
+  queue_mu_.Lock();
+  queue_.push_back(&pending);
+  // Either a committer takes this row, or nobody is committing and this caller becomes the
+  // committer of everything queued so far (oldest first); rows that arrive during its commit
+  // wait for the next one. Every caller returns once its own row's transaction has ended.
+  while (!pending.done) {
+    if (committing_) {
+      queue_cv_.Wait(&queue_mu_);
+      continue;
+    }
+    committing_ = true;
+    const size_t n = std::min(queue_.size(), kMaxBatchRows);
+    std::vector<PendingDecision*> batch(queue_.begin(), queue_.begin() + n);
+    queue_.erase(queue_.begin(), queue_.begin() + n);
+    queue_mu_.Unlock();
+    CommitDecisions(batch);
+    queue_mu_.Lock();
+    for (PendingDecision* p : batch) p->done = true;
+    committing_ = false;
+    queue_cv_.SignalAll();
   }
-  RETURN_IF_ERROR(AdvanceChainHead(db_, row));
-  RETURN_IF_ERROR(transaction.Commit());  // synchronous=FULL: on disk once this returns
-  return row;
+  queue_mu_.Unlock();
+  return std::move(pending.result);
+}
+
+void Store::CommitDecisions(const std::vector<PendingDecision*>& batch) {
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<WriteTransaction> transaction = WriteTransaction::Begin(db_);
+  absl::Status status = transaction.status();
+  if (status.ok()) {
+    status = [&]() -> absl::Status {
+      // The seqs are chosen here, under the write lock, because the hashes cover them. The
+      // new rows continue from the recorded head, not from the newest row left in the table:
+      // had the newest row been deleted, the next one then exposes the gap instead of hiding
+      // it.
+      int64_t next_seq = 0;
+      std::string head_hash;
+      {
+        ASSIGN_OR_RETURN(Statement position, Prepare(kChainPositionSql));
+        ASSIGN_OR_RETURN(const bool found, position.Step());
+        if (!found) return absl::InternalError("audit_head: the chain head row is missing");
+        next_seq = position.ColumnInt64(0);
+        head_hash = position.ColumnText(1);
+      }
+      int64_t appended = 0;
+      for (PendingDecision* pending : batch) {
+        DecisionRow row = *pending->row;
+        row.seq = next_seq;
+        row.prev_hash = head_hash;
+        ASSIGN_OR_RETURN(row.hash, ChainHash(row.prev_hash, row));
+        ASSIGN_OR_RETURN(Statement insert, Prepare(kInsertDecisionSql));
+        BindDecision(row, insert);
+        if (absl::Status inserted = insert.Run(); !inserted.ok()) {
+          // A constraint undoes only this statement; the transaction goes on without the row.
+          if (!RowLevelFailure(insert.error_code())) return inserted;
+          pending->result = DescribeInsertFailure(insert, row, std::move(inserted));
+          continue;
+        }
+        head_hash = row.hash;
+        ++next_seq;
+        ++appended;
+        pending->result = std::move(row);
+      }
+      if (appended > 0) {
+        ASSIGN_OR_RETURN(Statement advance, Prepare(kAdvanceHeadSql));
+        advance.BindInt64(1, next_seq - 1);
+        advance.BindText(2, head_hash);
+        advance.BindInt64(3, appended);
+        RETURN_IF_ERROR(advance.Run());
+      }
+      return transaction->Commit();  // synchronous=FULL: on disk once this returns
+    }();
+  }
+  if (status.ok()) return;
+  // Nothing of the batch was committed: every row not already refused on its own fails.
+  for (PendingDecision* pending : batch) {
+    if (pending->result.ok() || absl::IsUnknown(pending->result.status())) {
+      pending->result = status;
+    }
+  }
 }
 
 absl::StatusOr<DecisionRow> Store::GetDecision(const std::string& decision_id) {
-  absl::MutexLock lock(&mu_);
+  absl::MutexLock lock(&read_mu_);
   ASSIGN_OR_RETURN(Statement select,
-                   Statement::Prepare(db_, absl::StrCat("SELECT ", kDecisionColumns,
-                                                        " FROM decisions WHERE decision_id = ?1")));
+                   PrepareRead(absl::StrCat("SELECT ", kDecisionColumns,
+                                            " FROM decisions WHERE decision_id = ?1")));
   select.BindText(1, decision_id);
   ASSIGN_OR_RETURN(const bool found, select.Step());
   if (!found) {
@@ -167,11 +227,10 @@ absl::StatusOr<DecisionRow> Store::GetDecision(const std::string& decision_id) {
 absl::StatusOr<std::optional<DecisionRow>> Store::FindDecisionByIdempotencyKey(
     int64_t model_id, const std::string& idempotency_key) {
   if (idempotency_key.empty()) return std::optional<DecisionRow>();  // no key, no match
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Statement select,
-                   Statement::Prepare(db_, absl::StrCat("SELECT ", kDecisionColumns,
-                                                        " FROM decisions WHERE model_id = ?1 "
-                                                        "AND idempotency_key = ?2")));
+  absl::MutexLock lock(&read_mu_);
+  ASSIGN_OR_RETURN(Statement select, PrepareRead(absl::StrCat("SELECT ", kDecisionColumns,
+                                                              " FROM decisions WHERE model_id = ?1 "
+                                                              "AND idempotency_key = ?2")));
   select.BindInt64(1, model_id);
   select.BindText(2, idempotency_key);
   ASSIGN_OR_RETURN(const bool found, select.Step());
@@ -198,8 +257,8 @@ absl::StatusOr<std::vector<DecisionRow>> Store::ListDecisions(const DecisionFilt
   params.emplace_back(int64_t{std::clamp(filter.limit, 1, kMaxListLimit)});
   absl::StrAppend(&sql, " ORDER BY seq DESC LIMIT ?", params.size());
 
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Statement select, Statement::Prepare(db_, sql));
+  absl::MutexLock lock(&read_mu_);
+  ASSIGN_OR_RETURN(Statement select, PrepareRead(sql));
   for (size_t i = 0; i < params.size(); ++i) {
     const int index = static_cast<int>(i) + 1;
     if (const auto* number = std::get_if<int64_t>(&params[i])) {
@@ -212,15 +271,13 @@ absl::StatusOr<std::vector<DecisionRow>> Store::ListDecisions(const DecisionFilt
 }
 
 absl::StatusOr<ApprovalSummary> Store::SummarizeApprovals(int64_t model_id, int64_t since_ms) {
-  absl::MutexLock lock(&mu_);
+  absl::MutexLock lock(&read_mu_);
   // One pass over the model's approvals; TOTAL is 0.0 (not NULL) when nothing matches.
-  ASSIGN_OR_RETURN(
-      Statement select,
-      Statement::Prepare(db_,
-                         "SELECT MAX(create_time_ms), "
-                         "TOTAL(CASE WHEN create_time_ms >= ?2 THEN energy_kwh END), "
-                         "MIN(CASE WHEN create_time_ms >= ?2 THEN create_time_ms END) "
-                         "FROM decisions WHERE model_id = ?1 AND verdict = 'APPROVE'"));
+  ASSIGN_OR_RETURN(Statement select,
+                   PrepareRead("SELECT MAX(create_time_ms), "
+                               "TOTAL(CASE WHEN create_time_ms >= ?2 THEN energy_kwh END), "
+                               "MIN(CASE WHEN create_time_ms >= ?2 THEN create_time_ms END) "
+                               "FROM decisions WHERE model_id = ?1 AND verdict = 'APPROVE'"));
   select.BindInt64(1, model_id);
   select.BindInt64(2, since_ms);
   ASSIGN_OR_RETURN(const bool has_row, select.Step());

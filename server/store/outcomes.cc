@@ -106,10 +106,10 @@ absl::StatusOr<OutcomeRow> Store::InsertOutcome(const OutcomeRow& o) {
 }
 
 absl::StatusOr<std::optional<OutcomeRow>> Store::GetOutcome(int64_t decision_seq) {
-  absl::MutexLock lock(&mu_);
+  absl::MutexLock lock(&read_mu_);
   ASSIGN_OR_RETURN(Statement select,
-                   Statement::Prepare(db_, absl::StrCat("SELECT ", kOutcomeColumns,
-                                                        " FROM outcomes WHERE decision_seq = ?1")));
+                   PrepareRead(absl::StrCat("SELECT ", kOutcomeColumns,
+                                            " FROM outcomes WHERE decision_seq = ?1")));
   select.BindInt64(1, decision_seq);
   ASSIGN_OR_RETURN(const bool found, select.Step());
   if (!found) return std::optional<OutcomeRow>();
@@ -117,12 +117,12 @@ absl::StatusOr<std::optional<OutcomeRow>> Store::GetOutcome(int64_t decision_seq
 }
 
 absl::StatusOr<std::vector<OutcomeRow>> Store::ListOutcomes(int64_t model_id, int limit) {
-  absl::MutexLock lock(&mu_);
+  absl::MutexLock lock(&read_mu_);
   // Newest `limit` by seq, returned oldest first.
   ASSIGN_OR_RETURN(Statement select,
-                   Statement::Prepare(db_, absl::StrCat("SELECT ", kOutcomeColumns,
-                                                        " FROM outcomes WHERE model_id = ?1 "
-                                                        "ORDER BY decision_seq DESC LIMIT ?2")));
+                   PrepareRead(absl::StrCat("SELECT ", kOutcomeColumns,
+                                            " FROM outcomes WHERE model_id = ?1 "
+                                            "ORDER BY decision_seq DESC LIMIT ?2")));
   select.BindInt64(1, model_id);
   select.BindInt64(2, std::clamp(limit, 1, kMaxListLimit));
   std::vector<OutcomeRow> rows;
@@ -136,11 +136,10 @@ absl::StatusOr<std::vector<OutcomeRow>> Store::ListOutcomes(int64_t model_id, in
 }
 
 absl::StatusOr<double> Store::SumApprovedCo2e(int64_t model_id, int64_t since_ms) {
-  absl::MutexLock lock(&mu_);
+  absl::MutexLock lock(&read_mu_);
   ASSIGN_OR_RETURN(Statement select,
-                   Statement::Prepare(db_,
-                                      "SELECT TOTAL(co2e_kg) FROM decisions WHERE model_id = ?1 "
-                                      "AND verdict = 'APPROVE' AND create_time_ms >= ?2"));
+                   PrepareRead("SELECT TOTAL(co2e_kg) FROM decisions WHERE model_id = ?1 "
+                               "AND verdict = 'APPROVE' AND create_time_ms >= ?2"));
   select.BindInt64(1, model_id);
   select.BindInt64(2, since_ms);
   ASSIGN_OR_RETURN(const bool has_row, select.Step());
@@ -148,11 +147,10 @@ absl::StatusOr<double> Store::SumApprovedCo2e(int64_t model_id, int64_t since_ms
 }
 
 absl::StatusOr<std::optional<ReferenceScoresRow>> Store::GetReferenceScores(int64_t reference_id) {
-  absl::MutexLock lock(&mu_);
+  absl::MutexLock lock(&read_mu_);
   ASSIGN_OR_RETURN(Statement select,
-                   Statement::Prepare(db_,
-                                      "SELECT reference_id, scores, calibrated, calibration_detail "
-                                      "FROM reference_scores WHERE reference_id = ?1"));
+                   PrepareRead("SELECT reference_id, scores, calibrated, calibration_detail "
+                               "FROM reference_scores WHERE reference_id = ?1"));
   select.BindInt64(1, reference_id);
   ASSIGN_OR_RETURN(const bool found, select.Step());
   if (!found) return std::optional<ReferenceScoresRow>();

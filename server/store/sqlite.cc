@@ -119,15 +119,17 @@ absl::StatusOr<Statement> Statement::Prepare(sqlite3* db, absl::string_view sql)
 Statement::Statement(Statement&& other) noexcept
     : db_(other.db_),
       stmt_(std::exchange(other.stmt_, nullptr)),
+      borrowed_(other.borrowed_),
       bind_status_(std::move(other.bind_status_)),
       error_code_(other.error_code_),
       error_message_(std::move(other.error_message_)) {}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
-    sqlite3_finalize(stmt_);
+    Release();
     db_ = other.db_;
     stmt_ = std::exchange(other.stmt_, nullptr);
+    borrowed_ = other.borrowed_;
     bind_status_ = std::move(other.bind_status_);
     error_code_ = other.error_code_;
     error_message_ = std::move(other.error_message_);
@@ -135,7 +137,32 @@ Statement& Statement::operator=(Statement&& other) noexcept {
   return *this;
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }  // a no-op for nullptr
+Statement::~Statement() { Release(); }
+
+void Statement::Release() {
+  if (stmt_ == nullptr) return;
+  if (borrowed_) {
+    // Back to the cache: ends its read transaction and drops the values bound.
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+  stmt_ = nullptr;
+}
+
+StatementCache::~StatementCache() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+}
+
+absl::StatusOr<Statement> StatementCache::Get(absl::string_view sql) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) {
+    ASSIGN_OR_RETURN(Statement prepared, Statement::Prepare(db_, sql));
+    it = statements_.emplace(std::string(sql), std::exchange(prepared.stmt_, nullptr)).first;
+  }
+  return Statement(db_, it->second, /*borrowed=*/true);
+}
 
 void Statement::NoteBind(int rc, int index) {
   if (rc == SQLITE_OK || !bind_status_.ok()) return;

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -96,14 +97,38 @@ class Statement {
   const std::string& error_message() const { return error_message_; }
 
  private:
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  friend class StatementCache;
+  Statement(sqlite3* db, sqlite3_stmt* stmt, bool borrowed = false)
+      : db_(db), stmt_(stmt), borrowed_(borrowed) {}
   void NoteBind(int rc, int index);
+  void Release();  // finalizes an owned statement, resets a borrowed one
 
   sqlite3* db_ = nullptr;         // not owned
-  sqlite3_stmt* stmt_ = nullptr;  // owned
+  sqlite3_stmt* stmt_ = nullptr;  // owned, or borrowed from a StatementCache
+  bool borrowed_ = false;
   absl::Status bind_status_;      // first failed bind
   int error_code_ = 0;
   std::string error_message_;
+};
+
+// Prepared statements kept for the life of a connection, keyed by their SQL text, so a hot
+// query is compiled once instead of on every call. Get() lends the cached statement as a
+// Statement that resets it (and clears its bindings) when destroyed instead of finalizing
+// it. Not thread-safe: guarded with the connection. A statement must not be borrowed twice at
+// once (no caller nests the same query). Destroy the cache before closing the connection.
+class StatementCache {
+ public:
+  explicit StatementCache(sqlite3* db) : db_(db) {}
+  ~StatementCache();
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+
+  // The statement for `sql`, prepared on first use; Internal when `sql` does not compile.
+  absl::StatusOr<Statement> Get(absl::string_view sql);
+
+ private:
+  sqlite3* db_;                                                 // not owned
+  absl::flat_hash_map<std::string, sqlite3_stmt*> statements_;  // owned
 };
 
 // A write transaction: BEGIN IMMEDIATE takes the write lock up front, so a conflict waits for

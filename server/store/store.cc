@@ -65,14 +65,33 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
                    ParseMigrations(EmbeddedMigrationFiles()));
   ASSIGN_OR_RETURN(DbHandle db, OpenConnection(path, options.busy_timeout_ms));
   ASSIGN_OR_RETURN(const int version, ApplyMigrations(db.get(), migrations));
-  std::unique_ptr<Store> store(new Store(db.release()));
+  // The reader is opened after the migrations, so it never sees an older schema.
+  ASSIGN_OR_RETURN(DbHandle read_db, OpenConnection(path, options.busy_timeout_ms));
+  RETURN_IF_ERROR(ExecScript(read_db.get(), "PRAGMA query_only=ON", "reader connection"));
+  std::unique_ptr<Store> store(new Store(db.release(), read_db.release()));
   store->schema_version_ = version;
   return store;
 }
 
-Store::Store(sqlite3* db) : db_(db) {}
+Store::Store(sqlite3* db, sqlite3* read_db)
+    : db_(db),
+      statements_(std::make_unique<StatementCache>(db)),
+      read_db_(read_db),
+      read_statements_(std::make_unique<StatementCache>(read_db)) {}
 
-Store::~Store() { SqliteCloser()(db_); }
+Store::~Store() {
+  // Cached statements are finalized before their connections close.
+  statements_.reset();
+  read_statements_.reset();
+  SqliteCloser()(read_db_);
+  SqliteCloser()(db_);
+}
+
+absl::StatusOr<Statement> Store::Prepare(absl::string_view sql) { return statements_->Get(sql); }
+
+absl::StatusOr<Statement> Store::PrepareRead(absl::string_view sql) {
+  return read_statements_->Get(sql);
+}
 
 int Store::schema_version() const { return schema_version_; }  // constant after Open
 
@@ -80,10 +99,9 @@ absl::StatusOr<ModelRow> Store::CreateModel(const ModelRow& model) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::Begin(db_));
   ASSIGN_OR_RETURN(Statement insert,
-                   Statement::Prepare(db_,
-                                      "INSERT INTO models (model_id, display_name, "
-                                      "deployed_version, task, create_time_ms, update_time_ms) "
-                                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+                   Prepare("INSERT INTO models (model_id, display_name, "
+                           "deployed_version, task, create_time_ms, update_time_ms) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
   insert.BindText(1, model.model_id);
   insert.BindText(2, model.display_name);
   insert.BindText(3, model.deployed_version);
@@ -104,10 +122,9 @@ absl::StatusOr<ModelRow> Store::CreateModel(const ModelRow& model) {
 }
 
 absl::StatusOr<ModelRow> Store::GetModel(const std::string& model_id) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Statement select,
-                   Statement::Prepare(db_, absl::StrCat("SELECT ", kModelColumns,
-                                                        " FROM models WHERE model_id = ?1")));
+  absl::MutexLock lock(&read_mu_);
+  ASSIGN_OR_RETURN(Statement select, PrepareRead(absl::StrCat("SELECT ", kModelColumns,
+                                                              " FROM models WHERE model_id = ?1")));
   select.BindText(1, model_id);
   ASSIGN_OR_RETURN(const bool found, select.Step());
   if (!found) return absl::NotFoundError(absl::StrCat("model \"", model_id, "\" not found"));
@@ -115,10 +132,9 @@ absl::StatusOr<ModelRow> Store::GetModel(const std::string& model_id) {
 }
 
 absl::StatusOr<std::vector<ModelRow>> Store::ListModels() {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Statement select,
-                   Statement::Prepare(db_, absl::StrCat("SELECT ", kModelColumns,
-                                                        " FROM models ORDER BY model_id")));
+  absl::MutexLock lock(&read_mu_);
+  ASSIGN_OR_RETURN(Statement select, PrepareRead(absl::StrCat("SELECT ", kModelColumns,
+                                                              " FROM models ORDER BY model_id")));
   std::vector<ModelRow> rows;
   while (true) {
     ASSIGN_OR_RETURN(const bool has_row, select.Step());
@@ -133,10 +149,9 @@ absl::StatusOr<ReferenceRow> Store::PutReference(const ReferenceRow& reference,
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::Begin(db_));
   ASSIGN_OR_RETURN(Statement insert,
-                   Statement::Prepare(db_,
-                                      "INSERT INTO model_references (model_id, model_version, "
-                                      "profile, accuracy, evaluation_rows, create_time_ms) "
-                                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+                   Prepare("INSERT INTO model_references (model_id, model_version, "
+                           "profile, accuracy, evaluation_rows, create_time_ms) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
   insert.BindInt64(1, reference.model_id);
   insert.BindText(2, reference.model_version);
   insert.BindText(3, reference.profile);
@@ -167,8 +182,7 @@ absl::StatusOr<ReferenceRow> Store::PutReference(const ReferenceRow& reference,
     RETURN_IF_ERROR(insert_scores.Run());
   }
 
-  ASSIGN_OR_RETURN(Statement touch,
-                   Statement::Prepare(db_, "UPDATE models SET update_time_ms = ?1 WHERE id = ?2"));
+  ASSIGN_OR_RETURN(Statement touch, Prepare("UPDATE models SET update_time_ms = ?1 WHERE id = ?2"));
   touch.BindInt64(1, reference.create_time_ms);
   touch.BindInt64(2, reference.model_id);
   RETURN_IF_ERROR(touch.Run());
@@ -177,11 +191,11 @@ absl::StatusOr<ReferenceRow> Store::PutReference(const ReferenceRow& reference,
 }
 
 absl::StatusOr<ReferenceRow> Store::GetLatestReference(int64_t model_id) {
-  absl::MutexLock lock(&mu_);
+  absl::MutexLock lock(&read_mu_);
   ASSIGN_OR_RETURN(Statement select,
-                   Statement::Prepare(db_, absl::StrCat("SELECT ", kReferenceColumns,
-                                                        " FROM model_references WHERE "
-                                                        "model_id = ?1 ORDER BY id DESC LIMIT 1")));
+                   PrepareRead(absl::StrCat("SELECT ", kReferenceColumns,
+                                            " FROM model_references WHERE "
+                                            "model_id = ?1 ORDER BY id DESC LIMIT 1")));
   select.BindInt64(1, model_id);
   ASSIGN_OR_RETURN(const bool found, select.Step());
   if (!found) {
@@ -190,23 +204,31 @@ absl::StatusOr<ReferenceRow> Store::GetLatestReference(int64_t model_id) {
   return ReadReference(select);
 }
 
+absl::StatusOr<int64_t> Store::GetLatestReferenceId(int64_t model_id) {
+  absl::MutexLock lock(&read_mu_);
+  ASSIGN_OR_RETURN(Statement select,
+                   PrepareRead("SELECT MAX(id) FROM model_references WHERE model_id = ?1"));
+  select.BindInt64(1, model_id);
+  ASSIGN_OR_RETURN(const bool has_row, select.Step());  // an aggregate always has one row
+  if (!has_row || select.ColumnIsNull(0)) {
+    return absl::NotFoundError(absl::StrCat("model id ", model_id, " has no reference"));
+  }
+  return select.ColumnInt64(0);
+}
+
 absl::StatusOr<PolicyRow> Store::PutPolicy(const PolicyRow& policy) {
   absl::MutexLock lock(&mu_);
   // The write lock taken by BEGIN IMMEDIATE makes max+1 race-free across processes too.
   ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::Begin(db_));
-  ASSIGN_OR_RETURN(Statement next,
-                   Statement::Prepare(db_,
-                                      "SELECT COALESCE(MAX(version), 0) + 1 FROM policies "
-                                      "WHERE model_id = ?1"));
+  ASSIGN_OR_RETURN(Statement next, Prepare("SELECT COALESCE(MAX(version), 0) + 1 FROM policies "
+                                           "WHERE model_id = ?1"));
   next.BindInt64(1, policy.model_id);
   ASSIGN_OR_RETURN(const bool has_row, next.Step());  // an aggregate always has one row
   PolicyRow row = policy;
   row.version = has_row ? next.ColumnInt64(0) : 1;
 
-  ASSIGN_OR_RETURN(Statement insert,
-                   Statement::Prepare(db_,
-                                      "INSERT INTO policies (model_id, version, policy, "
-                                      "create_time_ms) VALUES (?1, ?2, ?3, ?4)"));
+  ASSIGN_OR_RETURN(Statement insert, Prepare("INSERT INTO policies (model_id, version, policy, "
+                                             "create_time_ms) VALUES (?1, ?2, ?3, ?4)"));
   insert.BindInt64(1, row.model_id);
   insert.BindInt64(2, row.version);
   insert.BindText(3, row.policy);
@@ -220,11 +242,10 @@ absl::StatusOr<PolicyRow> Store::PutPolicy(const PolicyRow& policy) {
 }
 
 absl::StatusOr<std::optional<PolicyRow>> Store::GetLatestPolicy(int64_t model_id) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Statement select,
-                   Statement::Prepare(db_, absl::StrCat("SELECT ", kPolicyColumns,
-                                                        " FROM policies WHERE model_id = ?1 "
-                                                        "ORDER BY version DESC LIMIT 1")));
+  absl::MutexLock lock(&read_mu_);
+  ASSIGN_OR_RETURN(Statement select, PrepareRead(absl::StrCat("SELECT ", kPolicyColumns,
+                                                              " FROM policies WHERE model_id = ?1 "
+                                                              "ORDER BY version DESC LIMIT 1")));
   select.BindInt64(1, model_id);
   ASSIGN_OR_RETURN(const bool found, select.Step());
   if (!found) return std::optional<PolicyRow>();

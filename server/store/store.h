@@ -1,7 +1,10 @@
 #pragma once
 
-// The SQLite store: models, references, policies and the decision log. One connection in WAL
-// mode, serialised by a mutex (one writer); every write runs in BEGIN IMMEDIATE. Payloads
+// The SQLite store: models, references, policies and the decision log. Two connections in
+// WAL mode, each serialised by its own mutex: the writer (every write runs in BEGIN IMMEDIATE)
+// and a reader for the lookups on the decision path, so those never wait for a commit's
+// fsync. Decisions are group-committed: concurrent InsertDecision calls share one transaction
+// and one fsync, and each returns only once its row is durable. Payloads
 // (profiles, policies, decisions) are opaque strings to the store: the service serialises
 // them (protobuf JSON), the store indexes the columns queries need.
 //
@@ -15,12 +18,17 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 
 struct sqlite3;
 
 namespace greengate::store {
+
+class Statement;
+class StatementCache;
 
 struct ModelRow {
   int64_t id = 0;
@@ -227,6 +235,9 @@ class Store {
       const std::optional<ReferenceScoresRow>& scores = std::nullopt);
   // NotFound when the model has no reference.
   absl::StatusOr<ReferenceRow> GetLatestReference(int64_t model_id);
+  // The id of that reference without reading its profile (a cache check on every decision).
+  // NotFound when the model has no reference.
+  absl::StatusOr<int64_t> GetLatestReferenceId(int64_t model_id);
 
   // Appends version max+1 for the model. NotFound when policy.model_id is not a model's id.
   absl::StatusOr<PolicyRow> PutPolicy(const PolicyRow& policy);
@@ -236,6 +247,9 @@ class Store {
   // Commits the row (synchronous=FULL) before returning it with its seq. AlreadyExists when
   // (model, idempotency_key) or decision_id is taken; NotFound when decision.model_id is not a
   // model's id. An empty idempotency_key is stored as NULL and never conflicts.
+  // Group commit: rows from concurrent calls are appended in arrival order (so the hash chain
+  // follows commit order) in one transaction by whichever caller commits next; a rejected row
+  // fails alone, a failed BEGIN or COMMIT (Unavailable, ResourceExhausted) fails the batch.
   absl::StatusOr<DecisionRow> InsertDecision(const DecisionRow& decision);
   absl::StatusOr<DecisionRow> GetDecision(const std::string& decision_id);  // NotFound
   // nullopt when no decision of the model has the key (always for an empty key).
@@ -302,10 +316,30 @@ class Store {
                                                  const std::string& error, int64_t now_ms);
 
  private:
-  explicit Store(sqlite3* db);
+  struct PendingDecision;
+
+  Store(sqlite3* db, sqlite3* read_db);
+  // Cached statements on the writer (mu_ held) and on the reader (read_mu_ held).
+  absl::StatusOr<Statement> Prepare(absl::string_view sql) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<Statement> PrepareRead(absl::string_view sql)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(read_mu_);
+  // Appends `batch` in one transaction and sets each entry's result.
+  void CommitDecisions(const std::vector<PendingDecision*>& batch) ABSL_LOCKS_EXCLUDED(mu_);
+
   mutable absl::Mutex mu_;
-  sqlite3* db_;  // owned; guarded by mu_
+  sqlite3* db_;  // owned; guarded by mu_; the only connection that writes
+  std::unique_ptr<StatementCache> statements_ ABSL_GUARDED_BY(mu_);
+  mutable absl::Mutex read_mu_;
+  sqlite3* read_db_;  // owned; guarded by read_mu_; sees committed rows only
+  std::unique_ptr<StatementCache> read_statements_ ABSL_GUARDED_BY(read_mu_);
   int schema_version_ = 0;
+
+  // Group commit (decisions.cc): callers queue their rows; one of them at a time commits
+  // everything queued so far while the others wait for their results.
+  absl::Mutex queue_mu_;
+  std::vector<PendingDecision*> queue_ ABSL_GUARDED_BY(queue_mu_);
+  absl::CondVar queue_cv_;  // signalled after each commit
+  bool committing_ ABSL_GUARDED_BY(queue_mu_) = false;
 };
 
 }  // namespace greengate::store

@@ -73,12 +73,13 @@ absl::Status ValidateBinCounts(const NumericProfile& p, int64_t non_missing,
   }
   double sum = 0;
   for (std::size_t i = 0; i < p.bin_counts.size(); ++i) {
+    if (std::isfinite(p.bin_counts[i]) && p.bin_counts[i] >= 0) {  // path built only on error
+      sum += p.bin_counts[i];
+      continue;
+    }
     const std::string entry = absl::StrCat(counts_path, "[", i, "]");
     RETURN_IF_ERROR(CheckFinite(p.bin_counts[i], entry));
-    if (p.bin_counts[i] < 0) {
-      return Invalid(entry, "must be >= 0, got ", FormatDouble(p.bin_counts[i]));
-    }
-    sum += p.bin_counts[i];
+    return Invalid(entry, "must be >= 0, got ", FormatDouble(p.bin_counts[i]));
   }
   // Counts are whole numbers held in doubles, exact below 2^53; the slack only forgives
   // rounding in a client that accumulated them in floating point.
@@ -134,13 +135,16 @@ absl::Status ValidateSample(const NumericProfile& p, int64_t non_missing, bool s
                    "); the reservoir draws only from non-missing values");
   }
   for (std::size_t i = 0; i < p.sample.size(); ++i) {
+    // The entry's path is only built for a bad value: samples hold up to 100k values each and
+    // this runs on every ShouldRetrain.
+    const bool finite = std::isfinite(p.sample[i]);
+    const bool unsorted = sorted && i > 0 && p.sample[i] < p.sample[i - 1];
+    if (finite && !unsorted) continue;
     const std::string entry = absl::StrCat(sample_path, "[", i, "]");
     RETURN_IF_ERROR(CheckFinite(p.sample[i], entry));
-    if (sorted && i > 0 && p.sample[i] < p.sample[i - 1]) {
-      return Invalid(entry, FormatDouble(p.sample[i]), " is less than sample[", i - 1, "] (",
-                     FormatDouble(p.sample[i - 1]),
-                     "); a reference's sample must be sorted ascending");
-    }
+    return Invalid(entry, FormatDouble(p.sample[i]), " is less than sample[", i - 1, "] (",
+                   FormatDouble(p.sample[i - 1]),
+                   "); a reference's sample must be sorted ascending");
   }
   return absl::OkStatus();
 }
