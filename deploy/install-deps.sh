@@ -11,6 +11,7 @@ packages=(
   libcurl4-openssl-dev prometheus-cpp-dev prometheus prometheus-alertmanager
   python3 python3-numpy python3-scipy python3-yaml systemd
   libssl-dev chromium  # audit chain SHA-256 (libcrypto); headless check of the HTML report
+  clang libclang-rt-14-dev  # libFuzzer targets (tests/fuzz/run.sh); the main build is gcc
 )
 
 missing=()
