@@ -101,7 +101,15 @@ int Run() {
   greengate::RealClock clock;
   greengate::service::ServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
-  options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_receive_message_mb) << 20;
+  // --- Message size limit (H-fuzz): MiB to bytes must fit gRPC's int ----------------------
+  const int max_receive_message_mb = absl::GetFlag(FLAGS_max_receive_message_mb);
+  if (max_receive_message_mb < 1 || max_receive_message_mb > 2047) {
+    Error("--max_receive_message_mb: must be in [1, 2047]",
+          {{"max_receive_message_mb", max_receive_message_mb}});
+    return 1;
+  }
+  options.max_receive_message_bytes = max_receive_message_mb << 20;
+  // --- end message size limit ---------------------------------------------------------------
   options.fleet_budget.energy_budget_kwh = absl::GetFlag(FLAGS_fleet_energy_budget_kwh);
   options.fleet_budget.carbon_budget_kg = absl::GetFlag(FLAGS_fleet_carbon_budget_kg);
   options.fleet_budget.window = absl::Seconds(absl::GetFlag(FLAGS_fleet_budget_window_s));

@@ -133,9 +133,9 @@ absl::StatusOr<ProfileBuilder> ProfileBuilder::Create(std::vector<FeatureSpec> s
                                              .seed = internal::MixSeed(options.seed, i)}));
     builders.emplace_back(std::move(builder));
   }
-  if (options.joint_sample_capacity < 0 || options.joint_sample_capacity > kMaxSampleSize) {
+  if (options.joint_sample_capacity < 0 || options.joint_sample_capacity > kMaxJointSampleRows) {
     return absl::InvalidArgumentError(absl::StrCat("joint_sample_capacity: must be in [0, ",
-                                                   kMaxSampleSize, "], got ",
+                                                   kMaxJointSampleRows, "], got ",
                                                    options.joint_sample_capacity));
   }
   ProfileBuilder builder(std::move(schema), std::move(builders));

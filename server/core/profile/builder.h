@@ -50,6 +50,7 @@ struct ProfileBuilderOptions {
   // in the same order give the same profile.
   uint64_t seed = 0;
   // Rows kept in the joint sample of the numeric features (DataProfile::joint); 0 = none.
+  // At most kMaxJointSampleRows.
   int64_t joint_sample_capacity = 0;
 };
 

@@ -12,6 +12,9 @@ namespace greengate::profile {
 inline constexpr int64_t kMaxFeatures = 10'000;
 inline constexpr int64_t kMaxBinEdges = 10'000;         // per numeric feature
 inline constexpr int64_t kMaxSampleSize = 100'000;      // reservoir values per numeric feature
+// Rows of the joint sample (multivariate tests). Smaller than kMaxSampleSize: the MMD test
+// costs time quadratic in the rows of both sides.
+inline constexpr int64_t kMaxJointSampleRows = 10'000;
 inline constexpr int64_t kMaxCategories = 100'000;      // kept categories per feature
 inline constexpr int64_t kMaxCategoryNameBytes = 1024;  // bytes of one category value
 inline constexpr int64_t kMaxFeatureNameBytes = 256;    // bytes of a feature name

@@ -197,6 +197,20 @@ absl::Status ValidateFeature(const FeatureProfile& f, int64_t rows, bool referen
   return ValidateCategorical(f, JoinPath(path, "categorical"));
 }
 
+// Only the size limits: the sample's shape and values are checked where it is used
+// (drift/multivariate.h), which also accepts a profile without one.
+absl::Status ValidateJointSize(const JointSample& joint, std::string_view path) {
+  if (static_cast<int64_t>(joint.features.size()) > kMaxFeatures) {
+    return Invalid(JoinPath(path, "features"), "has ", joint.features.size(),
+                   " features; at most ", kMaxFeatures, " are allowed");
+  }
+  if (joint.rows < 0 || joint.rows > kMaxJointSampleRows) {
+    return Invalid(JoinPath(path, "rows"), "must be in [0, ", kMaxJointSampleRows, "], got ",
+                   joint.rows);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateImpl(const DataProfile& profile, std::string_view field, bool reference) {
   if (profile.rows < 0) {
     return Invalid(JoinPath(field, "rows"), "must be >= 0, got ", profile.rows);
@@ -207,6 +221,7 @@ absl::Status ValidateImpl(const DataProfile& profile, std::string_view field, bo
     return Invalid(features_path, "has ", profile.features.size(), " features; at most ",
                    kMaxFeatures, " are allowed");
   }
+  if (profile.joint) RETURN_IF_ERROR(ValidateJointSize(*profile.joint, JoinPath(field, "joint")));
   absl::flat_hash_map<absl::string_view, std::size_t> first_index;
   first_index.reserve(profile.features.size());
   for (std::size_t i = 0; i < profile.features.size(); ++i) {

@@ -69,6 +69,10 @@ TEST(JointSampleTest, OffByDefaultAndCapacityChecked) {
                               .status()
                               .message()),
               ::testing::HasSubstr("joint_sample_capacity"));
+  // Limit from limits.h: kMaxJointSampleRows.
+  EXPECT_TRUE(ProfileBuilder::Create(Schema(), {.joint_sample_capacity = 10'000}).ok());
+  EXPECT_EQ(ProfileBuilder::Create(Schema(), {.joint_sample_capacity = 10'001}).status().message(),
+            "joint_sample_capacity: must be in [0, 10000], got 10001");
 }
 
 TEST(JointSampleTest, MergeDrawsFromBothShardsByRowsSeen) {

@@ -183,7 +183,19 @@ INSTANTIATE_TEST_SUITE_P(
                       Categorical(p, 1).counts["blue"] = std::numeric_limits<int64_t>::max();
                     },
                     "p.features[1].categorical: counts (sum 9223372036854775807) plus other "
-                    "(1) exceed count - missing = 10"}),
+                    "(1) exceed count - missing = 10"},
+        // The joint sample's limits (its shape is checked by drift/multivariate.h).
+        InvalidCase{"TooManyJointRows",
+                    [](DataProfile& p) { p.joint = JointSample{{"age"}, 10'001, {}, 10'001}; },
+                    "p.joint.rows: must be in [0, 10000], got 10001"},
+        InvalidCase{"NegativeJointRows",
+                    [](DataProfile& p) { p.joint = JointSample{{"age"}, -1, {}, 0}; },
+                    "p.joint.rows: must be in [0, 10000], got -1"},
+        InvalidCase{"TooManyJointFeatures",
+                    [](DataProfile& p) {
+                      p.joint = JointSample{std::vector<std::string>(10'001, "age"), 0, {}, 0};
+                    },
+                    "p.joint.features: has 10001 features; at most 10000 are allowed"}),
     [](const ::testing::TestParamInfo<InvalidCase>& info) { return info.param.name; });
 
 TEST(ValidateProfileTest, EmptyFieldHasNoLeadingDot) {

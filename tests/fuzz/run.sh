@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets of tests/fuzz with clang (ASan + UBSan + libFuzzer, in
+# ${FUZZ_BUILD_DIR:-build-fuzz}) and runs each for ${FUZZ_SECONDS:-30} seconds, starting from
+# its committed seed corpus (tests/fuzz/corpus/<target>/, which also holds every input that
+# once crashed, as a regression test). New inputs go to the build directory, never the repo.
+# Prints the inputs each target ran; exits non-zero, with the input saved under
+# <build>/fuzz-artifacts/, on the first crash, sanitizer report, leak or timeout.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds=${FUZZ_SECONDS:-30}
+build_dir=${FUZZ_BUILD_DIR:-build-fuzz}
+cxx=$(command -v clang++-14 || command -v clang++ || true)
+if [ -z "$cxx" ]; then
+  echo "fuzz: clang++ not found (Debian packages clang, libclang-rt-14-dev)" >&2
+  exit 1
+fi
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_COMPILER="$cxx" -DGREENGATE_FUZZ=ON \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" >/dev/null
+cmake --build "$build_dir" -j "$(nproc)" --target fuzzers
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+mkdir -p "$build_dir/fuzz-artifacts"
+status=0
+for bin in "$build_dir"/tests/fuzz/*_fuzzer; do
+  name=$(basename "$bin")
+  seeds=tests/fuzz/corpus/${name%_fuzzer}
+  work=$build_dir/fuzz-corpus/$name
+  log=$build_dir/fuzz-artifacts/$name.log
+  mkdir -p "$work"
+  # -timeout: seconds one input may take; -rss_limit_mb: memory of the whole process.
+  if "$bin" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 \
+       -artifact_prefix="$build_dir/fuzz-artifacts/$name-" "$work" "$seeds" >"$log" 2>&1; then
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    echo "fuzz: $name: ${runs:-?} inputs in ${seconds} s, no crash"
+  else
+    echo "fuzz: $name FAILED (log $log):" >&2
+    grep -v '^#[0-9]' "$log" | tail -n 60 >&2
+    status=1
+  fi
+done
+exit $status
