@@ -1,9 +1,15 @@
 #include "client/csv_blocks.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cstring>
 #include <string>
 #include <utility>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -14,6 +20,16 @@ namespace {
 
 bool IsLineBreak(char c) { return c == '\n' || c == '\r'; }
 
+// Bytes that end or break an unquoted field: ',', '"', LF and CR.
+constexpr auto kDelimiter = [] {
+  std::array<bool, 256> table{};
+  table[static_cast<unsigned char>(',')] = true;
+  table[static_cast<unsigned char>('"')] = true;
+  table[static_cast<unsigned char>('\n')] = true;
+  table[static_cast<unsigned char>('\r')] = true;
+  return table;
+}();
+
 std::string Describe(char c) {
   const auto u = static_cast<unsigned char>(c);
   if (u >= 0x20 && u < 0x7f) return absl::StrFormat("'%c'", c);
@@ -23,12 +39,43 @@ std::string Describe(char c) {
 // Line breaks in [begin, end): LF, CRLF and a lone CR count once each. A CR at `end - 1`
 // counts as a lone CR (blocks never end between the CR and LF of a pair).
 int64_t CountLineBreaks(const char* begin, const char* end) {
-  int64_t lines = std::count(begin, end, '\n');
+  // memchr (vectorised in libc) from one LF to the next: several times fewer instructions
+  // than a byte loop on records of tens of bytes or more.
+  int64_t lines = 0;
+  for (const char* p = begin; p < end; ++lines) {
+    p = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+    if (p == nullptr) break;
+    ++p;
+  }
   if (std::memchr(begin, '\r', end - begin) == nullptr) return lines;  // the usual case
   for (const char* p = begin; p < end; ++p) {
     if (*p == '\r' && (p + 1 == end || p[1] != '\n')) ++lines;
   }
   return lines;
+}
+
+// The first byte in [p, end) that is a delimiter, or the last up to 15 bytes before `end`
+// (the caller's byte loop finishes from there). With SSE2 (every x86-64) 16 bytes take a
+// handful of instructions, where a byte loop takes several per byte.
+char* SkipOrdinary(char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i comma = _mm_set1_epi8(',');
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i lf = _mm_set1_epi8('\n');
+  const __m128i cr = _mm_set1_epi8('\r');
+  while (end - p >= 16) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i hits =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, comma), _mm_cmpeq_epi8(bytes, quote)),
+                     _mm_or_si128(_mm_cmpeq_epi8(bytes, lf), _mm_cmpeq_epi8(bytes, cr)));
+    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hits));
+    if (mask != 0) return p + std::countr_zero(mask);
+    p += 16;
+  }
+#else
+  (void)end;
+#endif
+  return p;
 }
 
 }  // namespace
@@ -166,16 +213,18 @@ absl::StatusOr<bool> CsvRecordParser::Next(std::vector<std::string_view>* fields
       }
     } else {
       const char* start = pos_;
+      pos_ = SkipOrdinary(pos_, end_);
       while (pos_ < end_) {
         const char c = *pos_;
-        if (c == ',' || IsLineBreak(c)) break;
-        if (c == '"') {
-          return Error(pos_, absl::StrCat("quote inside an unquoted field (field ",
-                                          fields->size() + 1,
-                                          "); enclose the whole field in quotes and double the "
-                                          "inner quote"));
+        if (!kDelimiter[static_cast<unsigned char>(c)]) {  // one test per ordinary byte
+          ++pos_;
+          continue;
         }
-        ++pos_;
+        if (c != '"') break;  // ',' or a line break
+        return Error(pos_, absl::StrCat("quote inside an unquoted field (field ",
+                                        fields->size() + 1,
+                                        "); enclose the whole field in quotes and double the "
+                                        "inner quote"));
       }
       fields->emplace_back(start, static_cast<size_t>(pos_ - start));
       if (pos_ == end_) return true;

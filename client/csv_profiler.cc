@@ -222,6 +222,19 @@ void ParseBlock(const PassPlan& plan, size_t width, ParsedBlock* out) {
       out->categorical[j].reserve(expect_rows);
     }
   }
+  // The features read, flattened once so the per-value loop tests nothing else.
+  struct ReadColumn {
+    size_t feature;
+    size_t column;
+    bool numeric;
+  };
+  std::vector<ReadColumn> reads;
+  reads.reserve(features);
+  for (size_t j = 0; j < features; ++j) {
+    if (read[j]) {
+      reads.push_back({j, plan.columns[j], plan.schema[j].kind == FeatureKind::kNumeric});
+    }
+  }
   CsvRecordParser parser(&out->block, out->offset);
   std::vector<std::string_view> fields;
   fields.reserve(width);
@@ -238,10 +251,10 @@ void ParseBlock(const PassPlan& plan, size_t width, ParsedBlock* out) {
           absl::StrCat("has ", fields.size(), " fields; the header has ", width));
       return;
     }
-    for (size_t j = 0; j < features; ++j) {
-      if (!read[j]) continue;
-      const std::string_view field = fields[plan.columns[j]];
-      if (plan.schema[j].kind != FeatureKind::kNumeric) {
+    for (const ReadColumn& rc : reads) {
+      const size_t j = rc.feature;
+      const std::string_view field = fields[rc.column];
+      if (!rc.numeric) {
         out->categorical[j].push_back(field);
         continue;
       }

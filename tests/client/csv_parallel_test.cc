@@ -193,6 +193,9 @@ INSTANTIATE_TEST_SUITE_P(
                       ErrorCase{"NotANumber", "1,x\nold,y\n",
                                 "bad.csv line 403: row 202, feature 'a': cannot parse 'old'"},
                       ErrorCase{"StrayQuote", "1,x\n2,a\"b\n", "bad.csv: line 403: quote inside"},
+                      // Found in a 16-byte stride of the tokeniser, not its byte loop.
+                      ErrorCase{"StrayQuoteInLongField", "1,x\n2,abcdefghij\"klmnopqrstuvwxyz\n",
+                                "bad.csv: line 403: quote inside an unquoted field (field 2)"},
                       ErrorCase{"Unclosed", "1,x\n2,\"open\n", "bad.csv: line 403: quoted field is not closed"},
                       ErrorCase{"AfterQuote", "1,\"x\"y\n", "bad.csv: line 402: unexpected 'y'"}),
     [](const ::testing::TestParamInfo<ErrorCase>& info) { return info.param.name; });

@@ -47,6 +47,56 @@ void NumericBuilder::Add(double value) {
   Sample(value);
 }
 
+void NumericBuilder::AddValues(absl::Span<const double> values) {
+  // Exactly Add()'s operations in Add()'s order, on local copies: members would be reloaded
+  // and stored for every value, since the compiler cannot prove that the reservoir's writes
+  // leave them alone.
+  int64_t count = count_;
+  int64_t missing = missing_;
+  int64_t n = n_;
+  double min = min_;
+  double max = max_;
+  double mean = mean_;
+  double m2 = m2_;
+  internal::Rng rng = rng_;
+  const absl::Span<const double> edges(edges_);
+  int64_t* const bins = bin_counts_.data();
+  const int64_t capacity = capacity_;
+  for (const double value : values) {
+    ++count;
+    if (!std::isfinite(value)) {
+      ++missing;
+      continue;
+    }
+    ++n;
+    if (n == 1) {
+      min = max = value;
+    } else {
+      min = std::min(min, value);
+      max = std::max(max, value);
+    }
+    const double delta = value - mean;
+    mean += delta / static_cast<double>(n);
+    m2 += delta * (value - mean);
+    ++bins[BinIndex(edges, value)];
+    // Sample(), Algorithm R.
+    if (static_cast<int64_t>(sample_.size()) < capacity) {
+      sample_.push_back(value);
+    } else if (capacity != 0) {
+      const uint64_t slot = internal::UniformBelow(rng, static_cast<uint64_t>(n));
+      if (slot < static_cast<uint64_t>(capacity)) sample_[slot] = value;
+    }
+  }
+  count_ = count;
+  missing_ = missing;
+  n_ = n;
+  min_ = min;
+  max_ = max;
+  mean_ = mean;
+  m2_ = m2;
+  rng_ = rng;
+}
+
 void NumericBuilder::AddMissing() {
   ++count_;
   ++missing_;

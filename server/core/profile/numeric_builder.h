@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "server/core/profile/profile.h"
 #include "server/core/profile/random.h"
 
@@ -43,6 +44,12 @@ class NumericBuilder {
   // Counts one value. NaN and +/-inf count as missing: a profile holds finite numbers only,
   // and a CSV's "nan" or "inf" is almost always a missing-value marker. O(log edges).
   void Add(double value);
+
+  // AddValues()
+  //
+  // Add() of each value in order, with the same result bit for bit, but faster: the running
+  // state stays in registers for the whole span. For column-wise callers (builder.h).
+  void AddValues(absl::Span<const double> values);
 
   // AddMissing()
   //
