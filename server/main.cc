@@ -88,6 +88,23 @@ int Run() {
   using greengate::log::Error;
   using greengate::log::Info;
 
+  // Flags are checked before the database is opened: a bad flag must not create a file.
+  greengate::policy::FleetBudget fleet_budget;
+  fleet_budget.energy_budget_kwh = absl::GetFlag(FLAGS_fleet_energy_budget_kwh);
+  fleet_budget.carbon_budget_kg = absl::GetFlag(FLAGS_fleet_carbon_budget_kg);
+  fleet_budget.window = absl::Seconds(absl::GetFlag(FLAGS_fleet_budget_window_s));
+  if (absl::Status fleet = greengate::policy::ValidateFleetBudget(fleet_budget);
+      !fleet.ok()) {
+    Error("invalid fleet budget", {{"error", std::string(fleet.message())}});
+    return 1;
+  }
+  if (fleet_budget.enabled()) {
+    Info("fleet budget", {{"energy_kwh", fleet_budget.energy_budget_kwh},
+                          {"co2e_kg", fleet_budget.carbon_budget_kg},
+                          {"window_s", static_cast<long long>(absl::GetFlag(
+                                           FLAGS_fleet_budget_window_s))}});
+  }
+
   greengate::store::StoreOptions store_options;
   store_options.busy_timeout_ms = absl::GetFlag(FLAGS_busy_timeout_ms);
   const std::string db_path = absl::GetFlag(FLAGS_db);
@@ -110,20 +127,7 @@ int Run() {
   }
   options.max_receive_message_bytes = max_receive_message_mb << 20;
   // --- end message size limit ---------------------------------------------------------------
-  options.fleet_budget.energy_budget_kwh = absl::GetFlag(FLAGS_fleet_energy_budget_kwh);
-  options.fleet_budget.carbon_budget_kg = absl::GetFlag(FLAGS_fleet_carbon_budget_kg);
-  options.fleet_budget.window = absl::Seconds(absl::GetFlag(FLAGS_fleet_budget_window_s));
-  if (absl::Status fleet = greengate::policy::ValidateFleetBudget(options.fleet_budget);
-      !fleet.ok()) {
-    Error("invalid fleet budget", {{"error", std::string(fleet.message())}});
-    return 1;
-  }
-  if (options.fleet_budget.enabled()) {
-    Info("fleet budget", {{"energy_kwh", options.fleet_budget.energy_budget_kwh},
-                          {"co2e_kg", options.fleet_budget.carbon_budget_kg},
-                          {"window_s", static_cast<long long>(absl::GetFlag(
-                                           FLAGS_fleet_budget_window_s))}});
-  }
+  options.fleet_budget = fleet_budget;
 
   // --- Alerting and metrics (H-alerting) ----------------------------------------------------
   greengate::alerts::ObservabilityFlags observability_flags;

@@ -256,6 +256,22 @@ namespace greengate::client {
 namespace {
 
 // SIGTERM drains and exits 0; what was acknowledged before is in the database after a restart.
+// Bad server flags stop the server before it touches the database: exit 1, the flag named,
+// no file created.
+TEST_F(CliEndToEndTest, BadServerFlagsExitBeforeCreatingTheDatabase) {
+  const std::string db = Path("never.db");
+  for (const std::vector<std::string>& flags :
+       {std::vector<std::string>{"--fleet_energy_budget_kwh=-1"},
+        std::vector<std::string>{"--fleet_budget_window_s=0"}}) {
+    std::vector<std::string> args = {"--db=" + db, "--listen=127.0.0.1:0", "--metrics_listen="};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const CliResult r = testing::RunBinary(kServerBinary, args, dir_);
+    EXPECT_EQ(r.code, 1) << r.err;
+    EXPECT_THAT(r.err, HasSubstr(flags[0].substr(2, flags[0].find('=') - 2))) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(db));
+  }
+}
+
 TEST_F(CliEndToEndTest, SigtermExitsZeroAndTheLogSurvivesARestart) {
   ASSERT_EQ(Cli({"register", "--model", "churn", "--version", "v7"}).code, 0);
   EXPECT_EQ(server_->Terminate(), 0) << server_->log();

@@ -67,6 +67,27 @@ TEST_F(StoreTest, OpenCreatesSchemaAtLatestVersion) {
             4);
 }
 
+// The per-decision approval sums reach a model's approvals through their own index, not a
+// scan of every decision of the model (0006).
+TEST_F(StoreTest, ApprovalSumsUseTheApprovalsIndex) {
+  RawDb raw(path());
+  EXPECT_EQ(raw.QueryText("SELECT group_concat(name, ',') FROM "
+                          "pragma_index_info('decisions_approvals')"),
+            "model_id,verdict,create_time_ms");
+  sqlite3_stmt* plan = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(raw.get(),
+                               "EXPLAIN QUERY PLAN SELECT TOTAL(energy_kwh) FROM decisions WHERE "
+                               "model_id = 1 AND verdict = 'APPROVE' AND create_time_ms >= 0",
+                               -1, &plan, nullptr),
+            SQLITE_OK);
+  std::string details;
+  while (sqlite3_step(plan) == SQLITE_ROW) {
+    details += reinterpret_cast<const char*>(sqlite3_column_text(plan, 3));
+  }
+  sqlite3_finalize(plan);
+  EXPECT_NE(details.find("USING INDEX decisions_approvals"), std::string::npos) << details;
+}
+
 TEST_F(StoreTest, ReopenIsIdempotent) {
   const int64_t id = CreateModelId("churn");
   const int64_t objects = RawDb(path()).QueryInt("SELECT COUNT(*) FROM sqlite_master");
