@@ -31,6 +31,7 @@
 #include "server/alerts/http_client.h"
 #include "server/alerts/observability.h"
 #include "server/service/server.h"
+#include "tests/service/gate_calls.h"
 #include "tests/service/test_profiles.h"
 
 extern char** environ;
@@ -156,35 +157,10 @@ class GreengateHarness {
   bool ok() const { return stub_ != nullptr; }
   Observability* observability() { return observability_.get(); }
 
-  void Ready(const std::string& id) {
-    grpc::ClientContext c1, c2;
-    v1::RegisterModelRequest reg;
-    reg.set_model_id(id);
-    reg.mutable_model()->set_deployed_version("v1");
-    v1::Model model;
-    ASSERT_TRUE(stub_->RegisterModel(&c1, reg, &model).ok());
-    v1::SetReferenceRequest ref;
-    ref.mutable_reference()->set_model("models/" + id);
-    *ref.mutable_reference()->mutable_profile() = greengate::testing::MakeProfile(800, 0, 1);
-    ref.mutable_reference()->set_accuracy(0.9);
-    ref.mutable_reference()->set_evaluation_rows(5000);
-    v1::Reference out;
-    ASSERT_TRUE(stub_->SetReference(&c2, ref, &out).ok());
-  }
+  void Ready(const std::string& id) { greengate::testing::ReadyModel(stub_.get(), id); }
   // Drift with degraded accuracy is approved; no drift with good accuracy is rejected.
   v1::Decision Ask(const std::string& id, bool approve) {
-    v1::ShouldRetrainRequest req;
-    req.set_model("models/" + id);
-    *req.mutable_current() = greengate::testing::MakeProfile(600, approve ? 1.0 : 0, 100);
-    req.mutable_labeled()->set_rows(1000);
-    req.mutable_labeled()->set_correct(approve ? 700 : 900);
-    *req.mutable_plan() = greengate::testing::SmallPlan();
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    v1::Decision d;
-    const grpc::Status status = stub_->ShouldRetrain(&ctx, req, &d);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return d;
+    return greengate::testing::AskToRetrain(stub_.get(), id, approve);
   }
 
  private:

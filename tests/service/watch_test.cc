@@ -16,14 +16,13 @@
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "server/service/server.h"
+#include "tests/service/gate_calls.h"
 #include "tests/service/loopback_server.h"
 #include "tests/service/test_profiles.h"
 
 namespace greengate::service {
 namespace {
 
-using greengate::testing::MakeProfile;
-using greengate::testing::SmallPlan;
 
 // Records what the gatekeeper tells its listener.
 class RecordingListener final : public DecisionListener {
@@ -63,39 +62,9 @@ class WatchTest : public ::testing::Test {
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
   }
 
-  void Ready(const std::string& id) {
-    grpc::ClientContext c1, c2;
-    SetDeadline(&c1, 30);
-    SetDeadline(&c2, 30);
-    v1::RegisterModelRequest reg;
-    reg.set_model_id(id);
-    reg.mutable_model()->set_deployed_version("v1");
-    v1::Model model;
-    ASSERT_TRUE(stub_->RegisterModel(&c1, reg, &model).ok());
-    v1::SetReferenceRequest ref;
-    ref.mutable_reference()->set_model("models/" + id);
-    *ref.mutable_reference()->mutable_profile() = MakeProfile(800, 0, 1);
-    ref.mutable_reference()->set_accuracy(0.9);
-    ref.mutable_reference()->set_evaluation_rows(5000);
-    v1::Reference out;
-    ASSERT_TRUE(stub_->SetReference(&c2, ref, &out).ok());
-  }
-
-  // shift 1.0 with 70% accuracy is approved; no shift with 90% is rejected (see
-  // gatekeeper_test.cc).
+  void Ready(const std::string& id) { greengate::testing::ReadyModel(stub_, id); }
   v1::Decision Ask(const std::string& id, bool approve) {
-    v1::ShouldRetrainRequest req;
-    req.set_model("models/" + id);
-    *req.mutable_current() = MakeProfile(600, approve ? 1.0 : 0, 100);
-    req.mutable_labeled()->set_rows(1000);
-    req.mutable_labeled()->set_correct(approve ? 700 : 900);
-    *req.mutable_plan() = SmallPlan();
-    grpc::ClientContext ctx;
-    SetDeadline(&ctx, 30);  // a blocked decision fails here instead of hanging the test
-    v1::Decision d;
-    const grpc::Status status = stub_->ShouldRetrain(&ctx, req, &d);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return d;
+    return greengate::testing::AskToRetrain(stub_, id, approve);
   }
 
   struct Watch {
