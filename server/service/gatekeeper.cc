@@ -403,6 +403,7 @@ absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r,
     input.history.oldest_approval_in_window = absl::FromUnixMillis(*approvals.oldest_approval_ms);
   }
   input.history.approved_energy_kwh_in_window = approvals.approved_energy_kwh;
+  input.history.approved_co2e_kg_in_window = approvals.approved_co2e_kg;
   if (fleet_.enabled()) {
     ASSIGN_OR_RETURN(store::FleetApprovalSummary fleet,
                      store_->SummarizeFleetApprovals(absl::ToUnixMillis(now - fleet_.window)));
@@ -414,8 +415,7 @@ absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r,
     }
   }
   input.now = now;
-  RETURN_IF_ERROR(AddLearningInputs(r, model, reference->row_id,
-                                    absl::ToUnixMillis(now - policy.budget_window), &input));
+  RETURN_IF_ERROR(AddLearningInputs(r, model, reference->row_id, &input));
   ASSIGN_OR_RETURN(Evaluation evaluation, Evaluate(input));
 
   v1::Decision decision;

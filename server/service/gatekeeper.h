@@ -125,7 +125,7 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
   absl::Status FillReferenceScores(int64_t reference_id, v1::Reference* out);
   absl::Status AddLearningInputs(const v1::ShouldRetrainRequest& request,
                                  const store::ModelRow& model, int64_t reference_row_id,
-                                 int64_t budget_since_ms, EvaluationInput* input);
+                                 EvaluationInput* input);
 
   absl::StatusOr<v1::Model> ModelToProto(const store::ModelRow& row);
   // The model's latest policy, or the defaults (version 0) when none was set.

@@ -210,7 +210,7 @@ absl::Status Gatekeeper::FillReferenceScores(int64_t reference_id, v1::Reference
 
 absl::Status Gatekeeper::AddLearningInputs(const v1::ShouldRetrainRequest& r,
                                            const store::ModelRow& model, int64_t reference_row_id,
-                                           int64_t budget_since_ms, EvaluationInput* input) {
+                                           EvaluationInput* input) {
   if (r.plans_size() > 0) {
     // `plan`, when also set, is the first alternative.
     if (r.has_plan()) input->alternatives.push_back(mapping::PlanFromProto(r.plan()));
@@ -232,8 +232,6 @@ absl::Status Gatekeeper::AddLearningInputs(const v1::ShouldRetrainRequest& r,
   for (const store::OutcomeRow& row : outcomes) {
     input->outcomes.push_back(PastRetrainFromRow(row));
   }
-  ASSIGN_OR_RETURN(input->history.approved_co2e_kg_in_window,
-                   store_->SumApprovedCo2e(model.id, budget_since_ms));
   return absl::OkStatus();
 }
 

@@ -272,12 +272,14 @@ absl::StatusOr<std::vector<DecisionRow>> Store::ListDecisions(const DecisionFilt
 
 absl::StatusOr<ApprovalSummary> Store::SummarizeApprovals(int64_t model_id, int64_t since_ms) {
   absl::MutexLock lock(&read_mu_);
-  // One pass over the model's approvals; TOTAL is 0.0 (not NULL) when nothing matches.
+  // Both parts read only approvals_by_model (0007): the latest approval is one seek, the sums
+  // a range of the window's approvals. TOTAL is 0.0 (not NULL) when nothing matches.
   ASSIGN_OR_RETURN(Statement select,
-                   PrepareRead("SELECT MAX(create_time_ms), "
-                               "TOTAL(CASE WHEN create_time_ms >= ?2 THEN energy_kwh END), "
-                               "MIN(CASE WHEN create_time_ms >= ?2 THEN create_time_ms END) "
-                               "FROM decisions WHERE model_id = ?1 AND verdict = 'APPROVE'"));
+                   PrepareRead("SELECT (SELECT MAX(create_time_ms) FROM decisions WHERE "
+                               "model_id = ?1 AND verdict = 'APPROVE'), "
+                               "TOTAL(energy_kwh), TOTAL(co2e_kg), MIN(create_time_ms) "
+                               "FROM decisions WHERE model_id = ?1 AND verdict = 'APPROVE' "
+                               "AND create_time_ms >= ?2"));
   select.BindInt64(1, model_id);
   select.BindInt64(2, since_ms);
   ASSIGN_OR_RETURN(const bool has_row, select.Step());
@@ -285,18 +287,17 @@ absl::StatusOr<ApprovalSummary> Store::SummarizeApprovals(int64_t model_id, int6
   if (!has_row) return summary;  // an aggregate always has one row; be safe anyway
   if (!select.ColumnIsNull(0)) summary.last_approval_ms = select.ColumnInt64(0);
   summary.approved_energy_kwh = select.ColumnDouble(1);
-  if (!select.ColumnIsNull(2)) summary.oldest_approval_ms = select.ColumnInt64(2);
+  summary.approved_co2e_kg = select.ColumnDouble(2);
+  if (!select.ColumnIsNull(3)) summary.oldest_approval_ms = select.ColumnInt64(3);
   return summary;
 }
 
 absl::StatusOr<FleetApprovalSummary> Store::SummarizeFleetApprovals(int64_t since_ms) {
   absl::MutexLock lock(&mu_);
-  // decisions_by_time bounds the scan to the window.
+  // approvals_by_time (0007) bounds the scan to the window's approvals and covers the sums.
   ASSIGN_OR_RETURN(Statement select,
-                   Statement::Prepare(db_,
-                                      "SELECT TOTAL(energy_kwh), TOTAL(co2e_kg), "
-                                      "MIN(create_time_ms) FROM decisions WHERE "
-                                      "create_time_ms >= ?1 AND verdict = 'APPROVE'"));
+                   Prepare("SELECT TOTAL(energy_kwh), TOTAL(co2e_kg), MIN(create_time_ms) "
+                           "FROM decisions WHERE create_time_ms >= ?1 AND verdict = 'APPROVE'"));
   select.BindInt64(1, since_ms);
   ASSIGN_OR_RETURN(const bool has_row, select.Step());
   FleetApprovalSummary summary;
@@ -306,7 +307,6 @@ absl::StatusOr<FleetApprovalSummary> Store::SummarizeFleetApprovals(int64_t sinc
   if (!select.ColumnIsNull(2)) summary.oldest_approval_ms = select.ColumnInt64(2);
   return summary;
 }
-
 
 // --- Audit chain verification ---------------------------------------------------------------
 

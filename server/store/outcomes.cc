@@ -135,17 +135,6 @@ absl::StatusOr<std::vector<OutcomeRow>> Store::ListOutcomes(int64_t model_id, in
   return rows;
 }
 
-absl::StatusOr<double> Store::SumApprovedCo2e(int64_t model_id, int64_t since_ms) {
-  absl::MutexLock lock(&read_mu_);
-  ASSIGN_OR_RETURN(Statement select,
-                   PrepareRead("SELECT TOTAL(co2e_kg) FROM decisions WHERE model_id = ?1 "
-                               "AND verdict = 'APPROVE' AND create_time_ms >= ?2"));
-  select.BindInt64(1, model_id);
-  select.BindInt64(2, since_ms);
-  ASSIGN_OR_RETURN(const bool has_row, select.Step());
-  return has_row ? select.ColumnDouble(0) : 0.0;
-}
-
 absl::StatusOr<std::optional<ReferenceScoresRow>> Store::GetReferenceScores(int64_t reference_id) {
   absl::MutexLock lock(&read_mu_);
   ASSIGN_OR_RETURN(Statement select,

@@ -94,6 +94,7 @@ struct DecisionFilter {
 struct ApprovalSummary {
   std::optional<int64_t> last_approval_ms;
   double approved_energy_kwh = 0;  // approvals with create_time_ms >= since_ms
+  double approved_co2e_kg = 0;     // the same approvals' carbon
   std::optional<int64_t> oldest_approval_ms;  // oldest approval with create_time_ms >= since_ms
 };
 
@@ -291,8 +292,6 @@ class Store {
   absl::StatusOr<std::optional<OutcomeRow>> GetOutcome(int64_t decision_seq);
   // The model's outcomes, oldest first, at most `limit` (the newest ones).
   absl::StatusOr<std::vector<OutcomeRow>> ListOutcomes(int64_t model_id, int limit = 1000);
-  // kg CO2e of the model's approvals with create_time_ms >= since_ms (carbon budget).
-  absl::StatusOr<double> SumApprovedCo2e(int64_t model_id, int64_t since_ms);
   // Scores of a reference (stored by PutReference); nullopt when the reference has none.
   absl::StatusOr<std::optional<ReferenceScoresRow>> GetReferenceScores(int64_t reference_id);
 

@@ -67,25 +67,43 @@ TEST_F(StoreTest, OpenCreatesSchemaAtLatestVersion) {
             4);
 }
 
-// The per-decision approval sums reach a model's approvals through their own index, not a
-// scan of every decision of the model (0006).
-TEST_F(StoreTest, ApprovalSumsUseTheApprovalsIndex) {
+// The per-decision approval sums read only the approvals' own covering indexes (0007), never
+// the decisions table, whose rows carry kilobytes of payload: a decision's cost must not grow
+// with the approvals in its window by a page read each.
+TEST_F(StoreTest, ApprovalSumsReadOnlyTheirCoveringIndexes) {
   RawDb raw(path());
   EXPECT_EQ(raw.QueryText("SELECT group_concat(name, ',') FROM "
-                          "pragma_index_info('decisions_approvals')"),
-            "model_id,verdict,create_time_ms");
-  sqlite3_stmt* plan = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(raw.get(),
-                               "EXPLAIN QUERY PLAN SELECT TOTAL(energy_kwh) FROM decisions WHERE "
-                               "model_id = 1 AND verdict = 'APPROVE' AND create_time_ms >= 0",
-                               -1, &plan, nullptr),
-            SQLITE_OK);
-  std::string details;
-  while (sqlite3_step(plan) == SQLITE_ROW) {
-    details += reinterpret_cast<const char*>(sqlite3_column_text(plan, 3));
-  }
-  sqlite3_finalize(plan);
-  EXPECT_NE(details.find("USING INDEX decisions_approvals"), std::string::npos) << details;
+                          "pragma_index_info('approvals_by_model')"),
+            "model_id,verdict,create_time_ms,energy_kwh,co2e_kg");
+  EXPECT_EQ(raw.QueryText("SELECT group_concat(name, ',') FROM "
+                          "pragma_index_info('approvals_by_time')"),
+            "verdict,create_time_ms,energy_kwh,co2e_kg");
+  EXPECT_EQ(raw.QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'decisions_approvals'"),
+            0);
+  const auto plan_of = [&](const char* sql) {
+    sqlite3_stmt* plan = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(raw.get(), sql, -1, &plan, nullptr), SQLITE_OK) << sql;
+    std::string details;
+    while (plan != nullptr && sqlite3_step(plan) == SQLITE_ROW) {
+      details += reinterpret_cast<const char*>(sqlite3_column_text(plan, 3));
+      details += "; ";
+    }
+    sqlite3_finalize(plan);
+    return details;
+  };
+  // The queries of Store::SummarizeApprovals and Store::SummarizeFleetApprovals.
+  const std::string model_plan = plan_of(
+      "EXPLAIN QUERY PLAN SELECT (SELECT MAX(create_time_ms) FROM decisions WHERE model_id = 1 "
+      "AND verdict = 'APPROVE'), TOTAL(energy_kwh), TOTAL(co2e_kg), MIN(create_time_ms) FROM "
+      "decisions WHERE model_id = 1 AND verdict = 'APPROVE' AND create_time_ms >= 0");
+  EXPECT_EQ(model_plan.find("SCAN decisions"), std::string::npos) << model_plan;
+  EXPECT_NE(model_plan.find("USING COVERING INDEX approvals_by_model"), std::string::npos)
+      << model_plan;
+  const std::string fleet_plan = plan_of(
+      "EXPLAIN QUERY PLAN SELECT TOTAL(energy_kwh), TOTAL(co2e_kg), MIN(create_time_ms) FROM "
+      "decisions WHERE create_time_ms >= 0 AND verdict = 'APPROVE'");
+  EXPECT_NE(fleet_plan.find("USING COVERING INDEX approvals_by_time"), std::string::npos)
+      << fleet_plan;
 }
 
 TEST_F(StoreTest, ReopenIsIdempotent) {
