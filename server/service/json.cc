@@ -1,8 +1,8 @@
 #include "server/service/json.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -26,9 +26,21 @@ using google::protobuf::Reflection;
 // binary -> type-resolver -> JSON pipeline, which was a quarter of the CPU of a ShouldRetrain.
 // Messages it does not handle (well-known types other than Timestamp) go to protobuf's printer.
 
+bool NeedsEscape(char c) {
+  return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+}
+
 void AppendString(absl::string_view text, std::string* out) {
   out->push_back('"');
-  for (const char c : text) {
+  while (!text.empty()) {
+    // Most text needs no escaping: append each plain run at once.
+    size_t plain = 0;
+    while (plain < text.size() && !NeedsEscape(text[plain])) ++plain;
+    out->append(text.data(), plain);
+    text.remove_prefix(plain);
+    if (text.empty()) break;
+    const char c = text.front();
+    text.remove_prefix(1);
     switch (c) {
       case '"':
         out->append("\\\"");
@@ -51,14 +63,11 @@ void AppendString(absl::string_view text, std::string* out) {
       case '\f':
         out->append("\\f");
         break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof(buffer), "\\u%04x", static_cast<unsigned char>(c));
-          out->append(buffer);
-        } else {
-          out->push_back(c);  // UTF-8 passes through
-        }
+      default: {  // the other control characters
+        char buffer[8];
+        std::snprintf(buffer, sizeof(buffer), "\\u%04x", static_cast<unsigned char>(c));
+        out->append(buffer);
+      }
     }
   }
   out->push_back('"');
@@ -71,12 +80,19 @@ void AppendDouble(double value, std::string* out) {
   } else if (std::isinf(value)) {
     out->append(value > 0 ? "\"Infinity\"" : "\"-Infinity\"");
   } else {
+    // The text of printf's "%.15g", else "%.17g" when 15 digits do not read back (protobuf's
+    // choice), but through to_chars/from_chars: glibc's printf of a double was the largest
+    // single cost of printing a decision.
     char buffer[32];
-    std::snprintf(buffer, sizeof(buffer), "%.15g", value);
-    if (std::strtod(buffer, nullptr) != value) {
-      std::snprintf(buffer, sizeof(buffer), "%.17g", value);
+    auto printed = std::to_chars(buffer, buffer + sizeof(buffer), value,
+                                 std::chars_format::general, 15);
+    double read_back = 0;
+    std::from_chars(buffer, printed.ptr, read_back);
+    if (read_back != value) {
+      printed = std::to_chars(buffer, buffer + sizeof(buffer), value,
+                              std::chars_format::general, 17);
     }
-    out->append(buffer);
+    out->append(buffer, printed.ptr);
   }
 }
 

@@ -11,6 +11,7 @@
 namespace greengate::service {
 
 constexpr char kServiceName[] = "greengate.v1.RetrainGatekeeper";
+constexpr int kMaxIdlePollers = 16;
 
 absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
     const ServerOptions& options, store::Store* store, const Clock* clock,
@@ -30,6 +31,12 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address, *credentials, &running->port_);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  // Handlers wait for their decision's commit (milliseconds), so under load many threads are
+  // busy at once. gRPC's default keeps at most 2 idle pollers: every other thread exits when
+  // its call ends and a new one is created for the next call, a thread start and exit per
+  // decision. Keeping more idle pollers keeps those threads.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              kMaxIdlePollers);
   builder.RegisterService(running->service_.get());
   if (options.interceptors) builder.experimental().SetInterceptorCreators(options.interceptors());
   running->server_ = builder.BuildAndStart();

@@ -90,6 +90,25 @@ TEST(StoredJsonTest, DecisionMatchesProtobufPrinter) {
   )pb");
 }
 
+// Doubles are printed with exactly protobuf's text (15 significant digits when they read back,
+// else 17), not merely an equal value: stored payloads are hashed into the audit chain.
+TEST(StoredJsonTest, DoublesHaveProtobufsExactText) {
+  v1::NumericProfile profile;
+  for (const double v : {0.1, 1.0 / 3, 0.30000000000000004, 5e-324, 2.2250738585072014e-308,
+                         1e300, 1.7976931348623157e308, 123456789012345678.0, 1e15, 1e16, 1e21,
+                         2.5e-7, -0.0, 0.0, -42.0, 100.0, 1e-5, 9007199254740993.0,
+                         299792.458, -1.5e-10}) {
+    profile.add_sample(v);
+  }
+  const auto sample_text = [](const std::string& json) {
+    const size_t begin = json.find("\"sample\"");
+    return json.substr(begin, json.find(']', begin) - begin);
+  };
+  const std::string ours = sample_text(ToStoredJson(profile));
+  EXPECT_EQ(ours, sample_text(ProtobufJson(profile)));
+  EXPECT_NE(ours.find("0.333333333333333"), std::string::npos) << ours;  // 17 digits: 1/3
+}
+
 TEST(StoredJsonTest, EmptyDecisionPrintsEveryPrimitiveField) { ExpectSameJson<v1::Decision>(""); }
 
 TEST(StoredJsonTest, PolicyWithMapsAndOptionalFields) {
