@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/common/status_macros.h"
+#include "server/store/checkpointer.h"
 #include "server/store/migration_runner.h"
 #include "server/store/sqlite.h"
 
@@ -68,21 +69,29 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
   // The reader is opened after the migrations, so it never sees an older schema.
   ASSIGN_OR_RETURN(DbHandle read_db, OpenConnection(path, options.busy_timeout_ms));
   RETURN_IF_ERROR(ExecScript(read_db.get(), "PRAGMA query_only=ON", "reader connection"));
-  std::unique_ptr<Store> store(new Store(db.release(), read_db.release()));
+  ASSIGN_OR_RETURN(std::unique_ptr<Checkpointer> checkpointer,
+                   Checkpointer::Start(path, options.busy_timeout_ms,
+                                       options.wal_checkpoint_frames));
+  checkpointer->Attach(db.get());
+  std::unique_ptr<Store> store(
+      new Store(db.release(), read_db.release(), std::move(checkpointer)));
   store->schema_version_ = version;
   return store;
 }
 
-Store::Store(sqlite3* db, sqlite3* read_db)
+Store::Store(sqlite3* db, sqlite3* read_db, std::unique_ptr<Checkpointer> checkpointer)
     : db_(db),
       statements_(std::make_unique<StatementCache>(db)),
       read_db_(read_db),
-      read_statements_(std::make_unique<StatementCache>(read_db)) {}
+      read_statements_(std::make_unique<StatementCache>(read_db)),
+      checkpointer_(std::move(checkpointer)) {}
 
 Store::~Store() {
   // Cached statements are finalized before their connections close.
   statements_.reset();
   read_statements_.reset();
+  Checkpointer::Detach(db_);
+  checkpointer_.reset();
   SqliteCloser()(read_db_);
   SqliteCloser()(db_);
 }
@@ -94,6 +103,8 @@ absl::StatusOr<Statement> Store::PrepareRead(absl::string_view sql) {
 }
 
 int Store::schema_version() const { return schema_version_; }  // constant after Open
+
+int64_t Store::wal_checkpoints() const { return checkpointer_->checkpoints(); }
 
 absl::StatusOr<ModelRow> Store::CreateModel(const ModelRow& model) {
   absl::MutexLock lock(&mu_);

@@ -204,8 +204,13 @@ struct OutboxEntry {
   std::string payload;  // the decision, as the service serialised it
 };
 
+class Checkpointer;  // checkpointer.h
+
 struct StoreOptions {
   int busy_timeout_ms = 5000;
+  // The write-ahead log is checkpointed into the database file, off the commit path, once it
+  // holds this many pages (checkpointer.h).
+  int wal_checkpoint_frames = 1000;
 };
 
 class Store {
@@ -221,6 +226,8 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   int schema_version() const;
+  // Checkpoints of the write-ahead log run so far (checkpointer.h). Thread-safe.
+  int64_t wal_checkpoints() const;
 
   // AlreadyExists when model_id is taken. Fills id and times from the row given.
   absl::StatusOr<ModelRow> CreateModel(const ModelRow& model);
@@ -317,7 +324,7 @@ class Store {
  private:
   struct PendingDecision;
 
-  Store(sqlite3* db, sqlite3* read_db);
+  Store(sqlite3* db, sqlite3* read_db, std::unique_ptr<Checkpointer> checkpointer);
   // Cached statements on the writer (mu_ held) and on the reader (read_mu_ held).
   absl::StatusOr<Statement> Prepare(absl::string_view sql) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<Statement> PrepareRead(absl::string_view sql)
@@ -332,6 +339,7 @@ class Store {
   sqlite3* read_db_;  // owned; guarded by read_mu_; sees committed rows only
   std::unique_ptr<StatementCache> read_statements_ ABSL_GUARDED_BY(read_mu_);
   int schema_version_ = 0;
+  std::unique_ptr<Checkpointer> checkpointer_;  // checkpoints db_'s commits on its thread
 
   // Group commit (decisions.cc): callers queue their rows; one of them at a time commits
   // everything queued so far while the others wait for their results.
