@@ -109,6 +109,7 @@ int Run() {
 
   greengate::store::StoreOptions store_options;
   store_options.busy_timeout_ms = absl::GetFlag(FLAGS_busy_timeout_ms);
+  store_options.exclusive = true;  // one server per database (approval_ledger.h)
   const std::string db_path = absl::GetFlag(FLAGS_db);
   auto store = greengate::store::Store::Open(db_path, store_options);
   if (!store.ok()) {

@@ -345,11 +345,21 @@ absl::Status Gatekeeper::DoGetPolicy(const v1::GetPolicyRequest& r, v1::Policy* 
 
 // --- ShouldRetrain --------------------------------------------------------------------------
 
-absl::Mutex* Gatekeeper::ModelLock(int64_t model_id) {
+Gatekeeper::ModelState* Gatekeeper::StateOf(int64_t model_id) {
   absl::MutexLock lock(&mu_);
-  std::unique_ptr<absl::Mutex>& m = model_locks_[model_id];
-  if (!m) m = std::make_unique<absl::Mutex>();
-  return m.get();
+  std::unique_ptr<ModelState>& state = models_[model_id];
+  if (!state) state = std::make_unique<ModelState>();
+  return state.get();
+}
+
+absl::StatusOr<ApprovalSummary> Gatekeeper::SummarizeApprovals(std::optional<int64_t> model_id,
+                                                               int64_t since_ms,
+                                                               ApprovalLedger* ledger) {
+  if (!ledger->Covers(since_ms)) {
+    ASSIGN_OR_RETURN(store::ApprovalHistory history, store_->ListApprovals(model_id, since_ms));
+    ledger->Reset(since_ms, std::move(history));
+  }
+  return ledger->Summarize(since_ms);
 }
 
 absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r,
@@ -369,7 +379,8 @@ absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r,
   const std::optional<gain::LabeledWindow> labeled = mapping::LabeledFromProto(r);
 
   ASSIGN_OR_RETURN(store::ModelRow model, store_->GetModel(id));
-  absl::MutexLock model_lock(ModelLock(model.id));
+  ModelState* const state = StateOf(model.id);
+  absl::MutexLock model_lock(&state->mu);
   if (!r.idempotency_key().empty()) {
     ASSIGN_OR_RETURN(std::optional<store::DecisionRow> previous,
                      store_->FindDecisionByIdempotencyKey(model.id, r.idempotency_key()));
@@ -382,9 +393,9 @@ absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r,
   // With a fleet budget, every model's decision reads and spends one shared budget.
   absl::MutexLockMaybe fleet_lock(fleet_.enabled() ? &fleet_mu_ : nullptr);
   const absl::Time now = clock_->Now();
-  ASSIGN_OR_RETURN(store::ApprovalSummary approvals,
-                   store_->SummarizeApprovals(
-                       model.id, absl::ToUnixMillis(now - policy.budget_window)));
+  ASSIGN_OR_RETURN(const ApprovalSummary approvals,
+                   SummarizeApprovals(model.id, absl::ToUnixMillis(now - policy.budget_window),
+                                      &state->approvals));
   EvaluationInput input;
   input.reference = &reference->profile;
   if (reference->accuracy) {
@@ -405,8 +416,9 @@ absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r,
   input.history.approved_energy_kwh_in_window = approvals.approved_energy_kwh;
   input.history.approved_co2e_kg_in_window = approvals.approved_co2e_kg;
   if (fleet_.enabled()) {
-    ASSIGN_OR_RETURN(store::FleetApprovalSummary fleet,
-                     store_->SummarizeFleetApprovals(absl::ToUnixMillis(now - fleet_.window)));
+    ASSIGN_OR_RETURN(const ApprovalSummary fleet,
+                     SummarizeApprovals(std::nullopt, absl::ToUnixMillis(now - fleet_.window),
+                                        &fleet_approvals_));
     input.fleet = fleet_;
     input.history.fleet_approved_energy_kwh_in_window = fleet.approved_energy_kwh;
     input.history.fleet_approved_co2e_kg_in_window = fleet.approved_co2e_kg;
@@ -448,6 +460,11 @@ absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r,
   row.create_time_ms = now_ms;
   row.payload = ToStoredJson(decision);
   ASSIGN_OR_RETURN(store::DecisionRow stored, store_->InsertDecision(row));
+  if (decision.verdict() == v1::APPROVE) {  // committed: the next decisions weigh it
+    const store::ApprovalRow approval{now_ms, row.energy_kwh, row.co2e_kg};
+    state->approvals.Add(approval);
+    if (fleet_.enabled()) fleet_approvals_.Add(approval);
+  }
   NotifyDecision(decision, stored.seq);  // committed; listeners only queue, never block
 
   log::Info("decision", {{"decision", decision.name()},

@@ -5,6 +5,7 @@
 // cooldowns, budgets and idempotency keys hold under concurrent calls. Thread-safe.
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -20,6 +21,7 @@
 #include "server/core/gain/cbpe.h"
 #include "server/core/profile/profile.h"
 #include "server/store/store.h"
+#include "server/service/approval_ledger.h"
 #include "server/service/decision_listener.h"
 #include "server/service/watch_hub.h"
 
@@ -132,7 +134,16 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
   absl::StatusOr<v1::Policy> LatestPolicy(const store::ModelRow& model);
   absl::StatusOr<std::shared_ptr<const LoadedReference>> LoadReference(
       const store::ModelRow& model);
-  absl::Mutex* ModelLock(int64_t model_id);
+  // A model's decisions are serialised on its lock: each one weighs the previous ones.
+  struct ModelState {
+    absl::Mutex mu;
+    ApprovalLedger approvals ABSL_GUARDED_BY(mu);
+  };
+  ModelState* StateOf(int64_t model_id);
+  // The window's approvals from `ledger`, loading it first if it does not reach back to
+  // since_ms (model_id unset: the fleet's).
+  absl::StatusOr<ApprovalSummary> SummarizeApprovals(std::optional<int64_t> model_id,
+                                                     int64_t since_ms, ApprovalLedger* ledger);
 
   store::Store* const store_;
   const Clock* const clock_;
@@ -142,11 +153,12 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
   // Held from reading the fleet's approvals to committing the decision when a fleet budget is
   // set, so two models cannot both spend its last kWh. Without one, models decide in parallel.
   absl::Mutex fleet_mu_;
+  ApprovalLedger fleet_approvals_ ABSL_GUARDED_BY(fleet_mu_);
   const auth::Authenticator* authenticator_ = nullptr;  // null: no tokens required
   WatchHub watch_hub_;
 
   absl::Mutex mu_;
-  absl::flat_hash_map<int64_t, std::unique_ptr<absl::Mutex>> model_locks_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<int64_t, std::unique_ptr<ModelState>> models_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<int64_t, std::shared_ptr<const LoadedReference>> references_
       ABSL_GUARDED_BY(mu_);
   // The latest stored policy of each model as parsed, with its version (LatestPolicy).

@@ -270,42 +270,35 @@ absl::StatusOr<std::vector<DecisionRow>> Store::ListDecisions(const DecisionFilt
   return ReadAllDecisions(select);
 }
 
-absl::StatusOr<ApprovalSummary> Store::SummarizeApprovals(int64_t model_id, int64_t since_ms) {
+absl::StatusOr<ApprovalHistory> Store::ListApprovals(std::optional<int64_t> model_id,
+                                                     int64_t since_ms) {
   absl::MutexLock lock(&read_mu_);
-  // Both parts read only approvals_by_model (0007): the latest approval is one seek, the sums
-  // a range of the window's approvals. TOTAL is 0.0 (not NULL) when nothing matches.
-  ASSIGN_OR_RETURN(Statement select,
-                   PrepareRead("SELECT (SELECT MAX(create_time_ms) FROM decisions WHERE "
-                               "model_id = ?1 AND verdict = 'APPROVE'), "
-                               "TOTAL(energy_kwh), TOTAL(co2e_kg), MIN(create_time_ms) "
-                               "FROM decisions WHERE model_id = ?1 AND verdict = 'APPROVE' "
-                               "AND create_time_ms >= ?2"));
-  select.BindInt64(1, model_id);
+  ApprovalHistory history;
+  // approvals_by_model / approvals_by_time (0007) hold every column read here.
+  ASSIGN_OR_RETURN(
+      Statement select,
+      PrepareRead(model_id ? "SELECT create_time_ms, energy_kwh, co2e_kg FROM decisions WHERE "
+                             "model_id = ?1 AND verdict = 'APPROVE' AND create_time_ms >= ?2 "
+                             "ORDER BY create_time_ms"
+                           : "SELECT create_time_ms, energy_kwh, co2e_kg FROM decisions WHERE "
+                             "verdict = 'APPROVE' AND create_time_ms >= ?2 "
+                             "ORDER BY create_time_ms"));
+  if (model_id) select.BindInt64(1, *model_id);
   select.BindInt64(2, since_ms);
-  ASSIGN_OR_RETURN(const bool has_row, select.Step());
-  ApprovalSummary summary;
-  if (!has_row) return summary;  // an aggregate always has one row; be safe anyway
-  if (!select.ColumnIsNull(0)) summary.last_approval_ms = select.ColumnInt64(0);
-  summary.approved_energy_kwh = select.ColumnDouble(1);
-  summary.approved_co2e_kg = select.ColumnDouble(2);
-  if (!select.ColumnIsNull(3)) summary.oldest_approval_ms = select.ColumnInt64(3);
-  return summary;
-}
-
-absl::StatusOr<FleetApprovalSummary> Store::SummarizeFleetApprovals(int64_t since_ms) {
-  absl::MutexLock lock(&mu_);
-  // approvals_by_time (0007) bounds the scan to the window's approvals and covers the sums.
-  ASSIGN_OR_RETURN(Statement select,
-                   Prepare("SELECT TOTAL(energy_kwh), TOTAL(co2e_kg), MIN(create_time_ms) "
-                           "FROM decisions WHERE create_time_ms >= ?1 AND verdict = 'APPROVE'"));
-  select.BindInt64(1, since_ms);
-  ASSIGN_OR_RETURN(const bool has_row, select.Step());
-  FleetApprovalSummary summary;
-  if (!has_row) return summary;
-  summary.approved_energy_kwh = select.ColumnDouble(0);
-  summary.approved_co2e_kg = select.ColumnDouble(1);
-  if (!select.ColumnIsNull(2)) summary.oldest_approval_ms = select.ColumnInt64(2);
-  return summary;
+  while (true) {
+    ASSIGN_OR_RETURN(const bool has_row, select.Step());
+    if (!has_row) break;
+    history.approvals.push_back(
+        {select.ColumnInt64(0), select.ColumnDouble(1), select.ColumnDouble(2)});
+  }
+  if (!model_id) return history;
+  ASSIGN_OR_RETURN(Statement last,
+                   PrepareRead("SELECT MAX(create_time_ms) FROM decisions WHERE model_id = ?1 "
+                               "AND verdict = 'APPROVE'"));
+  last.BindInt64(1, *model_id);
+  ASSIGN_OR_RETURN(const bool has_row, last.Step());  // an aggregate always has one row
+  if (has_row && !last.ColumnIsNull(0)) history.last_approval_ms = last.ColumnInt64(0);
+  return history;
 }
 
 // --- Audit chain verification ---------------------------------------------------------------

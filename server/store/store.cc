@@ -2,10 +2,16 @@
 
 #include "server/store/store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "server/common/status_macros.h"
 #include "server/store/checkpointer.h"
@@ -60,8 +66,43 @@ absl::Status UnknownModel(int64_t model_id) {
 
 }  // namespace
 
+namespace {
+
+// flock() on "<path>.lock" (not on the database file, whose POSIX locks are SQLite's own; the
+// two kinds are independent on Linux). Returns the descriptor holding the lock.
+absl::StatusOr<int> LockExclusively(const std::string& path) {
+  const std::string lock_path = path + ".lock";
+  const int fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot open lock file \"", lock_path, "\": ", std::strerror(errno)));
+  }
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    close(fd);
+    if (error == EWOULDBLOCK) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "database \"", path, "\" is in use by another greengate-server (", lock_path,
+          " is locked); run one server per database"));
+    }
+    return absl::InternalError(
+        absl::StrCat("cannot lock \"", lock_path, "\": ", std::strerror(error)));
+  }
+  return fd;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
                                                    const StoreOptions& options) {
+  int lock_fd = -1;
+  if (options.exclusive) {
+    ASSIGN_OR_RETURN(lock_fd, LockExclusively(path));
+  }
+  // Closes the lock if opening fails below; the Store takes it over otherwise.
+  absl::Cleanup unlock = [&lock_fd] {
+    if (lock_fd >= 0) close(lock_fd);
+  };
   ASSIGN_OR_RETURN(const std::vector<Migration> migrations,
                    ParseMigrations(EmbeddedMigrationFiles()));
   ASSIGN_OR_RETURN(DbHandle db, OpenConnection(path, options.busy_timeout_ms));
@@ -76,6 +117,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
   std::unique_ptr<Store> store(
       new Store(db.release(), read_db.release(), std::move(checkpointer)));
   store->schema_version_ = version;
+  store->lock_fd_ = std::exchange(lock_fd, -1);
   return store;
 }
 
@@ -94,6 +136,7 @@ Store::~Store() {
   checkpointer_.reset();
   SqliteCloser()(read_db_);
   SqliteCloser()(db_);
+  if (lock_fd_ >= 0) close(lock_fd_);  // releases the lock
 }
 
 absl::StatusOr<Statement> Store::Prepare(absl::string_view sql) { return statements_->Get(sql); }

@@ -90,19 +90,18 @@ struct DecisionFilter {
   int limit = 50;                       // clamped to [1, kMaxListLimit]
 };
 
-// Approvals of one model, for cooldown and budgets.
-struct ApprovalSummary {
-  std::optional<int64_t> last_approval_ms;
-  double approved_energy_kwh = 0;  // approvals with create_time_ms >= since_ms
-  double approved_co2e_kg = 0;     // the same approvals' carbon
-  std::optional<int64_t> oldest_approval_ms;  // oldest approval with create_time_ms >= since_ms
+// What cooldown and budgets need of one approved decision.
+struct ApprovalRow {
+  int64_t create_time_ms = 0;
+  double energy_kwh = 0;
+  double co2e_kg = 0;
 };
 
-// Every model's approvals since a time (the operator's fleet budgets).
-struct FleetApprovalSummary {
-  double approved_energy_kwh = 0;
-  double approved_co2e_kg = 0;
-  std::optional<int64_t> oldest_approval_ms;
+// Approvals since a time (ListApprovals).
+struct ApprovalHistory {
+  std::vector<ApprovalRow> approvals;  // create_time_ms >= since_ms, oldest first
+  // The model's latest approval however old (cooldown); unset for the fleet or none.
+  std::optional<int64_t> last_approval_ms;
 };
 
 // The first problem VerifyAuditChain found (governance.cc).
@@ -213,6 +212,10 @@ struct StoreOptions {
   // rewritten by many commits (indexes, the chain head) are copied once per checkpoint, so
   // fewer, larger checkpoints copy less (light load: ~3 % less server CPU per decision).
   int wal_checkpoint_frames = 4000;
+  // Hold an exclusive lock on "<path>.lock" while open, so a second server on the same
+  // database fails to start: the gatekeeper keeps per-model state (approvals) in memory that
+  // is only right while it is the database's only writer.
+  bool exclusive = false;
 };
 
 class Store {
@@ -267,9 +270,10 @@ class Store {
       int64_t model_id, const std::string& idempotency_key);
   // Newest first (descending seq), at most filter.limit rows.
   absl::StatusOr<std::vector<DecisionRow>> ListDecisions(const DecisionFilter& filter);
-  absl::StatusOr<ApprovalSummary> SummarizeApprovals(int64_t model_id, int64_t since_ms);
-  // kWh, kg CO2e and the oldest time of all models' approvals with create_time_ms >= since_ms.
-  absl::StatusOr<FleetApprovalSummary> SummarizeFleetApprovals(int64_t since_ms);
+  // Approvals with create_time_ms >= since_ms of one model, or of every model (the fleet
+  // budgets) when model_id is unset. Reads only the covering indexes of migration 0007.
+  absl::StatusOr<ApprovalHistory> ListApprovals(std::optional<int64_t> model_id,
+                                                int64_t since_ms);
 
   // Audit and governance (governance.cc). Thread-safe; reads never block writers for long.
   //
@@ -342,6 +346,7 @@ class Store {
   std::unique_ptr<StatementCache> read_statements_ ABSL_GUARDED_BY(read_mu_);
   int schema_version_ = 0;
   std::unique_ptr<Checkpointer> checkpointer_;  // checkpoints db_'s commits on its thread
+  int lock_fd_ = -1;  // StoreOptions::exclusive: the open lock file, closed on destruction
 
   // Group commit (decisions.cc): callers queue their rows; one of them at a time commits
   // everything queued so far while the others wait for their results.

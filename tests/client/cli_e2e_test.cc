@@ -285,3 +285,19 @@ TEST_F(CliEndToEndTest, SigtermExitsZeroAndTheLogSurvivesARestart) {
 
 }  // namespace
 }  // namespace greengate::client
+
+namespace greengate::client {
+namespace {
+
+// The server keeps per-model approvals in memory, right only while it is the database's only
+// writer: a second server on the same database exits 1 and says why.
+TEST_F(CliEndToEndTest, ASecondServerOnTheSameDatabaseRefusesToStart) {
+  const CliResult r = testing::RunBinary(
+      kServerBinary, {"--db=" + Path("gg.db"), "--listen=127.0.0.1:0", "--metrics_listen="}, dir_);
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("in use by another greengate-server")) << r.err;
+  EXPECT_EQ(Cli({"register", "--model", "churn", "--version", "v1"}).code, 0);  // first serves on
+}
+
+}  // namespace
+}  // namespace greengate::client

@@ -1,6 +1,7 @@
 // Store: the decision log on a real file.
 
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -294,8 +295,7 @@ TEST_F(DecisionsTest, LimitIsClampedToMaximum) {
   EXPECT_EQ(rows->front().decision_id, absl::StrCat("bulk-", kMaxListLimit + 4));
 }
 
-TEST_F(DecisionsTest, SummarizesApprovals) {
-  // Energies are exact binary fractions, so the sums below are exact.
+TEST_F(DecisionsTest, ListsApprovalsOfAModelOrTheFleet) {
   Insert(MakeDecision(churn_, "a1", "APPROVE", 1000, 1.5));
   Insert(MakeDecision(churn_, "r1", "REJECT", 2000, 8.0));
   Insert(MakeDecision(churn_, "a2", "APPROVE", 3000, 2.25));
@@ -304,28 +304,36 @@ TEST_F(DecisionsTest, SummarizesApprovals) {
   Insert(MakeDecision(fraud_, "a4", "APPROVE", 7000, 100.0));
 
   struct Case {
-    int64_t model_id;
+    std::optional<int64_t> model_id;  // unset: every model
     int64_t since_ms;
+    std::vector<int64_t> times;       // oldest first
     std::optional<int64_t> last;
-    double energy_kwh;
-    std::optional<int64_t> oldest;
   };
   const Case cases[] = {
-      {churn_, 0, 5000, 4.25, 1000},
-      {churn_, 1000, 5000, 4.25, 1000},  // since is inclusive
-      {churn_, 1001, 5000, 2.75, 3000},
-      {churn_, 5000, 5000, 0.5, 5000},
-      {churn_, 5001, 5000, 0.0, std::nullopt},
-      {fraud_, 0, 7000, 100.0, 7000},
-      {999, 0, std::nullopt, 0.0, std::nullopt},
+      {churn_, 0, {1000, 3000, 5000}, 5000},
+      {churn_, 1000, {1000, 3000, 5000}, 5000},  // since is inclusive
+      {churn_, 1001, {3000, 5000}, 5000},
+      {churn_, 5001, {}, 5000},  // the latest approval, however old
+      {fraud_, 0, {7000}, 7000},
+      {999, 0, {}, std::nullopt},
+      {std::nullopt, 0, {1000, 3000, 5000, 7000}, std::nullopt},
+      {std::nullopt, 3000, {3000, 5000, 7000}, std::nullopt},
   };
   for (const Case& c : cases) {
-    absl::StatusOr<ApprovalSummary> summary = store_->SummarizeApprovals(c.model_id, c.since_ms);
-    ASSERT_TRUE(summary.ok()) << summary.status();
-    EXPECT_EQ(summary->last_approval_ms, c.last) << c.model_id << " since " << c.since_ms;
-    EXPECT_EQ(summary->approved_energy_kwh, c.energy_kwh) << c.model_id << " " << c.since_ms;
-    EXPECT_EQ(summary->oldest_approval_ms, c.oldest) << c.model_id << " since " << c.since_ms;
+    absl::StatusOr<ApprovalHistory> history = store_->ListApprovals(c.model_id, c.since_ms);
+    ASSERT_TRUE(history.ok()) << history.status();
+    std::vector<int64_t> times;
+    for (const ApprovalRow& a : history->approvals) times.push_back(a.create_time_ms);
+    const std::string label =
+        absl::StrCat(c.model_id ? absl::StrCat(*c.model_id) : "fleet", " since ", c.since_ms);
+    EXPECT_EQ(times, c.times) << label;
+    EXPECT_EQ(history->last_approval_ms, c.last) << label;
   }
+  // Energy and carbon come with each approval (MakeDecision: co2e_kg = energy_kwh / 4).
+  const ApprovalHistory fraud = OkValue(store_->ListApprovals(fraud_, 0));
+  ASSERT_EQ(fraud.approvals.size(), 1u);
+  EXPECT_EQ(fraud.approvals[0].energy_kwh, 100.0);
+  EXPECT_EQ(fraud.approvals[0].co2e_kg, 25.0);
 }
 
 TEST_F(DecisionsTest, ConcurrentInsertsAllLand) {
@@ -341,7 +349,7 @@ TEST_F(DecisionsTest, ConcurrentInsertsAllLand) {
                                              i, 0.25, absl::StrCat("key-", t, "-", i));
         if (!store_->InsertDecision(row).ok()) ++failures[t];
         // Reads interleave with writes on the same connection.
-        if (!store_->SummarizeApprovals(model, 0).ok()) ++failures[t];
+        if (!store_->ListApprovals(model, 0).ok()) ++failures[t];
       }
     });
   }
@@ -353,8 +361,8 @@ TEST_F(DecisionsTest, ConcurrentInsertsAllLand) {
   std::set<int64_t> seqs;
   for (const DecisionRow& row : *rows) seqs.insert(row.seq);
   EXPECT_EQ(seqs.size(), static_cast<size_t>(kThreads * kPerThread));
-  EXPECT_EQ(OkValue(store_->SummarizeApprovals(churn_, 0)).approved_energy_kwh,
-            0.25 * kThreads * 13);  // i = 0, 2, ..., 24 per thread
+  EXPECT_EQ(OkValue(store_->ListApprovals(churn_, 0)).approvals.size(),
+            static_cast<size_t>(kThreads * 13));  // i = 0, 2, ..., 24 per thread
 }
 
 TEST_F(DecisionsTest, DataSurvivesCloseAndReopen) {

@@ -92,16 +92,6 @@ TEST_F(OutcomesStoreTest, OnePerDecisionKnownDecisionsOnlyAndAppendOnly) {
   EXPECT_EQ(raw.QueryInt("SELECT COUNT(*) FROM outcomes"), 1);
 }
 
-TEST_F(OutcomesStoreTest, ApprovedCo2eCountsApprovalsInTheWindow) {
-  // MakeDecision: co2e_kg = energy_kwh / 4.
-  ASSERT_TRUE(store_->InsertDecision(MakeDecision(model_.id, "a", "APPROVE", 1000, 4)).ok());
-  ASSERT_TRUE(store_->InsertDecision(MakeDecision(model_.id, "b", "APPROVE", 3000, 8)).ok());
-  ASSERT_TRUE(store_->InsertDecision(MakeDecision(model_.id, "c", "REJECT", 3000, 100)).ok());
-  EXPECT_EQ(OkValue(store_->SummarizeApprovals(model_.id, 0)).approved_co2e_kg, 3.0);
-  EXPECT_EQ(OkValue(store_->SummarizeApprovals(model_.id, 2000)).approved_co2e_kg, 2.0);
-  EXPECT_EQ(OkValue(store_->SummarizeApprovals(model_.id + 1, 0)).approved_co2e_kg, 0.0);
-}
-
 TEST_F(OutcomesStoreTest, ReferenceScoresAreStoredWithTheirReference) {
   ReferenceRow ref;
   ref.model_id = model_.id;

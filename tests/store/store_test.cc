@@ -67,9 +67,8 @@ TEST_F(StoreTest, OpenCreatesSchemaAtLatestVersion) {
             4);
 }
 
-// The per-decision approval sums read only the approvals' own covering indexes (0007), never
-// the decisions table, whose rows carry kilobytes of payload: a decision's cost must not grow
-// with the approvals in its window by a page read each.
+// Loading approvals reads only their own covering indexes (0007), never the decisions table,
+// whose rows carry kilobytes of payload.
 TEST_F(StoreTest, ApprovalSumsReadOnlyTheirCoveringIndexes) {
   RawDb raw(path());
   EXPECT_EQ(raw.QueryText("SELECT group_concat(name, ',') FROM "
@@ -91,17 +90,23 @@ TEST_F(StoreTest, ApprovalSumsReadOnlyTheirCoveringIndexes) {
     sqlite3_finalize(plan);
     return details;
   };
-  // The queries of Store::SummarizeApprovals and Store::SummarizeFleetApprovals.
+  // The queries of Store::ListApprovals.
   const std::string model_plan = plan_of(
-      "EXPLAIN QUERY PLAN SELECT (SELECT MAX(create_time_ms) FROM decisions WHERE model_id = 1 "
-      "AND verdict = 'APPROVE'), TOTAL(energy_kwh), TOTAL(co2e_kg), MIN(create_time_ms) FROM "
-      "decisions WHERE model_id = 1 AND verdict = 'APPROVE' AND create_time_ms >= 0");
+      "EXPLAIN QUERY PLAN SELECT create_time_ms, energy_kwh, co2e_kg FROM decisions WHERE "
+      "model_id = 1 AND verdict = 'APPROVE' AND create_time_ms >= 0 ORDER BY create_time_ms");
   EXPECT_EQ(model_plan.find("SCAN decisions"), std::string::npos) << model_plan;
+  EXPECT_EQ(model_plan.find("TEMP B-TREE"), std::string::npos) << model_plan;
   EXPECT_NE(model_plan.find("USING COVERING INDEX approvals_by_model"), std::string::npos)
       << model_plan;
+  const std::string last_plan = plan_of(
+      "EXPLAIN QUERY PLAN SELECT MAX(create_time_ms) FROM decisions WHERE model_id = 1 AND "
+      "verdict = 'APPROVE'");
+  EXPECT_NE(last_plan.find("USING COVERING INDEX approvals_by_model"), std::string::npos)
+      << last_plan;
   const std::string fleet_plan = plan_of(
-      "EXPLAIN QUERY PLAN SELECT TOTAL(energy_kwh), TOTAL(co2e_kg), MIN(create_time_ms) FROM "
-      "decisions WHERE create_time_ms >= 0 AND verdict = 'APPROVE'");
+      "EXPLAIN QUERY PLAN SELECT create_time_ms, energy_kwh, co2e_kg FROM decisions WHERE "
+      "verdict = 'APPROVE' AND create_time_ms >= 0 ORDER BY create_time_ms");
+  EXPECT_EQ(fleet_plan.find("TEMP B-TREE"), std::string::npos) << fleet_plan;
   EXPECT_NE(fleet_plan.find("USING COVERING INDEX approvals_by_time"), std::string::npos)
       << fleet_plan;
 }
@@ -263,6 +268,22 @@ TEST_F(StoreTest, PolicyForUnknownModelIsNotFound) {
       store_->PutPolicy(PolicyRow{/*model_id=*/42, /*version=*/0, "{}", /*create_time_ms=*/1});
   EXPECT_EQ(stored.status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(RawDb(path()).QueryInt("SELECT COUNT(*) FROM policies"), 0);
+}
+
+// One server per database: an exclusive store refuses a second exclusive open of the same file
+// (FailedPrecondition naming the lock) until the first is closed.
+TEST(ExclusiveStoreTest, ASecondExclusiveOpenFailsUntilTheFirstCloses) {
+  testing::TempDir dir;
+  StoreOptions options;
+  options.exclusive = true;
+  std::unique_ptr<Store> first = testing::OkValue(Store::Open(dir.File("gg.db"), options));
+  absl::StatusOr<std::unique_ptr<Store>> second = Store::Open(dir.File("gg.db"), options);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(second.status().message()),
+              ::testing::HasSubstr("in use by another greengate-server"));
+  EXPECT_TRUE(Store::Open(dir.File("gg.db")).ok());  // readers and tools need no lock
+  first.reset();
+  EXPECT_TRUE(Store::Open(dir.File("gg.db"), options).ok());
 }
 
 }  // namespace
