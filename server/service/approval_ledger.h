@@ -6,9 +6,11 @@
 // Every decision needs its model's latest approval and the sums over the budget window. Read
 // from SQLite, that is a query per decision whose cost grows with the approvals in the window
 // (and reads pages again after every commit); the ledger is loaded once per model (and again
-// only when a longer window than it holds is asked for) and then follows the approvals the
-// gatekeeper commits itself. It is correct because this server is the only writer of its
-// database (greengate-server holds a lock on the file) and decisions are append-only.
+// only when a longer window than it holds is asked for, or after a failed commit) and then
+// follows the approvals the gatekeeper queues for commit itself, so a decision already counts
+// for the next one while its commit is on its way. It is correct because this server is the
+// only writer of its database (greengate-server holds a lock on the file) and decisions are
+// append-only.
 //
 // Not thread-safe: the gatekeeper uses a model's ledger under that model's lock (the fleet's
 // under the fleet lock).
@@ -37,8 +39,11 @@ class ApprovalLedger {
   // Replaces the contents with `history`: every approval at or after horizon_ms.
   void Reset(int64_t horizon_ms, store::ApprovalHistory history);
 
-  // Records an approval once its decision is committed.
+  // Records an approval as its decision is queued for commit.
   void Add(const store::ApprovalRow& approval);
+
+  // After a commit failed: Covers() is false until the next Reset.
+  void Invalidate() { loaded_ = false; }
 
   // The window from since_ms; requires Covers(since_ms). Forgets approvals before since_ms
   // (a later, longer window makes Covers false and the caller reloads). Sums in time order.

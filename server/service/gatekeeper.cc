@@ -354,8 +354,13 @@ Gatekeeper::ModelState* Gatekeeper::StateOf(int64_t model_id) {
 
 absl::StatusOr<ApprovalSummary> Gatekeeper::SummarizeApprovals(std::optional<int64_t> model_id,
                                                                int64_t since_ms,
-                                                               ApprovalLedger* ledger) {
+                                                               ApprovalLedger* ledger,
+                                                               absl::Mutex* mu,
+                                                               const int* in_flight) {
   if (!ledger->Covers(since_ms)) {
+    // Reloaded only once every decision it counts is committed (or failed), so the log holds
+    // exactly the approvals it should.
+    mu->Await(absl::Condition(+[](const int* n) { return *n == 0; }, in_flight));
     ASSIGN_OR_RETURN(store::ApprovalHistory history, store_->ListApprovals(model_id, since_ms));
     ledger->Reset(since_ms, std::move(history));
   }
@@ -380,22 +385,31 @@ absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r,
 
   ASSIGN_OR_RETURN(store::ModelRow model, store_->GetModel(id));
   ModelState* const state = StateOf(model.id);
-  absl::MutexLock model_lock(&state->mu);
-  if (!r.idempotency_key().empty()) {
+  absl::ReleasableMutexLock model_lock(&state->mu);
+  const std::string& key = r.idempotency_key();
+  if (!key.empty()) {
+    if (auto pending = state->pending_keys.find(key); pending != state->pending_keys.end()) {
+      // The same request is on its way to the log: answer with its decision once it is there.
+      const store::Store::DecisionTicket ticket = pending->second;
+      model_lock.Release();
+      ASSIGN_OR_RETURN(const store::DecisionRow previous, store_->AwaitDecision(ticket));
+      return FromStoredJson(previous.payload, out);
+    }
     ASSIGN_OR_RETURN(std::optional<store::DecisionRow> previous,
-                     store_->FindDecisionByIdempotencyKey(model.id, r.idempotency_key()));
+                     store_->FindDecisionByIdempotencyKey(model.id, key));
     if (previous) return FromStoredJson(previous->payload, out);
   }
   ASSIGN_OR_RETURN(std::shared_ptr<const LoadedReference> reference, LoadReference(model));
   ASSIGN_OR_RETURN(v1::Policy policy_proto, LatestPolicy(model));
   const policy::Policy policy = mapping::PolicyFromProto(policy_proto);
 
-  // With a fleet budget, every model's decision reads and spends one shared budget.
-  absl::MutexLockMaybe fleet_lock(fleet_.enabled() ? &fleet_mu_ : nullptr);
   const absl::Time now = clock_->Now();
   ASSIGN_OR_RETURN(const ApprovalSummary approvals,
                    SummarizeApprovals(model.id, absl::ToUnixMillis(now - policy.budget_window),
-                                      &state->approvals));
+                                      &state->approvals, &state->mu, &state->in_flight));
+  // With a fleet budget, every model's decision reads and spends one shared budget.
+  std::optional<absl::ReleasableMutexLock> fleet_lock;
+  if (fleet_.enabled()) fleet_lock.emplace(&fleet_mu_);
   EvaluationInput input;
   input.reference = &reference->profile;
   if (reference->accuracy) {
@@ -418,7 +432,7 @@ absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r,
   if (fleet_.enabled()) {
     ASSIGN_OR_RETURN(const ApprovalSummary fleet,
                      SummarizeApprovals(std::nullopt, absl::ToUnixMillis(now - fleet_.window),
-                                        &fleet_approvals_));
+                                        &fleet_approvals_, &fleet_mu_, &fleet_in_flight_));
     input.fleet = fleet_;
     input.history.fleet_approved_energy_kwh_in_window = fleet.approved_energy_kwh;
     input.history.fleet_approved_co2e_kg_in_window = fleet.approved_co2e_kg;
@@ -459,12 +473,39 @@ absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r,
   row.idempotency_key = r.idempotency_key();
   row.create_time_ms = now_ms;
   row.payload = ToStoredJson(decision);
-  ASSIGN_OR_RETURN(store::DecisionRow stored, store_->InsertDecision(row));
-  if (decision.verdict() == v1::APPROVE) {  // committed: the next decisions weigh it
-    const store::ApprovalRow approval{now_ms, row.energy_kwh, row.co2e_kg};
-    state->approvals.Add(approval);
-    if (fleet_.enabled()) fleet_approvals_.Add(approval);
+  const bool approved = decision.verdict() == v1::APPROVE;
+  const store::ApprovalRow approval{now_ms, row.energy_kwh, row.co2e_kg};
+
+  // Queued, the decision counts at once for the model's (and, with a fleet budget, every
+  // model's) next decisions, which may then be decided while this commit is on its way and
+  // share it; the log keeps the queue's order. Should the commit fail, the ledgers it was
+  // added to are reloaded from the log (SummarizeApprovals) once nothing is in flight.
+  const store::Store::DecisionTicket ticket = store_->EnqueueDecision(row);
+  ++state->in_flight;
+  if (approved) state->approvals.Add(approval);
+  if (!key.empty()) state->pending_keys[key] = ticket;
+  if (fleet_lock) {
+    ++fleet_in_flight_;
+    if (approved) fleet_approvals_.Add(approval);
+    fleet_lock->Release();
   }
+  model_lock.Release();
+  absl::StatusOr<store::DecisionRow> committed = store_->AwaitDecision(ticket);
+  // One lock at a time: a decision waiting in SummarizeApprovals holds its model's lock while
+  // it waits for the fleet's decisions in flight.
+  if (fleet_.enabled()) {
+    absl::MutexLock lock(&fleet_mu_);
+    --fleet_in_flight_;
+    if (!committed.ok() && approved) fleet_approvals_.Invalidate();
+  }
+  {
+    absl::MutexLock lock(&state->mu);
+    --state->in_flight;
+    if (!key.empty()) state->pending_keys.erase(key);
+    if (!committed.ok() && approved) state->approvals.Invalidate();
+  }
+  if (!committed.ok()) return committed.status();
+  const store::DecisionRow& stored = *committed;
   NotifyDecision(decision, stored.seq);  // committed; listeners only queue, never block
 
   log::Info("decision", {{"decision", decision.name()},

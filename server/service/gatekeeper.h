@@ -138,22 +138,29 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
   struct ModelState {
     absl::Mutex mu;
     ApprovalLedger approvals ABSL_GUARDED_BY(mu);
+    int in_flight ABSL_GUARDED_BY(mu) = 0;  // decisions queued but not yet committed or failed
+    // Idempotency keys of the decisions in flight, so a retry waits for the first's commit.
+    absl::flat_hash_map<std::string, store::Store::DecisionTicket> pending_keys
+        ABSL_GUARDED_BY(mu);
   };
   ModelState* StateOf(int64_t model_id);
-  // The window's approvals from `ledger`, loading it first if it does not reach back to
-  // since_ms (model_id unset: the fleet's).
+  // The window's approvals from `ledger` (guarded by `mu`, held), loading it from the log
+  // first if it does not reach back to since_ms (model_id unset: the fleet's ledger).
   absl::StatusOr<ApprovalSummary> SummarizeApprovals(std::optional<int64_t> model_id,
-                                                     int64_t since_ms, ApprovalLedger* ledger);
+                                                     int64_t since_ms, ApprovalLedger* ledger,
+                                                     absl::Mutex* mu, const int* in_flight);
 
   store::Store* const store_;
   const Clock* const clock_;
   const energy::Tables* const tables_;
   DecisionListener* const listener_;  // may be null
   policy::FleetBudget fleet_;          // set before serving; read-only afterwards
-  // Held from reading the fleet's approvals to committing the decision when a fleet budget is
-  // set, so two models cannot both spend its last kWh. Without one, models decide in parallel.
+  // Held from reading the fleet's approvals to queuing the decision (whose approval then
+  // counts) when a fleet budget is set, so two models cannot both spend its last kWh. Without
+  // one, models decide in parallel.
   absl::Mutex fleet_mu_;
   ApprovalLedger fleet_approvals_ ABSL_GUARDED_BY(fleet_mu_);
+  int fleet_in_flight_ ABSL_GUARDED_BY(fleet_mu_) = 0;
   const auth::Authenticator* authenticator_ = nullptr;  // null: no tokens required
   WatchHub watch_hub_;
 

@@ -121,40 +121,49 @@ bool RowLevelFailure(int extended_code) { return (extended_code & 0xff) == SQLIT
 
 // One caller's row waiting in the group-commit queue.
 struct Store::PendingDecision {
-  const DecisionRow* row = nullptr;
+  DecisionRow row;
   absl::StatusOr<DecisionRow> result = absl::UnknownError("not committed");
-  bool done = false;
+  bool done = false;  // guarded by queue_mu_
 };
 
 absl::StatusOr<DecisionRow> Store::InsertDecision(const DecisionRow& decision) {
-  PendingDecision pending;
-  pending.row = &decision;
+  return AwaitDecision(EnqueueDecision(decision));
+}
+
+Store::DecisionTicket Store::EnqueueDecision(DecisionRow decision) {
+  auto pending = std::make_shared<PendingDecision>();
+  pending->row = std::move(decision);
+  absl::MutexLock lock(&queue_mu_);
+  queue_.push_back(pending);
+  return pending;
+}
+
+absl::StatusOr<DecisionRow> Store::AwaitDecision(const DecisionTicket& ticket) {
   queue_mu_.Lock();
-  queue_.push_back(&pending);
   // Either a committer takes this row, or nobody is committing and this caller becomes the
   // committer of everything queued so far (oldest first); rows that arrive during its commit
   // wait for the next one. Every caller returns once its own row's transaction has ended.
-  while (!pending.done) {
+  while (!ticket->done) {
     if (committing_) {
       queue_cv_.Wait(&queue_mu_);
       continue;
     }
     committing_ = true;
     const size_t n = std::min(queue_.size(), kMaxBatchRows);
-    std::vector<PendingDecision*> batch(queue_.begin(), queue_.begin() + n);
+    std::vector<DecisionTicket> batch(queue_.begin(), queue_.begin() + n);
     queue_.erase(queue_.begin(), queue_.begin() + n);
     queue_mu_.Unlock();
     CommitDecisions(batch);
     queue_mu_.Lock();
-    for (PendingDecision* p : batch) p->done = true;
+    for (const DecisionTicket& p : batch) p->done = true;
     committing_ = false;
     queue_cv_.SignalAll();
   }
   queue_mu_.Unlock();
-  return std::move(pending.result);
+  return ticket->result;  // a copy: a retry with the same idempotency key may await it too
 }
 
-void Store::CommitDecisions(const std::vector<PendingDecision*>& batch) {
+void Store::CommitDecisions(const std::vector<DecisionTicket>& batch) {
   absl::MutexLock lock(&mu_);
   absl::StatusOr<WriteTransaction> transaction = WriteTransaction::Begin(db_);
   absl::Status status = transaction.status();
@@ -174,8 +183,8 @@ void Store::CommitDecisions(const std::vector<PendingDecision*>& batch) {
         head_hash = position.ColumnText(1);
       }
       int64_t appended = 0;
-      for (PendingDecision* pending : batch) {
-        DecisionRow row = *pending->row;
+      for (const DecisionTicket& pending : batch) {
+        DecisionRow row = pending->row;
         row.seq = next_seq;
         row.prev_hash = head_hash;
         ASSIGN_OR_RETURN(row.hash, ChainHash(row.prev_hash, row));
@@ -204,7 +213,7 @@ void Store::CommitDecisions(const std::vector<PendingDecision*>& batch) {
   }
   if (status.ok()) return;
   // Nothing of the batch was committed: every row not already refused on its own fails.
-  for (PendingDecision* pending : batch) {
+  for (const DecisionTicket& pending : batch) {
     if (pending->result.ok() || absl::IsUnknown(pending->result.status())) {
       pending->result = status;
     }

@@ -264,6 +264,14 @@ class Store {
   // follows commit order) in one transaction by whichever caller commits next; a rejected row
   // fails alone, a failed BEGIN or COMMIT (Unavailable, ResourceExhausted) fails the batch.
   absl::StatusOr<DecisionRow> InsertDecision(const DecisionRow& decision);
+  // InsertDecision in two steps, so a caller can let go of its own locks while the commit is
+  // on its way: EnqueueDecision queues the row for the next group commit (queue order is
+  // append order) and returns at once; AwaitDecision returns InsertDecision's result once the
+  // row's transaction has ended. Every ticket must be awaited.
+  struct PendingDecision;
+  using DecisionTicket = std::shared_ptr<PendingDecision>;
+  DecisionTicket EnqueueDecision(DecisionRow decision);
+  absl::StatusOr<DecisionRow> AwaitDecision(const DecisionTicket& ticket);
   absl::StatusOr<DecisionRow> GetDecision(const std::string& decision_id);  // NotFound
   // nullopt when no decision of the model has the key (always for an empty key).
   absl::StatusOr<std::optional<DecisionRow>> FindDecisionByIdempotencyKey(
@@ -328,15 +336,13 @@ class Store {
                                                  const std::string& error, int64_t now_ms);
 
  private:
-  struct PendingDecision;
-
   Store(sqlite3* db, sqlite3* read_db, std::unique_ptr<Checkpointer> checkpointer);
   // Cached statements on the writer (mu_ held) and on the reader (read_mu_ held).
   absl::StatusOr<Statement> Prepare(absl::string_view sql) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<Statement> PrepareRead(absl::string_view sql)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(read_mu_);
   // Appends `batch` in one transaction and sets each entry's result.
-  void CommitDecisions(const std::vector<PendingDecision*>& batch) ABSL_LOCKS_EXCLUDED(mu_);
+  void CommitDecisions(const std::vector<DecisionTicket>& batch) ABSL_LOCKS_EXCLUDED(mu_);
 
   mutable absl::Mutex mu_;
   sqlite3* db_;  // owned; guarded by mu_; the only connection that writes
@@ -351,7 +357,7 @@ class Store {
   // Group commit (decisions.cc): callers queue their rows; one of them at a time commits
   // everything queued so far while the others wait for their results.
   absl::Mutex queue_mu_;
-  std::vector<PendingDecision*> queue_ ABSL_GUARDED_BY(queue_mu_);
+  std::vector<DecisionTicket> queue_ ABSL_GUARDED_BY(queue_mu_);
   absl::CondVar queue_cv_;  // signalled after each commit
   bool committing_ ABSL_GUARDED_BY(queue_mu_) = false;
 };

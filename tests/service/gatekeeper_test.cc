@@ -1,15 +1,20 @@
 // Integration tests: a real server on 127.0.0.1:0, a real SQLite file in a temp dir, a real
 // gRPC channel. Time comes from a FakeClock, so cooldowns are tested without sleeping.
 
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
 #include <functional>
-#include <set>
 #include <memory>
+#include <set>
 #include <string>
+#include <thread>
+#include <vector>
+
+#include <sqlite3.h>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -375,6 +380,154 @@ TEST_F(GatekeeperTest, PolicyValidationNamesTheField) {
   EXPECT_EQ(out.version(), 0);  // the defaults, explicit
   EXPECT_DOUBLE_EQ(out.min_gain(), 0.005);
   EXPECT_EQ(out.cooldown_s(), 86400);
+}
+
+}  // namespace
+}  // namespace greengate::service
+
+namespace greengate::service {
+namespace {
+
+// A model's decisions are evaluated one at a time but share commits: each counts for the next
+// from the moment it is queued, before its commit ends. Under concurrent calls a cooldown must
+// still admit exactly one approval, an energy budget exactly the jobs it holds, and retries
+// with one idempotency key make one decision.
+class ConcurrentGatekeeperTest : public GatekeeperTest {
+ protected:
+  static constexpr int kThreads = 12;
+  static constexpr int kCallsPerThread = 3;
+
+  // Every thread asks kCallsPerThread times with `request`; returns every answer.
+  std::vector<v1::Decision> AskConcurrently(const v1::ShouldRetrainRequest& request) {
+    std::vector<std::vector<v1::Decision>> answers(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kCallsPerThread; ++i) {
+          v1::Decision d;
+          const grpc::Status s = Ask(request, &d);
+          EXPECT_TRUE(s.ok()) << s.error_message();
+          answers[t].push_back(d);
+        }
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    std::vector<v1::Decision> all;
+    for (const auto& a : answers) all.insert(all.end(), a.begin(), a.end());
+    return all;
+  }
+
+  void SetPolicy(const std::string& id, const std::function<void(v1::Policy*)>& edit) {
+    v1::SetPolicyRequest req;
+    req.mutable_policy()->set_model("models/" + id);
+    edit(req.mutable_policy());
+    v1::Policy stored;
+    ASSERT_TRUE(stub_->SetPolicy(Context().get(), req, &stored).ok());
+  }
+
+  static int Count(const std::vector<v1::Decision>& decisions, v1::Verdict verdict) {
+    int n = 0;
+    for (const v1::Decision& d : decisions) n += d.verdict() == verdict ? 1 : 0;
+    return n;
+  }
+};
+
+TEST_F(ConcurrentGatekeeperTest, ACooldownAdmitsOneApproval) {
+  Ready("churn");
+  SetPolicy("churn", [](v1::Policy* p) { p->set_cooldown_s(3600 * 6); });
+  const std::vector<v1::Decision> all = AskConcurrently(Request("churn", 1.0, 700));
+  EXPECT_EQ(Count(all, v1::APPROVE), 1);
+  for (const v1::Decision& d : all) {
+    if (d.verdict() != v1::APPROVE) {
+      EXPECT_EQ(d.decided_by(), "cooldown") << d.reason();
+    }
+  }
+  EXPECT_EQ(CountDecisions(), kThreads * kCallsPerThread);
+}
+
+TEST_F(ConcurrentGatekeeperTest, AnEnergyBudgetAdmitsTheJobsItHolds) {
+  Ready("probe");
+  v1::Decision probe;
+  ASSERT_TRUE(Ask(Request("probe", 1.0, 700), &probe).ok());
+  const double job_kwh = probe.cost().energy_kwh();
+  ASSERT_GT(job_kwh, 0);
+  Ready("churn");
+  SetPolicy("churn", [&](v1::Policy* p) {
+    p->set_cooldown_s(0);  // the default cooldown would admit only one
+    p->set_energy_budget_kwh(3.5 * job_kwh);
+  });
+  const std::vector<v1::Decision> all = AskConcurrently(Request("churn", 1.0, 700));
+  EXPECT_EQ(Count(all, v1::APPROVE), 3);
+  for (const v1::Decision& d : all) {
+    if (d.verdict() != v1::APPROVE) {
+      EXPECT_EQ(d.decided_by(), "energy_budget") << d.reason();
+    }
+  }
+}
+
+TEST_F(ConcurrentGatekeeperTest, RetriesWithOneIdempotencyKeyMakeOneDecision) {
+  Ready("churn");
+  v1::ShouldRetrainRequest req = Request("churn", 1.0, 700);
+  req.set_idempotency_key("airflow-run-42");
+  const std::vector<v1::Decision> all = AskConcurrently(req);
+  for (const v1::Decision& d : all) EXPECT_EQ(d.name(), all.front().name());
+  EXPECT_EQ(CountDecisions(), 1);
+}
+
+// A decision counts for the next ones from the moment it is queued; if its commit then fails
+// (here: another connection holds the write lock past the busy timeout), the caller gets
+// UNAVAILABLE and the approval must stop counting: the next call is approved, not held back by
+// the cooldown of a decision that is not in the log.
+TEST_F(ConcurrentGatekeeperTest, AnApprovalWhoseCommitFailedDoesNotCount) {
+  StopServer();
+  store::StoreOptions quick_busy;
+  quick_busy.busy_timeout_ms = 1;
+  ASSERT_TRUE(loop_.Start(&clock_, {}, nullptr, quick_busy).ok());
+  stub_ = loop_.stub();
+  Ready("churn");
+  SetPolicy("churn", [](v1::Policy* p) { p->set_cooldown_s(3600 * 6); });
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((loop_.dir() + "/gg.db").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  v1::Decision lost;
+  EXPECT_EQ(Ask(Request("churn", 1.0, 700), &lost).error_code(), grpc::StatusCode::UNAVAILABLE);
+  ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  v1::Decision next;
+  ASSERT_TRUE(Ask(Request("churn", 1.0, 700), &next).ok());
+  EXPECT_EQ(next.verdict(), v1::APPROVE) << next.reason();
+  EXPECT_EQ(CountDecisions(), 1);
+}
+
+// With a fleet budget the models' decisions queue one at a time on the fleet's ledger and then
+// share commits: across models asking at once, the budget admits exactly the jobs it holds.
+TEST_F(ConcurrentGatekeeperTest, AFleetBudgetAdmitsTheJobsItHoldsAcrossModels) {
+  Ready("probe");
+  v1::Decision probe;
+  ASSERT_TRUE(Ask(Request("probe", 1.0, 700), &probe).ok());
+  const double job_kwh = probe.cost().energy_kwh();
+  StopServer();
+  ServerOptions options;
+  options.fleet_budget.energy_budget_kwh = 4.5 * job_kwh;  // the probe's approval counts too
+  options.fleet_budget.window = absl::Hours(24);
+  ASSERT_TRUE(loop_.Start(&clock_, options).ok());
+  stub_ = loop_.stub();
+  for (int m = 0; m < kThreads; ++m) Ready(absl::StrCat("m", m));
+  std::vector<v1::Decision> all(kThreads);
+  std::vector<std::thread> threads;
+  for (int m = 0; m < kThreads; ++m) {
+    threads.emplace_back([&, m] {
+      const grpc::Status s = Ask(Request(absl::StrCat("m", m), 1.0, 700), &all[m]);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(Count(all, v1::APPROVE), 3);
+  for (const v1::Decision& d : all) {
+    if (d.verdict() != v1::APPROVE) {
+      EXPECT_EQ(d.decided_by(), "fleet_energy_budget") << d.reason();
+    }
+  }
 }
 
 }  // namespace

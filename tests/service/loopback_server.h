@@ -34,9 +34,10 @@ class LoopbackServer {
   // 127.0.0.1:0. Stop() then Start() again restarts on the same database.
   // `channel_credentials` (e.g. TLS for a server given tls_* options) default to insecure.
   absl::Status Start(const Clock* clock, service::ServerOptions options = {},
-                     std::shared_ptr<grpc::ChannelCredentials> channel_credentials = nullptr) {
+                     std::shared_ptr<grpc::ChannelCredentials> channel_credentials = nullptr,
+                     const store::StoreOptions& store_options = {}) {
     if (dir_.empty()) return absl::InternalError("mkdtemp failed");
-    auto store = store::Store::Open(dir_ + "/gg.db");
+    auto store = store::Store::Open(dir_ + "/gg.db", store_options);
     if (!store.ok()) return store.status();
     store_ = std::move(*store);
     options.listen_address = "127.0.0.1:0";
