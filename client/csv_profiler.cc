@@ -24,6 +24,7 @@
 #include "client/csv_reader.h"
 #include "server/common/status_macros.h"
 #include "server/core/profile/builder.h"
+#include "server/core/profile/decimal.h"
 
 namespace greengate::client {
 namespace {
@@ -238,6 +239,9 @@ void ParseBlock(const PassPlan& plan, size_t width, ParsedBlock* out) {
       reads.push_back({j, plan.columns[j], plan.schema[j].kind == FeatureKind::kNumeric});
     }
   }
+  // The fast number parser reads up to 8 bytes past a field; the last fields of a block may
+  // not have them.
+  const char* const text_end = out->block.text.data() + out->block.text.size();
   CsvRecordParser parser(&out->block, out->offset);
   std::vector<std::string_view> fields;
   fields.reserve(width);
@@ -259,6 +263,17 @@ void ParseBlock(const PassPlan& plan, size_t width, ParsedBlock* out) {
       const std::string_view field = fields[rc.column];
       if (!rc.numeric) {
         out->categorical[j].push_back(field);
+        continue;
+      }
+      double plain;
+      if (field.data() + field.size() + 8 <= text_end &&
+          profile::ParsePlainDecimalPadded(field, &plain)) {
+        out->numeric[j].push_back(plain);
+        continue;
+      }
+      if (plan.detect_kinds && out->failures[j].has_value()) {
+        // Already known not to be numeric: what its other values are no longer matters.
+        out->numeric[j].push_back(std::numeric_limits<double>::quiet_NaN());
         continue;
       }
       absl::StatusOr<double> value = profile::ParseNumericField(field);
