@@ -420,7 +420,9 @@ absl::Status RunPass(CsvFile& file, const PassPlan& plan, int threads, ProfileBu
       for (int b = 0; b < blocks; ++b) {
         const ParsedBlock& parsed = group[b];
         for (size_t j : share[t]) {
-          if (plan.schema[j].kind == FeatureKind::kNumeric) {
+          if (plan.schema[j].kind == FeatureKind::kNumeric && plan.detect_kinds) {
+            builder.SampleNumericValues(j, parsed.numeric[j]);  // pass 1: the edges' sample
+          } else if (plan.schema[j].kind == FeatureKind::kNumeric) {
             builder.AddNumericValues(j, parsed.numeric[j]);
           } else if (!plan.detect_kinds) {  // pass 1 does not read categorical features
             builder.AddCategoricalValues(j, parsed.categorical[j]);
