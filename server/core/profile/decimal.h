@@ -60,7 +60,8 @@ inline uint64_t Load8(const char* p) {
 // exactly as ParseNumericField() gives it; false (nothing written) for anything else, which
 // the caller then parses with ParseNumericField(). Reads up to 8 bytes past the end of
 // `field`: the caller guarantees they are readable.
-inline bool ParsePlainDecimalPadded(std::string_view field, double* value) {
+[[gnu::always_inline]] inline bool ParsePlainDecimalPadded(std::string_view field,
+                                                     double* value) {
   const char* p = field.data();
   const char* const end = p + field.size();
   if (p == end) return false;
