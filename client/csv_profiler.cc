@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <condition_variable>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <thread>
@@ -21,6 +24,7 @@
 #include "client/csv_reader.h"
 #include "server/common/status_macros.h"
 #include "server/core/profile/builder.h"
+#include "server/core/profile/decimal.h"
 
 namespace greengate::client {
 namespace {
@@ -235,6 +239,9 @@ void ParseBlock(const PassPlan& plan, size_t width, ParsedBlock* out) {
       reads.push_back({j, plan.columns[j], plan.schema[j].kind == FeatureKind::kNumeric});
     }
   }
+  // The fast number parser reads up to 8 bytes past a field; the last fields of a block may
+  // not have them.
+  const char* const text_end = out->block.text.data() + out->block.text.size();
   CsvRecordParser parser(&out->block, out->offset);
   std::vector<std::string_view> fields;
   fields.reserve(width);
@@ -256,6 +263,17 @@ void ParseBlock(const PassPlan& plan, size_t width, ParsedBlock* out) {
       const std::string_view field = fields[rc.column];
       if (!rc.numeric) {
         out->categorical[j].push_back(field);
+        continue;
+      }
+      double plain;
+      if (field.data() + field.size() + 8 <= text_end &&
+          profile::ParsePlainDecimalPadded(field, &plain)) {
+        out->numeric[j].push_back(plain);
+        continue;
+      }
+      if (plan.detect_kinds && out->failures[j].has_value()) {
+        // Already known not to be numeric: what its other values are no longer matters.
+        out->numeric[j].push_back(std::numeric_limits<double>::quiet_NaN());
         continue;
       }
       absl::StatusOr<double> value = profile::ParseNumericField(field);
@@ -280,15 +298,69 @@ void ParseBlock(const PassPlan& plan, size_t width, ParsedBlock* out) {
   }
 }
 
-// Runs `work(t)` for t in [0, n) on n threads (the caller's included) and waits.
-template <typename Work>
-void RunOnThreads(int n, const Work& work) {
-  std::vector<std::thread> threads;
-  threads.reserve(n - 1);
-  for (int t = 1; t < n; ++t) threads.emplace_back([&work, t] { work(t); });
-  work(0);
-  for (std::thread& thread : threads) thread.join();
-}
+// Threads 1..n-1 that live for a whole pass (the caller is thread 0): starting threads for
+// every group of blocks cost as much as the work on a small block. Not thread-safe (one
+// caller).
+class Workers {
+ public:
+  explicit Workers(int n) {
+    threads_.reserve(n - 1);
+    for (int t = 1; t < n; ++t) threads_.emplace_back([this, t] { Loop(t); });
+  }
+  ~Workers() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+      ++generation_;
+    }
+    start_.notify_all();
+    for (std::thread& thread : threads_) thread.join();
+  }
+
+  // Runs `work(t)` for t in [0, n) (n at most the threads given) and waits for all of them.
+  void Run(int n, const std::function<void(int)>& work) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      work_ = &work;
+      active_ = n;
+      running_ = n - 1;
+      ++generation_;
+    }
+    start_.notify_all();
+    work(0);
+    std::unique_lock<std::mutex> lock(mu_);
+    done_.wait(lock, [this] { return running_ == 0; });
+  }
+
+ private:
+  void Loop(int t) {
+    uint64_t seen = 0;
+    for (;;) {
+      const std::function<void(int)>* work = nullptr;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        start_.wait(lock, [&] { return generation_ != seen; });
+        seen = generation_;
+        if (stop_) return;
+        if (t >= active_) continue;
+        work = work_;
+      }
+      (*work)(t);
+      std::lock_guard<std::mutex> lock(mu_);
+      if (--running_ == 0) done_.notify_one();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable start_;
+  std::condition_variable done_;
+  const std::function<void(int)>* work_ = nullptr;
+  int active_ = 0;
+  int running_ = 0;
+  uint64_t generation_ = 0;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
 
 // One pass over the data rows of `file` into `builder`. Blocks are read `threads` at a time,
 // parsed in parallel, then each thread updates its share of the features over those blocks
@@ -310,6 +382,7 @@ absl::Status RunPass(CsvFile& file, const PassPlan& plan, int threads, ProfileBu
   }
   if (failures != nullptr) failures->assign(features, std::nullopt);
   std::vector<ParsedBlock> group(threads);
+  Workers workers(threads);
   int64_t rows_before = 0;
   for (;;) {
     int blocks = 0;
@@ -322,7 +395,7 @@ absl::Status RunPass(CsvFile& file, const PassPlan& plan, int threads, ProfileBu
       parsed.error_row = -1;
     }
     if (blocks == 0) return absl::OkStatus();
-    RunOnThreads(blocks, [&](int t) { ParseBlock(plan, width, &group[t]); });
+    workers.Run(blocks, [&](int t) { ParseBlock(plan, width, &group[t]); });
     for (int b = 0; b < blocks; ++b) {
       const ParsedBlock& parsed = group[b];
       if (!parsed.error.ok()) {
@@ -343,11 +416,13 @@ absl::Status RunPass(CsvFile& file, const PassPlan& plan, int threads, ProfileBu
         }
       }
     }
-    RunOnThreads(threads, [&](int t) {
+    workers.Run(threads, [&](int t) {
       for (int b = 0; b < blocks; ++b) {
         const ParsedBlock& parsed = group[b];
         for (size_t j : share[t]) {
-          if (plan.schema[j].kind == FeatureKind::kNumeric) {
+          if (plan.schema[j].kind == FeatureKind::kNumeric && plan.detect_kinds) {
+            builder.SampleNumericValues(j, parsed.numeric[j]);  // pass 1: the edges' sample
+          } else if (plan.schema[j].kind == FeatureKind::kNumeric) {
             builder.AddNumericValues(j, parsed.numeric[j]);
           } else if (!plan.detect_kinds) {  // pass 1 does not read categorical features
             builder.AddCategoricalValues(j, parsed.categorical[j]);

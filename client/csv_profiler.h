@@ -41,7 +41,7 @@ struct CsvProfileOptions {
   // output does not depend on it.
   int threads = 0;
   // Bytes of CSV read per block (per thread at a time); rounded up to a whole record.
-  size_t block_bytes = size_t{4} << 20;
+  size_t block_bytes = size_t{1024} << 10;
 };
 
 // A profile and what the profiler noticed on the way, for people.

@@ -10,6 +10,7 @@
 #include "client/command.h"
 #include "client/importance_flags.h"
 #include "client/json_io.h"
+#include "client/profile_io.h"
 #include "client/names.h"
 #include "client/output.h"
 #include "server/common/status_macros.h"
@@ -94,7 +95,7 @@ absl::StatusOr<int> RunSetReference(const CommandContext& ctx, const SetReferenc
   v1::SetReferenceRequest request;
   v1::Reference* reference = request.mutable_reference();
   reference->set_model(ModelName(o.model));
-  RETURN_IF_ERROR(ReadJsonFile(o.profile_path, reference->mutable_profile()));
+  RETURN_IF_ERROR(ReadProfileFile(o.profile_path, reference->mutable_profile()));
   RETURN_IF_ERROR(ApplyImportance(o, reference->mutable_profile()));
   reference->set_accuracy(o.accuracy);
   reference->set_evaluation_rows(o.evaluation_rows);
@@ -163,7 +164,8 @@ void AddModelCommands(CLI::App* app, CommandContext* ctx) {
         "profile` on its training data) and, optionally, its accuracy at deployment. Later "
         "current profiles must use this reference's bin edges (`greengate profile --model`).");
     AddModelFlag(sub, &o->model);
-    sub->add_option("--profile", o->profile_path, "Reference DataProfile JSON ('-' = stdin)")
+    sub->add_option("--profile", o->profile_path,
+                    "Reference DataProfile, JSON or binary ('-' = stdin)")
         ->required()
         ->type_name("FILE");
     auto* accuracy = sub->add_option("--accuracy", o->accuracy,

@@ -9,6 +9,7 @@
 #include "client/command.h"
 #include "client/forecast_reader.h"
 #include "client/json_io.h"
+#include "client/profile_io.h"
 #include "client/names.h"
 #include "client/output.h"
 #include "client/plan_flags.h"
@@ -46,7 +47,7 @@ absl::StatusOr<int> RunShouldRetrain(const CommandContext& ctx, const ShouldRetr
   }
   v1::ShouldRetrainRequest request;
   request.set_model(ModelName(o.model));
-  RETURN_IF_ERROR(ReadJsonFile(o.profile_path, request.mutable_current()));
+  RETURN_IF_ERROR(ReadProfileFile(o.profile_path, request.mutable_current()));
   if (o.labeled_rows) {
     request.mutable_labeled()->set_rows(*o.labeled_rows);
     request.mutable_labeled()->set_correct(*o.labeled_correct);
@@ -87,7 +88,8 @@ void AddRetrainCommands(CLI::App* app, CommandContext* ctx) {
       ->required()
       ->type_name("ID");
   sub->add_option("--profile", o->profile_path,
-                  "Current DataProfile JSON, from `greengate profile --model` ('-' = stdin)")
+                  "Current DataProfile (JSON or binary), from `greengate profile --model` ('-' = "
+                  "stdin)")
       ->required()
       ->type_name("FILE");
   auto* rows = sub->add_option_function<int64_t>(

@@ -3,7 +3,8 @@
 # Usage: bench/drift/run.sh [BUILD_DIR]   (default: build; needs drift_bench, greengate and
 # greengate-server built there, and /usr/bin/python3 with numpy and scipy; pandas optional).
 # Environment: ROWS (100000), KS_FEATURES (5), HIST_FEATURES (100), MMD_ROWS (2000),
-# MMD_DIMS (100), PERMS (100), THREADS (2), E2E_ROWS (100000), SKIP_MMD and SKIP_E2E (unset).
+# MMD_DIMS (100), PERMS (100), THREADS (2), E2E_ROWS (100000), SKIP_MMD and SKIP_E2E (unset),
+# PROFILE_EXT (pb: binary profile files; json for JSON ones).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,6 +22,7 @@ mmd_dims=${MMD_DIMS:-100}
 perms=${PERMS:-100}
 threads=${THREADS:-2}
 e2e_rows=${E2E_ROWS:-100000}
+ext=${PROFILE_EXT:-pb}
 
 work=$(mktemp -d)
 server_pid=
@@ -86,7 +88,8 @@ fi
 
 if [[ -n ${SKIP_E2E:-} ]]; then exit 0; fi
 echo
-echo "== End to end: $e2e_rows rows x (100 numeric + 10 categorical), reference vs current CSV"
+echo "== End to end: $e2e_rows rows x (100 numeric + 10 categorical), reference vs current CSV" \
+     "(profiles as .$ext files)"
 $py "$bench_py" csv "$work" "$e2e_rows"
 ls -l "$work"/reference.csv "$work"/current.csv | awk '{ printf "  %s %.0f MB\n", $9, $5 / 1e6 }'
 run numpy/scipy $py "$bench_py" e2e "$work"
@@ -123,11 +126,11 @@ step() {
   cli_cpu=$((cli_cpu + cpu))
   echo "  greengate $label: ${ms} ms wall, ${cpu} ms CPU, exit $code, peak RSS $((rss / 1024)) MB"
 }
-step "profile (reference)" "$gg" profile --csv "$work/reference.csv" --out "$work/ref.json"
-step set-reference "$gg" set-reference --model bench --profile "$work/ref.json" --accuracy 0.9 \
+step "profile (reference)" "$gg" profile --csv "$work/reference.csv" --out "$work/ref.$ext"
+step set-reference "$gg" set-reference --model bench --profile "$work/ref.$ext" --accuracy 0.9 \
   --evaluation-rows 1000
-step "profile (current)" "$gg" profile --model bench --csv "$work/current.csv" --out "$work/cur.json"
-step should-retrain "$gg" should-retrain --model bench --profile "$work/cur.json" \
+step "profile (current)" "$gg" profile --model bench --csv "$work/current.csv" --out "$work/cur.$ext"
+step should-retrain "$gg" should-retrain --model bench --profile "$work/cur.$ext" \
   --accelerator nvidia-a100-40gb --accelerators 1 --cpu-cores 8 --memory-gb 64 --hours 1 \
   --region FR --provider gcp --json
 gg_e2e=$((($(date +%s%N) - start) / 1000000))

@@ -18,6 +18,7 @@
 #include "server/service/names.h"
 #include "server/service/page_token.h"
 #include "server/service/status_util.h"
+#include "server/service/stored_profile.h"
 #include "server/service/time_range.h"
 
 namespace greengate::service {
@@ -162,7 +163,8 @@ absl::StatusOr<v1::Model> Gatekeeper::ModelToProto(const store::ModelRow& row) {
   m.set_task(row.task);
   *m.mutable_create_time() = ToTimestamp(row.create_time_ms);
   *m.mutable_update_time() = ToTimestamp(row.update_time_ms);
-  absl::StatusOr<store::ReferenceRow> ref = store_->GetLatestReference(row.id);
+  // The id only: the profile itself can be megabytes.
+  absl::StatusOr<int64_t> ref = store_->GetLatestReferenceId(row.id);
   if (!ref.ok() && !absl::IsNotFound(ref.status())) return ref.status();
   m.set_has_reference(ref.ok());
   ASSIGN_OR_RETURN(std::optional<store::PolicyRow> policy, store_->GetLatestPolicy(row.id));
@@ -221,15 +223,24 @@ absl::Status Gatekeeper::DoSetReference(const v1::SetReferenceRequest& r, v1::Re
   store::ReferenceRow row;
   row.model_id = model.id;
   row.model_version = model.deployed_version;
-  row.profile = ToStoredJson(ref.profile());
+  row.profile = ProfileToStored(ref.profile());
   if (ref.accuracy() != 0) row.accuracy = ref.accuracy();
   row.evaluation_rows = ref.evaluation_rows();
   row.create_time_ms = absl::ToUnixMillis(clock_->Now());
   ASSIGN_OR_RETURN(store::ReferenceRow stored,
                    store_->PutReference(row, ReferenceScores(ref, calibration)));
   {
+    // The next decision uses this profile: cache the parsed form now rather than read it back
+    // and parse it again. LoadReference() still checks the row id, so a concurrent
+    // SetReference that stored a newer row wins.
+    auto loaded = std::make_shared<LoadedReference>();
+    loaded->row_id = stored.id;
+    loaded->model_version = stored.model_version;
+    loaded->profile = std::move(core);
+    loaded->accuracy = stored.accuracy;
+    loaded->evaluation_rows = stored.evaluation_rows;
     absl::MutexLock lock(&mu_);
-    references_.erase(model.id);
+    references_[model.id] = std::move(loaded);
   }
   log::Info("reference set", {{"model", ref.model()},
                               {"features", ref.profile().features_size()},
@@ -250,7 +261,7 @@ absl::Status Gatekeeper::DoGetReference(const v1::GetReferenceRequest& r, v1::Re
   ASSIGN_OR_RETURN(store::ReferenceRow row, store_->GetLatestReference(model.id));
   out->set_model(ModelName(model.model_id));
   out->set_model_version(row.model_version);
-  RETURN_IF_ERROR(FromStoredJson(row.profile, out->mutable_profile()));
+  RETURN_IF_ERROR(ProfileFromStored(row.profile, out->mutable_profile()));
   out->set_accuracy(row.accuracy.value_or(0));
   out->set_evaluation_rows(row.evaluation_rows);
   *out->mutable_create_time() = ToTimestamp(row.create_time_ms);
@@ -264,7 +275,7 @@ absl::StatusOr<std::shared_ptr<const Gatekeeper::LoadedReference>> Gatekeeper::L
         ModelName(model.model_id), " has no reference profile; call SetReference first "
         "(greengate set-reference)"));
   };
-  // Only the id first: a profile can be megabytes of JSON, read and parsed only when it changed.
+  // Only the id first: a profile can be megabytes, read and parsed only when it changed.
   absl::StatusOr<int64_t> latest_id = store_->GetLatestReferenceId(model.id);
   if (absl::IsNotFound(latest_id.status())) return no_reference();
   if (!latest_id.ok()) return latest_id.status();
@@ -277,7 +288,7 @@ absl::StatusOr<std::shared_ptr<const Gatekeeper::LoadedReference>> Gatekeeper::L
   if (absl::IsNotFound(row.status())) return no_reference();
   if (!row.ok()) return row.status();
   v1::DataProfile proto;
-  RETURN_IF_ERROR(FromStoredJson(row->profile, &proto));
+  RETURN_IF_ERROR(ProfileFromStored(row->profile, &proto));
   auto loaded = std::make_shared<LoadedReference>();
   loaded->row_id = row->id;
   loaded->model_version = row->model_version;

@@ -206,6 +206,39 @@ TEST_F(CliEndToEndTest, RegisterProfileReferenceAndGate) {
   EXPECT_THAT(r.out, HasSubstr("models/churn"));
 }
 
+// Binary profile files (--out *.pb) through the whole flow give the same decision as JSON
+// ones, and a corrupt binary profile is an error naming the file.
+TEST_F(CliEndToEndTest, BinaryProfilesGiveTheSameDecision) {
+  WriteFile(dir_ / "train.csv", MakeCsv(1, 2000, 0, false));
+  WriteFile(dir_ / "drift.csv", MakeCsv(3, 2000, 1, false));
+  ASSERT_EQ(Cli({"register", "--model", "churn", "--version", "v1"}).code, 0);
+  CliResult r = Cli({"profile", "--csv", Path("train.csv"), "--out", Path("ref.pb")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(Cli({"set-reference", "--model", "churn", "--profile", Path("ref.pb")}).code, 0);
+  for (const std::string name : {"drift.pb", "drift.json"}) {
+    r = Cli({"profile", "--csv", Path("drift.csv"), "--model", "churn", "--out", Path(name)});
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  const CliResult binary =
+      Cli(WithPlan({"should-retrain", "--model", "churn", "--profile", Path("drift.pb")}));
+  const CliResult json =
+      Cli(WithPlan({"should-retrain", "--model", "churn", "--profile", Path("drift.json")}));
+  EXPECT_EQ(binary.code, json.code);
+  EXPECT_NE(binary.code, 1) << binary.err;
+  // The same report but for the decision's id and time.
+  const auto after_id = [](const std::string& out) { return out.substr(out.find("\nmodel:")); };
+  EXPECT_EQ(after_id(binary.out), after_id(json.out));
+
+  const std::string bytes = testing::ReadFile(dir_ / "ref.pb");
+  WriteFile(dir_ / "cut.pb", bytes.substr(0, bytes.size() - 100));
+  r = Cli({"set-reference", "--model", "churn", "--profile", Path("cut.pb")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr(Path("cut.pb") + ": not a valid binary DataProfile"));
+  r = Cli(WithPlan({"should-retrain", "--model", "churn", "--profile", Path("cut.pb")}));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("not a valid binary DataProfile"));
+}
+
 TEST_F(CliEndToEndTest, BadInputFailsAndNamesTheField) {
   WriteFile(dir_ / "train.csv", MakeCsv(1, 500, 0, false));
   ASSERT_EQ(Cli({"register", "--model", "churn", "--version", "v1"}).code, 0);

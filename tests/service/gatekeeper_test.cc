@@ -23,7 +23,10 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "server/service/json.h"
 #include "server/service/server.h"
+#include "server/service/stored_profile.h"
 #include "tests/service/loopback_server.h"
 #include "tests/service/test_profiles.h"
 
@@ -171,6 +174,58 @@ TEST_F(GatekeeperTest, SetReferenceValidatesAndRoundTrips) {
   EXPECT_EQ(out.model_version(), "v1");
 
   EXPECT_EQ(SetReference("nope").error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// Reference profiles are stored as base64 protobuf; rows written as JSON by earlier versions
+// still load, for GetReference and for decisions, after a restart (nothing cached).
+TEST_F(GatekeeperTest, ReferencesStoredAsJsonByEarlierVersionsStillLoad) {
+  ASSERT_TRUE(Register("binary").ok());
+  ASSERT_TRUE(SetReference("binary").ok());
+  ASSERT_TRUE(Register("json").ok());
+  const v1::DataProfile profile = MakeProfile(800, 0, 1);
+  store::ReferenceRow row;
+  row.model_id = loop_.store()->GetModel("json")->id;
+  row.model_version = "v1";
+  row.profile = ToStoredJson(profile);
+  row.accuracy = 0.9;
+  row.evaluation_rows = 5000;
+  row.create_time_ms = 1000;
+  ASSERT_TRUE(loop_.store()->PutReference(row).ok());
+  const store::ReferenceRow binary_row =
+      *loop_.store()->GetLatestReference(loop_.store()->GetModel("binary")->id);
+  EXPECT_NE(binary_row.profile.front(), '{');  // the new rows are not JSON
+  StopServer();
+  StartServer();
+
+  for (const std::string id : {"json", "binary"}) {
+    SCOPED_TRACE(id);
+    v1::GetReferenceRequest get;
+    get.set_model("models/" + id);
+    v1::Reference out;
+    ASSERT_TRUE(stub_->GetReference(Context().get(), get, &out).ok());
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(out.profile(), profile));
+  }
+  v1::Decision from_json, from_binary;
+  ASSERT_TRUE(Ask(Request("json", 1.0, 700), &from_json).ok());
+  ASSERT_TRUE(Ask(Request("binary", 1.0, 700), &from_binary).ok());
+  EXPECT_EQ(from_json.verdict(), v1::APPROVE) << from_json.reason();
+  EXPECT_EQ(from_json.drift().SerializeAsString(), from_binary.drift().SerializeAsString());
+}
+
+TEST(StoredProfileTest, RoundTripsAndRejectsDamage) {
+  const v1::DataProfile profile = greengate::testing::MakeProfile(300, 0.5, 7);
+  const std::string stored = ProfileToStored(profile);
+  v1::DataProfile back;
+  ASSERT_TRUE(ProfileFromStored(stored, &back).ok());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(back, profile));
+  v1::DataProfile from_json;
+  ASSERT_TRUE(ProfileFromStored(ToStoredJson(profile), &from_json).ok());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(from_json, profile));
+  for (const std::string& damaged :
+       {stored.substr(0, stored.size() / 2), std::string("not base64!"), std::string("{oops")}) {
+    v1::DataProfile p;
+    EXPECT_EQ(ProfileFromStored(damaged, &p).code(), absl::StatusCode::kDataLoss) << damaged;
+  }
 }
 
 TEST_F(GatekeeperTest, ShouldRetrainNeedsAReference) {

@@ -107,6 +107,10 @@ class ProfileBuilder {
   // (asserted).
   void AddNumericValues(std::size_t feature, absl::Span<const double> values);
   void AddCategoricalValues(std::size_t feature, absl::Span<const std::string_view> values);
+  // Pass 1 of a reference needs only counts and reservoirs (its edges come from them):
+  // NumericBuilder::SampleValues(), cheaper than AddNumericValues(), with the same sample.
+  // The feature's min, max, moments and bin counts are then not filled.
+  void SampleNumericValues(std::size_t feature, absl::Span<const double> values);
 
   // EndBlock()
   //

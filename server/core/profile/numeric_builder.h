@@ -4,6 +4,8 @@
 // Welford's update, counts on fixed bin edges, and a uniform reservoir sample (Vitter's
 // Algorithm R). Memory is O(edges + sample capacity) whatever the number of values.
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -51,6 +53,13 @@ class NumericBuilder {
   // state stays in registers for the whole span. For column-wise callers (builder.h).
   void AddValues(absl::Span<const double> values);
 
+  // SampleValues()
+  //
+  // The reservoir part of AddValues() alone: counts the values (missing ones too) and draws
+  // exactly the sample AddValues() would, but leaves min, max, moments and bin counts as
+  // they are. For pass 1 of a reference, which needs only the sample (for the edges).
+  void SampleValues(absl::Span<const double> values);
+
   // AddMissing()
   //
   // Counts one missing value (an empty field).
@@ -76,6 +85,12 @@ class NumericBuilder {
   explicit NumericBuilder(NumericBuilderOptions options);
 
   void Sample(double value);
+
+  // Up to kSmallEdges edges are also kept padded with +inf to a fixed size, so a value's bin
+  // is found by a fixed four-step search without branches (the common case: deciles).
+  static constexpr std::size_t kSmallEdges = 15;
+  std::array<double, kSmallEdges> small_edges_;
+  bool small_ = false;
 
   std::vector<double> edges_;
   std::vector<int64_t> bin_counts_;

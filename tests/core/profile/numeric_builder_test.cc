@@ -8,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/core/profile/edges.h"
 
 namespace greengate::profile {
 namespace {
@@ -150,6 +151,51 @@ TEST(NumericBuilderTest, ZeroCapacityKeepsNoSample) {
   for (int i = 0; i < 10; ++i) b.Add(i);
   EXPECT_TRUE(b.Finish().sample.empty());
   EXPECT_EQ(b.Finish().sample_seen, 10);
+}
+
+// Bins are found by a fixed search for up to 15 edges and a binary search above: for every
+// number of edges from 0 to 20, values on, between and outside the edges land where
+// BinIndex() puts them.
+TEST(NumericBuilderTest, BinsMatchBinIndexForAnyNumberOfEdges) {
+  for (int k = 0; k <= 20; ++k) {
+    SCOPED_TRACE(k);
+    std::vector<double> edges;
+    for (int i = 0; i < k; ++i) edges.push_back(i * 1.5 - 7);
+    std::vector<double> values;
+    for (double e : edges) {
+      values.push_back(e);
+      values.push_back(std::nextafter(e, -1e9));
+      values.push_back(e + 0.75);
+    }
+    values.push_back(-1e300);
+    values.push_back(1e300);
+    std::vector<double> expected(edges.size() + 1, 0);
+    for (double v : values) ++expected[BinIndex(edges, v)];
+    NumericBuilder one_by_one = *NumericBuilder::Create({.bin_edges = edges});
+    for (double v : values) one_by_one.Add(v);
+    NumericBuilder column = *NumericBuilder::Create({.bin_edges = edges});
+    column.AddValues(values);
+    EXPECT_EQ(one_by_one.Finish().bin_counts, expected);
+    EXPECT_EQ(column.Finish().bin_counts, expected);
+  }
+}
+
+// SampleValues() (pass 1 of a reference) draws the very sample AddValues() draws and counts
+// the same values, in one call or in pieces.
+TEST(NumericBuilderTest, SampleValuesDrawsTheSameSample) {
+  std::vector<double> values;
+  for (int i = 0; i < 5000; ++i) {
+    values.push_back(i % 97 == 0 ? std::numeric_limits<double>::quiet_NaN() : std::sin(i) * i);
+  }
+  NumericBuilder full = *NumericBuilder::Create({.sample_capacity = 100, .seed = 9});
+  full.AddValues(values);
+  NumericBuilder sampled = *NumericBuilder::Create({.sample_capacity = 100, .seed = 9});
+  sampled.SampleValues(absl::Span<const double>(values).subspan(0, 1234));
+  sampled.SampleValues(absl::Span<const double>(values).subspan(1234));
+  EXPECT_EQ(sampled.count(), full.count());
+  EXPECT_EQ(sampled.missing(), full.missing());
+  EXPECT_EQ(sampled.SortedSample(), full.SortedSample());
+  EXPECT_EQ(sampled.Finish().sample_seen, full.Finish().sample_seen);
 }
 
 TEST(NumericBuilderTest, RejectsBadOptions) {

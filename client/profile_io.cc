@@ -1,0 +1,90 @@
+#include "client/profile_io.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include "absl/strings/str_cat.h"
+#include "client/json_io.h"
+
+namespace greengate::client {
+
+absl::StatusOr<ProfileFormat> ParseProfileFormat(const std::string& text,
+                                                 const std::string& flag) {
+  if (text == "auto") return ProfileFormat::kAuto;
+  if (text == "json") return ProfileFormat::kJson;
+  if (text == "binary") return ProfileFormat::kBinary;
+  return absl::InvalidArgumentError(
+      absl::StrCat(flag, ": must be auto, json or binary, got '", text, "'"));
+}
+
+namespace {
+
+ProfileFormat Resolve(ProfileFormat format, const std::string& path) {
+  if (format != ProfileFormat::kAuto) return format;
+  const std::string_view suffix = ".pb";
+  return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0 ? ProfileFormat::kBinary : ProfileFormat::kJson;
+}
+
+}  // namespace
+
+std::string EncodeProfile(const v1::DataProfile& profile, ProfileFormat format,
+                          const std::string& path) {
+  if (Resolve(format, path) == ProfileFormat::kJson) return ToJson(profile);
+  std::string bytes(kBinaryProfileHeader);
+  // Serializing a message that has no required fields cannot fail.
+  (void)profile.AppendToString(&bytes);
+  return bytes;
+}
+
+absl::Status WriteProfile(const v1::DataProfile& profile, ProfileFormat format,
+                          const std::string& path, std::ostream& out) {
+  return WriteText(EncodeProfile(profile, format, path), path, out);
+}
+
+absl::Status DecodeProfile(std::string_view bytes, const std::string& what,
+                           v1::DataProfile* profile) {
+  if (bytes.substr(0, kBinaryProfileHeader.size()) != kBinaryProfileHeader) {
+    // Everything else is JSON, as before binary profiles existed (same messages).
+    return ParseJson(std::string(bytes), what, profile);
+  }
+  bytes.remove_prefix(kBinaryProfileHeader.size());
+  if (bytes.size() > static_cast<size_t>(INT32_MAX) ||
+      !profile->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": not a valid binary DataProfile: the file starts with the binary "
+                           "profile header but the rest is truncated or corrupt"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadProfileFile(const std::string& path, v1::DataProfile* profile) {
+  std::string bytes;
+  if (path == "-") {
+    bytes.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
+    }
+    // Read at once into a string of the file's size: no stream buffer copy of a large profile.
+    struct stat info;
+    if (stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
+      bytes.resize(static_cast<size_t>(info.st_size));
+      in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      bytes.resize(static_cast<size_t>(in.gcount()));
+      if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
+    } else {
+      bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
+    }
+  }
+  return DecodeProfile(bytes, path, profile);
+}
+
+}  // namespace greengate::client
