@@ -230,17 +230,16 @@ absl::Status Gatekeeper::DoSetReference(const v1::SetReferenceRequest& r, v1::Re
   ASSIGN_OR_RETURN(store::ReferenceRow stored,
                    store_->PutReference(row, ReferenceScores(ref, calibration)));
   {
-    // The next decision uses this profile: cache the parsed form now rather than read it back
-    // and parse it again. LoadReference() still checks the row id, so a concurrent
-    // SetReference that stored a newer row wins.
+    // The next decision uses this profile: keep the parsed form now rather than read it back
+    // and parse it again.
     auto loaded = std::make_shared<LoadedReference>();
     loaded->row_id = stored.id;
     loaded->model_version = stored.model_version;
     loaded->profile = std::move(core);
     loaded->accuracy = stored.accuracy;
     loaded->evaluation_rows = stored.evaluation_rows;
-    absl::MutexLock lock(&mu_);
-    references_[model.id] = std::move(loaded);
+    if (calibration) loaded->scores = {calibration->calibrated, calibration->detail};
+    KeepReference(model.id, std::move(loaded));
   }
   log::Info("reference set", {{"model", ref.model()},
                               {"features", ref.profile().features_size()},
@@ -270,22 +269,19 @@ absl::Status Gatekeeper::DoGetReference(const v1::GetReferenceRequest& r, v1::Re
 
 absl::StatusOr<std::shared_ptr<const Gatekeeper::LoadedReference>> Gatekeeper::LoadReference(
     const store::ModelRow& model) {
-  const auto no_reference = [&] {
+  {
+    // This server is the database's only writer and SetReference keeps what it stores, so a
+    // kept reference is the latest: no query per decision.
+    absl::MutexLock lock(&mu_);
+    auto it = references_.find(model.id);
+    if (it != references_.end()) return it->second;
+  }
+  absl::StatusOr<store::ReferenceRow> row = store_->GetLatestReference(model.id);
+  if (absl::IsNotFound(row.status())) {
     return absl::FailedPreconditionError(absl::StrCat(
         ModelName(model.model_id), " has no reference profile; call SetReference first "
         "(greengate set-reference)"));
-  };
-  // Only the id first: a profile can be megabytes, read and parsed only when it changed.
-  absl::StatusOr<int64_t> latest_id = store_->GetLatestReferenceId(model.id);
-  if (absl::IsNotFound(latest_id.status())) return no_reference();
-  if (!latest_id.ok()) return latest_id.status();
-  {
-    absl::MutexLock lock(&mu_);
-    auto it = references_.find(model.id);
-    if (it != references_.end() && it->second->row_id == *latest_id) return it->second;
   }
-  absl::StatusOr<store::ReferenceRow> row = store_->GetLatestReference(model.id);
-  if (absl::IsNotFound(row.status())) return no_reference();
   if (!row.ok()) return row.status();
   v1::DataProfile proto;
   RETURN_IF_ERROR(ProfileFromStored(row->profile, &proto));
@@ -295,36 +291,61 @@ absl::StatusOr<std::shared_ptr<const Gatekeeper::LoadedReference>> Gatekeeper::L
   ASSIGN_OR_RETURN(loaded->profile, mapping::ProfileFromProto(proto, "reference"));
   loaded->accuracy = row->accuracy;
   loaded->evaluation_rows = row->evaluation_rows;
+  ASSIGN_OR_RETURN(std::optional<store::ReferenceScoresRow> scores,
+                   store_->GetReferenceScores(row->id));
+  if (scores) loaded->scores = {scores->calibrated, scores->calibration_detail};
+  return KeepReference(model.id, std::move(loaded));
+}
+
+std::shared_ptr<const Gatekeeper::LoadedReference> Gatekeeper::KeepReference(
+    int64_t model_id, std::shared_ptr<const LoadedReference> loaded) {
   absl::MutexLock lock(&mu_);
-  references_[model.id] = loaded;
-  return std::shared_ptr<const LoadedReference>(loaded);
+  std::shared_ptr<const LoadedReference>& kept = references_[model_id];
+  // Concurrent SetReference calls may finish out of order: the newest row wins.
+  if (kept == nullptr || kept->row_id < loaded->row_id) kept = std::move(loaded);
+  return kept;
+}
+
+absl::StatusOr<store::ModelRow> Gatekeeper::ModelForDecision(const std::string& model_id) {
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = decision_models_.find(model_id);
+    if (it != decision_models_.end()) return it->second;
+  }
+  ASSIGN_OR_RETURN(store::ModelRow row, store_->GetModel(model_id));
+  absl::MutexLock lock(&mu_);
+  decision_models_.try_emplace(model_id, row);
+  return row;
 }
 
 // --- Policies -------------------------------------------------------------------------------
 
 absl::StatusOr<v1::Policy> Gatekeeper::LatestPolicy(const store::ModelRow& model) {
+  {
+    // Kept current by SetPolicy (this server is the only writer): no query per decision.
+    absl::MutexLock lock(&mu_);
+    auto it = policies_.find(model.id);
+    if (it != policies_.end()) return it->second;
+  }
   ASSIGN_OR_RETURN(std::optional<store::PolicyRow> row, store_->GetLatestPolicy(model.id));
   v1::Policy out;
   if (row) {
-    // Policies are immutable once stored (a change is a new version), so the parsed form of
-    // (model, version) can be reused; JSON parsing was a visible share of every decision.
-    {
-      absl::MutexLock lock(&mu_);
-      auto it = policies_.find(model.id);
-      if (it != policies_.end() && it->second.version() == row->version) return it->second;
-    }
     RETURN_IF_ERROR(FromStoredJson(row->policy, &out));
     out.set_version(row->version);
     *out.mutable_create_time() = ToTimestamp(row->create_time_ms);
-    out.set_model(ModelName(model.model_id));
-    absl::MutexLock lock(&mu_);
-    policies_[model.id] = out;
-    return out;
   } else {
-    out = mapping::PolicyToProto(policy::Policy{});
+    out = mapping::PolicyToProto(policy::Policy{});  // the defaults, version 0
   }
   out.set_model(ModelName(model.model_id));
-  return out;
+  return KeepPolicy(model.id, std::move(out));
+}
+
+v1::Policy Gatekeeper::KeepPolicy(int64_t model_id, v1::Policy policy) {
+  absl::MutexLock lock(&mu_);
+  auto [it, inserted] = policies_.try_emplace(model_id, policy);
+  // Concurrent SetPolicy calls may finish out of order: the newest version wins.
+  if (!inserted && it->second.version() < policy.version()) it->second = std::move(policy);
+  return it->second;
 }
 
 absl::Status Gatekeeper::DoSetPolicy(const v1::SetPolicyRequest& r, v1::Policy* out) {
@@ -343,6 +364,7 @@ absl::Status Gatekeeper::DoSetPolicy(const v1::SetPolicyRequest& r, v1::Policy* 
   *out = filled;
   out->set_version(stored.version);
   *out->mutable_create_time() = ToTimestamp(stored.create_time_ms);
+  KeepPolicy(model.id, *out);
   log::Info("policy set", {{"model", out->model()}, {"version", static_cast<long long>(stored.version)}});
   return absl::OkStatus();
 }
@@ -394,7 +416,7 @@ absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r,
   const energy::TrainingPlan plan = mapping::PlanFromProto(r.plan());
   const std::optional<gain::LabeledWindow> labeled = mapping::LabeledFromProto(r);
 
-  ASSIGN_OR_RETURN(store::ModelRow model, store_->GetModel(id));
+  ASSIGN_OR_RETURN(store::ModelRow model, ModelForDecision(id));
   ModelState* const state = StateOf(model.id);
   absl::ReleasableMutexLock model_lock(&state->mu);
   const std::string& key = r.idempotency_key();
@@ -452,7 +474,7 @@ absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r,
     }
   }
   input.now = now;
-  RETURN_IF_ERROR(AddLearningInputs(r, model, reference->row_id, &input));
+  RETURN_IF_ERROR(AddLearningInputs(r, model, *reference, state, &input));
   ASSIGN_OR_RETURN(Evaluation evaluation, Evaluate(input));
 
   v1::Decision decision;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -87,6 +88,24 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
     profile::DataProfile profile;
     std::optional<double> accuracy;
     int64_t evaluation_rows = 0;
+    // Whether its scores (if it was given any) were found calibrated, and why.
+    struct ScoresCalibration {
+      bool calibrated = false;
+      std::string detail;
+    };
+    std::optional<ScoresCalibration> scores;
+  };
+
+  // A model's decisions are serialised on its lock: each one weighs the previous ones.
+  struct ModelState {
+    absl::Mutex mu;
+    ApprovalLedger approvals ABSL_GUARDED_BY(mu);
+    int in_flight ABSL_GUARDED_BY(mu) = 0;  // decisions queued but not yet committed or failed
+    // Idempotency keys of the decisions in flight, so a retry waits for the first's commit.
+    absl::flat_hash_map<std::string, store::Store::DecisionTicket> pending_keys
+        ABSL_GUARDED_BY(mu);
+    // The newest outcomes (what past retrains used and gained); reset by ReportOutcome.
+    std::optional<std::vector<store::OutcomeRow>> outcomes ABSL_GUARDED_BY(mu);
   };
 
   absl::Status DoRegisterModel(const v1::RegisterModelRequest& request, v1::Model* response);
@@ -125,24 +144,25 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
   static std::optional<store::ReferenceScoresRow> ReferenceScores(
       const v1::Reference& ref, const std::optional<gain::Calibration>& calibration);
   absl::Status FillReferenceScores(int64_t reference_id, v1::Reference* out);
+  // Needs state->mu held.
   absl::Status AddLearningInputs(const v1::ShouldRetrainRequest& request,
-                                 const store::ModelRow& model, int64_t reference_row_id,
-                                 EvaluationInput* input);
+                                 const store::ModelRow& model, const LoadedReference& reference,
+                                 ModelState* state, EvaluationInput* input);
 
   absl::StatusOr<v1::Model> ModelToProto(const store::ModelRow& row);
   // The model's latest policy, or the defaults (version 0) when none was set.
   absl::StatusOr<v1::Policy> LatestPolicy(const store::ModelRow& model);
+  // Keeps `policy` as the model's latest unless a newer version is kept; returns the one kept.
+  v1::Policy KeepPolicy(int64_t model_id, v1::Policy policy);
   absl::StatusOr<std::shared_ptr<const LoadedReference>> LoadReference(
       const store::ModelRow& model);
-  // A model's decisions are serialised on its lock: each one weighs the previous ones.
-  struct ModelState {
-    absl::Mutex mu;
-    ApprovalLedger approvals ABSL_GUARDED_BY(mu);
-    int in_flight ABSL_GUARDED_BY(mu) = 0;  // decisions queued but not yet committed or failed
-    // Idempotency keys of the decisions in flight, so a retry waits for the first's commit.
-    absl::flat_hash_map<std::string, store::Store::DecisionTicket> pending_keys
-        ABSL_GUARDED_BY(mu);
-  };
+  // Keeps `loaded` as the model's reference unless a newer row is already kept; returns the
+  // one kept.
+  std::shared_ptr<const LoadedReference> KeepReference(int64_t model_id,
+                                                       std::shared_ptr<const LoadedReference> loaded);
+  // The model's row by model id, read once: rows are never deleted and a decision needs only
+  // what never changes (id and name).
+  absl::StatusOr<store::ModelRow> ModelForDecision(const std::string& model_id);
   ModelState* StateOf(int64_t model_id);
   // The window's approvals from `ledger` (guarded by `mu`, held), loading it from the log
   // first if it does not reach back to since_ms (model_id unset: the fleet's ledger).
@@ -168,8 +188,11 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
   absl::flat_hash_map<int64_t, std::unique_ptr<ModelState>> models_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<int64_t, std::shared_ptr<const LoadedReference>> references_
       ABSL_GUARDED_BY(mu_);
-  // The latest stored policy of each model as parsed, with its version (LatestPolicy).
+  // The latest stored policy of each model as parsed, with its version (LatestPolicy; the
+  // defaults with version 0 when none was set). Like references_, kept current by this
+  // server's own SetPolicy/SetReference: it is the database's only writer.
   absl::flat_hash_map<int64_t, v1::Policy> policies_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, store::ModelRow> decision_models_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace greengate::service

@@ -160,6 +160,12 @@ absl::Status Gatekeeper::DoReportOutcome(const v1::ReportOutcomeRequest& r, v1::
         absl::StrCat(stored.decision(), " already has an outcome; outcomes cannot be replaced"));
   }
   RETURN_IF_ERROR(inserted.status());
+  {
+    // Committed: the model's next decision reads its outcomes again.
+    ModelState* const state = StateOf(row.model_id);
+    absl::MutexLock lock(&state->mu);
+    state->outcomes.reset();
+  }
   log::Info("outcome reported", {{"decision", stored.decision()},
                                  {"energy_kwh", row.energy_kwh},
                                  {"estimated_energy_kwh", row.estimated_energy_kwh},
@@ -209,7 +215,8 @@ absl::Status Gatekeeper::FillReferenceScores(int64_t reference_id, v1::Reference
 }
 
 absl::Status Gatekeeper::AddLearningInputs(const v1::ShouldRetrainRequest& r,
-                                           const store::ModelRow& model, int64_t reference_row_id,
+                                           const store::ModelRow& model,
+                                           const LoadedReference& reference, ModelState* state,
                                            EvaluationInput* input) {
   if (r.plans_size() > 0) {
     // `plan`, when also set, is the first alternative.
@@ -221,15 +228,14 @@ absl::Status Gatekeeper::AddLearningInputs(const v1::ShouldRetrainRequest& r,
   if (r.has_scores()) input->scores = mapping::ScoresFromProto(r.scores());
   input->forecast = mapping::ForecastFromProto(r);
 
-  ASSIGN_OR_RETURN(std::optional<store::ReferenceScoresRow> scores,
-                   store_->GetReferenceScores(reference_row_id));
-  if (scores) {
-    input->reference_scores_calibrated = scores->calibrated;
-    input->reference_calibration_detail = scores->calibration_detail;
+  if (reference.scores) {
+    input->reference_scores_calibrated = reference.scores->calibrated;
+    input->reference_calibration_detail = reference.scores->detail;
   }
-  ASSIGN_OR_RETURN(std::vector<store::OutcomeRow> outcomes,
-                   store_->ListOutcomes(model.id, kOutcomesLoaded));
-  for (const store::OutcomeRow& row : outcomes) {
+  if (!state->outcomes) {  // read once, then again only after ReportOutcome
+    ASSIGN_OR_RETURN(state->outcomes, store_->ListOutcomes(model.id, kOutcomesLoaded));
+  }
+  for (const store::OutcomeRow& row : *state->outcomes) {
     input->outcomes.push_back(PastRetrainFromRow(row));
   }
   return absl::OkStatus();

@@ -419,6 +419,39 @@ TEST_F(GatekeeperTest, DecisionsSurviveARestart) {
   EXPECT_EQ(stored.reason(), d.reason());
 }
 
+// The server keeps each model's latest policy and reference in memory (it is the database's
+// only writer): every decision must still use the latest ones set, before and after a restart.
+TEST_F(GatekeeperTest, EachDecisionUsesTheLatestPolicyAndReference) {
+  Ready("churn");
+  const auto set_policy = [&](double min_gain) {
+    v1::SetPolicyRequest req;
+    req.mutable_policy()->set_model("models/churn");
+    req.mutable_policy()->set_cooldown_s(0);
+    req.mutable_policy()->set_min_gain(min_gain);
+    v1::Policy stored;
+    EXPECT_TRUE(stub_->SetPolicy(Context().get(), req, &stored).ok());
+  };
+  const auto ask = [&] {
+    v1::Decision d;
+    EXPECT_TRUE(Ask(Request("churn", 1.0, 700), &d).ok());
+    return d;
+  };
+  set_policy(0.01);
+  v1::Decision d = ask();
+  EXPECT_EQ(d.policy_version(), 1);
+  EXPECT_DOUBLE_EQ(d.gain().reference_accuracy(), 0.9);
+  set_policy(0.02);
+  ASSERT_TRUE(SetReference("churn", 0.95).ok());
+  d = ask();
+  EXPECT_EQ(d.policy_version(), 2);
+  EXPECT_DOUBLE_EQ(d.gain().reference_accuracy(), 0.95);
+  StopServer();
+  StartServer();
+  d = ask();
+  EXPECT_EQ(d.policy_version(), 2);
+  EXPECT_DOUBLE_EQ(d.gain().reference_accuracy(), 0.95);
+}
+
 TEST_F(GatekeeperTest, PolicyValidationNamesTheField) {
   Ready("churn");
   v1::SetPolicyRequest req;
