@@ -32,13 +32,6 @@ std::string TopFeatures(const v1::GovernanceSummary& s, int n) {
   return parts.empty() ? "-" : absl::StrJoin(parts, ", ");
 }
 
-std::string Budget(const v1::GovernanceSummary& s) {
-  if (s.model().empty()) return "-";
-  if (s.energy_budget_kwh() <= 0) return absl::StrCat(Kwh(s.budget_used_kwh()), " (no budget)");
-  return absl::StrCat(Kwh(s.budget_used_kwh()), " / ", Kwh(s.energy_budget_kwh()), " (",
-                      Percent(s.budget_used_share()), ")");
-}
-
 // A Markdown table cell: pipes escaped, newlines flattened.
 std::string Cell(const std::string& s) {
   return absl::StrReplaceAll(s, {{"|", "\\|"}, {"\n", " "}});
@@ -62,6 +55,21 @@ std::vector<const v1::GovernanceSummary*> Scopes(const v1::GovernanceReport& r) 
 }
 
 }  // namespace
+
+std::string BudgetUse(const v1::GovernanceSummary& s) {
+  // The overall summary has budgets only when the server has fleet budgets.
+  if (s.model().empty() && s.energy_budget_kwh() <= 0 && s.carbon_budget_kg() <= 0) return "-";
+  std::string text =
+      s.energy_budget_kwh() <= 0
+          ? absl::StrCat(Kwh(s.budget_used_kwh()), " (no budget)")
+          : absl::StrCat(Kwh(s.budget_used_kwh()), " / ", Kwh(s.energy_budget_kwh()), " (",
+                         Percent(s.budget_used_share()), ")");
+  if (s.carbon_budget_kg() > 0) {
+    absl::StrAppend(&text, "; ", Kwh(s.budget_used_co2e_kg()), " / ", Kwh(s.carbon_budget_kg()),
+                    " kg CO2e (", Percent(s.carbon_budget_used_share()), ")");
+  }
+  return text;
+}
 
 absl::StatusOr<ReportFormat> ParseReportFormat(const std::string& text,
                                                const std::string& field) {
@@ -110,7 +118,7 @@ std::string RenderMarkdown(const v1::GovernanceReport& r) {
                   MarkdownRow({"Scope", "Decisions", "Approved", "Rejected", "Deferred",
                                "Approved kWh", "Approved kg CO2e", "Avoided kWh",
                                "Avoided kg CO2e", "Avoided jobs", "Floor overrides",
-                               "Budget used kWh"}),
+                               "Budget used"}),
                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
   for (const v1::GovernanceSummary* s : Scopes(r)) {
     absl::StrAppend(
@@ -120,7 +128,7 @@ std::string RenderMarkdown(const v1::GovernanceReport& r) {
                           absl::StrCat(s->decisions().deferred()), Kwh(s->approved_energy_kwh()),
                           Kwh(s->approved_co2e_kg()), Kwh(s->avoided_energy_kwh()),
                           Kwh(s->avoided_co2e_kg()), absl::StrCat(s->avoided_jobs()),
-                          absl::StrCat(s->accuracy_floor_overrides()), Budget(*s)}));
+                          absl::StrCat(s->accuracy_floor_overrides()), BudgetUse(*s)}));
   }
   absl::StrAppend(&md, "\n## Outcomes: measured against estimated\n\n",
                   MarkdownRow({"Scope", "Outcomes", "Measured kWh", "Estimated kWh",
@@ -161,7 +169,8 @@ std::string RenderCsv(const v1::GovernanceReport& r) {
       "deferrals_later_approved,deferrals_pending,accuracy_floor_overrides,outcomes,"
       "measured_energy_kwh,estimated_energy_kwh,measured_co2e_kg,outcomes_with_gain,"
       "mean_expected_gain,mean_realised_gain,energy_budget_kwh,budget_used_kwh,"
-      "budget_used_share,most_drifted_features\n";
+      "budget_used_share,most_drifted_features,carbon_budget_kg,budget_used_co2e_kg,"
+      "carbon_budget_used_share\n";
   const std::string start = FormatTimestamp(r.start_time());
   const std::string end = FormatTimestamp(r.end_time());
   for (const v1::GovernanceSummary* s : Scopes(r)) {
@@ -181,7 +190,9 @@ std::string RenderCsv(const v1::GovernanceReport& r) {
         Exact(s->measured_co2e_kg()), absl::StrCat(s->outcomes_with_gain()),
         Exact(s->mean_expected_gain()), Exact(s->mean_realised_gain()),
         Exact(s->energy_budget_kwh()), Exact(s->budget_used_kwh()),
-        Exact(s->budget_used_share()), absl::StrJoin(features, ";")};
+        Exact(s->budget_used_share()), absl::StrJoin(features, ";"),
+        Exact(s->carbon_budget_kg()), Exact(s->budget_used_co2e_kg()),
+        Exact(s->carbon_budget_used_share())};
     std::vector<std::string> fields;
     for (const std::string& f : row) fields.push_back(CsvField(f));
     absl::StrAppend(&csv, absl::StrJoin(fields, ","), "\n");

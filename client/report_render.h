@@ -33,6 +33,11 @@ std::string RenderHtml(const v1::GovernanceReport& report);
 // One sentence on the audit log's state when the report was made, with the anchor to record.
 std::string AuditLine(const v1::GovernanceReport& report);
 
+// A summary's budget use for the tables: "200.000 / 500.000 (40.0%)" (kWh), "; 1.500 /
+// 10.000 kg CO2e (15.0%)" appended when it has a carbon budget, "12.000 (no budget)" for a
+// model without an energy budget, "-" for the overall summary without fleet budgets.
+std::string BudgetUse(const v1::GovernanceSummary& summary);
+
 // "2026-11-16 00:00 UTC to 2026-11-23 00:00 UTC"-style period text shared by the renderings.
 std::string FormatPeriod(const v1::GovernanceReport& report);
 

@@ -52,20 +52,13 @@ std::string ScopeName(const v1::GovernanceSummary& s) {
   return s.model().empty() ? "overall" : s.model();
 }
 
-std::string BudgetText(const v1::GovernanceSummary& s) {
-  if (s.model().empty()) return "-";
-  if (s.energy_budget_kwh() <= 0) return absl::StrCat(Kwh(s.budget_used_kwh()), " (no budget)");
-  return absl::StrFormat("%s / %s (%.1f%%)", Kwh(s.budget_used_kwh()),
-                         Kwh(s.energy_budget_kwh()), 100 * s.budget_used_share());
-}
-
 std::string DecisionsTable(const v1::GovernanceReport& r) {
   std::string html = absl::StrCat(
       "<table id=\"decisions\">\n",
       Th({"Scope", "Decisions", "Approved", "Rejected", "Deferred", "Approved kWh",
           "Approved kg CO2e", "Avoided kWh", "Avoided kg CO2e", "Avoided jobs",
           "Deferred, later approved", "Deferred, pending", "Accuracy-floor overrides",
-          "Budget used kWh"}));
+          "Budget used"}));
   std::vector<const v1::GovernanceSummary*> scopes = {&r.overall()};
   for (const v1::GovernanceSummary& m : r.models()) scopes.push_back(&m);
   for (const v1::GovernanceSummary* s : scopes) {
@@ -79,7 +72,7 @@ std::string DecisionsTable(const v1::GovernanceReport& r) {
                     Td(absl::StrCat(s->avoided_jobs()), true),
                     Td(absl::StrCat(s->deferrals_later_approved()), true),
                     Td(absl::StrCat(s->deferrals_pending()), true),
-                    Td(absl::StrCat(s->accuracy_floor_overrides()), true), Td(BudgetText(*s)),
+                    Td(absl::StrCat(s->accuracy_floor_overrides()), true), Td(BudgetUse(*s)),
                     "</tr>\n");
   }
   return absl::StrCat(html, "</table>\n");

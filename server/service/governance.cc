@@ -85,6 +85,9 @@ void SummaryToProto(const governance::Summary& s, v1::GovernanceSummary* out) {
     out->set_budget_window_s(absl::ToInt64Seconds(s.budget->window));
     out->set_budget_used_kwh(s.budget->used_kwh);
     out->set_budget_used_share(s.budget_used_share);
+    out->set_carbon_budget_kg(s.budget->carbon_budget_kg);
+    out->set_budget_used_co2e_kg(s.budget->used_co2e_kg);
+    out->set_carbon_budget_used_share(s.carbon_budget_used_share);
   }
   for (const governance::FeatureCount& f : s.most_drifted_features) {
     v1::FeatureDriftCount* p = out->add_most_drifted_features();
@@ -120,6 +123,25 @@ bool IsLowerHex64(absl::string_view s) {
     if (!absl::ascii_isdigit(c) && !(c >= 'a' && c <= 'f')) return false;
   }
   return true;
+}
+
+// A budget in force at `end` and what its window ending there used (model_id unset: every
+// model's approvals, for the fleet's budget).
+absl::StatusOr<governance::BudgetInput> BudgetUse(store::Store& store,
+                                                  std::optional<int64_t> model_id,
+                                                  double energy_budget_kwh,
+                                                  double carbon_budget_kg, absl::Duration window,
+                                                  absl::Time end) {
+  governance::BudgetInput budget;
+  budget.energy_budget_kwh = energy_budget_kwh;
+  budget.carbon_budget_kg = carbon_budget_kg;
+  budget.window = window;
+  ASSIGN_OR_RETURN(const store::Store::ApprovedTotals used,
+                   store.SumApproved(model_id, absl::ToUnixMillis(end - window),
+                                     absl::ToUnixMillis(end)));
+  budget.used_kwh = used.energy_kwh;
+  budget.used_co2e_kg = used.co2e_kg;
+  return budget;
 }
 
 }  // namespace
@@ -206,13 +228,14 @@ absl::Status Gatekeeper::DoGetGovernanceReport(const v1::GetGovernanceReportRequ
     v1::Policy proto;
     if (stored) RETURN_IF_ERROR(FromStoredJson(stored->policy, &proto));
     const policy::Policy policy = mapping::PolicyFromProto(proto);
-    governance::BudgetInput budget;
-    budget.energy_budget_kwh = policy.energy_budget_kwh;
-    budget.window = policy.budget_window;
-    ASSIGN_OR_RETURN(budget.used_kwh,
-                     store_->SumApprovedEnergy(
-                         model_id, absl::ToUnixMillis(end - policy.budget_window), end_ms));
-    input.budgets[name] = budget;
+    ASSIGN_OR_RETURN(input.budgets[name],
+                     BudgetUse(*store_, model_id, policy.energy_budget_kwh, policy.carbon_budget_kg,
+                               policy.budget_window, end));
+  }
+  if (fleet_.enabled()) {
+    ASSIGN_OR_RETURN(input.fleet_budget,
+                     BudgetUse(*store_, std::nullopt, fleet_.energy_budget_kwh, fleet_.carbon_budget_kg,
+                               fleet_.window, end));
   }
 
   ASSIGN_OR_RETURN(const governance::Report report, governance::BuildReport(input));

@@ -122,19 +122,24 @@ absl::StatusOr<std::optional<PolicyRow>> Store::GetPolicyAt(int64_t model_id, in
   return std::optional<PolicyRow>(std::move(row));
 }
 
-absl::StatusOr<double> Store::SumApprovedEnergy(int64_t model_id, int64_t from_ms,
-                                                int64_t to_ms) {
+absl::StatusOr<Store::ApprovedTotals> Store::SumApproved(std::optional<int64_t> model_id,
+                                                         int64_t from_ms, int64_t to_ms) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Statement select,
-                   Statement::Prepare(db_,
-                                      "SELECT TOTAL(energy_kwh) FROM decisions WHERE "
-                                      "model_id = ?1 AND verdict = 'APPROVE' AND "
-                                      "create_time_ms >= ?2 AND create_time_ms < ?3"));
-  select.BindInt64(1, model_id);
+  // approvals_by_model / approvals_by_time (0007) cover both sums.
+  ASSIGN_OR_RETURN(
+      Statement select,
+      Prepare(model_id ? "SELECT TOTAL(energy_kwh), TOTAL(co2e_kg) FROM decisions WHERE "
+                         "model_id = ?1 AND verdict = 'APPROVE' AND create_time_ms >= ?2 AND "
+                         "create_time_ms < ?3"
+                       : "SELECT TOTAL(energy_kwh), TOTAL(co2e_kg) FROM decisions WHERE "
+                         "verdict = 'APPROVE' AND create_time_ms >= ?2 AND create_time_ms < ?3"));
+  if (model_id) select.BindInt64(1, *model_id);
   select.BindInt64(2, from_ms);
   select.BindInt64(3, to_ms);
-  ASSIGN_OR_RETURN(const bool has_row, select.Step());
-  return has_row ? select.ColumnDouble(0) : 0.0;
+  ASSIGN_OR_RETURN(const bool has_row, select.Step());  // an aggregate always has one row
+  ApprovedTotals totals;
+  if (has_row) totals = {select.ColumnDouble(0), select.ColumnDouble(1)};
+  return totals;
 }
 
 }  // namespace greengate::store

@@ -305,7 +305,14 @@ class Store {
   // nullopt when none was set by then.
   absl::StatusOr<std::optional<PolicyRow>> GetPolicyAt(int64_t model_id, int64_t at_ms);
   // kWh of the model's approvals with from_ms <= create_time_ms < to_ms.
-  absl::StatusOr<double> SumApprovedEnergy(int64_t model_id, int64_t from_ms, int64_t to_ms);
+  // kWh and kg CO2e approved with from_ms <= create_time_ms < to_ms, by one model or (model_id
+  // unset) by all.
+  struct ApprovedTotals {
+    double energy_kwh = 0;
+    double co2e_kg = 0;
+  };
+  absl::StatusOr<ApprovedTotals> SumApproved(std::optional<int64_t> model_id, int64_t from_ms,
+                                             int64_t to_ms);
 
   // Outcomes (outcomes.cc). InsertOutcome: AlreadyExists when the decision has one; NotFound
   // when the decision or model is unknown.

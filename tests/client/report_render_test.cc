@@ -176,16 +176,34 @@ TEST(RenderCsvTest, OneRowPerScopeWithTheHeaderWidth) {
   ASSERT_EQ(lines.size(), 4u);  // header, overall, two models
   const std::vector<std::string> header = SplitCsv(lines[0]);
   EXPECT_EQ(header[2], "scope");
-  EXPECT_EQ(header.back(), "most_drifted_features");
+  EXPECT_EQ(header[25], "most_drifted_features");
+  EXPECT_EQ(header.back(), "carbon_budget_used_share");
   for (size_t i = 1; i < lines.size(); ++i) {
     const std::vector<std::string> row = SplitCsv(lines[i]);
     ASSERT_EQ(row.size(), header.size()) << lines[i];
-    EXPECT_EQ(row.back(), "age, \"years\":3");
+    EXPECT_EQ(row[25], "age, \"years\":3");
   }
   const std::vector<std::string> churn = SplitCsv(lines[2]);
   EXPECT_EQ(churn[2], "models/churn");
   EXPECT_EQ(churn[7], "200");  // approved_energy_kwh
   EXPECT_EQ(churn[24], "0.4");  // budget_used_share
+}
+
+TEST(BudgetUseTest, EnergyThenCarbonAndTheFleetOverall) {
+  v1::GovernanceSummary overall;
+  EXPECT_EQ(BudgetUse(overall), "-");  // no fleet budget on the server
+  overall.set_energy_budget_kwh(100);
+  overall.set_budget_used_kwh(25);
+  overall.set_budget_used_share(0.25);
+  EXPECT_EQ(BudgetUse(overall), "25.000 / 100.000 (25.0%)");
+  v1::GovernanceSummary model;
+  model.set_model("models/churn");
+  model.set_budget_used_kwh(50);
+  EXPECT_EQ(BudgetUse(model), "50.000 (no budget)");
+  model.set_carbon_budget_kg(8);
+  model.set_budget_used_co2e_kg(2);
+  model.set_carbon_budget_used_share(0.25);
+  EXPECT_EQ(BudgetUse(model), "50.000 (no budget); 2.000 / 8.000 kg CO2e (25.0%)");
 }
 
 TEST(ParseReportFormatTest, AcceptsTheFourFormats) {

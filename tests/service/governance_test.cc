@@ -187,6 +187,44 @@ TEST_F(GovernanceServiceTest, ListDecisionsRejectsAnEmptyTimeRange) {
   EXPECT_THAT(status.error_message(), HasSubstr("end_time: not a valid timestamp"));
 }
 
+// With fleet budgets on the server, the overall summary reports their use: energy and carbon
+// approved by every model in the fleet window ending at the period's end.
+TEST_F(GovernanceServiceTest, OverallSummaryReportsTheFleetBudgets) {
+  MakeHistory();
+  stub_.reset();
+  server_.reset();
+  ServerOptions options;
+  options.listen_address = "127.0.0.1:0";
+  options.fleet_budget.energy_budget_kwh = 100;
+  options.fleet_budget.carbon_budget_kg = 4;
+  options.fleet_budget.window = absl::Hours(24 * 7);
+  auto server = RunningServer::Start(options, store_.get(), &clock_, &energy::Tables::Shipped());
+  ASSERT_TRUE(server.ok()) << server.status();
+  server_ = std::move(*server);
+  stub_ = v1::RetrainGatekeeper::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));
+
+  v1::GetGovernanceReportRequest req;
+  *req.mutable_start_time() = Ts(t0_);
+  *req.mutable_end_time() = Ts(t0_ + absl::Hours(96));
+  v1::GovernanceReport report;
+  const grpc::Status status = stub_->GetGovernanceReport(Context().get(), req, &report);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const v1::GovernanceSummary& all = report.overall();
+  const double kwh = decisions_[0].cost().energy_kwh() + decisions_[3].cost().energy_kwh();
+  const double kg = decisions_[0].cost().co2e_kg() + decisions_[3].cost().co2e_kg();
+  EXPECT_DOUBLE_EQ(all.energy_budget_kwh(), 100);
+  EXPECT_EQ(all.budget_window_s(), 7 * 86400);
+  EXPECT_NEAR(all.budget_used_kwh(), kwh, 1e-9);
+  EXPECT_NEAR(all.budget_used_share(), kwh / 100, 1e-12);
+  EXPECT_DOUBLE_EQ(all.carbon_budget_kg(), 4);
+  EXPECT_NEAR(all.budget_used_co2e_kg(), kg, 1e-9);
+  EXPECT_NEAR(all.carbon_budget_used_share(), kg / 4, 1e-12);
+  // A model's carbon budget is reported the same way (none set here: unlimited).
+  EXPECT_DOUBLE_EQ(report.models(0).carbon_budget_kg(), 0);
+  EXPECT_NEAR(report.models(0).budget_used_co2e_kg(), kg, 1e-9);  // churn made both approvals
+}
+
 TEST_F(GovernanceServiceTest, ReportAggregatesThePeriod) {
   MakeHistory();
   v1::GetGovernanceReportRequest req;

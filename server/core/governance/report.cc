@@ -107,6 +107,15 @@ std::vector<FeatureCount> TopFeatures(const std::map<std::string, int64_t>& coun
   return top;
 }
 
+// A budget and the shares of it used (0 when unlimited).
+void SetBudget(const BudgetInput& budget, Summary& s) {
+  s.budget = budget;
+  s.budget_used_share =
+      budget.energy_budget_kwh > 0 ? budget.used_kwh / budget.energy_budget_kwh : 0;
+  s.carbon_budget_used_share =
+      budget.carbon_budget_kg > 0 ? budget.used_co2e_kg / budget.carbon_budget_kg : 0;
+}
+
 // Adds a model's totals into the overall summary (everything but budget and means).
 void Accumulate(const Summary& m, Summary& all) {
   all.decisions.approved += m.decisions.approved;
@@ -195,10 +204,7 @@ absl::StatusOr<Report> BuildReport(const ReportInput& input) {
     s.most_drifted_features = TopFeatures(drift);
     for (const auto& [feature, n] : drift) all_drift[feature] += n;
     if (const auto budget = input.budgets.find(model); budget != input.budgets.end()) {
-      s.budget = budget->second;
-      if (budget->second.energy_budget_kwh > 0) {
-        s.budget_used_share = budget->second.used_kwh / budget->second.energy_budget_kwh;
-      }
+      SetBudget(budget->second, s);
     }
     Accumulate(s, report.overall);
     report.models.push_back(std::move(s));
@@ -208,6 +214,7 @@ absl::StatusOr<Report> BuildReport(const ReportInput& input) {
               return a->decision_seq < b->decision_seq;
             });
   AddOutcomes(all_outcomes, report.overall);
+  if (input.fleet_budget) SetBudget(*input.fleet_budget, report.overall);
   report.overall.most_drifted_features = TopFeatures(all_drift);
   report.notes = Notes(report);
   return report;

@@ -51,11 +51,14 @@ struct OutcomeInput {
   std::optional<double> accuracy_after;
 };
 
-// A model's energy budget in force at the period's end and what its window used.
+// A budget in force at the period's end (a model's policy, or the fleet's) and what its
+// window used.
 struct BudgetInput {
   double energy_budget_kwh = 0;  // 0 = unlimited
   absl::Duration window;
-  double used_kwh = 0;  // approved kWh in [end - window, end)
+  double used_kwh = 0;           // approved kWh in [end - window, end)
+  double carbon_budget_kg = 0;   // 0 = unlimited
+  double used_co2e_kg = 0;       // approved kg CO2e in the same window
 };
 
 struct ReportInput {
@@ -64,6 +67,7 @@ struct ReportInput {
   std::vector<DecisionInput> decisions;
   std::vector<OutcomeInput> outcomes;
   std::map<std::string, BudgetInput> budgets;  // by model
+  std::optional<BudgetInput> fleet_budget;     // the server's, across all models
 };
 
 struct VerdictCounts {
@@ -110,8 +114,9 @@ struct Summary {
   double mean_expected_gain = 0;
   double mean_realised_gain = 0;
   std::vector<GainPoint> gains;      // by decision_seq
-  std::optional<BudgetInput> budget;  // per model only
+  std::optional<BudgetInput> budget;  // a model's; overall: the fleet's
   double budget_used_share = 0;       // used / budget; 0 when unlimited
+  double carbon_budget_used_share = 0;
   std::vector<FeatureCount> most_drifted_features;  // most first, then by name; at most 10
   std::vector<WeeklyEnergy> weeks;  // every ISO week overlapping the period, in order
 };

@@ -233,7 +233,23 @@ TEST(BuildReportTest, BudgetShareIsPerModel) {
   EXPECT_DOUBLE_EQ(ModelSummary(r, "models/a").budget_used_share, 0.25);
   ASSERT_TRUE(ModelSummary(r, "models/b").budget.has_value());
   EXPECT_DOUBLE_EQ(ModelSummary(r, "models/b").budget_used_share, 0);  // unlimited
-  EXPECT_FALSE(r.overall.budget.has_value());
+  EXPECT_FALSE(r.overall.budget.has_value());  // no fleet budget
+}
+
+TEST(BuildReportTest, CarbonBudgetsAndTheFleetBudgetAreReported) {
+  ReportInput in = Week({D(1, "models/a", Verdict::kApprove, 0, 10)});
+  // kWh budget, window, kWh used, kg budget, kg used.
+  in.budgets["models/a"] = BudgetInput{0, absl::Hours(24 * 30), 50, 8, 2};
+  in.fleet_budget = BudgetInput{400, absl::Hours(24 * 7), 100, 40, 30};
+  const Report r = *BuildReport(in);
+  const Summary& a = ModelSummary(r, "models/a");
+  EXPECT_DOUBLE_EQ(a.budget_used_share, 0);  // no energy budget
+  EXPECT_DOUBLE_EQ(a.carbon_budget_used_share, 0.25);
+  ASSERT_TRUE(r.overall.budget.has_value());
+  EXPECT_DOUBLE_EQ(r.overall.budget->used_kwh, 100);
+  EXPECT_EQ(r.overall.budget->window, absl::Hours(24 * 7));
+  EXPECT_DOUBLE_EQ(r.overall.budget_used_share, 0.25);
+  EXPECT_DOUBLE_EQ(r.overall.carbon_budget_used_share, 0.75);
 }
 
 }  // namespace
