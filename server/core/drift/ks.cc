@@ -102,11 +102,11 @@ absl::StatusOr<KsResult> KolmogorovSmirnovSorted(absl::Span<const double> refere
 
 absl::StatusOr<KsResult> KolmogorovSmirnov(absl::Span<const double> reference_sorted,
                                            absl::Span<const double> current) {
-  RETURN_IF_ERROR(internal::CheckSortedSample(reference_sorted, "reference_sorted"));
-  // A per-thread buffer: a fresh one would be page-faulted in on every call.
-  thread_local std::vector<double> current_sorted;
-  RETURN_IF_ERROR(internal::SortInto(current, "current", &current_sorted));
-  return Test(reference_sorted, current_sorted);
+  return internal::WithSortedCurrent(
+      reference_sorted, current,
+      [](absl::Span<const double> ref, absl::Span<const double> cur) -> absl::StatusOr<KsResult> {
+        return Test(ref, cur);
+      });
 }
 
 }  // namespace greengate::drift

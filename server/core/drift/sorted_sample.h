@@ -28,4 +28,20 @@ absl::StatusOr<std::vector<double>> SortedCopy(absl::Span<const double> values,
 absl::Status SortInto(absl::Span<const double> values, std::string_view field,
                       std::vector<double>* out);
 
+// WithSortedCurrent()
+//
+// The shape of every test that takes a sorted reference and an unsorted current sample:
+// checks the reference (CheckSortedSample, field "reference_sorted"), sorts `current` (field
+// "current") into a per-thread buffer that is reused across calls, and returns
+// test(reference_sorted, current_sorted). `test` must not call WithSortedCurrent itself.
+template <typename Test>
+auto WithSortedCurrent(absl::Span<const double> reference_sorted,
+                       absl::Span<const double> current, Test test)
+    -> decltype(test(reference_sorted, absl::Span<const double>())) {
+  if (absl::Status s = CheckSortedSample(reference_sorted, "reference_sorted"); !s.ok()) return s;
+  thread_local std::vector<double> current_sorted;
+  if (absl::Status s = SortInto(current, "current", &current_sorted); !s.ok()) return s;
+  return test(reference_sorted, absl::Span<const double>(current_sorted));
+}
+
 }  // namespace greengate::drift::internal

@@ -136,11 +136,11 @@ absl::StatusOr<double> Wasserstein1Sorted(absl::Span<const double> reference_sor
 
 absl::StatusOr<double> Wasserstein1(absl::Span<const double> reference_sorted,
                                     absl::Span<const double> current) {
-  RETURN_IF_ERROR(internal::CheckSortedSample(reference_sorted, "reference_sorted"));
-  // A per-thread buffer: a fresh one would be page-faulted in on every call.
-  thread_local std::vector<double> current_sorted;
-  RETURN_IF_ERROR(internal::SortInto(current, "current", &current_sorted));
-  return SampleCdfDistance(reference_sorted, current_sorted);
+  return internal::WithSortedCurrent(
+      reference_sorted, current,
+      [](absl::Span<const double> ref, absl::Span<const double> cur) -> absl::StatusOr<double> {
+        return SampleCdfDistance(ref, cur);
+      });
 }
 
 absl::StatusOr<double> NormedWasserstein(absl::Span<const double> reference_sorted,
