@@ -45,6 +45,19 @@ inline std::size_t SmallBinIndex(const std::array<double, 15>& e, double value) 
   return i;
 }
 
+// Algorithm R: the n-th finite value replaces a random slot with probability capacity / n,
+// which keeps every value seen so far in the reservoir with equal probability. One copy for
+// Add(), AddValues() and SampleValues(), so they draw alike; the loops pass locals.
+inline void DrawIntoReservoir(double value, int64_t n, int64_t capacity, internal::Rng& rng,
+                              std::vector<double>& sample) {
+  if (static_cast<int64_t>(sample.size()) < capacity) {
+    sample.push_back(value);
+  } else if (capacity != 0) {
+    const uint64_t slot = internal::UniformBelow(rng, static_cast<uint64_t>(n));
+    if (slot < static_cast<uint64_t>(capacity)) sample[slot] = value;
+  }
+}
+
 }  // namespace
 
 void NumericBuilder::Add(double value) {
@@ -102,13 +115,7 @@ void NumericBuilder::AddValues(absl::Span<const double> values) {
     mean += delta / static_cast<double>(n);
     m2 += delta * (value - mean);
     ++bins[small ? SmallBinIndex(small_edges, value) : BinIndex(edges, value)];
-    // Sample(), Algorithm R.
-    if (static_cast<int64_t>(sample_.size()) < capacity) {
-      sample_.push_back(value);
-    } else if (capacity != 0) {
-      const uint64_t slot = internal::UniformBelow(rng, static_cast<uint64_t>(n));
-      if (slot < static_cast<uint64_t>(capacity)) sample_[slot] = value;
-    }
+    DrawIntoReservoir(value, n, capacity, rng, sample_);
   }
   count_ = count;
   missing_ = missing;
@@ -134,12 +141,7 @@ void NumericBuilder::SampleValues(absl::Span<const double> values) {
       continue;
     }
     ++n;
-    if (static_cast<int64_t>(sample_.size()) < capacity) {
-      sample_.push_back(value);
-    } else if (capacity != 0) {
-      const uint64_t slot = internal::UniformBelow(rng, static_cast<uint64_t>(n));
-      if (slot < static_cast<uint64_t>(capacity)) sample_[slot] = value;
-    }
+    DrawIntoReservoir(value, n, capacity, rng, sample_);
   }
   count_ = count;
   missing_ = missing;
@@ -152,16 +154,8 @@ void NumericBuilder::AddMissing() {
   ++missing_;
 }
 
-// Algorithm R: the n-th value replaces a random slot with probability capacity / n, which
-// keeps every value seen so far in the reservoir with equal probability.
 void NumericBuilder::Sample(double value) {
-  if (static_cast<int64_t>(sample_.size()) < capacity_) {
-    sample_.push_back(value);
-    return;
-  }
-  if (capacity_ == 0) return;
-  const uint64_t slot = internal::UniformBelow(rng_, static_cast<uint64_t>(n_));
-  if (slot < static_cast<uint64_t>(capacity_)) sample_[slot] = value;
+  DrawIntoReservoir(value, n_, capacity_, rng_, sample_);
 }
 
 std::vector<double> NumericBuilder::SortedSample() const {
