@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,8 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-
-extern char** environ;
+#include "tests/common/spawn.h"
 
 namespace greengate::bench {
 namespace {
@@ -66,25 +64,11 @@ absl::StatusOr<std::unique_ptr<BenchServer>> BenchServer::Start(const std::strin
                                                                 const std::string& dir) {
   const std::string port_file = dir + "/port";
   const std::string log = dir + "/server.log";
-  std::vector<std::string> args = {binary,
-                                   "--listen=127.0.0.1:0",
-                                   "--db=" + dir + "/gg.db",
-                                   "--port_file=" + port_file,
-                                   "--metrics_listen=",
-                                   "--shutdown_grace_s=5"};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return absl::InternalError(absl::StrCat("cannot start ", binary));
+  const std::vector<std::string> args = {"--listen=127.0.0.1:0", "--db=" + dir + "/gg.db",
+                                         "--port_file=" + port_file, "--metrics_listen=",
+                                         "--shutdown_grace_s=5"};
+  const pid_t pid = greengate::testing::Spawn(binary, args, log, log);
+  if (pid < 0) return absl::InternalError(absl::StrCat("cannot start ", binary));
 
   std::unique_ptr<BenchServer> server(new BenchServer());
   server->pid_ = pid;

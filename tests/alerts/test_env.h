@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -31,10 +30,9 @@
 #include "server/alerts/http_client.h"
 #include "server/alerts/observability.h"
 #include "server/service/server.h"
+#include "tests/common/spawn.h"
 #include "tests/service/gate_calls.h"
 #include "tests/service/test_profiles.h"
-
-extern char** environ;
 
 namespace greengate::alerts::testing {
 
@@ -72,21 +70,7 @@ class ChildProcess {
  public:
   ChildProcess(const std::string& binary, const std::vector<std::string>& args,
                const std::string& log) {
-    std::vector<std::string> storage = {binary};
-    storage.insert(storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& s : storage) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    if (posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ) != 0) {
-      pid_ = -1;
-    }
-    posix_spawn_file_actions_destroy(&actions);
+    pid_ = greengate::testing::Spawn(binary, args, log, log);
   }
   ~ChildProcess() { Stop(); }
   bool started() const { return pid_ > 0; }
