@@ -80,6 +80,43 @@ char* SkipOrdinary(char* p, const char* end) {
 
 }  // namespace
 
+namespace internal {
+
+ByteMasks DelimiterMasks64(const char* p, const char* end) {
+  if (end - p < 64) {  // the block's last bytes: padded with zeros, which are neither
+    alignas(16) char tail[64] = {};
+    std::memcpy(tail, p, static_cast<size_t>(end - p));
+    return DelimiterMasks64(tail, tail + 64);
+  }
+  ByteMasks masks{0, 0};
+#if defined(__SSE2__)
+  const __m128i comma = _mm_set1_epi8(',');
+  const __m128i lf = _mm_set1_epi8('\n');
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i quote = _mm_set1_epi8('"');
+  for (int i = 0; i < 4; ++i) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
+    const __m128i hits = _mm_or_si128(_mm_cmpeq_epi8(bytes, comma),
+                                      _mm_or_si128(_mm_cmpeq_epi8(bytes, lf),
+                                                   _mm_cmpeq_epi8(bytes, cr)));
+    const auto bits = [](__m128i m) {
+      return static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(m)));
+    };
+    masks.delimiters |= bits(hits) << (16 * i);
+    masks.quotes |= bits(_mm_cmpeq_epi8(bytes, quote)) << (16 * i);
+  }
+#else
+  for (int i = 0; i < 64; ++i) {
+    const char c = p[i];
+    masks.delimiters |= static_cast<uint64_t>(c == ',' || c == '\n' || c == '\r') << i;
+    masks.quotes |= static_cast<uint64_t>(c == '"') << i;
+  }
+#endif
+  return masks;
+}
+
+}  // namespace internal
+
 CsvBlockReader::CsvBlockReader(std::istream* in, size_t block_bytes, int64_t max_record_bytes)
     : in_(in), block_bytes_(std::max<size_t>(block_bytes, 1)), max_record_bytes_(max_record_bytes) {}
 

@@ -188,12 +188,16 @@ struct KindFailure {
   std::string text;
 };
 
+// A block's values of one numeric feature. Sized for the most rows a block can hold before
+// it is parsed (its line breaks + 1) and written by row, without initialising it first.
+using NumericColumn = std::vector<double, DefaultInitAllocator<double>>;
+
 // One block's rows, parsed: the fields of each schema feature as a column.
 struct ParsedBlock {
   CsvBlock block;  // owns the text the categorical views point into
   size_t offset = 0;
   int64_t rows = 0;
-  std::vector<std::vector<double>> numeric;               // by schema feature (numeric ones)
+  std::vector<NumericColumn> numeric;                      // by schema feature (numeric ones)
   std::vector<std::vector<std::string_view>> categorical;  // by schema feature
   std::vector<std::optional<KindFailure>> failures;       // pass 1: first non-number per feature
   // The first error in the block. `error_row` >= 0 when it is about a value of that row
@@ -203,98 +207,186 @@ struct ParsedBlock {
   int64_t error_row = -1;
 };
 
+// What ParseBlock() does with the fields of one CSV column.
+struct ColumnAction {
+  int32_t feature = -1;    // schema feature it feeds; -1: not read
+  double* dest = nullptr;  // numeric features: the block's column, indexed by row
+};
+
+// Takes the fields of one block into a ParsedBlock's columns: the one place that decides what
+// a field means, for both ways of splitting records (below).
+class FieldTaker {
+ public:
+  FieldTaker(const PassPlan& plan, ParsedBlock* out)
+      : plan_(plan), out_(out),
+        text_end_(out->block.text.data() + out->block.text.size()) {}
+
+  // One field of row `row` (within the block), whose record starts at `record`. A value
+  // that is not a number is noted (pass 1) or becomes the record's error (Error()),
+  // reported once its field count is known to be right (a ragged record's error is about
+  // its fields).
+  [[gnu::always_inline]] void Take(const ColumnAction& action, std::string_view field,
+                                   int64_t row, const char* record) {
+    if (action.dest == nullptr) {
+      out_->categorical[action.feature].push_back(field);
+      return;
+    }
+    // The fast number parser reads up to 8 bytes past a field; the last fields of a block
+    // may not have them.
+    if (field.data() + field.size() + 8 <= text_end_ &&
+        profile::ParsePlainDecimalPadded(field, &action.dest[row])) {
+      return;
+    }
+    TakeOther(action, field, row, record);
+  }
+
+  // The first value of the current record that is not a number (pass 2 and current
+  // profiles), as the block's error for row `row`, whose record starts at `record`; false
+  // when there is none.
+  bool Error(const CsvRecordParser& parser, const char* record, int64_t row) {
+    if (bad_feature_ < 0) return false;
+    out_->error_line = parser.LineAt(record);
+    out_->error_row = row;
+    out_->error = absl::InvalidArgumentError(
+        absl::StrCat("feature ", Quote(plan_.schema[bad_feature_].name), ": ", bad_message_));
+    return true;
+  }
+
+ private:
+  [[gnu::noinline]] void TakeOther(const ColumnAction& action, std::string_view field,
+                                   int64_t row, const char* record) {
+    const size_t j = static_cast<size_t>(action.feature);
+    double& dest = action.dest[row];
+    dest = std::numeric_limits<double>::quiet_NaN();
+    // Already known not to be numeric (pass 1): what its other values are no longer matters.
+    if (plan_.detect_kinds && out_->failures[j].has_value()) return;
+    absl::StatusOr<double> value = profile::ParseNumericField(field);
+    if (value.ok()) {
+      dest = *value;
+    } else if (plan_.detect_kinds) {
+      out_->failures[j] = KindFailure{record, 0, std::string(field)};
+    } else if (bad_feature_ < 0) {
+      bad_feature_ = static_cast<int>(j);
+      bad_message_ = std::string(value.status().message());
+    }
+  }
+
+  const PassPlan& plan_;
+  ParsedBlock* out_;
+  const char* text_end_;
+  int bad_feature_ = -1;
+  std::string bad_message_;
+};
+
+// Splits `out->block` into records with CsvRecordParser (any CSV, quoted fields included)
+// and takes the fields `actions` read; false on an error (in `out`).
+bool TakeParsedRecords(size_t width, const std::vector<ColumnAction>& actions,
+                       FieldTaker& taker, CsvRecordParser& parser, ParsedBlock* out) {
+  std::vector<std::string_view> fields;
+  fields.reserve(width);
+  for (int64_t row = 0;; ++row) {
+    absl::StatusOr<bool> more = parser.Next(&fields);
+    if (!more.ok()) {
+      out->error = more.status();
+      return false;
+    }
+    if (!*more) return true;
+    if (fields.size() != width) {
+      out->error_line = parser.RecordLine();
+      out->error = absl::InvalidArgumentError(
+          absl::StrCat("has ", fields.size(), " fields; the header has ", width));
+      return false;
+    }
+    for (size_t c = 0; c < width; ++c) {
+      if (actions[c].feature >= 0) taker.Take(actions[c], fields[c], row, parser.record_start());
+    }
+    if (taker.Error(parser, parser.record_start(), row)) return false;
+    out->rows = row + 1;
+  }
+}
+
+// The same for a block without quotes (ScanQuoteFreeRecords()); kQuote when it has one after
+// all, and then `out` is to be started over.
+ScanEnd TakeQuoteFreeRecords(size_t width, const std::vector<ColumnAction>& actions,
+                             FieldTaker& taker, const CsvRecordParser& parser, ParsedBlock* out) {
+  const char* const begin = out->block.text.data() + out->offset;
+  const char* const end = out->block.text.data() + out->block.text.size();
+  const ColumnAction* const action = actions.data();
+  int64_t row = 0;
+  const char* record_start = begin;
+  const ScanEnd scan = ScanQuoteFreeRecords(
+      begin, end,
+      [&](size_t column, const char* field, const char* field_end)
+          __attribute__((always_inline)) {
+            if (column == 0) record_start = field;
+            if (column < width && action[column].feature >= 0) {
+              taker.Take(action[column], std::string_view(field, field_end - field), row,
+                         record_start);
+            }
+            return true;
+          },
+      [&](size_t fields, const char* record) {
+        if (fields != width) {
+          out->error_line = parser.LineAt(record);
+          out->error = absl::InvalidArgumentError(
+              absl::StrCat("has ", fields, " fields; the header has ", width));
+          return false;
+        }
+        if (taker.Error(parser, record, row)) return false;
+        ++row;
+        return true;
+      });
+  out->rows = row;
+  return scan;
+}
+
 // Tokenises `out->block` and parses the fields `plan` reads. Runs on a worker thread.
 void ParseBlock(const PassPlan& plan, size_t width, ParsedBlock* out) {
   const size_t features = plan.schema.size();
   // The columns keep their capacity from block to block: no allocation in the steady state.
   out->numeric.resize(features);
   out->categorical.resize(features);
-  for (auto& column : out->numeric) column.clear();
-  for (auto& column : out->categorical) column.clear();
-  out->failures.assign(features, std::nullopt);
-  std::vector<bool> read(features);
+  // A block holds at most one record per line break, plus one without a line break at EOF.
+  const size_t max_rows = static_cast<size_t>(out->block.lines) + 1;
+  std::vector<ColumnAction> actions(width);
   for (size_t j = 0; j < features; ++j) {
-    read[j] = !(plan.detect_kinds && plan.schema[j].kind == FeatureKind::kCategorical);
-  }
-  // Reserve from the first records' size, so the columns rarely grow.
-  const size_t expect_rows = out->block.text.size() / std::max<size_t>(width * 4, 1) + 16;
-  for (size_t j = 0; j < features; ++j) {
-    if (!read[j]) continue;
+    out->numeric[j].clear();
+    if (plan.detect_kinds && plan.schema[j].kind == FeatureKind::kCategorical) continue;
+    ColumnAction& action = actions[plan.columns[j]];
+    action.feature = static_cast<int32_t>(j);
     if (plan.schema[j].kind == FeatureKind::kNumeric) {
-      out->numeric[j].reserve(expect_rows);
-    } else {
-      out->categorical[j].reserve(expect_rows);
+      out->numeric[j].resize(max_rows);
+      action.dest = out->numeric[j].data();
     }
   }
-  // The features read, flattened once so the per-value loop tests nothing else.
-  struct ReadColumn {
-    size_t feature;
-    size_t column;
-    bool numeric;
+  // Reserve from the first records' size, so the categorical columns rarely grow.
+  const size_t expect_rows = out->block.text.size() / std::max<size_t>(width * 4, 1) + 16;
+  auto start = [&] {
+    out->rows = 0;
+    out->failures.assign(features, std::nullopt);
+    for (auto& column : out->categorical) column.clear();
+    for (const ColumnAction& action : actions) {
+      if (action.feature >= 0 && action.dest == nullptr) {
+        out->categorical[action.feature].reserve(expect_rows);
+      }
+    }
   };
-  std::vector<ReadColumn> reads;
-  reads.reserve(features);
-  for (size_t j = 0; j < features; ++j) {
-    if (read[j]) {
-      reads.push_back({j, plan.columns[j], plan.schema[j].kind == FeatureKind::kNumeric});
+  start();
+  CsvRecordParser parser(&out->block, out->offset);
+  bool ok;
+  {
+    FieldTaker taker(plan, out);
+    const ScanEnd scan = TakeQuoteFreeRecords(width, actions, taker, parser, out);
+    ok = scan == ScanEnd::kDone;
+    if (scan == ScanEnd::kQuote) {  // quoted fields: the general parser, from the start
+      start();
+      FieldTaker fresh(plan, out);
+      ok = TakeParsedRecords(width, actions, fresh, parser, out);
     }
   }
-  // The fast number parser reads up to 8 bytes past a field; the last fields of a block may
-  // not have them.
-  const char* const text_end = out->block.text.data() + out->block.text.size();
-  CsvRecordParser parser(&out->block, out->offset);
-  std::vector<std::string_view> fields;
-  fields.reserve(width);
-  for (;;) {
-    absl::StatusOr<bool> more = parser.Next(&fields);
-    if (!more.ok()) {
-      out->error = more.status();
-      return;
-    }
-    if (!*more) return;
-    if (fields.size() != width) {
-      out->error_line = parser.RecordLine();
-      out->error = absl::InvalidArgumentError(
-          absl::StrCat("has ", fields.size(), " fields; the header has ", width));
-      return;
-    }
-    for (const ReadColumn& rc : reads) {
-      const size_t j = rc.feature;
-      const std::string_view field = fields[rc.column];
-      if (!rc.numeric) {
-        out->categorical[j].push_back(field);
-        continue;
-      }
-      double plain;
-      if (field.data() + field.size() + 8 <= text_end &&
-          profile::ParsePlainDecimalPadded(field, &plain)) {
-        out->numeric[j].push_back(plain);
-        continue;
-      }
-      if (plan.detect_kinds && out->failures[j].has_value()) {
-        // Already known not to be numeric: what its other values are no longer matters.
-        out->numeric[j].push_back(std::numeric_limits<double>::quiet_NaN());
-        continue;
-      }
-      absl::StatusOr<double> value = profile::ParseNumericField(field);
-      if (value.ok()) {
-        out->numeric[j].push_back(*value);
-        continue;
-      }
-      if (plan.detect_kinds) {
-        if (!out->failures[j].has_value()) {
-          out->failures[j] = KindFailure{parser.record_start(), 0, std::string(field)};
-        }
-        out->numeric[j].push_back(std::numeric_limits<double>::quiet_NaN());
-        continue;
-      }
-      out->error_line = parser.RecordLine();
-      out->error_row = out->rows;
-      out->error = absl::InvalidArgumentError(absl::StrCat(
-          "feature ", Quote(plan.schema[j].name), ": ", value.status().message()));
-      return;
-    }
-    ++out->rows;
+  if (!ok) return;
+  for (const ColumnAction& action : actions) {
+    if (action.dest != nullptr) out->numeric[action.feature].resize(out->rows);
   }
 }
 

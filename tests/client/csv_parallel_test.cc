@@ -23,9 +23,10 @@ using testing::TestDir;
 using testing::WriteFile;
 
 // 3000 rows, deterministic: numbers with missing markers and blanks, a text column with
-// quoted commas, doubled quotes and line breaks, CRLF and LF line ends, blank lines, and a
-// column that looks numeric until row 2500.
-std::string BigCsv() {
+// quoted commas, doubled quotes and line breaks (or, with `quotes` false, plain text only:
+// the profiler's quote-free path), CRLF, LF and lone CR line ends, blank lines, and a column
+// that looks numeric until row 2500.
+std::string BigCsv(bool quotes = true) {
   std::string csv = "x,y,city,late,code\r\n";
   uint64_t state = 12345;
   auto next = [&state] {
@@ -41,8 +42,10 @@ std::string BigCsv() {
     if (b % 61 == 0) y = " 3.5 ";
     std::string city = std::vector<std::string>{"Paris", "\"New York, NY\"", "\"Say \"\"hi\"\"\"",
                                                 "\"two\nlines\"", "Lyon", ""}[c % 6];
+    if (!quotes && city.find('"') != std::string::npos) city = "New York";
     std::string late = r == 2500 ? "n/a-ish" : absl::StrCat(c % 13);
-    csv += absl::StrCat(x, ",", y, ",", city, ",", late, ",", c % 7, r % 3 == 0 ? "\r\n" : "\n");
+    const char* end = r % 3 == 0 ? "\r\n" : (!quotes && r % 7 == 0 ? "\r" : "\n");
+    csv += absl::StrCat(x, ",", y, ",", city, ",", late, ",", c % 7, end);
     if (r % 500 == 499) csv += "\n";
   }
   return csv;
@@ -102,8 +105,11 @@ CsvProfileOptions Options(const Layout& layout) {
   return o;
 }
 
-TEST(CsvParallelTest, ReferenceProfileDoesNotDependOnThreadsOrBlocks) {
-  const std::string csv = WriteFile(TestDir() / "big.csv", BigCsv());
+// With and without quoted fields: blocks without a quote take the profiler's quote-free path.
+class CsvParallelTest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(CsvParallelTest, ReferenceProfileDoesNotDependOnThreadsOrBlocks) {
+  const std::string csv = WriteFile(TestDir() / "big.csv", BigCsv(GetParam()));
   absl::StatusOr<CsvProfile> first = ProfileReferenceCsv(csv, Options(kLayouts[0]));
   ASSERT_TRUE(first.ok()) << first.status();
   ASSERT_EQ(first->profile.rows, 3000);
@@ -121,8 +127,8 @@ TEST(CsvParallelTest, ReferenceProfileDoesNotDependOnThreadsOrBlocks) {
 }
 
 // The current profile equals AddRow() of every record read by the streaming CsvReader.
-TEST(CsvParallelTest, CurrentProfileEqualsRowByRowBuilder) {
-  const std::string csv = WriteFile(TestDir() / "big.csv", BigCsv());
+TEST_P(CsvParallelTest, CurrentProfileEqualsRowByRowBuilder) {
+  const std::string csv = WriteFile(TestDir() / "big.csv", BigCsv(GetParam()));
   CsvProfileOptions ref_options = Options(kLayouts[0]);
   ref_options.categorical = {"late"};
   absl::StatusOr<CsvProfile> reference = ProfileReferenceCsv(csv, ref_options);
@@ -156,10 +162,59 @@ TEST(CsvParallelTest, CurrentProfileEqualsRowByRowBuilder) {
   }
 }
 
+INSTANTIATE_TEST_SUITE_P(Quotes, CsvParallelTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Quoted" : "QuoteFree";
+                         });
+
+// The reference profile of a quote-free file equals BuildReferenceProfile() over its rows
+// read one by one (the sequential definition of both passes).
+TEST(CsvParallelQuoteFreeTest, ReferenceProfileEqualsRowByRowBuilder) {
+  const std::string csv = WriteFile(TestDir() / "plain.csv", BigCsv(false));
+  CsvProfileOptions options = Options(kLayouts[0]);
+  options.categorical = {"city", "late"};
+  absl::StatusOr<CsvProfile> profiled = ProfileReferenceCsv(csv, options);
+  ASSERT_TRUE(profiled.ok()) << profiled.status();
+
+  profile::ProfileBuilderOptions builder_options;
+  builder_options.sample_capacity = 100;
+  builder_options.joint_sample_capacity = 50;
+  builder_options.seed = 1;
+  std::vector<profile::FeatureSpec> schema = {{"x", profile::FeatureKind::kNumeric},
+                                              {"y", profile::FeatureKind::kNumeric},
+                                              {"city", profile::FeatureKind::kCategorical},
+                                              {"late", profile::FeatureKind::kCategorical},
+                                              {"code", profile::FeatureKind::kNumeric}};
+  absl::StatusOr<profile::DataProfile> sequential = profile::BuildReferenceProfile(
+      schema, builder_options, 10, [&](profile::ProfileBuilder& builder) -> absl::Status {
+        std::ifstream in(csv, std::ios::binary);
+        CsvReader reader(&in);
+        std::vector<std::string> fields;
+        if (!*reader.Next(&fields)) return absl::InternalError("no header");
+        for (;;) {
+          absl::StatusOr<bool> more = reader.Next(&fields);
+          if (!more.ok()) return more.status();
+          if (!*more) return absl::OkStatus();
+          absl::Status added = builder.AddRow(absl::MakeConstSpan(fields));
+          if (!added.ok()) return added;
+        }
+      });
+  ASSERT_TRUE(sequential.ok()) << sequential.status();
+  for (const Layout& layout : kLayouts) {
+    SCOPED_TRACE(absl::StrCat(layout.threads, " threads, blocks of ", layout.block_bytes));
+    options.threads = layout.threads;
+    options.block_bytes = layout.block_bytes;
+    absl::StatusOr<CsvProfile> again = ProfileReferenceCsv(csv, options);
+    ASSERT_TRUE(again.ok()) << again.status();
+    ExpectSameProfile(*sequential, again->profile);
+  }
+}
+
 struct ErrorCase {
   std::string name;
   std::string tail;  // appended after 200 good rows
   std::string message;
+  bool quoted = true;  // the good rows hold a quoted line break (else: no quote in the file)
 };
 
 class CsvParallelErrorTest : public ::testing::TestWithParam<ErrorCase> {};
@@ -167,7 +222,10 @@ class CsvParallelErrorTest : public ::testing::TestWithParam<ErrorCase> {};
 // Errors name the same line (and row) however the file is cut.
 TEST_P(CsvParallelErrorTest, SameErrorForAnyLayout) {
   std::string text = "a,b\n";
-  for (int r = 0; r < 200; ++r) text += absl::StrCat(r, ",\"q\nq\"\n");  // 2 lines per row
+  for (int r = 0; r < 200; ++r) {
+    text += GetParam().quoted ? absl::StrCat(r, ",\"q\nq\"\n")  // 2 lines per row
+                              : absl::StrCat(r, ",q\n");
+  }
   text += GetParam().tail;
   const auto dir = TestDir();
   const std::string csv = WriteFile(dir / "bad.csv", text);
@@ -197,7 +255,18 @@ INSTANTIATE_TEST_SUITE_P(
                       ErrorCase{"StrayQuoteInLongField", "1,x\n2,abcdefghij\"klmnopqrstuvwxyz\n",
                                 "bad.csv: line 403: quote inside an unquoted field (field 2)"},
                       ErrorCase{"Unclosed", "1,x\n2,\"open\n", "bad.csv: line 403: quoted field is not closed"},
-                      ErrorCase{"AfterQuote", "1,\"x\"y\n", "bad.csv: line 402: unexpected 'y'"}),
+                      ErrorCase{"AfterQuote", "1,\"x\"y\n", "bad.csv: line 402: unexpected 'y'"},
+                      // The same errors in files without quotes (the quote-free path).
+                      ErrorCase{"QuoteFreeRagged", "7\n", "bad.csv line 202: has 1 fields", false},
+                      ErrorCase{"QuoteFreeTooManyFields", "1,x\n2,y,z\n",
+                                "bad.csv line 203: has 3 fields", false},
+                      ErrorCase{"QuoteFreeNotANumber", "1,x\r\n\r\nold,y\r\n",
+                                "bad.csv line 204: row 202, feature 'a': cannot parse 'old'", false},
+                      // A ragged record's error is about its fields, not its values.
+                      ErrorCase{"QuoteFreeRaggedNotANumber", "old\n", "bad.csv line 202: has 1 fields",
+                                false},
+                      ErrorCase{"QuoteFreeNoLineBreakAtTheEnd", "1,x\nold,y",
+                                "bad.csv line 203: row 202, feature 'a': cannot parse 'old'", false}),
     [](const ::testing::TestParamInfo<ErrorCase>& info) { return info.param.name; });
 
 }  // namespace

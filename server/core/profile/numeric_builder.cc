@@ -45,59 +45,95 @@ inline std::size_t SmallBinIndex(const std::array<double, 15>& e, double value) 
   return i;
 }
 
-// Algorithm R: the n-th finite value replaces a random slot with probability capacity / n,
-// which keeps every value seen so far in the reservoir with equal probability. One copy for
-// Add(), AddValues() and SampleValues(), so they draw alike; the loops pass locals.
-inline void DrawIntoReservoir(double value, int64_t n, int64_t capacity, internal::Rng& rng,
-                              std::vector<double>& sample) {
-  if (static_cast<int64_t>(sample.size()) < capacity) {
-    sample.push_back(value);
-  } else if (capacity != 0) {
-    const uint64_t slot = internal::UniformBelow(rng, static_cast<uint64_t>(n));
-    if (slot < static_cast<uint64_t>(capacity)) sample[slot] = value;
+// The mean and m2 of `count` > 0 values about their own mean, by two passes with four
+// partial sums each (independent additions, so the loop is not one long dependency chain).
+// Falls back to Welford's update when the plain sum overflows (values near the double range).
+void ChunkMoments(const double* v, std::size_t count, double* mean, double* m2) {
+  double s[4] = {0, 0, 0, 0};
+  std::size_t i = 0;
+  for (; i + 4 <= count; i += 4) {
+    for (int l = 0; l < 4; ++l) s[l] += v[i + l];
   }
+  for (; i < count; ++i) s[0] += v[i];
+  const double sum = (s[0] + s[1]) + (s[2] + s[3]);
+  if (!std::isfinite(sum)) {
+    double running_mean = 0, running_m2 = 0;
+    for (std::size_t j = 0; j < count; ++j) {
+      const double delta = v[j] - running_mean;
+      running_mean += delta / static_cast<double>(j + 1);
+      running_m2 += delta * (v[j] - running_mean);
+    }
+    *mean = running_mean;
+    *m2 = running_m2;
+    return;
+  }
+  const double chunk_mean = sum / static_cast<double>(count);
+  double q[4] = {0, 0, 0, 0};
+  i = 0;
+  for (; i + 4 <= count; i += 4) {
+    for (int l = 0; l < 4; ++l) {
+      const double d = v[i + l] - chunk_mean;
+      q[l] += d * d;
+    }
+  }
+  for (; i < count; ++i) {
+    const double d = v[i] - chunk_mean;
+    q[0] += d * d;
+  }
+  *mean = chunk_mean;
+  *m2 = (q[0] + q[1]) + (q[2] + q[3]);
+}
+
+// Chan et al.'s combination of running moments over `n` values with a chunk's over `count`.
+void CombineMoments(int64_t n, double chunk_mean, double chunk_m2, std::size_t count,
+                    double* mean, double* m2) {
+  if (n == 0) {
+    *mean = chunk_mean;
+    *m2 = chunk_m2;
+    return;
+  }
+  const double share = static_cast<double>(count) / static_cast<double>(n + count);
+  const double delta = chunk_mean - *mean;
+  *mean += delta * share;
+  *m2 += chunk_m2 + delta * delta * (static_cast<double>(n) * share);
 }
 
 }  // namespace
 
-void NumericBuilder::Add(double value) {
-  if (!std::isfinite(value)) {
-    AddMissing();
-    return;
+// Algorithm R: the n-th finite value replaces a random slot with probability capacity / n,
+// which keeps every value seen so far in the reservoir with equal probability.
+[[gnu::always_inline]] inline void NumericBuilder::Sample(double value, int64_t n,
+                                                       internal::Rng& rng) {
+  if (n > capacity_) {
+    const uint64_t slot = internal::UniformBelow(rng, static_cast<uint64_t>(n));
+    if (slot < static_cast<uint64_t>(capacity_)) sample_[slot] = value;
+  } else if (capacity_ != 0) {
+    sample_.push_back(value);
   }
-  ++count_;
-  ++n_;
-  if (n_ == 1) {
-    min_ = max_ = value;
-  } else {
-    min_ = std::min(min_, value);
-    max_ = std::max(max_, value);
-  }
-  // Welford: stable where the naive sum of squares cancels catastrophically.
-  const double delta = value - mean_;
-  mean_ += delta / static_cast<double>(n_);
-  m2_ += delta * (value - mean_);
-  ++bin_counts_[small_ ? SmallBinIndex(small_edges_, value) : BinIndex(edges_, value)];
-  Sample(value);
+}
+
+void NumericBuilder::FoldChunk() {
+  double chunk_mean, chunk_m2;
+  ChunkMoments(chunk_.data(), chunk_size_, &chunk_mean, &chunk_m2);
+  CombineMoments(n_ - static_cast<int64_t>(chunk_size_), chunk_mean, chunk_m2, chunk_size_, &mean_,
+                 &m2_);
+  chunk_size_ = 0;
 }
 
 void NumericBuilder::AddValues(absl::Span<const double> values) {
-  // Exactly Add()'s operations in Add()'s order, on local copies: members would be reloaded
-  // and stored for every value, since the compiler cannot prove that the reservoir's writes
-  // leave them alone.
+  // The running state in locals: members would be reloaded and stored for every value, since
+  // the compiler cannot prove that the reservoir's writes leave them alone.
   int64_t count = count_;
   int64_t missing = missing_;
   int64_t n = n_;
   double min = min_;
   double max = max_;
-  double mean = mean_;
-  double m2 = m2_;
   internal::Rng rng = rng_;
   const absl::Span<const double> edges(edges_);
   const std::array<double, kSmallEdges> small_edges = small_edges_;
   const bool small = small_;
   int64_t* const bins = bin_counts_.data();
-  const int64_t capacity = capacity_;
+  std::size_t chunk_size = chunk_size_;
   for (const double value : values) {
     ++count;
     if (!std::isfinite(value)) {
@@ -111,19 +147,22 @@ void NumericBuilder::AddValues(absl::Span<const double> values) {
       min = std::min(min, value);
       max = std::max(max, value);
     }
-    const double delta = value - mean;
-    mean += delta / static_cast<double>(n);
-    m2 += delta * (value - mean);
     ++bins[small ? SmallBinIndex(small_edges, value) : BinIndex(edges, value)];
-    DrawIntoReservoir(value, n, capacity, rng, sample_);
+    chunk_[chunk_size++] = value;
+    if (chunk_size == kChunk) {
+      n_ = n;
+      chunk_size_ = chunk_size;
+      FoldChunk();
+      chunk_size = 0;
+    }
+    Sample(value, n, rng);
   }
   count_ = count;
   missing_ = missing;
   n_ = n;
   min_ = min;
   max_ = max;
-  mean_ = mean;
-  m2_ = m2;
+  chunk_size_ = chunk_size;
   rng_ = rng;
 }
 
@@ -133,7 +172,6 @@ void NumericBuilder::SampleValues(absl::Span<const double> values) {
   int64_t missing = missing_;
   int64_t n = n_;
   internal::Rng rng = rng_;
-  const int64_t capacity = capacity_;
   for (const double value : values) {
     ++count;
     if (!std::isfinite(value)) {
@@ -141,7 +179,7 @@ void NumericBuilder::SampleValues(absl::Span<const double> values) {
       continue;
     }
     ++n;
-    DrawIntoReservoir(value, n, capacity, rng, sample_);
+    Sample(value, n, rng);
   }
   count_ = count;
   missing_ = missing;
@@ -152,10 +190,6 @@ void NumericBuilder::SampleValues(absl::Span<const double> values) {
 void NumericBuilder::AddMissing() {
   ++count_;
   ++missing_;
-}
-
-void NumericBuilder::Sample(double value) {
-  DrawIntoReservoir(value, n_, capacity_, rng_, sample_);
 }
 
 std::vector<double> NumericBuilder::SortedSample() const {
@@ -169,11 +203,18 @@ NumericProfile NumericBuilder::Finish() const {
   p.bin_edges = edges_;
   p.bin_counts.assign(bin_counts_.begin(), bin_counts_.end());
   if (n_ > 0) {
+    double mean = mean_, m2 = m2_;
+    if (chunk_size_ > 0) {  // the values since the last whole chunk
+      double chunk_mean, chunk_m2;
+      ChunkMoments(chunk_.data(), chunk_size_, &chunk_mean, &chunk_m2);
+      CombineMoments(n_ - static_cast<int64_t>(chunk_size_), chunk_mean, chunk_m2, chunk_size_,
+                     &mean, &m2);
+    }
     p.min = min_;
     p.max = max_;
-    // The running mean can drift an ulp past the extremes; validation wants it inside.
-    p.mean = std::clamp(mean_, min_, max_);
-    p.m2 = std::max(m2_, 0.0);
+    // The mean can round an ulp past the extremes; validation wants it inside.
+    p.mean = std::clamp(mean, min_, max_);
+    p.m2 = std::max(m2, 0.0);
   }
   p.sample = SortedSample();
   p.sample_seen = n_;

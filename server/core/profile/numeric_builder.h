@@ -1,8 +1,9 @@
 #pragma once
 
-// Streaming construction of one numeric feature's profile in bounded memory: moments by
-// Welford's update, counts on fixed bin edges, and a uniform reservoir sample (Vitter's
-// Algorithm R). Memory is O(edges + sample capacity) whatever the number of values.
+// Streaming construction of one numeric feature's profile in bounded memory: moments of
+// chunks of values combined by Chan et al.'s update, counts on fixed bin edges, and a uniform
+// reservoir sample (Vitter's Algorithm R). Memory is O(edges + sample capacity + one chunk)
+// whatever the number of values.
 
 #include <array>
 #include <cstddef>
@@ -45,12 +46,12 @@ class NumericBuilder {
   //
   // Counts one value. NaN and +/-inf count as missing: a profile holds finite numbers only,
   // and a CSV's "nan" or "inf" is almost always a missing-value marker. O(log edges).
-  void Add(double value);
+  void Add(double value) { AddValues(absl::Span<const double>(&value, 1)); }
 
   // AddValues()
   //
-  // Add() of each value in order, with the same result bit for bit, but faster: the running
-  // state stays in registers for the whole span. For column-wise callers (builder.h).
+  // Add() of each value in order. The result depends only on the values and their order,
+  // not on how they are split into calls (bit for bit). For column-wise callers (builder.h).
   void AddValues(absl::Span<const double> values);
 
   // SampleValues()
@@ -84,7 +85,16 @@ class NumericBuilder {
  private:
   explicit NumericBuilder(NumericBuilderOptions options);
 
-  void Sample(double value);
+  // The moments take values a chunk at a time: the chunk's own mean and m2 by two passes
+  // over it (no division per value, and no chain of dependent divisions), then Chan et al.'s
+  // combination with the running ones. Chunks are cut every kChunk finite values from the
+  // first, so how values arrive does not change the result.
+  static constexpr std::size_t kChunk = 256;
+  void FoldChunk();
+
+  // The reservoir step for the n-th finite value, shared by AddValues() and SampleValues()
+  // (which keep the generator in a local `rng`).
+  void Sample(double value, int64_t n, internal::Rng& rng);
 
   // Up to kSmallEdges edges are also kept padded with +inf to a fixed size, so a value's bin
   // is found by a fixed four-step search without branches (the common case: deciles).
@@ -101,8 +111,10 @@ class NumericBuilder {
   int64_t n_ = 0;  // non-missing values, which are also the values the reservoir drew from
   double min_ = 0;
   double max_ = 0;
-  double mean_ = 0;
+  double mean_ = 0;  // of the values before the current chunk
   double m2_ = 0;
+  std::array<double, kChunk> chunk_;
+  std::size_t chunk_size_ = 0;
   std::vector<double> sample_;
 };
 

@@ -198,6 +198,57 @@ TEST(NumericBuilderTest, SampleValuesDrawsTheSameSample) {
   EXPECT_EQ(sampled.Finish().sample_seen, full.Finish().sample_seen);
 }
 
+// The moments take values a chunk at a time, cut by count from the first value: one Add()
+// at a time, one AddValues() or AddValues() in uneven pieces give the same profile, bit for
+// bit, and it agrees with a two-pass computation.
+TEST(NumericBuilderTest, HowValuesArriveDoesNotChangeTheProfile) {
+  std::vector<double> values = Data(1000);
+  for (size_t i = 0; i < values.size(); i += 37) values[i] = std::numeric_limits<double>::quiet_NaN();
+  NumericBuilder one = MakeBuilder({1e6 - 1, 1e6, 1e6 + 1}, 50, 3);
+  for (double v : values) one.Add(v);
+  NumericBuilder whole = MakeBuilder({1e6 - 1, 1e6, 1e6 + 1}, 50, 3);
+  whole.AddValues(values);
+  NumericBuilder pieces = MakeBuilder({1e6 - 1, 1e6, 1e6 + 1}, 50, 3);
+  for (size_t start = 0, size = 1; start < values.size(); start += size, size = size * 3 % 301) {
+    size = std::min(std::max<size_t>(size, 1), values.size() - start);
+    pieces.AddValues(absl::Span<const double>(values).subspan(start, size));
+  }
+  const NumericProfile a = one.Finish(), b = whole.Finish(), c = pieces.Finish();
+  for (const NumericProfile* p : {&b, &c}) {
+    EXPECT_EQ(p->mean, a.mean);
+    EXPECT_EQ(p->m2, a.m2);
+    EXPECT_EQ(p->min, a.min);
+    EXPECT_EQ(p->max, a.max);
+    EXPECT_EQ(p->bin_counts, a.bin_counts);
+    EXPECT_EQ(p->sample, a.sample);
+  }
+  long double sum = 0, n = 0;
+  for (double v : values) {
+    if (std::isnan(v)) continue;
+    sum += v;
+    ++n;
+  }
+  const long double mean = sum / n;
+  long double m2 = 0;
+  for (double v : values) {
+    if (!std::isnan(v)) m2 += (v - mean) * (v - mean);
+  }
+  EXPECT_NEAR(a.mean, static_cast<double>(mean), 1e-12 * 1e6);
+  EXPECT_NEAR(a.m2, static_cast<double>(m2), 1e-10 * static_cast<double>(m2));
+}
+
+// Values near the top of the double range: a chunk's plain sum overflows, and the moments
+// still come out finite and right (Welford's update within that chunk).
+TEST(NumericBuilderTest, ValuesNearTheDoubleRangeKeepFiniteMoments) {
+  NumericBuilder b = MakeBuilder({}, 10);
+  for (int i = 0; i < 600; ++i) b.Add(i % 2 == 0 ? 1.5e308 : 1.7e308);
+  const NumericProfile p = b.Finish();
+  EXPECT_DOUBLE_EQ(p.mean, 1.6e308);
+  EXPECT_TRUE(std::isfinite(p.mean));
+  EXPECT_EQ(p.min, 1.5e308);
+  EXPECT_EQ(p.max, 1.7e308);
+}
+
 TEST(NumericBuilderTest, RejectsBadOptions) {
   EXPECT_EQ(NumericBuilder::Create({.bin_edges = {1, 0}}).status().message(),
             "bin_edges[1]: must be greater than the previous edge [0] (1), got 0; bin edges "
