@@ -108,6 +108,31 @@ CsvProfileOptions Options(const Layout& layout) {
 // With and without quoted fields: blocks without a quote take the profiler's quote-free path.
 class CsvParallelTest : public ::testing::TestWithParam<bool> {};
 
+// The sequential definition: the options Options() gives the CSV profiler, for a builder
+// fed row by row.
+profile::ProfileBuilderOptions SequentialOptions() {
+  profile::ProfileBuilderOptions o;
+  o.sample_capacity = 100;
+  o.joint_sample_capacity = 50;
+  o.seed = 1;
+  return o;
+}
+
+// AddRow() of every record after the header of `csv`, read by the streaming CsvReader.
+absl::Status AddEveryRow(const std::string& csv, profile::ProfileBuilder& builder) {
+  std::ifstream in(csv, std::ios::binary);
+  CsvReader reader(&in);
+  std::vector<std::string> fields;
+  if (!*reader.Next(&fields)) return absl::InternalError("no header");
+  for (;;) {
+    absl::StatusOr<bool> more = reader.Next(&fields);
+    if (!more.ok()) return more.status();
+    if (!*more) return absl::OkStatus();
+    absl::Status added = builder.AddRow(absl::MakeConstSpan(fields));
+    if (!added.ok()) return added;
+  }
+}
+
 TEST_P(CsvParallelTest, ReferenceProfileDoesNotDependOnThreadsOrBlocks) {
   const std::string csv = WriteFile(TestDir() / "big.csv", BigCsv(GetParam()));
   absl::StatusOr<CsvProfile> first = ProfileReferenceCsv(csv, Options(kLayouts[0]));
@@ -134,23 +159,10 @@ TEST_P(CsvParallelTest, CurrentProfileEqualsRowByRowBuilder) {
   absl::StatusOr<CsvProfile> reference = ProfileReferenceCsv(csv, ref_options);
   ASSERT_TRUE(reference.ok()) << reference.status();
 
-  profile::ProfileBuilderOptions builder_options;
-  builder_options.sample_capacity = 100;
-  builder_options.joint_sample_capacity = 50;
-  builder_options.seed = 1;
   absl::StatusOr<profile::ProfileBuilder> builder =
-      profile::ProfileBuilder::ForReference(reference->profile, builder_options);
+      profile::ProfileBuilder::ForReference(reference->profile, SequentialOptions());
   ASSERT_TRUE(builder.ok()) << builder.status();
-  std::ifstream in(csv, std::ios::binary);
-  CsvReader reader(&in);
-  std::vector<std::string> fields;
-  ASSERT_TRUE(*reader.Next(&fields));  // header: x, y, city, late, code (schema order)
-  for (;;) {
-    absl::StatusOr<bool> more = reader.Next(&fields);
-    ASSERT_TRUE(more.ok()) << more.status();
-    if (!*more) break;
-    ASSERT_TRUE(builder->AddRow(absl::MakeConstSpan(fields)).ok());
-  }
+  ASSERT_TRUE(AddEveryRow(csv, *builder).ok());
   const profile::DataProfile sequential = builder->Finish();
 
   for (const Layout& layout : kLayouts) {
@@ -176,29 +188,14 @@ TEST(CsvParallelQuoteFreeTest, ReferenceProfileEqualsRowByRowBuilder) {
   absl::StatusOr<CsvProfile> profiled = ProfileReferenceCsv(csv, options);
   ASSERT_TRUE(profiled.ok()) << profiled.status();
 
-  profile::ProfileBuilderOptions builder_options;
-  builder_options.sample_capacity = 100;
-  builder_options.joint_sample_capacity = 50;
-  builder_options.seed = 1;
   std::vector<profile::FeatureSpec> schema = {{"x", profile::FeatureKind::kNumeric},
                                               {"y", profile::FeatureKind::kNumeric},
                                               {"city", profile::FeatureKind::kCategorical},
                                               {"late", profile::FeatureKind::kCategorical},
                                               {"code", profile::FeatureKind::kNumeric}};
   absl::StatusOr<profile::DataProfile> sequential = profile::BuildReferenceProfile(
-      schema, builder_options, 10, [&](profile::ProfileBuilder& builder) -> absl::Status {
-        std::ifstream in(csv, std::ios::binary);
-        CsvReader reader(&in);
-        std::vector<std::string> fields;
-        if (!*reader.Next(&fields)) return absl::InternalError("no header");
-        for (;;) {
-          absl::StatusOr<bool> more = reader.Next(&fields);
-          if (!more.ok()) return more.status();
-          if (!*more) return absl::OkStatus();
-          absl::Status added = builder.AddRow(absl::MakeConstSpan(fields));
-          if (!added.ok()) return added;
-        }
-      });
+      schema, SequentialOptions(), 10,
+      [&](profile::ProfileBuilder& builder) { return AddEveryRow(csv, builder); });
   ASSERT_TRUE(sequential.ok()) << sequential.status();
   for (const Layout& layout : kLayouts) {
     SCOPED_TRACE(absl::StrCat(layout.threads, " threads, blocks of ", layout.block_bytes));
