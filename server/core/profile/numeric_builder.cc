@@ -141,12 +141,8 @@ void NumericBuilder::AddValues(absl::Span<const double> values) {
       continue;
     }
     ++n;
-    if (n == 1) {
-      min = max = value;
-    } else {
-      min = std::min(min, value);
-      max = std::max(max, value);
-    }
+    min = std::min(min, value);
+    max = std::max(max, value);
     ++bins[small ? SmallBinIndex(small_edges, value) : BinIndex(edges, value)];
     chunk_[chunk_size++] = value;
     if (chunk_size == kChunk) {

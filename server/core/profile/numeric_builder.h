@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -109,8 +110,9 @@ class NumericBuilder {
   int64_t count_ = 0;
   int64_t missing_ = 0;
   int64_t n_ = 0;  // non-missing values, which are also the values the reservoir drew from
-  double min_ = 0;
-  double max_ = 0;
+  // +/-inf until the first finite value, so that every value takes the same min/max step.
+  double min_ = std::numeric_limits<double>::infinity();
+  double max_ = -std::numeric_limits<double>::infinity();
   double mean_ = 0;  // of the values before the current chunk
   double m2_ = 0;
   std::array<double, kChunk> chunk_;
