@@ -2,9 +2,10 @@
 
 // CSV file -> DataProfile, streaming: the file is read in blocks of whole records (a few MB)
 // that are never kept, so memory is bounded by the number of columns, the block size and the
-// profile options, not by the file. Blocks are tokenised and parsed on several threads and
-// each feature's statistics are then updated in row order (features split across threads),
-// so the profile is the same, bit for bit, whatever the number of threads.
+// profile options, not by the file. Blocks are tokenised and parsed on several threads (a
+// block without quotes 64 bytes at a time), and each thread then feeds its block to every
+// feature's statistics in row order (after the thread holding the previous block), so the
+// profile is the same, bit for bit, whatever the number of threads.
 //
 // The first record is the header (column names). A reference profile takes two passes:
 // pass 1 decides each column's kind (numeric when every value parses as a number, see below)
