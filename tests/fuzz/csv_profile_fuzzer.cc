@@ -1,16 +1,23 @@
 // libFuzzer target: untrusted bytes as a CSV file -> the CLI's profiler (client/csv_profiler.h),
 // as `greengate profile --csv` runs it: a reference profile (two passes), then a current
 // profile of the same file on the reference's bins. Invariants: whatever the profiler returns
-// passes the server's validation, so the CLI never produces a profile the server rejects.
+// passes the server's validation, so the CLI never produces a profile the server rejects; and
+// the current profile is the one ProfileBuilder::AddRow() gives for the records CsvReader
+// reads one by one (the block-parallel and quote-free paths change nothing).
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
 #include <string>
+#include <vector>
 
 #include "client/csv_profiler.h"
+#include "client/csv_reader.h"
+#include "server/core/profile/builder.h"
 #include "server/core/profile/validate.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -33,6 +40,69 @@ bool WriteFile(const std::string& path, const uint8_t* data, size_t size) {
 }  // namespace
 
 namespace greengate::fuzz {
+namespace {
+
+// Whether two profiles hold the same numbers, bit for bit where the contract says so.
+bool SameProfile(const profile::DataProfile& a, const profile::DataProfile& b) {
+  if (a.rows != b.rows || a.features.size() != b.features.size()) return false;
+  for (size_t i = 0; i < a.features.size(); ++i) {
+    const profile::FeatureProfile& fa = a.features[i];
+    const profile::FeatureProfile& fb = b.features[i];
+    if (fa.name != fb.name || fa.count != fb.count || fa.missing != fb.missing ||
+        fa.is_numeric() != fb.is_numeric()) {
+      return false;
+    }
+    if (fa.is_numeric()) {
+      const profile::NumericProfile& na = fa.numeric();
+      const profile::NumericProfile& nb = fb.numeric();
+      if (na.bin_counts != nb.bin_counts || na.min != nb.min || na.max != nb.max ||
+          na.mean != nb.mean || na.m2 != nb.m2 || na.sample != nb.sample ||
+          na.sample_seen != nb.sample_seen) {
+        return false;
+      }
+    } else if (fa.categorical().counts != fb.categorical().counts ||
+               fa.categorical().other != fb.categorical().other) {
+      return false;
+    }
+  }
+  if (a.joint.has_value() != b.joint.has_value()) return false;
+  return !a.joint.has_value() ||
+         (a.joint->values == b.joint->values && a.joint->seen == b.joint->seen);
+}
+
+// The current profile of `path` by AddRow() of each record CsvReader reads (the reference
+// names every column of the header, in order).
+absl::StatusOr<profile::DataProfile> RowByRow(const std::string& path,
+                                              const profile::DataProfile& reference,
+                                              const client::CsvProfileOptions& options) {
+  profile::ProfileBuilderOptions b;
+  b.sample_capacity = options.sample_size;
+  b.joint_sample_capacity = options.joint_sample_size;
+  b.max_categories = options.top_k;
+  b.tracked_categories = std::max(b.tracked_categories, options.top_k);
+  b.seed = options.seed;
+  absl::StatusOr<profile::ProfileBuilder> builder =
+      profile::ProfileBuilder::ForReference(reference, b);
+  if (!builder.ok()) return builder.status();
+  std::ifstream in(path, std::ios::binary);
+  client::CsvReader reader(&in);
+  std::vector<std::string> fields;
+  bool header = true;
+  for (;;) {
+    absl::StatusOr<bool> more = reader.Next(&fields);
+    if (!more.ok()) return more.status();
+    if (!*more) return builder->Finish();
+    if (header) {
+      header = false;
+      continue;
+    }
+    absl::Status added = builder->AddRow(absl::MakeConstSpan(fields));
+    if (!added.ok()) return added;
+  }
+}
+
+}  // namespace
+
 
 int OneInput(const uint8_t* data, size_t size) {
   if (!WriteFile(CsvPath(), data, size)) return 0;
@@ -53,6 +123,11 @@ int OneInput(const uint8_t* data, size_t size) {
                 "the profiler's current profile");
   CheckOk(profile::ValidateAgainstReference(reference->profile, current->profile, "current"),
                 "current profile against its reference");
+  absl::StatusOr<profile::DataProfile> row_by_row =
+      RowByRow(CsvPath(), reference->profile, options);
+  CheckOk(row_by_row.status(), "row-by-row profile of a file the profiler read");
+  Check(SameProfile(current->profile, *row_by_row),
+        "the profiler's current profile equals AddRow() of every record");
   return 0;
 }
 

@@ -21,7 +21,7 @@ struct NumericProfile {
   double min = 0;
   double max = 0;
   double mean = 0;
-  double m2 = 0;  // sum of squared deviations from the mean (Welford), for the variance
+  double m2 = 0;  // sum of squared deviations from the mean, for the variance
   // Uniform reservoir sample of the non-missing values (sorted ascending in a reference).
   std::vector<double> sample;
   int64_t sample_seen = 0;  // values the reservoir drew from
