@@ -21,6 +21,16 @@ absl::Status ParseBinary(absl::string_view bytes, absl::string_view form,
   return absl::OkStatus();
 }
 
+// The text forms the TEXT column `profile` held before schema version 8.
+absl::Status ProfileFromStoredText(absl::string_view stored, v1::DataProfile* profile) {
+  if (!stored.empty() && stored.front() == '{') return FromStoredJson(stored, profile);
+  std::string bytes;
+  if (!absl::Base64Unescape(stored, &bytes)) {
+    return absl::DataLossError("stored greengate.v1.DataProfile does not parse (base64 protobuf)");
+  }
+  return ParseBinary(bytes, "base64 protobuf", profile);
+}
+
 }  // namespace
 
 StoredProfileSource::StoredProfileSource(const v1::DataProfile& profile)
@@ -61,15 +71,6 @@ absl::Status StoredProfileSource::WriteTo(
 absl::Status ProfileFromStored(const store::ReferenceRow& row, v1::DataProfile* profile) {
   if (row.profile_is_text) return ProfileFromStoredText(row.profile, profile);
   return ParseBinary(row.profile, "protobuf", profile);
-}
-
-absl::Status ProfileFromStoredText(absl::string_view stored, v1::DataProfile* profile) {
-  if (!stored.empty() && stored.front() == '{') return FromStoredJson(stored, profile);
-  std::string bytes;
-  if (!absl::Base64Unescape(stored, &bytes)) {
-    return absl::DataLossError("stored greengate.v1.DataProfile does not parse (base64 protobuf)");
-  }
-  return ParseBinary(bytes, "base64 protobuf", profile);
 }
 
 }  // namespace greengate::service

@@ -34,7 +34,4 @@ class StoredProfileSource final : public store::BlobSource {
 // when it does not parse (the database was damaged outside greengate). Thread-safe.
 absl::Status ProfileFromStored(const store::ReferenceRow& row, v1::DataProfile* profile);
 
-// The text forms alone, as the TEXT column `profile` held them before schema version 8.
-absl::Status ProfileFromStoredText(absl::string_view stored, v1::DataProfile* profile);
-
 }  // namespace greengate::service
