@@ -28,8 +28,9 @@ std::string LastClause(const std::string& message) {
   return clause;
 }
 
-// References come back whole (GetReference, SetReference), samples included; gRPC's default
-// 4 MiB receive limit is below what a wide reference within the server's limits can reach.
+// GetReference can return a reference whole, samples included (REFERENCE_VIEW_FULL); gRPC's
+// default 4 MiB receive limit is below what a wide reference within the server's limits can
+// reach.
 constexpr int kMaxReceiveMessageBytes = 256 << 20;
 
 absl::StatusOr<std::string> ReadPem(const std::string& path, absl::string_view flag) {

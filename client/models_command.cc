@@ -104,7 +104,8 @@ absl::StatusOr<int> RunSetReference(const CommandContext& ctx, const SetReferenc
   }
   ASSIGN_OR_RETURN(const v1::Reference stored, ctx.Connect().Call(&Stub::SetReference, request));
   if (ctx.global.json) {
-    // The stored reference echoes the whole profile back; the caller already has it.
+    // The stored reference echoes the profile back (without its samples); the caller
+    // already has it.
     v1::Reference summary = stored;
     summary.clear_profile();
     *ctx.out << ToJson(summary);

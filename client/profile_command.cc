@@ -62,6 +62,7 @@ absl::StatusOr<int> RunProfile(const CommandContext& ctx, const ProfileOptions& 
     }
     v1::GetReferenceRequest request;
     request.set_model(ModelName(o.model));
+    request.set_view(v1::REFERENCE_VIEW_BASIC);  // its edges and kinds; not its samples
     ASSIGN_OR_RETURN(const v1::Reference reference,
                      ctx.Connect().Call(&Stub::GetReference, request));
     ASSIGN_OR_RETURN(const profile::DataProfile reference_profile,
@@ -140,6 +141,7 @@ absl::StatusOr<int> RunFromTfdv(const CommandContext& ctx, const FromTfdvOptions
   if (!o.model.empty()) {
     v1::GetReferenceRequest request;
     request.set_model(ModelName(o.model));
+    request.set_view(v1::REFERENCE_VIEW_BASIC);  // its edges and kinds; not its samples
     ASSIGN_OR_RETURN(const v1::Reference stored, ctx.Connect().Call(&Stub::GetReference, request));
     ASSIGN_OR_RETURN(reference, mapping::ProfileFromProto(stored.profile(), "reference.profile"));
     options.reference = &reference;

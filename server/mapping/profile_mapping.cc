@@ -18,14 +18,15 @@ profile::NumericProfile NumericFromProto(const v1::NumericProfile& p) {
   return n;
 }
 
-void NumericToProto(const profile::NumericProfile& n, v1::NumericProfile* p) {
+void NumericToProto(const profile::NumericProfile& n, ProfileSamples samples,
+                    v1::NumericProfile* p) {
   p->mutable_bin_edges()->Add(n.bin_edges.begin(), n.bin_edges.end());
   p->mutable_bin_counts()->Add(n.bin_counts.begin(), n.bin_counts.end());
   p->set_min(n.min);
   p->set_max(n.max);
   p->set_mean(n.mean);
   p->set_m2(n.m2);
-  p->mutable_sample()->Add(n.sample.begin(), n.sample.end());
+  if (samples == ProfileSamples::kWith) p->mutable_sample()->Add(n.sample.begin(), n.sample.end());
   p->set_sample_seen(n.sample_seen);
 }
 
@@ -73,7 +74,7 @@ absl::StatusOr<profile::DataProfile> ProfileFromProto(const v1::DataProfile& pro
   return out;
 }
 
-v1::DataProfile ProfileToProto(const profile::DataProfile& profile) {
+v1::DataProfile ProfileToProto(const profile::DataProfile& profile, ProfileSamples samples) {
   v1::DataProfile proto;
   proto.set_rows(profile.rows);
   for (const profile::FeatureProfile& f : profile.features) {
@@ -82,7 +83,7 @@ v1::DataProfile ProfileToProto(const profile::DataProfile& profile) {
     p->set_count(f.count);
     p->set_missing(f.missing);
     if (f.is_numeric()) {
-      NumericToProto(f.numeric(), p->mutable_numeric());
+      NumericToProto(f.numeric(), samples, p->mutable_numeric());
     } else {
       v1::CategoricalProfile* c = p->mutable_categorical();
       for (const auto& [name, count] : f.categorical().counts) (*c->mutable_counts())[name] = count;
@@ -96,7 +97,9 @@ v1::DataProfile ProfileToProto(const profile::DataProfile& profile) {
     v1::MultivariateSample* joint = proto.mutable_joint();
     for (const std::string& name : profile.joint->features) joint->add_features(name);
     joint->set_rows(static_cast<int32_t>(profile.joint->rows));
-    joint->mutable_values()->Add(profile.joint->values.begin(), profile.joint->values.end());
+    if (samples == ProfileSamples::kWith) {
+      joint->mutable_values()->Add(profile.joint->values.begin(), profile.joint->values.end());
+    }
     joint->set_seen(profile.joint->seen);
   }
   return proto;

@@ -14,6 +14,14 @@ namespace greengate::mapping {
 // InvalidArgument naming `field` + ".features[i]" when a feature has no kind.
 absl::StatusOr<profile::DataProfile> ProfileFromProto(const v1::DataProfile& proto,
                                                       absl::string_view field);
-v1::DataProfile ProfileToProto(const profile::DataProfile& profile);
+
+// Whether ProfileToProto copies the samples (each numeric feature's `sample`, the joint
+// sample's `values`): megabytes in a reference, and not needed to profile new data on its
+// bin edges. Without them, `sample_seen`, `joint.features`, `joint.rows` and `joint.seen`
+// still describe the samples the profile holds.
+enum class ProfileSamples { kWith, kWithout };
+
+v1::DataProfile ProfileToProto(const profile::DataProfile& profile,
+                               ProfileSamples samples = ProfileSamples::kWith);
 
 }  // namespace greengate::mapping

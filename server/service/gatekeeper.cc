@@ -223,48 +223,68 @@ absl::Status Gatekeeper::DoSetReference(const v1::SetReferenceRequest& r, v1::Re
   store::ReferenceRow row;
   row.model_id = model.id;
   row.model_version = model.deployed_version;
-  row.profile = ProfileToStored(ref.profile());
   if (ref.accuracy() != 0) row.accuracy = ref.accuracy();
   row.evaluation_rows = ref.evaluation_rows();
   row.create_time_ms = absl::ToUnixMillis(clock_->Now());
   ASSIGN_OR_RETURN(store::ReferenceRow stored,
-                   store_->PutReference(row, ReferenceScores(ref, calibration)));
-  {
-    // The next decision uses this profile: keep the parsed form now rather than read it back
-    // and parse it again.
-    auto loaded = std::make_shared<LoadedReference>();
-    loaded->row_id = stored.id;
-    loaded->model_version = stored.model_version;
-    loaded->profile = std::move(core);
-    loaded->accuracy = stored.accuracy;
-    loaded->evaluation_rows = stored.evaluation_rows;
-    if (calibration) loaded->scores = {calibration->calibrated, calibration->detail};
-    KeepReference(model.id, std::move(loaded));
-  }
-  log::Info("reference set", {{"model", ref.model()},
-                              {"features", ref.profile().features_size()},
-                              {"rows", static_cast<long long>(ref.profile().rows())}});
-  *out = ref;
-  out->set_model_version(stored.model_version);
-  *out->mutable_create_time() = ToTimestamp(stored.create_time_ms);
+                   store_->PutReference(std::move(row), StoredProfileSource(ref.profile()),
+                                        ReferenceScores(ref, calibration)));
+
+  // The next decision uses this profile: keep the parsed form now rather than read it back
+  // and parse it again.
+  auto loaded = std::make_shared<LoadedReference>();
+  loaded->row_id = stored.id;
+  loaded->model_version = stored.model_version;
+  loaded->create_time_ms = stored.create_time_ms;
+  loaded->profile = std::move(core);
+  loaded->accuracy = stored.accuracy;
+  loaded->evaluation_rows = stored.evaluation_rows;
+  if (calibration) loaded->scores = {calibration->calibrated, calibration->detail};
+  // Without the samples the caller has just sent (proto comment of SetReference).
+  *out = ReferenceToProto(model, *loaded, mapping::ProfileSamples::kWithout);
+  KeepReference(model.id, std::move(loaded));
+  if (ref.has_scores()) *out->mutable_scores() = ref.scores();
   if (calibration) {
     out->set_scores_calibrated(calibration->calibrated);
     out->set_calibration_detail(calibration->detail);
   }
+  log::Info("reference set", {{"model", ref.model()},
+                              {"features", ref.profile().features_size()},
+                              {"rows", static_cast<long long>(ref.profile().rows())}});
   return absl::OkStatus();
 }
 
 absl::Status Gatekeeper::DoGetReference(const v1::GetReferenceRequest& r, v1::Reference* out) {
   ASSIGN_OR_RETURN(std::string id, ParseModelName(r.model(), "model"));
+  mapping::ProfileSamples samples = mapping::ProfileSamples::kWith;
+  switch (r.view()) {
+    case v1::REFERENCE_VIEW_UNSPECIFIED:
+    case v1::REFERENCE_VIEW_FULL:
+      break;
+    case v1::REFERENCE_VIEW_BASIC:
+      samples = mapping::ProfileSamples::kWithout;
+      break;
+    default:
+      return absl::InvalidArgumentError(absl::StrCat("view: unknown value ", r.view()));
+  }
   ASSIGN_OR_RETURN(store::ModelRow model, store_->GetModel(id));
-  ASSIGN_OR_RETURN(store::ReferenceRow row, store_->GetLatestReference(model.id));
-  out->set_model(ModelName(model.model_id));
-  out->set_model_version(row.model_version);
-  RETURN_IF_ERROR(ProfileFromStored(row.profile, out->mutable_profile()));
-  out->set_accuracy(row.accuracy.value_or(0));
-  out->set_evaluation_rows(row.evaluation_rows);
-  *out->mutable_create_time() = ToTimestamp(row.create_time_ms);
-  return FillReferenceScores(row.id, out);  // outcomes.cc
+  // The kept reference, as decisions use it: no read and parse of a stored profile per call.
+  ASSIGN_OR_RETURN(std::shared_ptr<const LoadedReference> loaded, LoadReference(model));
+  *out = ReferenceToProto(model, *loaded, samples);
+  return FillReferenceScores(loaded->row_id, out);  // outcomes.cc
+}
+
+v1::Reference Gatekeeper::ReferenceToProto(const store::ModelRow& model,
+                                           const LoadedReference& loaded,
+                                           mapping::ProfileSamples samples) {
+  v1::Reference out;
+  out.set_model(ModelName(model.model_id));
+  out.set_model_version(loaded.model_version);
+  *out.mutable_profile() = mapping::ProfileToProto(loaded.profile, samples);
+  out.set_accuracy(loaded.accuracy.value_or(0));
+  out.set_evaluation_rows(loaded.evaluation_rows);
+  *out.mutable_create_time() = ToTimestamp(loaded.create_time_ms);
+  return out;
 }
 
 absl::StatusOr<std::shared_ptr<const Gatekeeper::LoadedReference>> Gatekeeper::LoadReference(
@@ -278,17 +298,23 @@ absl::StatusOr<std::shared_ptr<const Gatekeeper::LoadedReference>> Gatekeeper::L
   }
   absl::StatusOr<store::ReferenceRow> row = store_->GetLatestReference(model.id);
   if (absl::IsNotFound(row.status())) {
-    return absl::FailedPreconditionError(absl::StrCat(
+    return absl::NotFoundError(absl::StrCat(
         ModelName(model.model_id), " has no reference profile; call SetReference first "
         "(greengate set-reference)"));
   }
   if (!row.ok()) return row.status();
-  v1::DataProfile proto;
-  RETURN_IF_ERROR(ProfileFromStored(row->profile, &proto));
   auto loaded = std::make_shared<LoadedReference>();
+  {
+    // At most two megabyte-sized forms at a time: the stored bytes and the message, then the
+    // message and the core.
+    v1::DataProfile proto;
+    RETURN_IF_ERROR(ProfileFromStored(*row, &proto));
+    std::string().swap(row->profile);
+    ASSIGN_OR_RETURN(loaded->profile, mapping::ProfileFromProto(proto, "reference"));
+  }
   loaded->row_id = row->id;
   loaded->model_version = row->model_version;
-  ASSIGN_OR_RETURN(loaded->profile, mapping::ProfileFromProto(proto, "reference"));
+  loaded->create_time_ms = row->create_time_ms;
   loaded->accuracy = row->accuracy;
   loaded->evaluation_rows = row->evaluation_rows;
   ASSIGN_OR_RETURN(std::optional<store::ReferenceScoresRow> scores,
@@ -432,7 +458,13 @@ absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r,
                      store_->FindDecisionByIdempotencyKey(model.id, key));
     if (previous) return FromStoredJson(previous->payload, out);
   }
-  ASSIGN_OR_RETURN(std::shared_ptr<const LoadedReference> reference, LoadReference(model));
+  absl::StatusOr<std::shared_ptr<const LoadedReference>> loaded = LoadReference(model);
+  // A decision needs a reference first: the model exists, the call came too early.
+  if (absl::IsNotFound(loaded.status())) {
+    return absl::FailedPreconditionError(loaded.status().message());
+  }
+  if (!loaded.ok()) return loaded.status();
+  const std::shared_ptr<const LoadedReference> reference = *std::move(loaded);
   ASSIGN_OR_RETURN(v1::Policy policy_proto, LatestPolicy(model));
   const policy::Policy policy = mapping::PolicyFromProto(policy_proto);
 

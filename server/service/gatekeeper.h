@@ -21,6 +21,7 @@
 #include "server/core/policy/policy.h"
 #include "server/core/gain/cbpe.h"
 #include "server/core/profile/profile.h"
+#include "server/mapping/profile_mapping.h"
 #include "server/store/store.h"
 #include "server/service/approval_ledger.h"
 #include "server/service/decision_listener.h"
@@ -85,6 +86,7 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
   struct LoadedReference {
     int64_t row_id = 0;
     std::string model_version;
+    int64_t create_time_ms = 0;
     profile::DataProfile profile;
     std::optional<double> accuracy;
     int64_t evaluation_rows = 0;
@@ -154,8 +156,14 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
   absl::StatusOr<v1::Policy> LatestPolicy(const store::ModelRow& model);
   // Keeps `policy` as the model's latest unless a newer version is kept; returns the one kept.
   v1::Policy KeepPolicy(int64_t model_id, v1::Policy policy);
+  // The model's latest reference, kept (read and parsed on first use). NotFound when it has
+  // none.
   absl::StatusOr<std::shared_ptr<const LoadedReference>> LoadReference(
       const store::ModelRow& model);
+  // `loaded` as SetReference and GetReference return it, scores aside.
+  static v1::Reference ReferenceToProto(const store::ModelRow& model,
+                                        const LoadedReference& loaded,
+                                        mapping::ProfileSamples samples);
   // Keeps `loaded` as the model's reference unless a newer row is already kept; returns the
   // one kept.
   std::shared_ptr<const LoadedReference> KeepReference(int64_t model_id,

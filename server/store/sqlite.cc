@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <memory>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -186,6 +187,10 @@ void Statement::BindText(int index, absl::string_view value) {
 
 void Statement::BindNull(int index) { NoteBind(sqlite3_bind_null(stmt_, index), index); }
 
+void Statement::BindZeroBlob(int index, int64_t bytes) {
+  NoteBind(sqlite3_bind_zeroblob64(stmt_, index, static_cast<sqlite3_uint64>(bytes)), index);
+}
+
 absl::StatusOr<bool> Statement::Step() {
   RETURN_IF_ERROR(bind_status_);
   const int rc = sqlite3_step(stmt_);
@@ -241,6 +246,65 @@ absl::Status WriteTransaction::Commit() {
   RETURN_IF_ERROR(ExecScript(db_, "COMMIT", "commit"));
   db_ = nullptr;
   return absl::OkStatus();
+}
+
+namespace {
+
+// An open BLOB handle, closed on destruction.
+struct BlobCloser {
+  void operator()(sqlite3_blob* blob) const { sqlite3_blob_close(blob); }
+};
+using BlobHandle = std::unique_ptr<sqlite3_blob, BlobCloser>;
+
+absl::StatusOr<BlobHandle> OpenBlob(sqlite3* db, const char* table, const char* column,
+                                    int64_t rowid, bool write, absl::string_view context) {
+  sqlite3_blob* blob = nullptr;
+  const int rc = sqlite3_blob_open(db, "main", table, column, rowid, write ? 1 : 0, &blob);
+  BlobHandle handle(blob);  // sqlite3_blob_open may return a handle to close even on failure
+  if (rc != SQLITE_OK) return SqliteStatus(db, context);
+  return handle;
+}
+
+}  // namespace
+
+absl::Status WriteBlob(sqlite3* db, const char* table, const char* column, int64_t rowid,
+                       int64_t size, absl::FunctionRef<absl::Status(BlobAppend)> fill) {
+  const std::string context = absl::StrCat("write ", table, ".", column, " of row ", rowid);
+  ASSIGN_OR_RETURN(BlobHandle blob, OpenBlob(db, table, column, rowid, /*write=*/true, context));
+  if (sqlite3_blob_bytes(blob.get()) != size) {
+    return absl::InternalError(absl::StrCat(context, ": the value holds ",
+                                            sqlite3_blob_bytes(blob.get()), " bytes, not ", size));
+  }
+  // SQLite's values are under 2 GiB (SQLITE_MAX_LENGTH), so offsets and pieces fit an int.
+  int64_t offset = 0;
+  RETURN_IF_ERROR(fill([&](absl::string_view piece) -> absl::Status {
+    if (static_cast<int64_t>(piece.size()) > size - offset) {
+      return absl::InternalError(absl::StrCat(context, ": more than the ", size, " bytes"));
+    }
+    if (sqlite3_blob_write(blob.get(), piece.data(), static_cast<int>(piece.size()),
+                           static_cast<int>(offset)) != SQLITE_OK) {
+      return SqliteStatus(db, context);
+    }
+    offset += static_cast<int64_t>(piece.size());
+    return absl::OkStatus();
+  }));
+  if (offset != size) {
+    return absl::InternalError(
+        absl::StrCat(context, ": ", offset, " bytes written of ", size));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadBlob(sqlite3* db, const char* table, const char* column,
+                                     int64_t rowid) {
+  const std::string context = absl::StrCat("read ", table, ".", column, " of row ", rowid);
+  ASSIGN_OR_RETURN(BlobHandle blob, OpenBlob(db, table, column, rowid, /*write=*/false, context));
+  std::string bytes(static_cast<size_t>(sqlite3_blob_bytes(blob.get())), '\0');
+  if (sqlite3_blob_read(blob.get(), bytes.data(), static_cast<int>(bytes.size()), 0) !=
+      SQLITE_OK) {
+    return SqliteStatus(db, context);
+  }
+  return bytes;
 }
 
 absl::StatusOr<int64_t> QueryInt64(sqlite3* db, absl::string_view sql) {

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -78,6 +79,10 @@ class Statement {
   void BindDouble(int index, double value);
   void BindText(int index, absl::string_view value);
   void BindNull(int index);
+  // A BLOB of `bytes` zero bytes, written without allocating them: reserves the space that
+  // WriteBlob() then fills in place (a large value bound whole would be copied into the
+  // record first).
+  void BindZeroBlob(int index, int64_t bytes);
 
   // Advances: true when a row is available, false when done, else the mapped error.
   absl::StatusOr<bool> Step();
@@ -152,6 +157,22 @@ class WriteTransaction {
   explicit WriteTransaction(sqlite3* db) : db_(db) {}
   sqlite3* db_;  // not owned; null once committed or moved from
 };
+
+// WriteBlob() / ReadBlob()
+//
+// Incremental BLOB I/O on column `column` of the row `rowid` of `table`, page by page through
+// the page cache (or the file), without the copy of the whole value SQLite makes to bind or
+// return one. WriteBlob fills a value whose size is already `size` bytes (e.g. reserved with
+// BindZeroBlob): `fill` is called once with an `append` function taking consecutive pieces,
+// and must append exactly `size` bytes. ReadBlob returns the whole value. Call inside the
+// transaction that wrote, or a statement that read, the row. Internal when there is no such
+// row, the value is not a BLOB of that size, or `fill` appends more or fewer bytes; `fill`'s
+// own error is returned as is.
+using BlobAppend = absl::FunctionRef<absl::Status(absl::string_view piece)>;
+absl::Status WriteBlob(sqlite3* db, const char* table, const char* column, int64_t rowid,
+                       int64_t size, absl::FunctionRef<absl::Status(BlobAppend)> fill);
+absl::StatusOr<std::string> ReadBlob(sqlite3* db, const char* table, const char* column,
+                                     int64_t rowid);
 
 // QueryInt64()
 //

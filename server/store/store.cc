@@ -23,8 +23,11 @@ namespace {
 
 constexpr absl::string_view kModelColumns =
     "id, model_id, display_name, deployed_version, task, create_time_ms, update_time_ms";
+// length(profile_pb) reads only the value's size, not its megabytes: ReadReference reads
+// those with ReadBlob.
 constexpr absl::string_view kReferenceColumns =
-    "id, model_id, model_version, profile, accuracy, evaluation_rows, create_time_ms";
+    "id, model_id, model_version, profile, accuracy, evaluation_rows, create_time_ms, "
+    "length(profile_pb)";
 constexpr absl::string_view kPolicyColumns = "model_id, version, policy, create_time_ms";
 
 ModelRow ReadModel(const Statement& s) {
@@ -39,15 +42,21 @@ ModelRow ReadModel(const Statement& s) {
   return row;
 }
 
-ReferenceRow ReadReference(const Statement& s) {
+// Reads the profile from `db`, within the read of `s`.
+absl::StatusOr<ReferenceRow> ReadReference(sqlite3* db, const Statement& s) {
   ReferenceRow row;
   row.id = s.ColumnInt64(0);
   row.model_id = s.ColumnInt64(1);
   row.model_version = s.ColumnText(2);
-  row.profile = s.ColumnText(3);
   if (!s.ColumnIsNull(4)) row.accuracy = s.ColumnDouble(4);
   row.evaluation_rows = s.ColumnInt64(5);
   row.create_time_ms = s.ColumnInt64(6);
+  row.profile_is_text = s.ColumnIsNull(7);  // written before schema version 8
+  if (row.profile_is_text) {
+    row.profile = s.ColumnText(3);
+  } else {
+    ASSIGN_OR_RETURN(row.profile, ReadBlob(db, "model_references", "profile_pb", row.id));
+  }
   return row;
 }
 
@@ -198,17 +207,32 @@ absl::StatusOr<std::vector<ModelRow>> Store::ListModels() {
   return rows;
 }
 
-absl::StatusOr<ReferenceRow> Store::PutReference(const ReferenceRow& reference,
+absl::StatusOr<ReferenceRow> Store::PutReference(ReferenceRow reference,
                                                  const std::optional<ReferenceScoresRow>& scores) {
+  std::string profile = std::move(reference.profile);
+  ASSIGN_OR_RETURN(reference,
+                   PutReference(std::move(reference), StringBlobSource(profile), scores));
+  reference.profile = std::move(profile);
+  return reference;
+}
+
+absl::StatusOr<ReferenceRow> Store::PutReference(ReferenceRow reference,
+                                                 const BlobSource& profile,
+                                                 const std::optional<ReferenceScoresRow>& scores) {
+  reference.profile.clear();
+  reference.profile_is_text = false;
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::Begin(db_));
   ASSIGN_OR_RETURN(Statement insert,
                    Prepare("INSERT INTO model_references (model_id, model_version, "
-                           "profile, accuracy, evaluation_rows, create_time_ms) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+                           "profile, accuracy, evaluation_rows, create_time_ms, profile_pb) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
   insert.BindInt64(1, reference.model_id);
   insert.BindText(2, reference.model_version);
-  insert.BindText(3, reference.profile);
+  // The profile's space is reserved here and filled in place below: bound whole, SQLite
+  // would copy its megabytes into a record first.
+  insert.BindText(3, "");
+  insert.BindZeroBlob(7, profile.size());
   if (reference.accuracy.has_value()) {
     insert.BindDouble(4, *reference.accuracy);
   } else {
@@ -222,14 +246,15 @@ absl::StatusOr<ReferenceRow> Store::PutReference(const ReferenceRow& reference,
     }
     return status;
   }
-  ReferenceRow row = reference;
-  row.id = sqlite3_last_insert_rowid(db_);
+  reference.id = sqlite3_last_insert_rowid(db_);
+  RETURN_IF_ERROR(WriteBlob(db_, "model_references", "profile_pb", reference.id, profile.size(),
+                            [&profile](BlobAppend append) { return profile.WriteTo(append); }));
   if (scores) {
     ASSIGN_OR_RETURN(Statement insert_scores,
                      Statement::Prepare(db_,
                                         "INSERT INTO reference_scores (reference_id, scores, "
                                         "calibrated, calibration_detail) VALUES (?1, ?2, ?3, ?4)"));
-    insert_scores.BindInt64(1, row.id);
+    insert_scores.BindInt64(1, reference.id);
     insert_scores.BindText(2, scores->scores);
     insert_scores.BindInt64(3, scores->calibrated ? 1 : 0);
     insert_scores.BindText(4, scores->calibration_detail);
@@ -241,7 +266,11 @@ absl::StatusOr<ReferenceRow> Store::PutReference(const ReferenceRow& reference,
   touch.BindInt64(2, reference.model_id);
   RETURN_IF_ERROR(touch.Run());
   RETURN_IF_ERROR(transaction.Commit());
-  return row;
+  // The profile's pages now fill this connection's page cache (megabytes, clean), where
+  // nothing will read them: the service keeps the parsed reference. Freeing them lets the
+  // next calls reuse that memory; the few hot pages decisions use are read back cheaply.
+  sqlite3_db_release_memory(db_);
+  return reference;
 }
 
 absl::StatusOr<ReferenceRow> Store::GetLatestReference(int64_t model_id) {
@@ -255,7 +284,7 @@ absl::StatusOr<ReferenceRow> Store::GetLatestReference(int64_t model_id) {
   if (!found) {
     return absl::NotFoundError(absl::StrCat("model id ", model_id, " has no reference"));
   }
-  return ReadReference(select);
+  return ReadReference(read_db_, select);
 }
 
 absl::StatusOr<int64_t> Store::GetLatestReferenceId(int64_t model_id) {

@@ -19,6 +19,8 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -44,10 +46,39 @@ struct ReferenceRow {
   int64_t id = 0;
   int64_t model_id = 0;
   std::string model_version;
-  std::string profile;  // serialised by the caller
+  // Serialised by the caller; stored in the BLOB column profile_pb. Rows written before
+  // schema version 8 hold text in the column `profile` instead, and come back with
+  // profile_is_text set (output only: PutReference writes BLOBs).
+  std::string profile;
   std::optional<double> accuracy;
   int64_t evaluation_rows = 0;
   int64_t create_time_ms = 0;
+  bool profile_is_text = false;
+};
+
+// A value the store writes in pieces (PutReference), so a large one (a reference profile is
+// megabytes) is never whole in memory. WriteTo must pass `append` exactly size() bytes.
+class BlobSource {
+ public:
+  virtual ~BlobSource() = default;
+  virtual int64_t size() const = 0;
+  // Stops at, and returns, the first error `append` returns.
+  virtual absl::Status WriteTo(
+      absl::FunctionRef<absl::Status(absl::string_view piece)> append) const = 0;
+};
+
+// A BlobSource over bytes already in memory (not copied: they must outlive it).
+class StringBlobSource final : public BlobSource {
+ public:
+  explicit StringBlobSource(absl::string_view bytes) : bytes_(bytes) {}
+  int64_t size() const override { return static_cast<int64_t>(bytes_.size()); }
+  absl::Status WriteTo(
+      absl::FunctionRef<absl::Status(absl::string_view piece)> append) const override {
+    return append(bytes_);
+  }
+
+ private:
+  absl::string_view bytes_;
 };
 
 struct PolicyRow {
@@ -243,10 +274,15 @@ class Store {
   // Stores a new reference (older ones are kept), its score profile when given (its
   // reference_id is filled in here), and sets the model's update time to the reference's
   // create_time_ms, all in one transaction: a reference is never visible without its scores.
-  // NotFound when reference.model_id is not a model's id.
+  // NotFound when reference.model_id is not a model's id. The profile is written from
+  // `profile` (reference.profile is ignored); returns the row with its id and without its
+  // profile (the caller has it).
   absl::StatusOr<ReferenceRow> PutReference(
-      const ReferenceRow& reference,
+      ReferenceRow reference, const BlobSource& profile,
       const std::optional<ReferenceScoresRow>& scores = std::nullopt);
+  // The same with the profile in reference.profile (returned with it).
+  absl::StatusOr<ReferenceRow> PutReference(
+      ReferenceRow reference, const std::optional<ReferenceScoresRow>& scores = std::nullopt);
   // NotFound when the model has no reference.
   absl::StatusOr<ReferenceRow> GetLatestReference(int64_t model_id);
   // The id of that reference without reading its profile (a cache check on every decision).

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <functional>
@@ -12,10 +13,12 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <sqlite3.h>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "greengate/v1/greengate.grpc.pb.h"
@@ -29,6 +32,7 @@
 #include "server/service/stored_profile.h"
 #include "tests/service/loopback_server.h"
 #include "tests/service/test_profiles.h"
+#include "tests/store/test_util.h"
 
 namespace greengate::service {
 namespace {
@@ -176,28 +180,119 @@ TEST_F(GatekeeperTest, SetReferenceValidatesAndRoundTrips) {
   EXPECT_EQ(SetReference("nope").error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
-// Reference profiles are stored as base64 protobuf; rows written as JSON by earlier versions
-// still load, for GetReference and for decisions, after a restart (nothing cached).
-TEST_F(GatekeeperTest, ReferencesStoredAsJsonByEarlierVersionsStillLoad) {
+// `profile` without its samples, as REFERENCE_VIEW_BASIC shows it.
+v1::DataProfile WithoutSamples(v1::DataProfile profile) {
+  for (v1::FeatureProfile& f : *profile.mutable_features()) {
+    if (f.has_numeric()) f.mutable_numeric()->clear_sample();
+  }
+  if (profile.has_joint()) profile.mutable_joint()->clear_values();
+  return profile;
+}
+
+// SetReference answers without the samples the caller has just sent; GetReference returns
+// them unless asked for the basic view. Both from the kept reference, before and after a
+// restart (read back from the store).
+TEST_F(GatekeeperTest, ReferenceViewsLeaveOutTheSamplesOnlyWhenAsked) {
+  ASSERT_TRUE(Register("churn").ok());
+  v1::SetReferenceRequest set;
+  set.mutable_reference()->set_model("models/churn");
+  v1::DataProfile profile = MakeProfile(800, 0, 1);
+  v1::MultivariateSample* joint = profile.mutable_joint();
+  joint->add_features("age_z");
+  joint->add_features("income_z");
+  joint->set_rows(2);
+  joint->add_values(0.5);
+  joint->add_values(-0.25);
+  joint->add_values(1.5);
+  joint->add_values(2.0);
+  joint->set_seen(800);
+  (*profile.mutable_feature_importance())["age_z"] = 0.75;
+  *set.mutable_reference()->mutable_profile() = profile;
+  set.mutable_reference()->set_accuracy(0.9);
+  set.mutable_reference()->set_evaluation_rows(5000);
+  v1::Reference stored;
+  ASSERT_TRUE(stub_->SetReference(Context().get(), set, &stored).ok());
+  ASSERT_GT(profile.features(0).numeric().sample_size(), 0);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(stored.profile(),
+                                                                 WithoutSamples(profile)))
+      << stored.profile().ShortDebugString();
+  EXPECT_EQ(stored.model(), "models/churn");
+  EXPECT_EQ(stored.model_version(), "v1");
+  EXPECT_DOUBLE_EQ(stored.accuracy(), 0.9);
+  EXPECT_EQ(stored.evaluation_rows(), 5000);
+  EXPECT_GT(stored.create_time().seconds(), 0);
+
+  for (const bool restarted : {false, true}) {
+    SCOPED_TRACE(restarted ? "after a restart" : "kept by SetReference");
+    if (restarted) {
+      StopServer();
+      StartServer();
+    }
+    v1::GetReferenceRequest get;
+    get.set_model("models/churn");
+    for (const v1::ReferenceView view :
+         {v1::REFERENCE_VIEW_UNSPECIFIED, v1::REFERENCE_VIEW_FULL, v1::REFERENCE_VIEW_BASIC}) {
+      SCOPED_TRACE(v1::ReferenceView_Name(view));
+      get.set_view(view);
+      v1::Reference out;
+      ASSERT_TRUE(stub_->GetReference(Context().get(), get, &out).ok());
+      const v1::DataProfile want =
+          view == v1::REFERENCE_VIEW_BASIC ? WithoutSamples(profile) : profile;
+      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(out.profile(), want));
+      v1::Reference rest = out;
+      rest.clear_profile();
+      v1::Reference stored_rest = stored;
+      stored_rest.clear_profile();
+      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(rest, stored_rest))
+          << rest.ShortDebugString() << " vs " << stored_rest.ShortDebugString();
+    }
+  }
+
+  v1::GetReferenceRequest bad;
+  bad.set_model("models/churn");
+  bad.set_view(static_cast<v1::ReferenceView>(7));
+  v1::Reference out;
+  const grpc::Status s = stub_->GetReference(Context().get(), bad, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("view"));
+
+  ASSERT_TRUE(Register("bare").ok());
+  v1::GetReferenceRequest none;
+  none.set_model("models/bare");
+  const grpc::Status missing = stub_->GetReference(Context().get(), none, &out);
+  EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(missing.error_message(), HasSubstr("models/bare has no reference"));
+}
+
+// Reference profiles are stored as protobuf BLOBs. Rows written by earlier versions hold text
+// (base64 protobuf, or older JSON) and still load, for GetReference and for decisions, after
+// a restart (nothing kept).
+TEST_F(GatekeeperTest, ReferencesStoredAsTextByEarlierVersionsStillLoad) {
   ASSERT_TRUE(Register("binary").ok());
   ASSERT_TRUE(SetReference("binary").ok());
-  ASSERT_TRUE(Register("json").ok());
   const v1::DataProfile profile = MakeProfile(800, 0, 1);
-  store::ReferenceRow row;
-  row.model_id = loop_.store()->GetModel("json")->id;
-  row.model_version = "v1";
-  row.profile = ToStoredJson(profile);
-  row.accuracy = 0.9;
-  row.evaluation_rows = 5000;
-  row.create_time_ms = 1000;
-  ASSERT_TRUE(loop_.store()->PutReference(row).ok());
-  const store::ReferenceRow binary_row =
-      *loop_.store()->GetLatestReference(loop_.store()->GetModel("binary")->id);
-  EXPECT_NE(binary_row.profile.front(), '{');  // the new rows are not JSON
+  const std::string json = ToStoredJson(profile);
+  ASSERT_EQ(json.find('\''), std::string::npos);  // quoted as an SQL literal below
+  const std::vector<std::pair<std::string, std::string>> old_rows = {
+      {"json", json}, {"base64", absl::Base64Escape(profile.SerializeAsString())}};
+  for (const auto& [id, text] : old_rows) ASSERT_TRUE(Register(id).ok());
   StopServer();
+  {
+    store::testing::RawDb raw(loop_.dir() + "/gg.db");
+    for (const auto& [id, text] : old_rows) {
+      ASSERT_EQ(raw.Exec(absl::StrCat(
+                    "INSERT INTO model_references (model_id, model_version, profile, accuracy, "
+                    "evaluation_rows, create_time_ms) SELECT id, 'v1', '", text, "', 0.9, 5000, "
+                    "1000 FROM models WHERE model_id = '", id, "'")),
+                "");
+    }
+    EXPECT_EQ(raw.QueryText("SELECT typeof(profile_pb) || typeof(profile) FROM model_references "
+                            "r JOIN models m ON m.id = r.model_id WHERE m.model_id = 'binary'"),
+              "blobtext");
+  }
   StartServer();
 
-  for (const std::string id : {"json", "binary"}) {
+  for (const std::string id : {"json", "base64", "binary"}) {
     SCOPED_TRACE(id);
     v1::GetReferenceRequest get;
     get.set_model("models/" + id);
@@ -205,26 +300,76 @@ TEST_F(GatekeeperTest, ReferencesStoredAsJsonByEarlierVersionsStillLoad) {
     ASSERT_TRUE(stub_->GetReference(Context().get(), get, &out).ok());
     EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(out.profile(), profile));
   }
-  v1::Decision from_json, from_binary;
+  StopServer();
+  StartServer();  // nothing kept: the decisions read the rows
+  v1::Decision from_json, from_base64, from_binary;
   ASSERT_TRUE(Ask(Request("json", 1.0, 700), &from_json).ok());
+  ASSERT_TRUE(Ask(Request("base64", 1.0, 700), &from_base64).ok());
   ASSERT_TRUE(Ask(Request("binary", 1.0, 700), &from_binary).ok());
   EXPECT_EQ(from_json.verdict(), v1::APPROVE) << from_json.reason();
   EXPECT_EQ(from_json.drift().SerializeAsString(), from_binary.drift().SerializeAsString());
+  EXPECT_EQ(from_base64.drift().SerializeAsString(), from_binary.drift().SerializeAsString());
 }
 
-TEST(StoredProfileTest, RoundTripsAndRejectsDamage) {
-  const v1::DataProfile profile = greengate::testing::MakeProfile(300, 0.5, 7);
-  const std::string stored = ProfileToStored(profile);
+// What StoredProfileSource writes, gathered from its pieces.
+absl::StatusOr<std::string> Gather(const v1::DataProfile& profile, size_t* largest_piece) {
+  const StoredProfileSource source(profile);
+  std::string bytes;
+  *largest_piece = 0;
+  const absl::Status status = source.WriteTo([&](absl::string_view piece) {
+    bytes.append(piece.data(), piece.size());
+    *largest_piece = std::max(*largest_piece, piece.size());
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (static_cast<int64_t>(bytes.size()) != source.size()) {
+    return absl::InternalError(absl::StrCat(bytes.size(), " bytes, size() ", source.size()));
+  }
+  return bytes;
+}
+
+TEST(StoredProfileTest, WritesTheProtobufInPiecesAndReadsEveryForm) {
+  const v1::DataProfile profile = greengate::testing::MakeProfile(30000, 0.5, 7);
+  size_t largest_piece = 0;
+  const absl::StatusOr<std::string> bytes = Gather(profile, &largest_piece);
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  EXPECT_TRUE(*bytes == profile.SerializeAsString());
+  EXPECT_GT(bytes->size(), 400000u);  // 2 x 30,000 doubles
+  EXPECT_LE(largest_piece, 64u << 10);
+
+  // The first error of the sink ends the writing and is returned.
+  int pieces = 0;
+  const absl::Status full = StoredProfileSource(profile).WriteTo([&](absl::string_view) {
+    ++pieces;
+    return absl::ResourceExhaustedError("disk full");
+  });
+  EXPECT_EQ(full, absl::ResourceExhaustedError("disk full"));
+  EXPECT_EQ(pieces, 1);
+
+  store::ReferenceRow row;
+  row.profile = *bytes;
   v1::DataProfile back;
-  ASSERT_TRUE(ProfileFromStored(stored, &back).ok());
+  ASSERT_TRUE(ProfileFromStored(row, &back).ok());
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(back, profile));
-  v1::DataProfile from_json;
-  ASSERT_TRUE(ProfileFromStored(ToStoredJson(profile), &from_json).ok());
-  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(from_json, profile));
-  for (const std::string& damaged :
-       {stored.substr(0, stored.size() / 2), std::string("not base64!"), std::string("{oops")}) {
+  row.profile_is_text = true;
+  for (const std::string& text : {absl::Base64Escape(*bytes), ToStoredJson(profile)}) {
+    row.profile = text;
+    v1::DataProfile from_text;
+    ASSERT_TRUE(ProfileFromStored(row, &from_text).ok()) << text.substr(0, 20);
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(from_text, profile));
+  }
+
+  const std::string base64 = absl::Base64Escape(*bytes);
+  for (const auto& [text, damaged] : std::vector<std::pair<bool, std::string>>{
+           {false, bytes->substr(0, bytes->size() / 2)},
+           {true, base64.substr(0, base64.size() / 2)},
+           {true, "not base64!"},
+           {true, "{oops"}}) {
+    row.profile_is_text = text;
+    row.profile = damaged;
     v1::DataProfile p;
-    EXPECT_EQ(ProfileFromStored(damaged, &p).code(), absl::StatusCode::kDataLoss) << damaged;
+    EXPECT_EQ(ProfileFromStored(row, &p).code(), absl::StatusCode::kDataLoss)
+        << damaged.substr(0, 20);
   }
 }
 

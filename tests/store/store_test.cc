@@ -5,9 +5,12 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/store/migration_runner.h"
@@ -219,12 +222,101 @@ TEST_F(StoreTest, ReferencesKeepHistoryAndTouchTheModel) {
   EXPECT_EQ(OkValue(store_->GetModel("churn")).create_time_ms, 1000);
   EXPECT_EQ(RawDb(path()).QueryInt("SELECT COUNT(*) FROM model_references"), 2);
 
-  // The first one is kept with all its fields.
+  // The first one is kept with all its fields, the profile as a BLOB.
   RawDb raw(path());
   EXPECT_EQ(raw.QueryText(absl::StrCat("SELECT accuracy || '/' || evaluation_rows || '/' || "
-                                       "profile FROM model_references WHERE id = ",
+                                       "typeof(profile_pb) || '/' || CAST(profile_pb AS TEXT) || "
+                                       "'/' || profile FROM model_references WHERE id = ",
                                        stored->id)),
-            "0.875/1200/{\"p\":1}");
+            "0.875/1200/blob/{\"p\":1}/");
+  EXPECT_FALSE(latest->profile_is_text);
+}
+
+// A BlobSource that passes its bytes in pieces of `piece` bytes and claims `size` of them.
+class PiecesSource final : public BlobSource {
+ public:
+  PiecesSource(std::string bytes, size_t piece, int64_t size)
+      : bytes_(std::move(bytes)), piece_(piece), size_(size) {}
+  int64_t size() const override { return size_; }
+  absl::Status WriteTo(
+      absl::FunctionRef<absl::Status(absl::string_view)> append) const override {
+    for (size_t i = 0; i < bytes_.size(); i += piece_) {
+      if (absl::Status s = append(absl::string_view(bytes_).substr(i, piece_)); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  std::string bytes_;
+  size_t piece_;
+  int64_t size_;
+};
+
+// Profiles are written in pieces into space reserved for them; a source that writes more or
+// fewer bytes than it announced stores nothing.
+TEST_F(StoreTest, ReferenceProfilesAreWrittenInPieces) {
+  const int64_t id = CreateModelId("churn");
+  std::string bytes(300000, '\0');  // spans many overflow pages
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 7 % 251);
+  ReferenceRow row{0, id, "v1", "", std::nullopt, 0, 1000};
+  const int64_t size = static_cast<int64_t>(bytes.size());
+  const ReferenceRow stored = OkValue(store_->PutReference(row, PiecesSource(bytes, 4096, size)));
+  EXPECT_TRUE(stored.profile.empty());  // the caller has it
+  Reopen();
+  const ReferenceRow latest = OkValue(store_->GetLatestReference(id));
+  EXPECT_EQ(latest.id, stored.id);
+  EXPECT_FALSE(latest.profile_is_text);
+  EXPECT_TRUE(latest.profile == bytes);  // not EXPECT_EQ: no 300 kB diff on failure
+
+  for (const int64_t claimed : {size + 1, size - 1}) {
+    SCOPED_TRACE(claimed);
+    absl::StatusOr<ReferenceRow> wrong =
+        store_->PutReference(row, PiecesSource(bytes, 65536, claimed));
+    EXPECT_EQ(wrong.status().code(), absl::StatusCode::kInternal);
+    EXPECT_THAT(wrong.status().message(), HasSubstr("profile_pb"));
+  }
+  EXPECT_EQ(OkValue(store_->GetLatestReference(id)).id, stored.id);
+  EXPECT_EQ(RawDb(path()).QueryInt("SELECT COUNT(*) FROM model_references"), 1);
+}
+
+// Rows written before schema version 8 hold the profile as text in `profile`: they still
+// read, as text, once the database is migrated.
+TEST(StoreMigrationTest, ReferencesWrittenBeforeVersion8ReadAsText) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  const std::string path = dir.File("greengate.db");
+  {
+    // A database as greengate left it at version 7, with one reference.
+    absl::StatusOr<std::vector<Migration>> all = ParseMigrations(EmbeddedMigrationFiles());
+    ASSERT_TRUE(all.ok()) << all.status();
+    ASSERT_GE(all->size(), 8u);
+    RawDb raw(path);
+    absl::StatusOr<int> version =
+        ApplyMigrations(raw.get(), absl::MakeConstSpan(all->data(), 7));
+    ASSERT_TRUE(version.ok()) << version.status();
+    ASSERT_EQ(*version, 7);
+    ASSERT_EQ(raw.Exec("INSERT INTO models (id, model_id, display_name, deployed_version, task, "
+                       "create_time_ms, update_time_ms) VALUES (1, 'churn', '', 'v1', '', 1, 1);"
+                       "INSERT INTO model_references (model_id, model_version, profile, accuracy, "
+                       "evaluation_rows, create_time_ms) VALUES (1, 'v1', 'aGVsbG8=', 0.9, 10, 5)"),
+              "");
+  }
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ((*store)->schema_version(), LatestVersion());
+  const ReferenceRow old = OkValue((*store)->GetLatestReference(1));
+  EXPECT_TRUE(old.profile_is_text);
+  EXPECT_EQ(old.profile, "aGVsbG8=");
+  EXPECT_EQ(old.model_version, "v1");
+  EXPECT_EQ(old.accuracy, 0.9);
+  EXPECT_EQ(old.create_time_ms, 5);
+
+  // A newer reference of the same model is a BLOB again.
+  ReferenceRow row{0, 1, "v2", "bytes", std::nullopt, 0, 6};
+  ASSERT_TRUE((*store)->PutReference(row).ok());
+  const ReferenceRow latest = OkValue((*store)->GetLatestReference(1));
+  EXPECT_FALSE(latest.profile_is_text);
+  EXPECT_EQ(latest.profile, "bytes");
 }
 
 TEST_F(StoreTest, ReferenceForUnknownModelIsNotFound) {
