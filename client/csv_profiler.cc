@@ -151,27 +151,6 @@ absl::Status CheckColumns(const std::vector<std::string>& names,
   return absl::OkStatus();
 }
 
-profile::ProfileBuilderOptions BuilderOptions(const CsvProfileOptions& options) {
-  profile::ProfileBuilderOptions b;
-  b.sample_capacity = options.sample_size;
-  b.joint_sample_capacity = options.joint_sample_size;
-  b.max_categories = options.top_k;
-  b.tracked_categories = std::max(b.tracked_categories, options.top_k);
-  b.seed = options.seed;
-  return b;
-}
-
-// A current profile carries a joint sample whenever its reference does: the multivariate
-// tests need one on both sides.
-profile::ProfileBuilderOptions CurrentOptions(const CsvProfileOptions& options,
-                                              const profile::DataProfile& reference) {
-  profile::ProfileBuilderOptions b = BuilderOptions(options);
-  if (b.joint_sample_capacity == 0 && reference.joint.has_value()) {
-    b.joint_sample_capacity = reference.joint->rows;
-  }
-  return b;
-}
-
 // What one pass reads: for each schema feature, its CSV column and kind.
 struct PassPlan {
   std::vector<size_t> columns;       // CSV column of schema feature j
@@ -543,6 +522,27 @@ absl::Status RunPass(CsvFile& file, const PassPlan& plan, int threads, ProfileBu
 
 }  // namespace
 
+profile::ProfileBuilderOptions BuilderOptions(const CsvProfileOptions& options) {
+  profile::ProfileBuilderOptions b;
+  b.sample_capacity = options.sample_size;
+  b.joint_sample_capacity = options.joint_sample_size;
+  b.max_categories = options.top_k;
+  b.tracked_categories = std::max(b.tracked_categories, options.top_k);
+  b.seed = options.seed;
+  return b;
+}
+
+profile::ProfileBuilderOptions CurrentBuilderOptions(const CsvProfileOptions& options,
+                                                     const profile::DataProfile& reference) {
+  profile::ProfileBuilderOptions b = BuilderOptions(options);
+  // A current profile carries a joint sample whenever its reference does: the multivariate
+  // tests need one on both sides.
+  if (b.joint_sample_capacity == 0 && reference.joint.has_value()) {
+    b.joint_sample_capacity = reference.joint->rows;
+  }
+  return b;
+}
+
 absl::StatusOr<CsvProfile> ProfileReferenceCsv(const std::string& path,
                                                const CsvProfileOptions& options) {
   if (path == "-") {
@@ -632,7 +632,7 @@ absl::StatusOr<CsvProfile> ProfileCurrentCsv(const std::string& path,
                                                               : FeatureKind::kCategorical});
   }
   absl::StatusOr<ProfileBuilder> builder =
-      ProfileBuilder::ForReference(reference, CurrentOptions(options, reference));
+      ProfileBuilder::ForReference(reference, CurrentBuilderOptions(options, reference));
   if (!builder.ok()) return Annotate(builder.status(), "reference");
   RETURN_IF_ERROR(RunPass(*file, plan, ThreadCount(options), *builder, nullptr));
   CsvProfile result;

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "server/core/profile/builder.h"
 #include "server/core/profile/profile.h"
 
 namespace greengate::client {
@@ -74,5 +75,14 @@ absl::StatusOr<CsvProfile> ProfileReferenceCsv(const std::string& path,
 absl::StatusOr<CsvProfile> ProfileCurrentCsv(const std::string& path,
                                              const profile::DataProfile& reference,
                                              const CsvProfileOptions& options);
+
+// BuilderOptions(), CurrentBuilderOptions()
+//
+// The ProfileBuilder options behind ProfileReferenceCsv() and ProfileCurrentCsv() of
+// `reference`: both profiles equal a ProfileBuilder with these options fed the same rows one
+// by one (AddRow), which tests and the fuzzer check.
+profile::ProfileBuilderOptions BuilderOptions(const CsvProfileOptions& options);
+profile::ProfileBuilderOptions CurrentBuilderOptions(const CsvProfileOptions& options,
+                                                     const profile::DataProfile& reference);
 
 }  // namespace greengate::client

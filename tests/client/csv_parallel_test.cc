@@ -108,15 +108,9 @@ CsvProfileOptions Options(const Layout& layout) {
 // With and without quoted fields: blocks without a quote take the profiler's quote-free path.
 class CsvParallelTest : public ::testing::TestWithParam<bool> {};
 
-// The sequential definition: the options Options() gives the CSV profiler, for a builder
-// fed row by row.
-profile::ProfileBuilderOptions SequentialOptions() {
-  profile::ProfileBuilderOptions o;
-  o.sample_capacity = 100;
-  o.joint_sample_capacity = 50;
-  o.seed = 1;
-  return o;
-}
+// The sequential definition: the builder options behind Options(), for a builder fed row by
+// row.
+profile::ProfileBuilderOptions SequentialOptions() { return BuilderOptions(Options(kLayouts[0])); }
 
 // AddRow() of every record after the header of `csv`, read by the streaming CsvReader.
 absl::Status AddEveryRow(const std::string& csv, profile::ProfileBuilder& builder) {

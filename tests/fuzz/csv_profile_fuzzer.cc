@@ -7,7 +7,6 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -75,14 +74,9 @@ bool SameProfile(const profile::DataProfile& a, const profile::DataProfile& b) {
 absl::StatusOr<profile::DataProfile> RowByRow(const std::string& path,
                                               const profile::DataProfile& reference,
                                               const client::CsvProfileOptions& options) {
-  profile::ProfileBuilderOptions b;
-  b.sample_capacity = options.sample_size;
-  b.joint_sample_capacity = options.joint_sample_size;
-  b.max_categories = options.top_k;
-  b.tracked_categories = std::max(b.tracked_categories, options.top_k);
-  b.seed = options.seed;
   absl::StatusOr<profile::ProfileBuilder> builder =
-      profile::ProfileBuilder::ForReference(reference, b);
+      profile::ProfileBuilder::ForReference(reference,
+                                            client::CurrentBuilderOptions(options, reference));
   if (!builder.ok()) return builder.status();
   std::ifstream in(path, std::ios::binary);
   client::CsvReader reader(&in);
