@@ -339,15 +339,13 @@ void ParseBlock(const PassPlan& plan, size_t width, ParsedBlock* out) {
       action.dest = out->numeric[j].data();
     }
   }
-  // Reserve from the first records' size, so the categorical columns rarely grow.
-  const size_t expect_rows = out->block.text.size() / std::max<size_t>(width * 4, 1) + 16;
   auto start = [&] {
     out->rows = 0;
     out->failures.assign(features, std::nullopt);
     for (auto& column : out->categorical) column.clear();
     for (const ColumnAction& action : actions) {
       if (action.feature >= 0 && action.dest == nullptr) {
-        out->categorical[action.feature].reserve(expect_rows);
+        out->categorical[action.feature].reserve(max_rows);  // never grows
       }
     }
   };
