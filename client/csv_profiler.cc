@@ -30,7 +30,6 @@
 namespace greengate::client {
 namespace {
 
-using profile::BinEdgeSet;
 using profile::FeatureKind;
 using profile::FeatureSpec;
 using profile::ProfileBuilder;
@@ -584,14 +583,11 @@ absl::StatusOr<CsvProfile> ProfileReferenceCsv(const std::string& path,
                                         failures[j]->line, ": ", Quote(failures[j]->text),
                                         " is not a number)"));
   }
-  absl::StatusOr<BinEdgeSet> edges = pass1.QuantileBinEdges(options.bins);
-  if (!edges.ok()) return Annotate(edges.status(), "--bins");
-  for (size_t j = 0; j < plan.schema.size(); ++j) {
-    if (plan.schema[j].kind == FeatureKind::kCategorical) (*edges)[j].clear();
-  }
+  // The edges and a builder counting on them; it keeps pass 1's reservoirs. Only the bin
+  // count can be wrong here (the schema and options passed Create() above).
   absl::StatusOr<ProfileBuilder> pass2 =
-      ProfileBuilder::Create(plan.schema, builder_options, *std::move(edges));
-  if (!pass2.ok()) return Annotate(pass2.status(), path);
+      pass1.SecondPass(plan.schema, builder_options, options.bins);
+  if (!pass2.ok()) return Annotate(pass2.status(), "--bins");
 
   // Pass 2 reads the file again from the start and counts every column on those edges.
   ASSIGN_OR_RETURN(file, CsvFile::Open(path, options.block_bytes));

@@ -287,14 +287,32 @@ void ProfileBuilder::EndBlock(int64_t rows,
   rows_ += rows;
 }
 
-absl::StatusOr<BinEdgeSet> ProfileBuilder::QuantileBinEdges(int bins) const {
-  BinEdgeSet edges(builders_.size());
-  for (std::size_t i = 0; i < builders_.size(); ++i) {
-    if (const auto* numeric = std::get_if<NumericBuilder>(&builders_[i])) {
-      ASSIGN_OR_RETURN(edges[i], QuantileEdges(numeric->SortedSample(), bins));
-    }
+absl::StatusOr<ProfileBuilder> ProfileBuilder::SecondPass(std::vector<FeatureSpec> schema,
+                                                          const ProfileBuilderOptions& options,
+                                                          int bins) const {
+  if (schema.size() != schema_.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("schema: has ", schema.size(),
+                                                   " features; pass 1 had ", schema_.size()));
   }
-  return edges;
+  BinEdgeSet edges(schema.size());
+  std::vector<std::vector<double>> samples(schema.size());
+  for (std::size_t i = 0; i < schema.size(); ++i) {
+    if (schema[i].name != schema_[i].name) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("schema[", i, "].name: is ", QuoteForMessage(schema[i].name),
+                       "; pass 1 had ", QuoteForMessage(schema_[i].name)));
+    }
+    const auto* numeric = std::get_if<NumericBuilder>(&builders_[i]);
+    if (numeric == nullptr || schema[i].kind != FeatureKind::kNumeric) continue;
+    samples[i] = numeric->SortedSample();
+    ASSIGN_OR_RETURN(edges[i], QuantileEdges(samples[i], bins));
+  }
+  // The reservoirs are kept, not drawn again: capacity 0 makes pass 2's builders skip the draws.
+  ProfileBuilderOptions counting = options;
+  counting.sample_capacity = 0;
+  ASSIGN_OR_RETURN(ProfileBuilder pass2, Create(std::move(schema), counting, std::move(edges)));
+  pass2.kept_samples_ = std::move(samples);
+  return pass2;
 }
 
 void ProfileBuilder::SampleJointRow() {
@@ -336,6 +354,7 @@ DataProfile ProfileBuilder::Finish() const {
       f.count = numeric->count();
       f.missing = numeric->missing();
       f.kind = numeric->Finish();
+      if (!kept_samples_.empty()) std::get<NumericProfile>(f.kind).sample = kept_samples_[i];
     } else {
       const auto& categorical = std::get<CategoricalBuilder>(builders_[i]);
       f.count = categorical.count();
@@ -366,9 +385,7 @@ absl::StatusOr<DataProfile> BuildReferenceProfile(std::vector<FeatureSpec> schem
   RETURN_IF_ERROR(QuantileEdges({}, bins).status());
   ASSIGN_OR_RETURN(ProfileBuilder pass1, ProfileBuilder::Create(schema, options));
   RETURN_IF_ERROR(rows(pass1));
-  ASSIGN_OR_RETURN(BinEdgeSet edges, pass1.QuantileBinEdges(bins));
-  ASSIGN_OR_RETURN(ProfileBuilder pass2,
-                   ProfileBuilder::Create(std::move(schema), options, std::move(edges)));
+  ASSIGN_OR_RETURN(ProfileBuilder pass2, pass1.SecondPass(std::move(schema), options, bins));
   RETURN_IF_ERROR(rows(pass2));
   if (pass2.rows() != pass1.rows()) {
     return absl::InvalidArgumentError(

@@ -9,10 +9,10 @@
 //   DataProfile current = b.Finish();
 //
 // A reference profile is two passes, because its edges are quantiles of its own data:
-// pass 1 (no edges) fills the reservoirs, QuantileBinEdges() turns them into edges, and
-// pass 2 counts on those edges. BuildReferenceProfile() runs both passes over a row source.
-// With the same seed both passes draw the same reservoir, so pass 2's sample is the one
-// the edges came from.
+// pass 1 (no edges) fills the reservoirs, SecondPass() turns them into edges and a builder
+// that counts on them, and pass 2 fills that builder. BuildReferenceProfile() runs both
+// passes over a row source. Pass 2 keeps pass 1's reservoirs (it would draw the very same
+// sample again), so the reference's sample is the one its edges came from.
 
 #include <cstdint>
 #include <functional>
@@ -119,12 +119,19 @@ class ProfileBuilder {
   // it may be empty when the joint sample is off.
   void EndBlock(int64_t rows, absl::Span<const absl::Span<const double>> numeric_columns);
 
-  // QuantileBinEdges()
+  // SecondPass()
   //
-  // After pass 1: per numeric feature, QuantileEdges() (edges.h) of its reservoir with
-  // `bins` bins; empty for categorical features. Ready to pass to Create() for pass 2.
-  // InvalidArgument when bins is out of range.
-  absl::StatusOr<BinEdgeSet> QuantileBinEdges(int bins = kDefaultReferenceBins) const;
+  // After pass 1 of a reference (this builder, made by Create() without edges): the builder
+  // for pass 2, laid out as `schema`, which has pass 1's feature names in pass 1's order
+  // (a numeric feature may have turned categorical, as the CSV profiler decides from pass
+  // 1's values). Each numeric feature counts on QuantileEdges() (edges.h) of its pass-1
+  // reservoir with `bins` bins, and keeps that reservoir instead of drawing it again: the
+  // same values with the same seed would draw the very same sample, and the draws were a
+  // tenth of pass 2's time. Feed it the same rows as pass 1. InvalidArgument when `bins` is
+  // out of range, `schema` does not match, or `options` are invalid.
+  absl::StatusOr<ProfileBuilder> SecondPass(std::vector<FeatureSpec> schema,
+                                            const ProfileBuilderOptions& options,
+                                            int bins = kDefaultReferenceBins) const;
 
   // Rows counted so far.
   int64_t rows() const { return rows_; }
@@ -149,6 +156,9 @@ class ProfileBuilder {
   std::vector<FeatureSpec> schema_;
   std::vector<FeatureBuilder> builders_;
   std::vector<double> parsed_;  // scratch for one row's numeric fields
+  // Pass 2 of a reference (SecondPass()): pass 1's sorted reservoir of each numeric feature,
+  // which Finish() reports instead of the (empty) one of the feature's builder.
+  std::vector<std::vector<double>> kept_samples_;
   int64_t rows_ = 0;
   // Joint reservoir of complete numeric rows (Algorithm R), when its capacity is > 0.
   void SampleJointRow();

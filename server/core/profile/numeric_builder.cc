@@ -104,10 +104,11 @@ void CombineMoments(int64_t n, double chunk_mean, double chunk_m2, std::size_t c
 // which keeps every value seen so far in the reservoir with equal probability.
 [[gnu::always_inline]] inline void NumericBuilder::Sample(double value, int64_t n,
                                                        internal::Rng& rng) {
+  if (capacity_ == 0) return;  // no reservoir (pass 2 of a reference keeps pass 1's): no draws
   if (n > capacity_) {
     const uint64_t slot = internal::UniformBelow(rng, static_cast<uint64_t>(n));
     if (slot < static_cast<uint64_t>(capacity_)) sample_[slot] = value;
-  } else if (capacity_ != 0) {
+  } else {
     sample_.push_back(value);
   }
 }

@@ -1,5 +1,6 @@
 #include "server/core/profile/builder.h"
 
+#include <algorithm>
 #include <bit>
 #include <charconv>
 #include <cmath>
@@ -9,6 +10,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/core/profile/edges.h"
 #include "server/core/profile/validate.h"
 
 namespace greengate::profile {
@@ -192,6 +194,67 @@ TEST(BuildReferenceProfileTest, RejectsASourceThatChangesBetweenPasses) {
       std::string(BuildReferenceProfile(Schema(), Options(), 10, source).status().message()),
       HasSubstr("gave 3 rows on the first pass and 2 on the second"));
   EXPECT_EQ(BuildReferenceProfile(Schema(), Options(), 0, source).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// Pass 2 keeps pass 1's reservoirs instead of drawing them again; the profile must be the
+// one a pass 2 that draws its own reservoir (the same seed, the same values) gives.
+TEST(SecondPassTest, KeepsPassOnesSampleWhichEqualsADrawnOne) {
+  ProfileBuilderOptions options = Options();
+  options.sample_capacity = 20;  // a real reservoir: most values are drawn and replaced
+  absl::StatusOr<ProfileBuilder> pass1 = ProfileBuilder::Create(Schema(), options);
+  ASSERT_TRUE(pass1.ok());
+  ASSERT_TRUE(FeedRows(*pass1).ok());
+  absl::StatusOr<ProfileBuilder> kept = pass1->SecondPass(Schema(), options, 5);
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  ASSERT_TRUE(FeedRows(*kept).ok());
+  const DataProfile with_kept = kept->Finish();
+
+  const NumericProfile& n = with_kept.features[0].numeric();
+  ASSERT_EQ(n.sample.size(), 20u);
+  EXPECT_TRUE(std::is_sorted(n.sample.begin(), n.sample.end()));
+  absl::StatusOr<std::vector<double>> edges = QuantileEdges(n.sample, 5);
+  ASSERT_TRUE(edges.ok());
+  EXPECT_EQ(n.bin_edges, *edges);  // the edges are the kept sample's quantiles
+
+  absl::StatusOr<ProfileBuilder> drawn = ProfileBuilder::Create(Schema(), options, {*edges, {}});
+  ASSERT_TRUE(drawn.ok());
+  ASSERT_TRUE(FeedRows(*drawn).ok());
+  const DataProfile with_drawn = drawn->Finish();
+  EXPECT_EQ(n.sample, with_drawn.features[0].numeric().sample);
+  EXPECT_EQ(n.sample_seen, with_drawn.features[0].numeric().sample_seen);
+  EXPECT_EQ(n.bin_counts, with_drawn.features[0].numeric().bin_counts);
+  EXPECT_EQ(n.mean, with_drawn.features[0].numeric().mean);
+  EXPECT_EQ(with_kept.features[1].categorical().counts,
+            with_drawn.features[1].categorical().counts);
+}
+
+TEST(SecondPassTest, TakesAFeatureTurnedCategorical) {
+  absl::StatusOr<ProfileBuilder> pass1 = ProfileBuilder::Create(Schema(), Options());
+  ASSERT_TRUE(pass1.ok());
+  ASSERT_TRUE(FeedRows(*pass1).ok());
+  std::vector<FeatureSpec> schema = Schema();
+  schema[0].kind = FeatureKind::kCategorical;
+  absl::StatusOr<ProfileBuilder> pass2 = pass1->SecondPass(schema, Options(), 10);
+  ASSERT_TRUE(pass2.ok()) << pass2.status();
+  ASSERT_TRUE(FeedRows(*pass2).ok());
+  const DataProfile profile = pass2->Finish();
+  EXPECT_FALSE(profile.features[0].is_numeric());
+  EXPECT_EQ(profile.features[0].count, 200);
+}
+
+TEST(SecondPassTest, RejectsAnotherSchemaAndBadBins) {
+  absl::StatusOr<ProfileBuilder> pass1 = ProfileBuilder::Create(Schema(), Options());
+  ASSERT_TRUE(pass1.ok());
+  std::vector<FeatureSpec> renamed = Schema();
+  renamed[1].name = "colour";
+  EXPECT_THAT(std::string(pass1->SecondPass(renamed, Options(), 10).status().message()),
+              HasSubstr("schema[1].name: is 'colour'; pass 1 had 'color'"));
+  std::vector<FeatureSpec> shorter = Schema();
+  shorter.pop_back();
+  EXPECT_THAT(std::string(pass1->SecondPass(shorter, Options(), 10).status().message()),
+              HasSubstr("schema: has 1 features; pass 1 had 2"));
+  EXPECT_EQ(pass1->SecondPass(Schema(), Options(), 0).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
