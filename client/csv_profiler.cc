@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
+#include <cassert>
 #include <cerrno>
 #include <cmath>
 #include <condition_variable>
@@ -167,6 +169,32 @@ struct KindFailure {
   std::string text;
 };
 
+// Pass 1 of a reference classifies a short plain decimal without parsing it
+// (IsShortPlainDecimalPadded()) and keeps where it is instead: its offset in the block's text
+// and its length, in the payload of a NaN with kFieldTag set. A value never has those bits
+// (a missing one is a NaN without them: TakeOther() stores the canonical quiet NaN), so a
+// pass-1 column holds parsed values, missing ones and field references side by side, and
+// the reservoir parses only the fields it draws (FieldValue()).
+constexpr uint64_t kFieldTag = 0xFFFC000000000000ULL;  // sign, exponent and two top fraction bits
+
+double FieldRef(size_t offset, size_t length) {
+  return std::bit_cast<double>(kFieldTag | (static_cast<uint64_t>(offset) << 4) | length);
+}
+
+bool IsFieldRef(double v) { return (std::bit_cast<uint64_t>(v) & kFieldTag) == kFieldTag; }
+
+// A pass-1 column entry as a value: a field reference parsed from `text`, else the entry.
+double FieldValue(double entry, const char* text) {
+  if (!IsFieldRef(entry)) return entry;
+  const uint64_t bits = std::bit_cast<uint64_t>(entry) & ~kFieldTag;
+  double value = 0;
+  const bool parsed = profile::ParsePlainDecimalPadded(
+      std::string_view(text + (bits >> 4), static_cast<size_t>(bits & 0xF)), &value);
+  assert(parsed);  // IsShortPlainDecimalPadded() took it, so the parser does
+  (void)parsed;
+  return value;
+}
+
 // A block's values of one numeric feature. Sized for the most rows a block can hold before
 // it is parsed (its line breaks + 1) and written by row, without initialising it first.
 using NumericColumn = std::vector<double, DefaultInitAllocator<double>>;
@@ -197,7 +225,7 @@ struct ColumnAction {
 class FieldTaker {
  public:
   FieldTaker(const PassPlan& plan, ParsedBlock* out)
-      : plan_(plan), out_(out),
+      : plan_(plan), out_(out), refs_(plan.detect_kinds), text_(out->block.text.data()),
         text_end_(out->block.text.data() + out->block.text.size()) {}
 
   // One field of row `row` (within the block), whose record starts at `record`. A value
@@ -212,9 +240,12 @@ class FieldTaker {
     }
     // The fast number parser reads up to 8 bytes past a field; the last fields of a block
     // may not have them.
-    if (field.data() + field.size() + 8 <= text_end_ &&
-        profile::ParsePlainDecimalPadded(field, &action.dest[row])) {
-      return;
+    if (field.data() + field.size() + 8 <= text_end_) {
+      if (refs_ && profile::IsShortPlainDecimalPadded(field)) {
+        action.dest[row] = FieldRef(static_cast<size_t>(field.data() - text_), field.size());
+        return;
+      }
+      if (profile::ParsePlainDecimalPadded(field, &action.dest[row])) return;
     }
     TakeOther(action, field, row, record);
   }
@@ -241,7 +272,8 @@ class FieldTaker {
     if (plan_.detect_kinds && out_->failures[j].has_value()) return;
     absl::StatusOr<double> value = profile::ParseNumericField(field);
     if (value.ok()) {
-      dest = *value;
+      // Any NaN ("-nan" too) as the canonical one, which is never a field reference.
+      dest = std::isnan(*value) ? std::numeric_limits<double>::quiet_NaN() : *value;
     } else if (plan_.detect_kinds) {
       out_->failures[j] = KindFailure{record, 0, std::string(field)};
     } else if (bad_feature_ < 0) {
@@ -252,6 +284,8 @@ class FieldTaker {
 
   const PassPlan& plan_;
   ParsedBlock* out_;
+  const bool refs_;  // pass 1: short plain decimals as field references, not parsed
+  const char* text_;
   const char* text_end_;
   int bad_feature_ = -1;
   std::string bad_message_;
@@ -458,7 +492,13 @@ absl::Status RunPass(CsvFile& file, const PassPlan& plan, int threads, ProfileBu
       // A block with an error feeds nothing (the pass fails); later blocks need not wait.
       if (parsed.error.ok()) {
         if (plan.schema[j].kind == FeatureKind::kNumeric && plan.detect_kinds) {
-          builder.SampleNumericValues(j, parsed.numeric[j]);  // pass 1: the edges' sample
+          // Pass 1: the edges' sample, parsing only the fields the reservoir draws.
+          const NumericColumn& column = parsed.numeric[j];
+          const char* const text = parsed.block.text.data();
+          builder.SampleNumericLazily(
+              j, column.size(),
+              [&column](size_t i) { return IsFieldRef(column[i]) || std::isfinite(column[i]); },
+              [&column, text](size_t i) { return FieldValue(column[i], text); });
         } else if (plan.schema[j].kind == FeatureKind::kNumeric) {
           builder.AddNumericValues(j, parsed.numeric[j]);
         } else if (!plan.detect_kinds) {  // pass 1 does not read categorical features
@@ -508,8 +548,9 @@ absl::Status RunPass(CsvFile& file, const PassPlan& plan, int threads, ProfileBu
       }
     }
     for (int b = 0; b < blocks; ++b) {
+      // The joint sample is drawn in pass 2 (pass 1's columns hold field references).
       std::vector<absl::Span<const double>> columns;
-      for (size_t j = 0; j < features; ++j) {
+      for (size_t j = 0; j < features && !plan.detect_kinds; ++j) {
         if (plan.schema[j].kind == FeatureKind::kNumeric) columns.emplace_back(group[b].numeric[j]);
       }
       builder.EndBlock(group[b].rows, columns);

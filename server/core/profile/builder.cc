@@ -262,12 +262,6 @@ void ProfileBuilder::AddNumericValues(std::size_t feature, absl::Span<const doub
   numeric->AddValues(values);
 }
 
-void ProfileBuilder::SampleNumericValues(std::size_t feature, absl::Span<const double> values) {
-  auto* numeric = std::get_if<NumericBuilder>(&builders_[feature]);
-  assert(numeric != nullptr);
-  numeric->SampleValues(values);
-}
-
 void ProfileBuilder::AddCategoricalValues(std::size_t feature,
                                           absl::Span<const std::string_view> values) {
   auto* categorical = std::get_if<CategoricalBuilder>(&builders_[feature]);

@@ -14,6 +14,7 @@
 // passes over a row source. Pass 2 keeps pass 1's reservoirs (it would draw the very same
 // sample again), so the reference's sample is the one its edges came from.
 
+#include <cassert>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -108,9 +109,15 @@ class ProfileBuilder {
   void AddNumericValues(std::size_t feature, absl::Span<const double> values);
   void AddCategoricalValues(std::size_t feature, absl::Span<const std::string_view> values);
   // Pass 1 of a reference needs only counts and reservoirs (its edges come from them):
-  // NumericBuilder::SampleValues(), cheaper than AddNumericValues(), with the same sample.
-  // The feature's min, max, moments and bin counts are then not filled.
-  void SampleNumericValues(std::size_t feature, absl::Span<const double> values);
+  // NumericBuilder::SampleLazily(), which parses only the values the reservoir takes, and
+  // draws the same sample as AddNumericValues() of the parsed values. The feature's min,
+  // max, moments and bin counts are then not filled.
+  template <typename Finite, typename Value>
+  void SampleNumericLazily(std::size_t feature, std::size_t count, Finite finite, Value value) {
+    auto* numeric = std::get_if<NumericBuilder>(&builders_[feature]);
+    assert(numeric != nullptr);
+    numeric->SampleLazily(count, finite, value);
+  }
 
   // EndBlock()
   //

@@ -100,19 +100,6 @@ void CombineMoments(int64_t n, double chunk_mean, double chunk_m2, std::size_t c
 
 }  // namespace
 
-// Algorithm R: the n-th finite value replaces a random slot with probability capacity / n,
-// which keeps every value seen so far in the reservoir with equal probability.
-[[gnu::always_inline]] inline void NumericBuilder::Sample(double value, int64_t n,
-                                                       internal::Rng& rng) {
-  if (capacity_ == 0) return;  // no reservoir (pass 2 of a reference keeps pass 1's): no draws
-  if (n > capacity_) {
-    const uint64_t slot = internal::UniformBelow(rng, static_cast<uint64_t>(n));
-    if (slot < static_cast<uint64_t>(capacity_)) sample_[slot] = value;
-  } else {
-    sample_.push_back(value);
-  }
-}
-
 void NumericBuilder::FoldChunk() {
   double chunk_mean, chunk_m2;
   ChunkMoments(chunk_.data(), chunk_size_, &chunk_mean, &chunk_m2);
@@ -152,7 +139,7 @@ void NumericBuilder::AddValues(absl::Span<const double> values) {
       FoldChunk();
       chunk_size = 0;
     }
-    Sample(value, n, rng);
+    Sample(n, rng, [value] { return value; });
   }
   count_ = count;
   missing_ = missing;
@@ -165,23 +152,9 @@ void NumericBuilder::AddValues(absl::Span<const double> values) {
 
 void NumericBuilder::SampleValues(absl::Span<const double> values) {
   // AddValues() without the moments and bins: the same counts and the same draws in order.
-  int64_t count = count_;
-  int64_t missing = missing_;
-  int64_t n = n_;
-  internal::Rng rng = rng_;
-  for (const double value : values) {
-    ++count;
-    if (!std::isfinite(value)) {
-      ++missing;
-      continue;
-    }
-    ++n;
-    Sample(value, n, rng);
-  }
-  count_ = count;
-  missing_ = missing;
-  n_ = n;
-  rng_ = rng;
+  SampleLazily(
+      values.size(), [values](std::size_t i) { return std::isfinite(values[i]); },
+      [values](std::size_t i) { return values[i]; });
 }
 
 void NumericBuilder::AddMissing() {

@@ -62,6 +62,16 @@ class NumericBuilder {
   // they are. For pass 1 of a reference, which needs only the sample (for the edges).
   void SampleValues(absl::Span<const double> values);
 
+  // SampleLazily()
+  //
+  // SampleValues() of `count` values that are cheaper to classify than to parse: finite(i)
+  // says whether value i is finite (else it counts as missing), and value(i) gives it; it is
+  // called only for the values the reservoir takes, in order. The same counts and sample as
+  // SampleValues() of the parsed values. Pass 1 of a CSV reference parses only those: about
+  // one value in ten of a column of 100,000 with the default reservoir.
+  template <typename Finite, typename Value>
+  void SampleLazily(std::size_t count, Finite finite, Value value);
+
   // AddMissing()
   //
   // Counts one missing value (an empty field).
@@ -93,9 +103,21 @@ class NumericBuilder {
   static constexpr std::size_t kChunk = 256;
   void FoldChunk();
 
-  // The reservoir step for the n-th finite value, shared by AddValues() and SampleValues()
-  // (which keep the generator in a local `rng`).
-  void Sample(double value, int64_t n, internal::Rng& rng);
+  // The reservoir step for the n-th finite value, shared by AddValues() and the sampling
+  // calls (which keep the generator in a local `rng`); value() gives the value, called only
+  // when the reservoir takes it.
+  template <typename Value>
+  [[gnu::always_inline]] void Sample(int64_t n, internal::Rng& rng, Value value) {
+    if (capacity_ == 0) return;  // no reservoir (pass 2 of a reference keeps pass 1's): no draws
+    // Algorithm R: the n-th value replaces a random slot with probability capacity / n,
+    // which keeps every value seen so far in the reservoir with equal probability.
+    if (n > capacity_) {
+      const uint64_t slot = internal::UniformBelow(rng, static_cast<uint64_t>(n));
+      if (slot < static_cast<uint64_t>(capacity_)) sample_[slot] = value();
+    } else {
+      sample_.push_back(value());
+    }
+  }
 
   // Up to kSmallEdges edges are also kept padded with +inf to a fixed size, so a value's bin
   // is found by a fixed four-step search without branches (the common case: deciles).
@@ -119,5 +141,24 @@ class NumericBuilder {
   std::size_t chunk_size_ = 0;
   std::vector<double> sample_;
 };
+
+template <typename Finite, typename Value>
+void NumericBuilder::SampleLazily(std::size_t count, Finite finite, Value value) {
+  int64_t missing = missing_;
+  int64_t n = n_;
+  internal::Rng rng = rng_;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (!finite(i)) {
+      ++missing;
+      continue;
+    }
+    ++n;
+    Sample(n, rng, [&] { return value(i); });
+  }
+  count_ += static_cast<int64_t>(count);
+  missing_ = missing;
+  n_ = n;
+  rng_ = rng;
+}
 
 }  // namespace greengate::profile

@@ -1,5 +1,6 @@
 // ParsePlainDecimalPadded: bit for bit std::from_chars (and ParseNumericField) on every field
 // it takes, declines everything else, and never reads the bytes after a field as digits.
+// IsShortPlainDecimalPadded: true exactly for the fields the parser's one-load path takes.
 
 #include "server/core/profile/decimal.h"
 
@@ -108,6 +109,38 @@ TEST(DecimalTest, RandomFieldsMatchFromChars) {
   }
   // Shapes with at most 7 integer and 8 fraction digits and no noise: about 70% of draws.
   EXPECT_GT(taken, 100000);
+}
+
+// The classification agrees with the parser on every field: short shapes, near misses of
+// every kind (a point first or last, two points, signs, other bytes in any position) and
+// whatever follows the field, a point included.
+TEST(DecimalTest, ClassifiesExactlyWhatTheShortPathTakes) {
+  std::mt19937_64 rng(20261125);
+  const std::string alphabet = "0123456789..--+eE ,x\n";
+  int classified = 0;
+  for (int i = 0; i < 300000; ++i) {
+    std::string field;
+    const int length = static_cast<int>(rng() % 11);
+    for (int k = 0; k < length; ++k) {
+      // Mostly digits, so that plain decimals are common.
+      field += rng() % 3 != 0 ? static_cast<char>('0' + rng() % 10) : alphabet[rng() % alphabet.size()];
+    }
+    std::string after;
+    for (int k = static_cast<int>(rng() % 10); k > 0; --k) after += alphabet[rng() % alphabet.size()];
+    const Padded p(field, after);
+    const size_t unsigned_size = field.size() - (!field.empty() && field[0] == '-');
+    double v = 0;
+    const bool short_path = unsigned_size <= 8 && ParsePlainDecimalPadded(p.field, &v);
+    ASSERT_EQ(IsShortPlainDecimalPadded(p.field), short_path) << "'" << field << "' then '" << after << "'";
+    classified += short_path;
+  }
+  EXPECT_GT(classified, 30000);
+  for (const std::string field : {"", "-", ".", "-.", "1.", ".5", "-.5", "5.-", "1..2", "1.2.3"}) {
+    EXPECT_FALSE(IsShortPlainDecimalPadded(Padded(field, ".5").field)) << field;
+  }
+  for (const std::string field : {"0", "-0", "1.5", "-1.5", "12345678", "-123456.8", "0.000001"}) {
+    EXPECT_TRUE(IsShortPlainDecimalPadded(Padded(field, ".5").field)) << field;
+  }
 }
 
 }  // namespace
