@@ -246,6 +246,13 @@ INSTANTIATE_TEST_SUITE_P(
                   {},
                   absl::StatusCode::kInvalidArgument,
                   "cannot come from stdin"},
+        ErrorCase{"SpreadOverflowsADouble",
+                  "a,b\n1e200,1\n-1e200,2\n3e200,3\n",
+                  {},
+                  {},
+                  absl::StatusCode::kInvalidArgument,
+                  "in.csv: column 'a': its values are too spread out for a double (from "
+                  "-1e+200 to 3e+200"},
         ErrorCase{"EverythingExcluded",
                   "a,b\n1,2\n",
                   {},
