@@ -13,6 +13,7 @@
 #include "client/command.h"
 #include "client/csv_profiler.h"
 #include "client/json_io.h"
+#include "client/model_csv_profile.h"
 #include "client/profile_io.h"
 #include "client/names.h"
 #include "client/tfdv_import.h"
@@ -60,14 +61,8 @@ absl::StatusOr<int> RunProfile(const CommandContext& ctx, const ProfileOptions& 
                         "profile: --bins, --categorical and --exclude shape a reference; with "
                         "--model the model's reference fixes features, kinds and bin edges");
     }
-    v1::GetReferenceRequest request;
-    request.set_model(ModelName(o.model));
-    request.set_view(v1::REFERENCE_VIEW_BASIC);  // its edges and kinds; not its samples
-    ASSIGN_OR_RETURN(const v1::Reference reference,
-                     ctx.Connect().Call(&Stub::GetReference, request));
-    ASSIGN_OR_RETURN(const profile::DataProfile reference_profile,
-                     mapping::ProfileFromProto(reference.profile(), "reference.profile"));
-    ASSIGN_OR_RETURN(result, ProfileCurrentCsv(o.csv, reference_profile, o.csv_options));
+    Connection connection = ctx.Connect();
+    ASSIGN_OR_RETURN(result, ProfileCsvOnModel(connection, o.model, o.csv, o.csv_options));
   }
   RETURN_IF_ERROR(WriteProfile(mapping::ProfileToProto(result.profile), format, o.out, *ctx.out));
   if (!o.out.empty() && o.out != "-" && !ctx.global.json) {

@@ -9,11 +9,13 @@
 #include "client/command.h"
 #include "client/forecast_reader.h"
 #include "client/json_io.h"
+#include "client/model_csv_profile.h"
 #include "client/profile_io.h"
 #include "client/names.h"
 #include "client/output.h"
 #include "client/plan_flags.h"
 #include "server/common/status_macros.h"
+#include "server/mapping/profile_mapping.h"
 
 namespace greengate::client {
 namespace {
@@ -23,6 +25,8 @@ using Stub = v1::RetrainGatekeeper::Stub;
 struct ShouldRetrainOptions {
   std::string model;
   std::string profile_path;
+  std::string csv_path;      // instead of profile_path: profiled here on the reference
+  CsvProfileOptions csv;     // how (--threads; the rest as `greengate profile`'s defaults)
   std::optional<int64_t> labeled_rows;
   std::optional<int64_t> labeled_correct;
   std::string plan_path;
@@ -45,9 +49,21 @@ absl::StatusOr<int> RunShouldRetrain(const CommandContext& ctx, const ShouldRetr
                       "should-retrain: --plan FILE and the training job flags exclude "
                       "each other");
   }
+  if (o.profile_path.empty() == o.csv_path.empty()) {
+    return UsageError(ctx,
+                      "should-retrain: give the current data as --profile FILE (from `greengate "
+                      "profile --model`) or as --csv FILE, not both");
+  }
+  Connection connection = ctx.Connect();
   v1::ShouldRetrainRequest request;
   request.set_model(ModelName(o.model));
-  RETURN_IF_ERROR(ReadProfileFile(o.profile_path, request.mutable_current()));
+  if (!o.csv_path.empty()) {
+    ASSIGN_OR_RETURN(const CsvProfile current,
+                     ProfileCsvOnModel(connection, o.model, o.csv_path, o.csv));
+    *request.mutable_current() = mapping::ProfileToProto(current.profile);
+  } else {
+    RETURN_IF_ERROR(ReadProfileFile(o.profile_path, request.mutable_current()));
+  }
   if (o.labeled_rows) {
     request.mutable_labeled()->set_rows(*o.labeled_rows);
     request.mutable_labeled()->set_correct(*o.labeled_correct);
@@ -69,7 +85,7 @@ absl::StatusOr<int> RunShouldRetrain(const CommandContext& ctx, const ShouldRetr
     for (v1::CarbonForecastPoint& p : forecast) *request.add_forecast() = std::move(p);
   }
   request.set_idempotency_key(o.idempotency_key);
-  ASSIGN_OR_RETURN(const v1::Decision decision, ctx.Connect().Call(&Stub::ShouldRetrain, request));
+  ASSIGN_OR_RETURN(const v1::Decision decision, connection.Call(&Stub::ShouldRetrain, request));
   *ctx.out << (ctx.global.json ? ToJson(decision) : FormatDecision(decision));
   return VerdictExitCode(decision.verdict());
 }
@@ -87,11 +103,20 @@ void AddRetrainCommands(CLI::App* app, CommandContext* ctx) {
   sub->add_option("--model", o->model, "Model id (\"churn\") or name (\"models/churn\")")
       ->required()
       ->type_name("ID");
-  sub->add_option("--profile", o->profile_path,
-                  "Current DataProfile (JSON or binary), from `greengate profile --model` ('-' = "
-                  "stdin)")
-      ->required()
-      ->type_name("FILE");
+  auto* profile = sub->add_option("--profile", o->profile_path,
+                                  "Current DataProfile (JSON or binary), from `greengate profile "
+                                  "--model` ('-' = stdin); or --csv")
+                      ->type_name("FILE");
+  auto* csv = sub->add_option("--csv", o->csv_path,
+                              "Current data as a CSV file, profiled here on the model's "
+                              "reference as `greengate profile --model` does (its defaults), "
+                              "instead of --profile: one step, no profile file ('-' = stdin)")
+                  ->type_name("FILE");
+  profile->excludes(csv);
+  sub->add_option("--threads", o->csv.threads,
+                  "With --csv: threads profiling it (0 = one per hardware thread, at most 8)")
+      ->check(CLI::Range(0, 64))
+      ->needs(csv);
   auto* rows = sub->add_option_function<int64_t>(
                       "--labeled-rows", [o](const int64_t& v) { o->labeled_rows = v; },
                       "Recently labeled rows the deployed model predicted")

@@ -239,6 +239,50 @@ TEST_F(CliEndToEndTest, BinaryProfilesGiveTheSameDecision) {
   EXPECT_THAT(r.err, HasSubstr("not a valid binary DataProfile"));
 }
 
+// should-retrain --csv profiles the CSV on the model's reference itself: the same decision as
+// `profile --model` and then should-retrain --profile, in one step without a profile file.
+TEST_F(CliEndToEndTest, ShouldRetrainProfilesACsvItself) {
+  WriteFile(dir_ / "train.csv", MakeCsv(1, 2000, 0, false));
+  WriteFile(dir_ / "drift.csv", MakeCsv(3, 2000, 1, true));  // columns reordered, one extra
+  ASSERT_EQ(Cli({"register", "--model", "churn", "--version", "v1"}).code, 0);
+  CliResult r = Cli({"profile", "--csv", Path("train.csv"), "--out", Path("ref.pb")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(Cli({"set-reference", "--model", "churn", "--profile", Path("ref.pb")}).code, 0);
+  r = Cli({"profile", "--csv", Path("drift.csv"), "--model", "churn", "--out", Path("drift.pb")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const CliResult two_steps =
+      Cli(WithPlan({"should-retrain", "--model", "churn", "--profile", Path("drift.pb")}));
+  const CliResult one_step = Cli(
+      WithPlan({"should-retrain", "--model", "churn", "--csv", Path("drift.csv"), "--threads", "2"}));
+  EXPECT_NE(one_step.code, 1) << one_step.err;
+  EXPECT_EQ(one_step.code, two_steps.code);
+  const auto after_id = [](const std::string& out) { return out.substr(out.find("\nmodel:")); };
+  EXPECT_EQ(after_id(one_step.out), after_id(two_steps.out));
+  EXPECT_THAT(one_step.out, HasSubstr("age"));
+
+  r = Cli(WithPlan({"should-retrain", "--model", "churn"}));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("give the current data as --profile FILE"));
+  r = Cli(WithPlan({"should-retrain", "--model", "churn", "--csv", Path("drift.csv"), "--profile",
+                    Path("drift.pb")}));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("excludes --csv"));
+  r = Cli(WithPlan(
+      {"should-retrain", "--model", "churn", "--profile", Path("drift.pb"), "--threads", "2"}));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--threads requires --csv"));
+  r = Cli(WithPlan({"should-retrain", "--model", "churn", "--csv", Path("none.csv")}));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr(Path("none.csv") + ": cannot open"));
+  WriteFile(dir_ / "short.csv", "age,income,city\n41,50000,Lyon\n");  // no id column
+  r = Cli(WithPlan({"should-retrain", "--model", "churn", "--csv", Path("short.csv")}));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("the reference feature 'id' is not a column of the header"));
+  r = Cli(WithPlan({"should-retrain", "--model", "nobody", "--csv", Path("drift.csv")}));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("NOT_FOUND"));
+}
+
 TEST_F(CliEndToEndTest, BadInputFailsAndNamesTheField) {
   WriteFile(dir_ / "train.csv", MakeCsv(1, 500, 0, false));
   ASSERT_EQ(Cli({"register", "--model", "churn", "--version", "v1"}).code, 0);
