@@ -31,11 +31,48 @@ ProfileFormat Resolve(ProfileFormat format, const std::string& path) {
   return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0 ? ProfileFormat::kBinary : ProfileFormat::kJson;
 }
 
+// `json` with every line but empty ones indented by `indent` more.
+void AppendIndented(std::string_view json, std::string_view indent, std::string* out) {
+  while (!json.empty()) {
+    const size_t end = json.find('\n');
+    const std::string_view line = json.substr(0, end);
+    if (!line.empty()) out->append(indent).append(line);
+    if (end == std::string_view::npos) break;
+    out->push_back('\n');
+    json.remove_prefix(end + 1);
+  }
+}
+
+// ToJson() of a profile, printed a feature at a time and spliced into the JSON of the rest:
+// the same bytes as one ToJson() of the whole (tested), without its cost. Protobuf's printer
+// goes through a serialized copy and a stream of every field; on a whole profile of 110
+// features with their samples that peaked at 69 MB and took 0.34 s, more than profiling the
+// CSV. Features are field 1, so the printer puts "features" first.
+std::string ProfileToJson(const v1::DataProfile& profile) {
+  v1::DataProfile rest = profile;  // what is not a feature: rows, importance, joint sample
+  rest.clear_features();
+  const std::string tail = ToJson(rest);
+  const std::string_view empty = "{\n \"features\": [],\n";
+  if (profile.features_size() == 0 || tail.compare(0, empty.size(), empty) != 0) {
+    return ToJson(profile);  // not the layout spliced below: the printer changed
+  }
+  std::string json = "{\n \"features\": [\n";
+  for (int i = 0; i < profile.features_size(); ++i) {
+    std::string feature = ToJson(profile.features(i));
+    feature.pop_back();  // ToJson() ends with a line break
+    AppendIndented(feature, "  ", &json);
+    json += i + 1 < profile.features_size() ? ",\n" : "\n";
+  }
+  json += " ],\n";
+  json.append(tail, empty.size());
+  return json;
+}
+
 }  // namespace
 
 std::string EncodeProfile(const v1::DataProfile& profile, ProfileFormat format,
                           const std::string& path) {
-  if (Resolve(format, path) == ProfileFormat::kJson) return ToJson(profile);
+  if (Resolve(format, path) == ProfileFormat::kJson) return ProfileToJson(profile);
   std::string bytes(kBinaryProfileHeader);
   // Serializing a message that has no required fields cannot fail.
   (void)profile.AppendToString(&bytes);

@@ -68,6 +68,26 @@ TEST(ProfileFormatTest, ParsesTheFlag) {
   EXPECT_THAT(std::string(bad.status().message()), StartsWith("--format: "));
 }
 
+// A JSON profile is printed a feature at a time and spliced (profile_io.cc): byte for byte
+// protobuf's printing of the whole message, with every kind of field, several features, an
+// empty feature list and a profile without importance or joint sample.
+TEST(ProfileFormatTest, JsonIsTheWholeMessagePrintedAtOnce) {
+  v1::DataProfile full = SampleProfile();
+  *full.add_features() = full.features(0);
+  full.mutable_features(2)->set_name("age2");
+  v1::DataProfile bare;
+  bare.set_rows(7);
+  *bare.add_features() = full.features(1);
+  v1::DataProfile empty;
+  empty.set_rows(0);
+  for (const v1::DataProfile& p : {full, bare, empty, SampleProfile()}) {
+    EXPECT_EQ(EncodeProfile(p, ProfileFormat::kJson, "x.json"), ToJson(p));
+    v1::DataProfile back;
+    ASSERT_TRUE(ParseJson(EncodeProfile(p, ProfileFormat::kJson, "x.json"), "x", &back).ok());
+    EXPECT_TRUE(Same(back, p));
+  }
+}
+
 TEST(ProfileFormatTest, AutoIsBinaryForPbFilesOnly) {
   const v1::DataProfile p = SampleProfile();
   struct Case {
