@@ -4,7 +4,8 @@
 # greengate-server built there, and /usr/bin/python3 with numpy and scipy; pandas optional).
 # Environment: ROWS (100000), KS_FEATURES (5), HIST_FEATURES (100), MMD_ROWS (2000),
 # MMD_DIMS (100), PERMS (100), THREADS (2), E2E_ROWS (100000), SKIP_MMD and SKIP_E2E (unset),
-# PROFILE_EXT (pb: binary profile files; json for JSON ones).
+# ONLY_E2E (unset: set, only the end-to-end section runs), PROFILE_EXT (pb: binary profile
+# files; json for JSON ones).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -49,6 +50,7 @@ echo "bench/drift on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadav
 echo "generating data in $work ..."
 $py "$bench_py" gen "$work" "$ks_features" "$hist_features" "$rows" "$mmd_rows" "$mmd_dims"
 
+if [[ -z ${ONLY_E2E:-} ]]; then
 echo
 echo "== KS, $rows vs $rows per feature ($ks_features features); times are thread CPU time"
 run scipy $py "$bench_py" ks "$work" "$ks_features" "$rows"
@@ -85,6 +87,8 @@ echo "  numpy (alibi's algorithm) ${py_mmd} ms wall / ${py_mmd_cpu} ms CPU, ${py
      "$(ratio "$py_mmd" "$gg_mmd")x faster (wall), $(ratio "$py_mmd_cpu" "$gg_mmd_cpu")x less CPU," \
      "$(ratio "$py_mmd_rss" "$gg_mmd_rss")x less memory"
 fi
+
+fi  # ONLY_E2E
 
 if [[ -n ${SKIP_E2E:-} ]]; then exit 0; fi
 echo
@@ -129,6 +133,9 @@ step() {
 step "profile (reference)" "$gg" profile --csv "$work/reference.csv" --out "$work/ref.$ext"
 step set-reference "$gg" set-reference --model bench --profile "$work/ref.$ext" --accuracy 0.9 \
   --evaluation-rows 1000
+ref_steps_wall=$((($(date +%s%N) - start) / 1000000))
+ref_steps_cli_cpu=$cli_cpu
+ref_steps_server_cpu=$(($(server_cpu) - server_cpu0))
 step "profile (current)" "$gg" profile --model bench --csv "$work/current.csv" --out "$work/cur.$ext"
 step should-retrain "$gg" should-retrain --model bench --profile "$work/cur.$ext" \
   --accelerator nvidia-a100-40gb --accelerators 1 --cpu-cores 8 --memory-gb 64 --hours 1 \
@@ -144,3 +151,22 @@ echo "  numpy/scipy ${py_e2e} ms wall (${py_e2e_cpu} ms CPU), ${py_e2e_rss} MB; 
      "drifted features ${drifted}"
 echo "  ratios: wall $(ratio "$py_e2e" "$gg_e2e")x, CPU $(ratio "$py_e2e_cpu" "$gg_e2e_cpu")x," \
      "memory $(ratio "$py_e2e_rss" "$gg_rss")x"
+
+# The same decision in one step: should-retrain --csv profiles the current CSV itself (no
+# profile file, one process instead of two). The reference steps are those measured above.
+ref_steps_ms=$ref_steps_wall
+ref_steps_cpu=$ref_steps_cli_cpu
+server_before=$(server_cpu)
+cli_cpu=0
+t_one=$(date +%s%N)
+step "should-retrain --csv" "$gg" should-retrain --model bench --csv "$work/current.csv" \
+  --accelerator nvidia-a100-40gb --accelerators 1 --cpu-cores 8 --memory-gb 64 --hours 1 \
+  --region FR --provider gcp --json
+one_ms=$((($(date +%s%N) - t_one) / 1000000))
+one_cpu=$((cli_cpu + $(server_cpu) - server_before))
+flow3_ms=$((ref_steps_ms + one_ms))
+flow3_cpu=$((ref_steps_cpu + ref_steps_server_cpu + one_cpu))
+echo "  with should-retrain --csv instead of profile --model + should-retrain --profile:" \
+     "${flow3_ms} ms wall, ${flow3_cpu} ms CPU (the reference steps above + ${one_ms} ms wall," \
+     "${one_cpu} ms CPU); ratios: wall $(ratio "$py_e2e" "$flow3_ms")x, CPU" \
+     "$(ratio "$py_e2e_cpu" "$flow3_cpu")x"
