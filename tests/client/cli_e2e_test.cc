@@ -252,8 +252,8 @@ TEST_F(CliEndToEndTest, ShouldRetrainProfilesACsvItself) {
   ASSERT_EQ(r.code, 0) << r.err;
   const CliResult two_steps =
       Cli(WithPlan({"should-retrain", "--model", "churn", "--profile", Path("drift.pb")}));
-  const CliResult one_step = Cli(
-      WithPlan({"should-retrain", "--model", "churn", "--csv", Path("drift.csv"), "--threads", "2"}));
+  const CliResult one_step = Cli(WithPlan(
+      {"should-retrain", "--model", "churn", "--csv", Path("drift.csv"), "--threads", "2"}));
   EXPECT_NE(one_step.code, 1) << one_step.err;
   EXPECT_EQ(one_step.code, two_steps.code);
   const auto after_id = [](const std::string& out) { return out.substr(out.find("\nmodel:")); };

@@ -123,15 +123,18 @@ TEST(DecimalTest, ClassifiesExactlyWhatTheShortPathTakes) {
     const int length = static_cast<int>(rng() % 11);
     for (int k = 0; k < length; ++k) {
       // Mostly digits, so that plain decimals are common.
-      field += rng() % 3 != 0 ? static_cast<char>('0' + rng() % 10) : alphabet[rng() % alphabet.size()];
+      field +=
+          rng() % 3 != 0 ? static_cast<char>('0' + rng() % 10) : alphabet[rng() % alphabet.size()];
     }
     std::string after;
-    for (int k = static_cast<int>(rng() % 10); k > 0; --k) after += alphabet[rng() % alphabet.size()];
+    for (int k = static_cast<int>(rng() % 10); k > 0; --k)
+      after += alphabet[rng() % alphabet.size()];
     const Padded p(field, after);
     const size_t unsigned_size = field.size() - (!field.empty() && field[0] == '-');
     double v = 0;
     const bool short_path = unsigned_size <= 8 && ParsePlainDecimalPadded(p.field, &v);
-    ASSERT_EQ(IsShortPlainDecimalPadded(p.field), short_path) << "'" << field << "' then '" << after << "'";
+    ASSERT_EQ(IsShortPlainDecimalPadded(p.field), short_path)
+        << "'" << field << "' then '" << after << "'";
     classified += short_path;
   }
   EXPECT_GT(classified, 30000);
