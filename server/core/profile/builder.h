@@ -133,9 +133,9 @@ class ProfileBuilder {
   // (a numeric feature may have turned categorical, as the CSV profiler decides from pass
   // 1's values). Each numeric feature counts on QuantileEdges() (edges.h) of its pass-1
   // reservoir with `bins` bins, and keeps that reservoir instead of drawing it again: the
-  // same values with the same seed would draw the very same sample, and the draws were a
-  // tenth of pass 2's time. Feed it the same rows as pass 1. InvalidArgument when `bins` is
-  // out of range, `schema` does not match, or `options` are invalid.
+  // same values with the same seed would draw the very same sample (drawing it again cost
+  // 6% of a reference profile's CPU). Feed it the same rows as pass 1. InvalidArgument when
+  // `bins` is out of range, `schema` does not match, or `options` are invalid.
   absl::StatusOr<ProfileBuilder> SecondPass(std::vector<FeatureSpec> schema,
                                             const ProfileBuilderOptions& options,
                                             int bins = kDefaultReferenceBins) const;
