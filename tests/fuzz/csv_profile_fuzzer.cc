@@ -2,8 +2,9 @@
 // as `greengate profile --csv` runs it: a reference profile (two passes), then a current
 // profile of the same file on the reference's bins. Invariants: whatever the profiler returns
 // passes the server's validation, so the CLI never produces a profile the server rejects; and
-// the current profile is the one ProfileBuilder::AddRow() gives for the records CsvReader
-// reads one by one (the block-parallel and quote-free paths change nothing).
+// both profiles are the ones ProfileBuilder::AddRow() gives for the records CsvReader reads
+// one by one (BuildReferenceProfile() with the kinds the profiler found, for the reference):
+// the block-parallel and quote-free paths, and pass 1's field references, change nothing.
 
 #include <unistd.h>
 
@@ -54,8 +55,8 @@ bool SameProfile(const profile::DataProfile& a, const profile::DataProfile& b) {
     if (fa.is_numeric()) {
       const profile::NumericProfile& na = fa.numeric();
       const profile::NumericProfile& nb = fb.numeric();
-      if (na.bin_counts != nb.bin_counts || na.min != nb.min || na.max != nb.max ||
-          na.mean != nb.mean || na.m2 != nb.m2 || na.sample != nb.sample ||
+      if (na.bin_edges != nb.bin_edges || na.bin_counts != nb.bin_counts || na.min != nb.min ||
+          na.max != nb.max || na.mean != nb.mean || na.m2 != nb.m2 || na.sample != nb.sample ||
           na.sample_seen != nb.sample_seen) {
         return false;
       }
@@ -69,15 +70,8 @@ bool SameProfile(const profile::DataProfile& a, const profile::DataProfile& b) {
          (a.joint->values == b.joint->values && a.joint->seen == b.joint->seen);
 }
 
-// The current profile of `path` by AddRow() of each record CsvReader reads (the reference
-// names every column of the header, in order).
-absl::StatusOr<profile::DataProfile> RowByRow(const std::string& path,
-                                              const profile::DataProfile& reference,
-                                              const client::CsvProfileOptions& options) {
-  absl::StatusOr<profile::ProfileBuilder> builder =
-      profile::ProfileBuilder::ForReference(reference,
-                                            client::CurrentBuilderOptions(options, reference));
-  if (!builder.ok()) return builder.status();
+// AddRow() of each record after the header that CsvReader reads from `path`.
+absl::Status AddEveryRow(const std::string& path, profile::ProfileBuilder& builder) {
   std::ifstream in(path, std::ios::binary);
   client::CsvReader reader(&in);
   std::vector<std::string> fields;
@@ -85,18 +79,44 @@ absl::StatusOr<profile::DataProfile> RowByRow(const std::string& path,
   for (;;) {
     absl::StatusOr<bool> more = reader.Next(&fields);
     if (!more.ok()) return more.status();
-    if (!*more) return builder->Finish();
+    if (!*more) return absl::OkStatus();
     if (header) {
       header = false;
       continue;
     }
-    absl::Status added = builder->AddRow(absl::MakeConstSpan(fields));
+    absl::Status added = builder.AddRow(absl::MakeConstSpan(fields));
     if (!added.ok()) return added;
   }
 }
 
-}  // namespace
+// The current profile of `path` row by row (the reference names every column of the header,
+// in order).
+absl::StatusOr<profile::DataProfile> RowByRow(const std::string& path,
+                                              const profile::DataProfile& reference,
+                                              const client::CsvProfileOptions& options) {
+  absl::StatusOr<profile::ProfileBuilder> builder =
+      profile::ProfileBuilder::ForReference(reference,
+                                            client::CurrentBuilderOptions(options, reference));
+  if (!builder.ok()) return builder.status();
+  if (absl::Status added = AddEveryRow(path, *builder); !added.ok()) return added;
+  return builder->Finish();
+}
 
+// The reference profile of `path` row by row, with the kinds of `found` (the profiler's).
+absl::StatusOr<profile::DataProfile> ReferenceRowByRow(const std::string& path,
+                                                       const profile::DataProfile& found,
+                                                       const client::CsvProfileOptions& options) {
+  std::vector<profile::FeatureSpec> schema;
+  for (const profile::FeatureProfile& f : found.features) {
+    schema.push_back({f.name, f.is_numeric() ? profile::FeatureKind::kNumeric
+                                             : profile::FeatureKind::kCategorical});
+  }
+  return profile::BuildReferenceProfile(
+      schema, client::BuilderOptions(options), options.bins,
+      [&path](profile::ProfileBuilder& builder) { return AddEveryRow(path, builder); });
+}
+
+}  // namespace
 
 int OneInput(const uint8_t* data, size_t size) {
   if (!WriteFile(CsvPath(), data, size)) return 0;
@@ -110,6 +130,12 @@ int OneInput(const uint8_t* data, size_t size) {
   if (!reference.ok()) return 0;
   CheckOk(profile::ValidateReference(reference->profile, "reference"),
                 "the profiler's reference profile");
+  absl::StatusOr<profile::DataProfile> reference_row_by_row =
+      ReferenceRowByRow(CsvPath(), reference->profile, options);
+  CheckOk(reference_row_by_row.status(), "row-by-row reference profile of a file it read");
+  Check(SameProfile(reference->profile, *reference_row_by_row) &&
+            reference->profile.features.size() == reference_row_by_row->features.size(),
+        "the profiler's reference profile equals BuildReferenceProfile() over every record");
   absl::StatusOr<client::CsvProfile> current =
       client::ProfileCurrentCsv(CsvPath(), reference->profile, options);
   CheckOk(current.status(), "current profile of the file the reference came from");
