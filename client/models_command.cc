@@ -4,16 +4,20 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "client/command.h"
+#include "client/csv_profile_flags.h"
+#include "client/csv_profiler.h"
 #include "client/importance_flags.h"
 #include "client/json_io.h"
 #include "client/profile_io.h"
 #include "client/names.h"
 #include "client/output.h"
 #include "server/common/status_macros.h"
+#include "server/mapping/profile_mapping.h"
 
 namespace greengate::client {
 namespace {
@@ -66,6 +70,8 @@ absl::StatusOr<int> RunListModels(const CommandContext& ctx, const NoOptions&) {
 struct SetReferenceOptions {
   std::string model;
   std::string profile_path;
+  std::string csv_path;    // instead of profile_path: the training data, profiled here
+  CsvProfileOptions csv;
   double accuracy = 0;
   int64_t evaluation_rows = 0;
   std::string scores_path;  // issue 4: top-class confidence on the evaluation set
@@ -92,10 +98,22 @@ absl::Status ApplyImportance(const SetReferenceOptions& o, v1::DataProfile* prof
 }
 
 absl::StatusOr<int> RunSetReference(const CommandContext& ctx, const SetReferenceOptions& o) {
+  if (o.profile_path.empty() == o.csv_path.empty()) {
+    return UsageError(ctx,
+                      "set-reference: give the reference as --profile FILE (from `greengate "
+                      "profile`) or as --csv FILE (the training data), not both");
+  }
   v1::SetReferenceRequest request;
   v1::Reference* reference = request.mutable_reference();
   reference->set_model(ModelName(o.model));
-  RETURN_IF_ERROR(ReadProfileFile(o.profile_path, reference->mutable_profile()));
+  std::vector<std::string> notes;  // the profiler's, on the kinds it decided
+  if (!o.csv_path.empty()) {
+    ASSIGN_OR_RETURN(CsvProfile profiled, ProfileReferenceCsv(o.csv_path, o.csv));
+    *reference->mutable_profile() = mapping::ProfileToProto(profiled.profile);
+    notes = std::move(profiled.notes);
+  } else {
+    RETURN_IF_ERROR(ReadProfileFile(o.profile_path, reference->mutable_profile()));
+  }
   RETURN_IF_ERROR(ApplyImportance(o, reference->mutable_profile()));
   reference->set_accuracy(o.accuracy);
   reference->set_evaluation_rows(o.evaluation_rows);
@@ -111,6 +129,7 @@ absl::StatusOr<int> RunSetReference(const CommandContext& ctx, const SetReferenc
     *ctx.out << ToJson(summary);
   } else {
     *ctx.out << "stored " << FormatReference(stored);
+    for (const std::string& note : notes) *ctx.out << "  " << note << "\n";
   }
   return 0;
 }
@@ -165,10 +184,18 @@ void AddModelCommands(CLI::App* app, CommandContext* ctx) {
         "profile` on its training data) and, optionally, its accuracy at deployment. Later "
         "current profiles must use this reference's bin edges (`greengate profile --model`).");
     AddModelFlag(sub, &o->model);
-    sub->add_option("--profile", o->profile_path,
-                    "Reference DataProfile, JSON or binary ('-' = stdin)")
-        ->required()
-        ->type_name("FILE");
+    auto* profile = sub->add_option("--profile", o->profile_path,
+                                    "Reference DataProfile, JSON or binary ('-' = stdin); or "
+                                    "--csv")
+                        ->type_name("FILE");
+    auto* csv = sub->add_option("--csv", o->csv_path,
+                                "The training data as a CSV file, profiled here as `greengate "
+                                "profile --csv` does (with the flags below), instead of "
+                                "--profile: one step, no profile file")
+                    ->type_name("FILE");
+    profile->excludes(csv);
+    AddReferenceCsvFlags(sub, &o->csv, csv);
+    AddSamplingCsvFlags(sub, &o->csv, csv);
     auto* accuracy = sub->add_option("--accuracy", o->accuracy,
                                      "Accuracy of the deployed model on its evaluation set, "
                                      "in [0, 1]: the baseline labeled windows are compared with")

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/command.h"
+#include "client/csv_profile_flags.h"
 #include "client/csv_profiler.h"
 #include "client/json_io.h"
 #include "client/model_csv_profile.h"
@@ -243,34 +244,8 @@ void AddProfileCommands(CLI::App* app, CommandContext* ctx) {
   sub->add_option("--model", o->model,
                   "Profile as current data of this model (id or models/ID), on its reference")
       ->type_name("ID");
-  sub->add_option("--categorical", o->csv_options.categorical,
-                  "Reference: columns to treat as categorical even if numeric (ids, codes)")
-      ->delimiter(',')
-      ->type_name("COLS");
-  sub->add_option("--exclude", o->csv_options.exclude, "Reference: columns to leave out")
-      ->delimiter(',')
-      ->type_name("COLS");
-  o->bins_option = sub->add_option("--bins", o->csv_options.bins,
-                                   "Reference: quantile bins per numeric column (ties can "
-                                   "give fewer)")
-                       ->check(CLI::Range(1, static_cast<int>(profile::kMaxBinEdges) + 1));
-  sub->add_option("--sample-size", o->csv_options.sample_size,
-                  "Reservoir sample kept per numeric column (for KS and Wasserstein tests)")
-      ->check(CLI::Range(int64_t{0}, profile::kMaxSampleSize));
-  sub->add_option("--top-k", o->csv_options.top_k,
-                  "Categories kept per categorical column; the rest count as other")
-      ->check(CLI::Range(int64_t{1}, profile::kMaxCategories));
-  sub->add_option("--seed", o->csv_options.seed,
-                  "Seeds the reservoir samples: same file and seed, same profile");
-  sub->add_option("--joint-sample", o->csv_options.joint_sample_size,
-                  "Complete numeric rows kept jointly for the multivariate drift tests (MMD, "
-                  "PCA error); 0 = none. With --model, defaults to the reference's joint "
-                  "sample size")
-      ->check(CLI::Range(int64_t{0}, profile::kMaxSampleSize));
-  sub->add_option("--threads", o->csv_options.threads,
-                  "Threads parsing and profiling the CSV (0 = one per hardware thread, at most "
-                  "8); the profile is the same for any number")
-      ->check(CLI::Range(0, 64));
+  o->bins_option = AddReferenceCsvFlags(sub, &o->csv_options);
+  AddSamplingCsvFlags(sub, &o->csv_options);
   sub->add_option("--out", o->out, "Write the profile here instead of stdout")->type_name("FILE");
   AddFormatOption(sub, &o->format);
   sub->footer(

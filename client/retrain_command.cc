@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "client/command.h"
+#include "client/csv_profile_flags.h"
 #include "client/forecast_reader.h"
 #include "client/json_io.h"
 #include "client/model_csv_profile.h"
@@ -113,10 +114,7 @@ void AddRetrainCommands(CLI::App* app, CommandContext* ctx) {
                               "instead of --profile: one step, no profile file ('-' = stdin)")
                   ->type_name("FILE");
   profile->excludes(csv);
-  sub->add_option("--threads", o->csv.threads,
-                  "With --csv: threads profiling it (0 = one per hardware thread, at most 8)")
-      ->check(CLI::Range(0, 64))
-      ->needs(csv);
+  AddThreadsFlag(sub, &o->csv, csv);
   auto* rows = sub->add_option_function<int64_t>(
                       "--labeled-rows", [o](const int64_t& v) { o->labeled_rows = v; },
                       "Recently labeled rows the deployed model predicted")

@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "client/json_io.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "greengate/v1/greengate.pb.h"
 #include "gtest/gtest.h"
 #include "tests/client/process.h"
@@ -281,6 +282,44 @@ TEST_F(CliEndToEndTest, ShouldRetrainProfilesACsvItself) {
   r = Cli(WithPlan({"should-retrain", "--model", "nobody", "--csv", Path("drift.csv")}));
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("NOT_FOUND"));
+}
+
+// set-reference --csv profiles the training data itself: the same reference as `profile`
+// and then set-reference --profile, so current profiles on either have the same bins.
+TEST_F(CliEndToEndTest, SetReferenceProfilesACsvItself) {
+  WriteFile(dir_ / "train.csv", MakeCsv(1, 2000, 0, false));
+  WriteFile(dir_ / "drift.csv", MakeCsv(3, 2000, 1, false));
+  for (const std::string model : {"two-steps", "one-step"}) {
+    ASSERT_EQ(Cli({"register", "--model", model, "--version", "v1"}).code, 0);
+  }
+  CliResult r =
+      Cli({"profile", "--csv", Path("train.csv"), "--exclude", "id", "--out", Path("ref.pb")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(Cli({"set-reference", "--model", "two-steps", "--profile", Path("ref.pb")}).code, 0);
+  r = Cli({"set-reference", "--model", "one-step", "--csv", Path("train.csv"), "--exclude", "id",
+           "--threads", "2"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("city: categorical"));  // the profiler's note on the kinds
+  v1::DataProfile current[2];
+  for (int i = 0; i < 2; ++i) {
+    const std::string model = i == 0 ? "two-steps" : "one-step";
+    const std::string out = Path(model + ".json");
+    r = Cli({"profile", "--csv", Path("drift.csv"), "--model", model, "--out", out});
+    ASSERT_EQ(r.code, 0) << r.err;
+    ASSERT_TRUE(ReadJsonFile(out, &current[i]).ok());
+  }
+  ASSERT_EQ(current[0].features_size(), 3);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(current[0], current[1]));
+
+  r = Cli({"set-reference", "--model", "one-step"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("give the reference as --profile FILE"));
+  r = Cli({"set-reference", "--model", "one-step", "--profile", Path("ref.pb"), "--bins", "5"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--bins requires --csv"));
+  r = Cli({"set-reference", "--model", "one-step", "--csv", Path("train.csv"), "--exclude", "zz"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--exclude: 'zz' is not a column of"));
 }
 
 TEST_F(CliEndToEndTest, BadInputFailsAndNamesTheField) {

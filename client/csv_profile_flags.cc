@@ -1,0 +1,63 @@
+#include "client/csv_profile_flags.h"
+
+#include <cstdint>
+
+#include "server/core/profile/limits.h"
+
+namespace greengate::client {
+namespace {
+
+CLI::Option* Needing(CLI::Option* option, CLI::Option* needs) {
+  return needs == nullptr ? option : option->needs(needs);
+}
+
+}  // namespace
+
+CLI::Option* AddReferenceCsvFlags(CLI::App* sub, CsvProfileOptions* options, CLI::Option* needs) {
+  Needing(sub->add_option("--categorical", options->categorical,
+                          "Reference: columns to treat as categorical even if numeric (ids, "
+                          "codes)"),
+          needs)
+      ->delimiter(',')
+      ->type_name("COLS");
+  Needing(sub->add_option("--exclude", options->exclude, "Reference: columns to leave out"), needs)
+      ->delimiter(',')
+      ->type_name("COLS");
+  return Needing(sub->add_option("--bins", options->bins,
+                                 "Reference: quantile bins per numeric column (ties can give "
+                                 "fewer)"),
+                 needs)
+      ->check(CLI::Range(1, static_cast<int>(profile::kMaxBinEdges) + 1));
+}
+
+void AddSamplingCsvFlags(CLI::App* sub, CsvProfileOptions* options, CLI::Option* needs) {
+  Needing(sub->add_option("--sample-size", options->sample_size,
+                          "Reservoir sample kept per numeric column (for KS and Wasserstein "
+                          "tests)"),
+          needs)
+      ->check(CLI::Range(int64_t{0}, profile::kMaxSampleSize));
+  Needing(sub->add_option("--top-k", options->top_k,
+                          "Categories kept per categorical column; the rest count as other"),
+          needs)
+      ->check(CLI::Range(int64_t{1}, profile::kMaxCategories));
+  Needing(sub->add_option("--seed", options->seed,
+                          "Seeds the reservoir samples: same file and seed, same profile"),
+          needs);
+  Needing(sub->add_option("--joint-sample", options->joint_sample_size,
+                          "Complete numeric rows kept jointly for the multivariate drift tests "
+                          "(MMD, PCA error); 0 = none. A current profile (profile --model) "
+                          "defaults to its reference's joint sample size"),
+          needs)
+      ->check(CLI::Range(int64_t{0}, profile::kMaxSampleSize));
+  AddThreadsFlag(sub, options, needs);
+}
+
+void AddThreadsFlag(CLI::App* sub, CsvProfileOptions* options, CLI::Option* needs) {
+  Needing(sub->add_option("--threads", options->threads,
+                          "Threads parsing and profiling the CSV (0 = one per hardware thread, "
+                          "at most 8); the profile is the same for any number"),
+          needs)
+      ->check(CLI::Range(0, 64));
+}
+
+}  // namespace greengate::client
