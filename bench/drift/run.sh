@@ -172,3 +172,20 @@ echo "  with should-retrain --csv instead of profile --model + should-retrain --
      "${flow3_ms} ms wall, ${flow3_cpu} ms CPU (the reference steps above + ${one_ms} ms wall," \
      "${one_cpu} ms CPU); ratios: wall $(ratio "$py_e2e" "$flow3_ms")x, CPU" \
      "$(ratio "$py_e2e_cpu" "$flow3_cpu")x"
+
+# Two steps: set-reference --csv profiles the reference CSV itself too (a second model, so the
+# first one's reference and decisions stay as they are).
+"$gg" register --model bench2 --version v1 --task binary-classification >/dev/null
+server_before=$(server_cpu)
+cli_cpu=0
+wall_ms=0
+step "set-reference --csv" "$gg" set-reference --model bench2 --csv "$work/reference.csv" \
+  --accuracy 0.9 --evaluation-rows 1000
+step "should-retrain --csv" "$gg" should-retrain --model bench2 --csv "$work/current.csv" \
+  --accelerator nvidia-a100-40gb --accelerators 1 --cpu-cores 8 --memory-gb 64 --hours 1 \
+  --region FR --provider gcp --json
+flow2_ms=$wall_ms
+flow2_cpu=$((cli_cpu + $(server_cpu) - server_before))
+echo "  in two steps (set-reference --csv, should-retrain --csv): ${flow2_ms} ms wall," \
+     "${flow2_cpu} ms CPU; ratios: wall $(ratio "$py_e2e" "$flow2_ms")x, CPU" \
+     "$(ratio "$py_e2e_cpu" "$flow2_cpu")x"
