@@ -13,6 +13,15 @@ CLI::Option* Needing(CLI::Option* option, CLI::Option* needs) {
 
 }  // namespace
 
+CLI::Option* AddProfileOrCsvFlags(CLI::App* sub, std::string* profile_path, std::string* csv_path,
+                                  const std::string& profile_help, const std::string& csv_help) {
+  CLI::Option* profile =
+      sub->add_option("--profile", *profile_path, profile_help)->type_name("FILE");
+  CLI::Option* csv = sub->add_option("--csv", *csv_path, csv_help)->type_name("FILE");
+  profile->excludes(csv);
+  return csv;
+}
+
 CLI::Option* AddReferenceCsvFlags(CLI::App* sub, CsvProfileOptions* options, CLI::Option* needs) {
   Needing(sub->add_option("--categorical", options->categorical,
                           "Reference: columns to treat as categorical even if numeric (ids, "

@@ -184,16 +184,11 @@ void AddModelCommands(CLI::App* app, CommandContext* ctx) {
         "profile` on its training data) and, optionally, its accuracy at deployment. Later "
         "current profiles must use this reference's bin edges (`greengate profile --model`).");
     AddModelFlag(sub, &o->model);
-    auto* profile = sub->add_option("--profile", o->profile_path,
-                                    "Reference DataProfile, JSON or binary ('-' = stdin); or "
-                                    "--csv")
-                        ->type_name("FILE");
-    auto* csv = sub->add_option("--csv", o->csv_path,
-                                "The training data as a CSV file, profiled here as `greengate "
-                                "profile --csv` does (with the flags below), instead of "
-                                "--profile: one step, no profile file")
-                    ->type_name("FILE");
-    profile->excludes(csv);
+    CLI::Option* csv = AddProfileOrCsvFlags(
+        sub, &o->profile_path, &o->csv_path,
+        "Reference DataProfile, JSON or binary ('-' = stdin); or --csv",
+        "The training data as a CSV file, profiled here as `greengate profile --csv` does "
+        "(with the flags below), instead of --profile: one step, no profile file");
     AddReferenceCsvFlags(sub, &o->csv, csv);
     AddSamplingCsvFlags(sub, &o->csv, csv);
     auto* accuracy = sub->add_option("--accuracy", o->accuracy,

@@ -104,16 +104,13 @@ void AddRetrainCommands(CLI::App* app, CommandContext* ctx) {
   sub->add_option("--model", o->model, "Model id (\"churn\") or name (\"models/churn\")")
       ->required()
       ->type_name("ID");
-  auto* profile = sub->add_option("--profile", o->profile_path,
-                                  "Current DataProfile (JSON or binary), from `greengate profile "
-                                  "--model` ('-' = stdin); or --csv")
-                      ->type_name("FILE");
-  auto* csv = sub->add_option("--csv", o->csv_path,
-                              "Current data as a CSV file, profiled here on the model's "
-                              "reference as `greengate profile --model` does (its defaults), "
-                              "instead of --profile: one step, no profile file ('-' = stdin)")
-                  ->type_name("FILE");
-  profile->excludes(csv);
+  CLI::Option* csv = AddProfileOrCsvFlags(
+      sub, &o->profile_path, &o->csv_path,
+      "Current DataProfile (JSON or binary), from `greengate profile --model` ('-' = stdin); "
+      "or --csv",
+      "Current data as a CSV file, profiled here on the model's reference as `greengate "
+      "profile --model` does (its defaults), instead of --profile: one step, no profile file "
+      "('-' = stdin)");
   AddThreadsFlag(sub, &o->csv, csv);
   auto* rows = sub->add_option_function<int64_t>(
                       "--labeled-rows", [o](const int64_t& v) { o->labeled_rows = v; },
