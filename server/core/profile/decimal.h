@@ -52,10 +52,6 @@ inline uint64_t Load8(const char* p) {
   return chunk;
 }
 
-}  // namespace internal
-
-namespace internal {
-
 // ParsePlainDecimalPadded() for fields whose digits and point (after any '-') take 9 to 16
 // bytes: two loads. Out of line: the short case is the common one.
 bool ParseLongPlainDecimalPadded(const char* p, const char* end, bool negative, double* value);
@@ -64,11 +60,9 @@ bool ParseLongPlainDecimalPadded(const char* p, const char* end, bool negative, 
 // data mispredicts half the time (exact, and -0.0 for "-0" as std::from_chars gives).
 inline constexpr double kSign[] = {1.0, -1.0};
 
-// A mask of the low `n` bytes, n in [1, 8].
-inline uint64_t LowBytes(std::size_t n) { return ~uint64_t{0} >> (8 * (8 - n)); }
-
-// By table, for the classification below, n in [1, 8] (entry 0 unused): LowBytes(n), and
-// the high bits of the first and the n-th byte (where a point may not be).
+// By table, n in [1, 8] (entry 0 unused): a mask of the low n bytes, and the high bits of
+// the first and the n-th byte (where a point may not be). A load instead of a shift by a
+// variable count.
 inline constexpr uint64_t kLowBytes[] = {0,
                                          0xFFULL,
                                          0xFFFFULL,
@@ -139,7 +133,7 @@ inline constexpr uint64_t kEndBytesHigh[] = {0,
   }
   // Up to 8 bytes in one load: find the point, close the gap it leaves, and check that what
   // is left is all digits, a SWAR step each.
-  const uint64_t chunk = internal::Load8(p) & internal::LowBytes(n);
+  const uint64_t chunk = internal::Load8(p) & internal::kLowBytes[n];
   const uint64_t t = chunk ^ 0x2E2E2E2E2E2E2E2EULL;  // '.' becomes a zero byte
   const uint64_t zero = (t - 0x0101010101010101ULL) & ~t & 0x8080808080808080ULL;
   uint64_t digits = chunk;
@@ -149,15 +143,16 @@ inline constexpr uint64_t kEndBytesHigh[] = {0,
     // The lowest zero byte is exact (the carries of the subtraction only run upwards).
     const std::size_t point = static_cast<std::size_t>(std::countr_zero(zero)) / 8;
     if (point == 0 || point + 1 >= n) return false;  // ".5" and "5." take the long way
-    const uint64_t below = chunk & internal::LowBytes(point);
+    const uint64_t below = chunk & internal::kLowBytes[point];
     digits = below | ((chunk >> (8 * (point + 1))) << (8 * point));
     count = n - 1;
     decimals = static_cast<int>(count - point);
   }
   // A second point, a sign or anything else is a byte that is not a digit.
   if (internal::LeadingDigits(digits) < static_cast<int>(count)) return false;
-  const double magnitude = static_cast<double>(internal::DigitsValue(digits, static_cast<int>(count))) /
-                           internal::kDecimalScale[decimals];
+  const double magnitude =
+      static_cast<double>(internal::DigitsValue(digits, static_cast<int>(count))) /
+      internal::kDecimalScale[decimals];
   *value = magnitude * internal::kSign[negative];
   return true;
 }
