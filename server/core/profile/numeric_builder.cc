@@ -150,13 +150,6 @@ void NumericBuilder::AddValues(absl::Span<const double> values) {
   rng_ = rng;
 }
 
-void NumericBuilder::SampleValues(absl::Span<const double> values) {
-  // AddValues() without the moments and bins: the same counts and the same draws in order.
-  SampleLazily(
-      values.size(), [values](std::size_t i) { return std::isfinite(values[i]); },
-      [values](std::size_t i) { return values[i]; });
-}
-
 void NumericBuilder::AddMissing() {
   ++count_;
   ++missing_;

@@ -55,20 +55,15 @@ class NumericBuilder {
   // not on how they are split into calls (bit for bit). For column-wise callers (builder.h).
   void AddValues(absl::Span<const double> values);
 
-  // SampleValues()
-  //
-  // The reservoir part of AddValues() alone: counts the values (missing ones too) and draws
-  // exactly the sample AddValues() would, but leaves min, max, moments and bin counts as
-  // they are. For pass 1 of a reference, which needs only the sample (for the edges).
-  void SampleValues(absl::Span<const double> values);
-
   // SampleLazily()
   //
-  // SampleValues() of `count` values that are cheaper to classify than to parse: finite(i)
-  // says whether value i is finite (else it counts as missing), and value(i) gives it; it is
-  // called only for the values the reservoir takes, in order. The same counts and sample as
-  // SampleValues() of the parsed values. Pass 1 of a CSV reference parses only those: about
-  // one value in ten of a column of 100,000 with the default reservoir.
+  // The reservoir part of AddValues() alone, for `count` values that are cheaper to classify
+  // than to parse: finite(i) says whether value i is finite (else it counts as missing), and
+  // value(i) gives it; it is called only for the values the reservoir takes, in order. Counts
+  // the values and draws exactly the sample AddValues() of the parsed values would, but
+  // leaves min, max, moments and bin counts as they are. For pass 1 of a reference, which
+  // needs only the sample (for the edges) and parses only what it takes: about one value in
+  // ten of a column of 100,000 with the default reservoir.
   template <typename Finite, typename Value>
   void SampleLazily(std::size_t count, Finite finite, Value value);
 

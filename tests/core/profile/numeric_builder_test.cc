@@ -180,9 +180,9 @@ TEST(NumericBuilderTest, BinsMatchBinIndexForAnyNumberOfEdges) {
   }
 }
 
-// SampleValues() (pass 1 of a reference) draws the very sample AddValues() draws and counts
+// SampleLazily() (pass 1 of a reference) draws the very sample AddValues() draws and counts
 // the same values, in one call or in pieces.
-TEST(NumericBuilderTest, SampleValuesDrawsTheSameSample) {
+TEST(NumericBuilderTest, SampleLazilyDrawsTheSameSample) {
   std::vector<double> values;
   for (int i = 0; i < 5000; ++i) {
     values.push_back(i % 97 == 0 ? std::numeric_limits<double>::quiet_NaN() : std::sin(i) * i);
@@ -190,8 +190,13 @@ TEST(NumericBuilderTest, SampleValuesDrawsTheSameSample) {
   NumericBuilder full = *NumericBuilder::Create({.sample_capacity = 100, .seed = 9});
   full.AddValues(values);
   NumericBuilder sampled = *NumericBuilder::Create({.sample_capacity = 100, .seed = 9});
-  sampled.SampleValues(absl::Span<const double>(values).subspan(0, 1234));
-  sampled.SampleValues(absl::Span<const double>(values).subspan(1234));
+  const auto sample = [&sampled](absl::Span<const double> piece) {
+    sampled.SampleLazily(
+        piece.size(), [piece](std::size_t i) { return std::isfinite(piece[i]); },
+        [piece](std::size_t i) { return piece[i]; });
+  };
+  sample(absl::Span<const double>(values).subspan(0, 1234));
+  sample(absl::Span<const double>(values).subspan(1234));
   EXPECT_EQ(sampled.count(), full.count());
   EXPECT_EQ(sampled.missing(), full.missing());
   EXPECT_EQ(sampled.SortedSample(), full.SortedSample());
