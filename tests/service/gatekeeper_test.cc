@@ -27,15 +27,19 @@
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "server/service/json.h"
+#include "server/app/stored_profile.h"
+#include "server/mapping/stored_json.h"
 #include "server/service/server.h"
-#include "server/service/stored_profile.h"
 #include "tests/service/loopback_server.h"
 #include "tests/service/test_profiles.h"
 #include "tests/store/test_util.h"
 
 namespace greengate::service {
 namespace {
+
+using app::ProfileFromStored;
+using app::StoredProfileSource;
+using mapping::ToStoredJson;
 
 using ::testing::HasSubstr;
 using greengate::testing::MakeProfile;

@@ -1,10 +1,10 @@
-#include "server/service/names.h"
+#include "server/app/names.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
-namespace greengate::service {
+namespace greengate::app {
 namespace {
 
 constexpr absl::string_view kModelsPrefix = "models/";
@@ -64,4 +64,4 @@ std::string DecisionName(absl::string_view decision_id) {
   return absl::StrCat(kDecisionsPrefix, decision_id);
 }
 
-}  // namespace greengate::service
+}  // namespace greengate::app

@@ -1,10 +1,10 @@
-#include "server/service/names.h"
+#include "server/app/names.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/service/page_token.h"
+#include "server/app/page_token.h"
 
-namespace greengate::service {
+namespace greengate::app {
 namespace {
 
 using ::testing::HasSubstr;
@@ -42,4 +42,4 @@ TEST(PageTokenTest, RoundTripsAndIsBoundToFilters) {
 }
 
 }  // namespace
-}  // namespace greengate::service
+}  // namespace greengate::app

@@ -9,10 +9,10 @@
 
 #include "absl/status/statusor.h"
 
-namespace greengate::service {
+namespace greengate::app {
 
 std::string EncodePageToken(int64_t before_seq, absl::string_view filters);
 // InvalidArgument ("page_token: ...") for malformed tokens or tokens of other filters.
 absl::StatusOr<int64_t> DecodePageToken(absl::string_view token, absl::string_view filters);
 
-}  // namespace greengate::service
+}  // namespace greengate::app

@@ -1,9 +1,9 @@
-#include "server/service/time_range.h"
+#include "server/app/time_range.h"
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 
-namespace greengate::service {
+namespace greengate::app {
 namespace {
 
 using google::protobuf::util::TimeUtil;
@@ -45,4 +45,4 @@ std::string TimeRangeBinding(const store::DecisionFilter& filter) {
                       filter.to_ms ? absl::StrCat(*filter.to_ms) : "");
 }
 
-}  // namespace greengate::service
+}  // namespace greengate::app

@@ -21,7 +21,7 @@
 
 #include "server/store/store.h"
 
-namespace greengate::service {
+namespace greengate::app {
 
 // Cooldown and budget inputs over a window [since_ms, now].
 struct ApprovalSummary {
@@ -56,4 +56,4 @@ class ApprovalLedger {
   std::optional<int64_t> last_approval_ms_;
 };
 
-}  // namespace greengate::service
+}  // namespace greengate::app

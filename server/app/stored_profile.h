@@ -13,7 +13,7 @@
 #include "greengate/v1/greengate.pb.h"
 #include "server/store/store.h"
 
-namespace greengate::service {
+namespace greengate::app {
 
 // What Store::PutReference stores for `profile`: its serialized protobuf, serialized piece by
 // piece as the store writes it (never whole in memory). `profile` must outlive it and not
@@ -34,4 +34,4 @@ class StoredProfileSource final : public store::BlobSource {
 // when it does not parse (the database was damaged outside greengate). Thread-safe.
 absl::Status ProfileFromStored(const store::ReferenceRow& row, v1::DataProfile* profile);
 
-}  // namespace greengate::service
+}  // namespace greengate::app

@@ -8,7 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-namespace greengate::service {
+namespace greengate::app {
 
 // model_id: 1-63 characters of [a-z0-9-], starting with a letter or digit (DNS-label-like,
 // so it is safe in URLs, metrics labels and file names). InvalidArgument names `field`.
@@ -22,4 +22,4 @@ std::string ModelName(absl::string_view model_id);
 absl::StatusOr<std::string> ParseDecisionName(absl::string_view name, absl::string_view field);
 std::string DecisionName(absl::string_view decision_id);
 
-}  // namespace greengate::service
+}  // namespace greengate::app

@@ -1,11 +1,11 @@
-#include "server/service/page_token.h"
+#include "server/app/page_token.h"
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
-namespace greengate::service {
+namespace greengate::app {
 
 std::string EncodePageToken(int64_t before_seq, absl::string_view filters) {
   return absl::WebSafeBase64Escape(absl::StrCat("v1|", before_seq, "|", filters));
@@ -28,4 +28,4 @@ absl::StatusOr<int64_t> DecodePageToken(absl::string_view token, absl::string_vi
   return seq;
 }
 
-}  // namespace greengate::service
+}  // namespace greengate::app

@@ -1,4 +1,4 @@
-// ToStoredJson: the service's own JSON printer writes the same JSON document as protobuf's
+// ToStoredJson: the stored-payload JSON printer writes the same JSON document as protobuf's
 // MessageToJsonString(preserve_proto_field_names, always_print_primitive_fields) - same keys,
 // same values - and reads back into the same message.
 
@@ -11,9 +11,9 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "greengate/v1/greengate.pb.h"
 #include "gtest/gtest.h"
-#include "server/service/json.h"
+#include "server/mapping/stored_json.h"
 
-namespace greengate::service {
+namespace greengate::mapping {
 namespace {
 
 using google::protobuf::Message;
@@ -150,4 +150,4 @@ TEST(StoredJsonTest, ProfileWithNumericAndCategoricalFeatures) {
 }
 
 }  // namespace
-}  // namespace greengate::service
+}  // namespace greengate::mapping

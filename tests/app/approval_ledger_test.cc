@@ -1,13 +1,13 @@
 // ApprovalLedger: the window sums a decision weighs, kept in memory (values by hand; energies
 // are exact binary fractions so every sum below is exact).
 
-#include "server/service/approval_ledger.h"
+#include "server/app/approval_ledger.h"
 
 #include <optional>
 
 #include "gtest/gtest.h"
 
-namespace greengate::service {
+namespace greengate::app {
 namespace {
 
 using store::ApprovalHistory;
@@ -79,4 +79,4 @@ TEST(ApprovalLedgerTest, CommittedApprovalsJoinTheWindowInTimeOrder) {
 }
 
 }  // namespace
-}  // namespace greengate::service
+}  // namespace greengate::app

@@ -9,7 +9,7 @@
 #include "greengate/v1/greengate.pb.h"
 #include "server/store/store.h"
 
-namespace greengate::service {
+namespace greengate::app {
 
 // IsValidTimestamp()
 //
@@ -29,4 +29,4 @@ absl::Status ApplyTimeRange(const v1::ListDecisionsRequest& request,
 // tokens issued before time filters existed stay valid), else "|t<from>,<to>".
 std::string TimeRangeBinding(const store::DecisionFilter& filter);
 
-}  // namespace greengate::service
+}  // namespace greengate::app

@@ -1,10 +1,10 @@
-#include "server/service/approval_ledger.h"
+#include "server/app/approval_ledger.h"
 
 #include <algorithm>
 #include <cassert>
 #include <utility>
 
-namespace greengate::service {
+namespace greengate::app {
 
 void ApprovalLedger::Reset(int64_t horizon_ms, store::ApprovalHistory history) {
   loaded_ = true;
@@ -41,4 +41,4 @@ ApprovalSummary ApprovalLedger::Summarize(int64_t since_ms) {
   return summary;
 }
 
-}  // namespace greengate::service
+}  // namespace greengate::app

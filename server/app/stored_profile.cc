@@ -1,4 +1,4 @@
-#include "server/service/stored_profile.h"
+#include "server/app/stored_profile.h"
 
 #include <climits>
 
@@ -6,9 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "server/service/json.h"
+#include "server/mapping/stored_json.h"
 
-namespace greengate::service {
+namespace greengate::app {
 namespace {
 
 absl::Status ParseBinary(absl::string_view bytes, absl::string_view form,
@@ -23,7 +23,7 @@ absl::Status ParseBinary(absl::string_view bytes, absl::string_view form,
 
 // The text forms the TEXT column `profile` held before schema version 8.
 absl::Status ProfileFromStoredText(absl::string_view stored, v1::DataProfile* profile) {
-  if (!stored.empty() && stored.front() == '{') return FromStoredJson(stored, profile);
+  if (!stored.empty() && stored.front() == '{') return mapping::FromStoredJson(stored, profile);
   std::string bytes;
   if (!absl::Base64Unescape(stored, &bytes)) {
     return absl::DataLossError("stored greengate.v1.DataProfile does not parse (base64 protobuf)");
@@ -73,4 +73,4 @@ absl::Status ProfileFromStored(const store::ReferenceRow& row, v1::DataProfile* 
   return ParseBinary(row.profile, "protobuf", profile);
 }
 
-}  // namespace greengate::service
+}  // namespace greengate::app

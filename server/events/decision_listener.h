@@ -1,22 +1,25 @@
 #pragma once
 
 // DecisionListener: how adapters (watch streams, alert delivery, metrics) learn of decisions
-// without the gatekeeper knowing them. The gatekeeper calls OnDecision after the decision row
-// has committed, on the RPC thread, while it holds the model's lock: implementations must
-// return quickly and never block (queue the work, wake a thread, bump a counter).
+// without the application knowing them. The application (app::Gatekeeper) calls OnDecision
+// once the decision row has committed, on the thread of the call that made the decision, with
+// no lock of its own held: decisions of one model may reach a listener in another order than
+// their commits (`seq` tells the order). Implementations must still return quickly and never
+// block, for the caller waits (queue the work, wake a thread, bump a counter).
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "greengate/v1/greengate.pb.h"
 
-namespace greengate::service {
+namespace greengate::events {
 
 class DecisionListener {
  public:
   virtual ~DecisionListener() = default;
   // `decision` is the committed decision; `seq` its position in the log (1, 2, ...; ascending
-  // in commit order). Must not block; must be thread-safe (called from many RPC threads).
+  // in commit order). Must not block; must be thread-safe (called from many threads at once).
   virtual void OnDecision(const v1::Decision& decision, int64_t seq) = 0;
 };
 
@@ -34,4 +37,4 @@ class DecisionFanout final : public DecisionListener {
   const std::vector<DecisionListener*> listeners_;
 };
 
-}  // namespace greengate::service
+}  // namespace greengate::events

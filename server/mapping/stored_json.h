@@ -9,10 +9,10 @@
 #include "absl/status/status.h"
 #include "google/protobuf/message.h"
 
-namespace greengate::service {
+namespace greengate::mapping {
 
 std::string ToStoredJson(const google::protobuf::Message& message);
 // DataLoss when a stored payload no longer parses: the log was damaged outside greengate.
 absl::Status FromStoredJson(absl::string_view json, google::protobuf::Message* message);
 
-}  // namespace greengate::service
+}  // namespace greengate::mapping

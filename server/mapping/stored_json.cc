@@ -1,4 +1,4 @@
-#include "server/service/json.h"
+#include "server/mapping/stored_json.h"
 
 #include <charconv>
 #include <cmath>
@@ -12,7 +12,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 
-namespace greengate::service {
+namespace greengate::mapping {
 namespace {
 
 using google::protobuf::Descriptor;
@@ -265,4 +265,4 @@ absl::Status FromStoredJson(absl::string_view json, google::protobuf::Message* m
   return absl::OkStatus();
 }
 
-}  // namespace greengate::service
+}  // namespace greengate::mapping

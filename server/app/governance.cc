@@ -12,14 +12,13 @@
 #include "google/protobuf/util/time_util.h"
 #include "server/common/status_macros.h"
 #include "server/core/governance/report.h"
+#include "server/app/gatekeeper.h"
+#include "server/app/names.h"
+#include "server/app/time_range.h"
 #include "server/mapping/policy_mapping.h"
-#include "server/service/gatekeeper.h"
-#include "server/service/json.h"
-#include "server/service/names.h"
-#include "server/service/status_util.h"
-#include "server/service/time_range.h"
+#include "server/mapping/stored_json.h"
 
-namespace greengate::service {
+namespace greengate::app {
 namespace {
 
 using google::protobuf::util::TimeUtil;
@@ -146,22 +145,10 @@ absl::StatusOr<governance::BudgetInput> BudgetUse(store::Store& store,
 
 }  // namespace
 
-grpc::Status Gatekeeper::GetGovernanceReport(grpc::ServerContext* context,
-                                             const v1::GetGovernanceReportRequest* r,
-                                             v1::GovernanceReport* out) {
-  if (grpc::Status s = Admit(context, "GetGovernanceReport"); !s.ok()) return s;
-  return ToGrpcStatus(DoGetGovernanceReport(*r, out));
-}
-
-grpc::Status Gatekeeper::VerifyAuditLog(grpc::ServerContext* context,
-                                        const v1::VerifyAuditLogRequest* r,
-                                        v1::AuditLogVerification* out) {
-  if (grpc::Status s = Admit(context, "VerifyAuditLog"); !s.ok()) return s;
-  return ToGrpcStatus(DoVerifyAuditLog(*r, out));
-}
-
-absl::Status Gatekeeper::DoGetGovernanceReport(const v1::GetGovernanceReportRequest& r,
-                                               v1::GovernanceReport* out) {
+absl::StatusOr<v1::GovernanceReport> Gatekeeper::GetGovernanceReport(
+    const v1::GetGovernanceReportRequest& r) {
+  v1::GovernanceReport report_proto;
+  v1::GovernanceReport* const out = &report_proto;
   ASSIGN_OR_RETURN(const absl::Time start, RequiredTime(r, true));
   ASSIGN_OR_RETURN(const absl::Time end, RequiredTime(r, false));
   if (end <= start) {
@@ -226,7 +213,7 @@ absl::Status Gatekeeper::DoGetGovernanceReport(const v1::GetGovernanceReportRequ
     ASSIGN_OR_RETURN(std::optional<store::PolicyRow> stored,
                      store_->GetPolicyAt(model_id, end_ms - 1));
     v1::Policy proto;
-    if (stored) RETURN_IF_ERROR(FromStoredJson(stored->policy, &proto));
+    if (stored) RETURN_IF_ERROR(mapping::FromStoredJson(stored->policy, &proto));
     const policy::Policy policy = mapping::PolicyFromProto(proto);
     ASSIGN_OR_RETURN(input.budgets[name],
                      BudgetUse(*store_, model_id, policy.energy_budget_kwh, policy.carbon_budget_kg,
@@ -252,11 +239,11 @@ absl::Status Gatekeeper::DoGetGovernanceReport(const v1::GetGovernanceReportRequ
                                 audit.problem->seq, ": ", audit.problem->detail,
                                 "); figures may be unreliable."));
   }
-  return absl::OkStatus();
+  return report_proto;
 }
 
-absl::Status Gatekeeper::DoVerifyAuditLog(const v1::VerifyAuditLogRequest& r,
-                                          v1::AuditLogVerification* out) {
+absl::StatusOr<v1::AuditLogVerification> Gatekeeper::VerifyAuditLog(
+    const v1::VerifyAuditLogRequest& r) {
   std::optional<store::AuditAnchor> anchor;
   if (r.anchor_seq() != 0 || !r.anchor_hash().empty()) {
     if (r.anchor_seq() <= 0) {
@@ -270,8 +257,9 @@ absl::Status Gatekeeper::DoVerifyAuditLog(const v1::VerifyAuditLogRequest& r,
     anchor = store::AuditAnchor{r.anchor_seq(), r.anchor_hash()};
   }
   ASSIGN_OR_RETURN(const store::AuditVerification v, store_->VerifyAuditChain(anchor));
-  VerificationToProto(v, out);
-  return absl::OkStatus();
+  v1::AuditLogVerification out;
+  VerificationToProto(v, &out);
+  return out;
 }
 
-}  // namespace greengate::service
+}  // namespace greengate::app
