@@ -12,8 +12,8 @@
 #include "server/core/drift/correction.h"
 #include "server/core/drift/feature_drift.h"
 #include "server/core/drift/multivariate.h"
-#include "server/core/drift/proportion_test.h"
-#include "server/core/drift/selected_test.h"
+#include "server/core/drift/proportion_z.h"
+#include "server/core/drift/test_registry.h"
 
 namespace greengate::drift {
 namespace {

@@ -222,6 +222,14 @@ int64_t EdgeSampleCapacity(int bins) {
   return std::clamp<int64_t>(int64_t{8} * bins, 0, kMaxSampleSize);
 }
 
+absl::StatusOr<ProfileBuilder> ProfileBuilder::FirstPass(std::vector<FeatureSpec> schema,
+                                                         const ProfileBuilderOptions& options,
+                                                         int bins) {
+  ProfileBuilderOptions pass1 = options;
+  if (pass1.edge_sample_capacity == 0) pass1.edge_sample_capacity = EdgeSampleCapacity(bins);
+  return Create(std::move(schema), pass1);
+}
+
 absl::StatusOr<ProfileBuilder> ProfileBuilder::ForReference(const DataProfile& reference,
                                                             const ProfileBuilderOptions& options) {
   std::vector<FeatureSpec> schema;
@@ -404,11 +412,7 @@ absl::StatusOr<DataProfile> BuildReferenceProfile(std::vector<FeatureSpec> schem
                                                   const RowSource& rows) {
   // Check `bins` before reading any data: an empty sample exercises only that check.
   RETURN_IF_ERROR(QuantileEdges({}, bins).status());
-  ProfileBuilderOptions pass1_options = options;
-  if (pass1_options.edge_sample_capacity == 0) {
-    pass1_options.edge_sample_capacity = EdgeSampleCapacity(bins);
-  }
-  ASSIGN_OR_RETURN(ProfileBuilder pass1, ProfileBuilder::Create(schema, pass1_options));
+  ASSIGN_OR_RETURN(ProfileBuilder pass1, ProfileBuilder::FirstPass(schema, options, bins));
   RETURN_IF_ERROR(rows(pass1));
   ASSIGN_OR_RETURN(ProfileBuilder pass2, pass1.SecondPass(std::move(schema), options, bins));
   RETURN_IF_ERROR(rows(pass2));

@@ -95,6 +95,15 @@ class ProfileBuilder {
                                                const ProfileBuilderOptions& options,
                                                BinEdgeSet bin_edges = {});
 
+  // FirstPass()
+  //
+  // Pass 1 of a reference with `bins` bins: Create() without edges, drawing each numeric
+  // feature's edge sample (EdgeSampleCapacity(bins) values, unless options set another) beside
+  // the kept sample. Every reference profiler starts here, so that the same rows give the same
+  // edges whichever front end reads them.
+  static absl::StatusOr<ProfileBuilder> FirstPass(std::vector<FeatureSpec> schema,
+                                                  const ProfileBuilderOptions& options, int bins);
+
   // ForReference()
   //
   // A builder for current data: the reference's features, kinds and bin edges, in the
