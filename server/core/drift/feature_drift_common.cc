@@ -25,6 +25,10 @@ absl::StatusOr<EffectSizes> ComputeEffectSizes(absl::Span<const double> referenc
   return sizes;
 }
 
+int64_t ReferenceRows(const profile::FeatureProfile& reference, FeatureFields fields) {
+  return fields.reference_rows > 0 ? fields.reference_rows : reference.count;
+}
+
 absl::Status WithField(const absl::Status& status, std::string_view field) {
   if (status.ok()) return status;
   return absl::Status(status.code(),

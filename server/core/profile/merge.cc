@@ -117,9 +117,60 @@ NumericProfile MergeNumeric(const FeatureProfile& fa, const FeatureProfile& fb,
   return out;
 }
 
-CategoricalProfile MergeCategorical(const CategoricalProfile& a, const CategoricalProfile& b,
-                                    int64_t max_categories) {
+// The categories of a profile counted on a reference that the reference lists.
+std::vector<std::string_view> ListedByReference(const CategoricalProfile& p) {
+  std::vector<std::string_view> out;
+  out.reserve(p.counts.size() - std::min(p.counts.size(), p.unseen.size()));
+  for (const auto& entry : p.counts) {
+    if (!p.unseen.contains(entry.first)) out.push_back(entry.first);
+  }
+  return out;
+}
+
+// Two profiles counted on one reference: the reference's categories add, never folded (both
+// list them all, zeros kept); unseen ones add and only they fold beyond `max_categories`.
+absl::StatusOr<CategoricalProfile> MergeAligned(const CategoricalProfile& a,
+                                                const CategoricalProfile& b,
+                                                int64_t max_categories, std::string_view path) {
+  const std::vector<std::string_view> listed = ListedByReference(a);
+  if (listed != ListedByReference(b)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        internal::AsAbsl(path),
+        ": the two profiles were counted on references that list different categories; merge "
+        "only profiles made on the same reference"));
+  }
+  CategoricalProfile unseen;
+  for (const CategoricalProfile* side : {&a, &b}) {
+    for (const std::string& name : side->unseen) unseen.counts[name] += side->counts.at(name);
+  }
+  KeepTopCategories(
+      std::min<int64_t>(max_categories, kMaxCategories - static_cast<int64_t>(listed.size())),
+      &unseen);
+  CategoricalProfile out;
+  out.reference_aligned = true;
+  out.other = a.other + b.other + unseen.other;
+  for (std::string_view name : listed) {
+    const std::string key(name);
+    out.counts.emplace(key, a.counts.at(key) + b.counts.at(key));
+  }
+  for (const auto& [name, count] : unseen.counts) {
+    out.unseen.insert(name);
+    out.counts.emplace(name, count);
+  }
+  return out;
+}
+
+absl::StatusOr<CategoricalProfile> MergeCategorical(const CategoricalProfile& a,
+                                                    const CategoricalProfile& b,
+                                                    int64_t max_categories,
+                                                    std::string_view path) {
+  if (a.reference_aligned != b.reference_aligned) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        internal::AsAbsl(path), ": ", a.reference_aligned ? "a" : "b",
+        " was counted on a reference and the other was not; profile every shard the same way"));
+  }
   // No overflow: every count is bounded by its feature's count, whose sum was checked.
+  if (a.reference_aligned) return MergeAligned(a, b, max_categories, path);
   CategoricalProfile out = a;
   for (const auto& [name, count] : b.counts) out.counts[name] += count;
   out.other += b.other;
@@ -146,7 +197,9 @@ absl::StatusOr<DataProfile> MergeChecked(const DataProfile& a, const DataProfile
     if (fa.is_numeric()) {
       f.kind = MergeNumeric(fa, fb, options, internal::MixSeed(seed, i));
     } else {
-      f.kind = MergeCategorical(fa.categorical(), fb.categorical(), options.max_categories);
+      ASSIGN_OR_RETURN(f.kind, MergeCategorical(fa.categorical(), fb.categorical(),
+                                                options.max_categories,
+                                                absl::StrCat(path, ".categorical")));
     }
     out.features.push_back(std::move(f));
   }
@@ -154,6 +207,7 @@ absl::StatusOr<DataProfile> MergeChecked(const DataProfile& a, const DataProfile
   out.joint = MergeJointSamples(a.joint, b.joint, internal::MixSeed(seed, uint64_t{1} << 32));
   out.feature_importance = a.feature_importance.empty() ? b.feature_importance
                                                         : a.feature_importance;
+  out.options = a.options ? a.options : b.options;
   return out;
 }
 
