@@ -414,5 +414,38 @@ TEST_F(ProfileCurrentCsvTest, MergedShardProfilesEqualTheOnePassProfile) {
             Feature(reference_, "age").numeric().bin_counts);
 }
 
+// A current profile takes every option it is not given from its reference; given ones win
+// (top-K then bounds the new categories listed). A reference of an older client records none:
+// the CLI defaults, and its joint sample's size.
+TEST(CurrentBuilderOptionsTest, TakesTheReferenceOptionsUnlessGiven) {
+  profile::DataProfile reference;
+  reference.options = profile::ProfileOptions{.top_k = 5000, .tracked_categories = 10000,
+                                              .sample_size = 300, .joint_sample_rows = 40,
+                                              .seed = 9, .bins = 20};
+  const profile::ProfileBuilderOptions taken = CurrentBuilderOptions({}, reference);
+  EXPECT_EQ(taken.max_categories, 5000);
+  EXPECT_EQ(taken.tracked_categories, 10000);
+  EXPECT_EQ(taken.sample_capacity, 300);
+  EXPECT_EQ(taken.joint_sample_capacity, 40);
+  EXPECT_EQ(taken.seed, 9u);
+
+  CsvProfileOptions given;
+  given.top_k = 20000;
+  given.seed = 4;
+  const profile::ProfileBuilderOptions overridden = CurrentBuilderOptions(given, reference);
+  EXPECT_EQ(overridden.max_categories, 20000);
+  EXPECT_EQ(overridden.tracked_categories, 20000);  // never below the kept categories
+  EXPECT_EQ(overridden.seed, 4u);
+  EXPECT_EQ(overridden.sample_capacity, 300);
+
+  profile::DataProfile older;
+  older.joint = profile::JointSample{.features = {"x"}, .rows = 7};
+  const profile::ProfileBuilderOptions defaults = CurrentBuilderOptions({}, older);
+  EXPECT_EQ(defaults.max_categories, kDefaultCsvTopK);
+  EXPECT_EQ(defaults.sample_capacity, kDefaultCsvSampleSize);
+  EXPECT_EQ(defaults.seed, kDefaultCsvSeed);
+  EXPECT_EQ(defaults.joint_sample_capacity, 7);
+}
+
 }  // namespace
 }  // namespace greengate::client

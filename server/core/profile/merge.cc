@@ -32,6 +32,25 @@ absl::Status ValidateOptions(const MergeOptions& options) {
   return absl::OkStatus();
 }
 
+// Shards of one profile are made with the same options (their seeds may differ): a merge
+// of shards that kept, sampled or binned differently would record options none of them had.
+absl::Status CheckSameOptions(const DataProfile& a, std::string_view a_name,
+                              const DataProfile& b, std::string_view b_name) {
+  if (!a.options || !b.options) return absl::OkStatus();  // older clients record none
+  ProfileOptions seedless = *b.options;
+  seedless.seed = a.options->seed;
+  if (seedless == *a.options) return absl::OkStatus();
+  const auto show = [](const ProfileOptions& o) {
+    return absl::StrCat("top_k ", o.top_k, ", tracked_categories ", o.tracked_categories,
+                        ", sample_size ", o.sample_size, ", joint_sample_rows ",
+                        o.joint_sample_rows, ", bins ", o.bins);
+  };
+  return absl::InvalidArgumentError(absl::StrCat(
+      internal::AsAbsl(b_name), ".options: ", show(*b.options), " differ from ",
+      internal::AsAbsl(a_name), "'s ", show(*a.options),
+      "; merge only shards profiled with the same options"));
+}
+
 absl::StatusOr<int64_t> AddCounts(int64_t x, int64_t y, std::string_view path) {
   int64_t sum = 0;
   if (__builtin_add_overflow(x, y, &sum)) {
@@ -219,6 +238,7 @@ absl::StatusOr<DataProfile> Merge(const DataProfile& a, const DataProfile& b,
   RETURN_IF_ERROR(ValidateProfile(a, "a"));
   RETURN_IF_ERROR(ValidateProfile(b, "b"));
   RETURN_IF_ERROR(ValidateSameFeatures(a, "a", b, "b"));
+  RETURN_IF_ERROR(CheckSameOptions(a, "a", b, "b"));
   return MergeChecked(a, b, options, options.seed);
 }
 
@@ -229,7 +249,9 @@ absl::StatusOr<DataProfile> MergeAll(absl::Span<const DataProfile> shards,
   for (std::size_t i = 0; i < shards.size(); ++i) {
     const std::string field = absl::StrCat("shards[", i, "]");
     RETURN_IF_ERROR(ValidateProfile(shards[i], field));
-    if (i > 0) RETURN_IF_ERROR(ValidateSameFeatures(shards[0], "shards[0]", shards[i], field));
+    if (i == 0) continue;
+    RETURN_IF_ERROR(ValidateSameFeatures(shards[0], "shards[0]", shards[i], field));
+    RETURN_IF_ERROR(CheckSameOptions(shards[0], "shards[0]", shards[i], field));
   }
   DataProfile merged = shards[0];
   for (std::size_t i = 1; i < shards.size(); ++i) {

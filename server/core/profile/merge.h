@@ -14,7 +14,8 @@
 // shard listed all of its own (at most its top-K); beyond that the rarest unseen ones fold
 // into `other`, which changes neither the chi-square statistic nor the Jensen-Shannon
 // distance against the reference (both are linear in cells the reference does not have).
-// The merged profile records the first shard's options that has any.
+// Shards that record options must record the same ones (seeds aside): InvalidArgument
+// otherwise. The merged profile records the first shard's options that has any.
 
 #include <cstdint>
 

@@ -120,6 +120,21 @@ TEST(AlignedCategoriesTest, MergeRejectsShardsCountedDifferently) {
               HasSubstr("counted on references that list different categories"));
 }
 
+// Shards made with different options would merge into a profile whose recorded options none
+// of them had; seeds may differ.
+TEST(AlignedCategoriesTest, MergeRejectsShardsMadeWithDifferentOptions) {
+  const std::vector<std::string> values = CurrentValues();
+  const DataProfile reference = Reference(ReferenceValues(), 1000);
+  const DataProfile a = Current(reference, values, 0, 40, 10);
+  DataProfile reseeded = Current(reference, values, 40, 80, 10);
+  reseeded.options->seed = 77;
+  EXPECT_TRUE(Merge(a, reseeded).ok());
+  const DataProfile other_top_k = Current(reference, values, 40, 80, 20);
+  EXPECT_THAT(std::string(MergeAll({a, other_top_k}).status().message()),
+              HasSubstr("shards[1].options: top_k 20, tracked_categories 10000, sample_size "
+                        "1000, joint_sample_rows 0, bins 0 differ from shards[0]'s top_k 10,"));
+}
+
 struct Broken {
   std::string name;
   void (*change)(CategoricalProfile&);
