@@ -310,11 +310,22 @@ TEST_F(ProfileCurrentCsvTest, CountsOnTheReferenceEdgesInReferenceOrder) {
 
   const profile::FeatureProfile& city = Feature(p, "city");
   EXPECT_EQ(city.missing, 1);
+  // Counted on the reference's categories, zeros kept; "Berlin" is new to it.
+  EXPECT_TRUE(city.categorical().reference_aligned);
   EXPECT_EQ(city.categorical().counts,
-            (std::map<std::string, int64_t>{{"Berlin", 1}, {"Lyon", 1}, {"Paris", 2}}));
+            (std::map<std::string, int64_t>{{"Berlin", 1},
+                                            {"Lyon", 1},
+                                            {"New York, NY", 0},
+                                            {"Nice", 0},
+                                            {"Paris", 2},
+                                            {"Say \"hi\"", 0}}));
+  EXPECT_THAT(city.categorical().unseen, ElementsAre("Berlin"));
   // zip stays categorical although "x" is the only non-number: the reference decides.
-  EXPECT_EQ(Feature(p, "zip").categorical().counts,
-            (std::map<std::string, int64_t>{{"6000", 1}, {"75001", 2}, {"99999", 1}, {"x", 1}}));
+  const profile::CategoricalProfile& zip = Feature(p, "zip").categorical();
+  EXPECT_EQ(zip.counts.at("75001"), 2);
+  EXPECT_EQ(zip.counts.at("75002"), 0);
+  EXPECT_THAT(zip.unseen, ElementsAre("6000", "99999", "x"));
+  EXPECT_TRUE(profile::ValidateAgainstReference(reference_, p, "current").ok());
 }
 
 TEST_F(ProfileCurrentCsvTest, KeepsAJointSampleWhenTheReferenceHasOne) {
@@ -439,7 +450,9 @@ TEST(CurrentBuilderOptionsTest, TakesTheReferenceOptionsUnlessGiven) {
   EXPECT_EQ(overridden.sample_capacity, 300);
 
   profile::DataProfile older;
-  older.joint = profile::JointSample{.features = {"x"}, .rows = 7};
+  older.joint = profile::JointSample();
+  older.joint->features = {"x"};
+  older.joint->rows = 7;
   const profile::ProfileBuilderOptions defaults = CurrentBuilderOptions({}, older);
   EXPECT_EQ(defaults.max_categories, kDefaultCsvTopK);
   EXPECT_EQ(defaults.sample_capacity, kDefaultCsvSampleSize);
