@@ -28,7 +28,7 @@
 
 namespace greengate::client {
 
-inline constexpr int64_t kDefaultCsvSampleSize = 2000;
+inline constexpr int64_t kDefaultCsvSampleSize = 1000;
 inline constexpr int64_t kDefaultCsvTopK = 1000;
 inline constexpr uint64_t kDefaultCsvSeed = 1;
 
@@ -37,11 +37,13 @@ struct CsvProfileOptions {
   // (ids, codes), and columns left out of the profile. Each must be in the header.
   std::vector<std::string> categorical;
   std::vector<std::string> exclude;
-  int bins = 10;               // reference only: quantile bins per numeric column
+  int bins = profile::kDefaultReferenceBins;  // reference only: quantile bins per numeric column
   // Unset: the defaults below for a reference; for a current profile, the options its
   // reference recorded (DataProfile::options), else those defaults. Set: the value given
   // (on a reference's current profile, top_k bounds the unseen categories listed).
-  std::optional<int64_t> sample_size;  // reservoir values kept per numeric column
+  // Reservoir values kept per numeric column: the exact tests of small data (a profile that
+  // holds every value) and the legacy sample comparisons; the grid carries large data.
+  std::optional<int64_t> sample_size;
   std::optional<int64_t> top_k;        // categories kept per categorical column
   std::optional<uint64_t> seed;        // the same file and seed give the same profile
   // Complete numeric rows kept jointly for the multivariate tests; 0 = none. Unset on a

@@ -432,7 +432,7 @@ TEST_F(CliEndToEndTest, CurrentDataCountsOnTheReferenceWithItsOwnOptions) {
   // profile --model, no --top-k: the reference's 5000, so all 1200 levels and no `other`.
   r = Cli({"profile", "--csv", Path("same.csv"), "--model", "m", "--out", Path("same.json")});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
-  EXPECT_THAT(r.out, HasSubstr("options: top-k 5000, sample size 2000, joint sample 0, seed 1 "
+  EXPECT_THAT(r.out, HasSubstr("options: top-k 5000, sample size 1000, joint sample 0, seed 1 "
                                "(the reference's, unless given)"));
   EXPECT_EQ(RecordedOptions(Path("same.json")).top_k(), 5000);
   const v1::CategoricalProfile same = Level(Path("same.json"));
