@@ -22,7 +22,9 @@ struct DriftOptions {
   double distance_threshold = 0.1;  // effect-size tests drift when statistic >= this
   double drift_share_threshold = 0.5;
   Correction correction = Correction::kBenjaminiHochberg;
-  // Above this many reference rows p-values reject trivial shifts, so effect sizes decide.
+  // Above this many rows of the reference profile (DataProfile::rows, missing values
+  // included, the same count for every feature) p-values reject trivial shifts, so effect
+  // sizes decide.
   int64_t large_sample_rows = 1000;
   // Per-feature test chosen by the policy instead of the default selection (feature name ->
   // test name): one of FeatureTestNames(), whose registry (test_registry.cc) says what each
