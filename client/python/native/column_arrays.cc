@@ -1,0 +1,214 @@
+#include "column_arrays.h"
+
+#include <cstring>
+#include <stdexcept>
+#include <string_view>
+
+#include "absl/strings/str_cat.h"
+
+namespace greengate::python {
+namespace py = pybind11;
+namespace {
+
+using profile::ColumnSlice;
+using profile::FeatureKind;
+
+// Numbers of any float, int or uint dtype, strided or not, as doubles (what the CSV text
+// of the same values parses to: integers beyond 2^53 round to the nearest double either way).
+class NumericArray final : public ColumnArray {
+ public:
+  explicit NumericArray(py::array array) : array_(std::move(array)) {}
+  int64_t rows() const override { return array_.shape(0); }
+  FeatureKind kind() const override { return FeatureKind::kNumeric; }
+
+  absl::Status Read(int64_t begin, int64_t count, ColumnSlice* slice) override {
+    const char* base = static_cast<const char*>(array_.data()) + begin * array_.strides(0);
+    const py::dtype dtype = array_.dtype();
+    if (dtype.kind() == 'f' && dtype.itemsize() == 8 && array_.strides(0) == 8) {
+      slice->numeric = {reinterpret_cast<const double*>(base), static_cast<std::size_t>(count)};
+      return absl::OkStatus();
+    }
+    scratch_.resize(count);
+    switch (dtype.kind()) {
+      case 'f':
+        if (dtype.itemsize() == 8) Convert<double>(base, count);
+        else if (dtype.itemsize() == 4) Convert<float>(base, count);
+        else return Unsupported();
+        break;
+      case 'i':
+        if (dtype.itemsize() == 8) Convert<int64_t>(base, count);
+        else if (dtype.itemsize() == 4) Convert<int32_t>(base, count);
+        else if (dtype.itemsize() == 2) Convert<int16_t>(base, count);
+        else Convert<int8_t>(base, count);
+        break;
+      case 'u':
+        if (dtype.itemsize() == 8) Convert<uint64_t>(base, count);
+        else if (dtype.itemsize() == 4) Convert<uint32_t>(base, count);
+        else if (dtype.itemsize() == 2) Convert<uint16_t>(base, count);
+        else Convert<uint8_t>(base, count);
+        break;
+      default:
+        return Unsupported();
+    }
+    slice->numeric = scratch_;
+    return absl::OkStatus();
+  }
+
+ private:
+  template <typename T>
+  void Convert(const char* base, int64_t count) {
+    const py::ssize_t stride = array_.strides(0);
+    for (int64_t i = 0; i < count; ++i) {
+      T value;
+      std::memcpy(&value, base + i * stride, sizeof(T));
+      scratch_[i] = static_cast<double>(value);
+    }
+  }
+  absl::Status Unsupported() const {
+    return absl::InvalidArgumentError(
+        absl::StrCat("numeric dtype ", std::string(py::str(array_.dtype())), " is not supported"));
+  }
+
+  py::array array_;
+  std::vector<double> scratch_;
+};
+
+// Integer codes into a list of categories (pandas.Categorical, and bools as "False"/"True").
+class CodesArray final : public ColumnArray {
+ public:
+  CodesArray(py::array codes, const py::sequence& categories) : codes_(std::move(codes)) {
+    for (const py::handle category : categories) categories_.push_back(py::str(category));
+  }
+  int64_t rows() const override { return codes_.shape(0); }
+  FeatureKind kind() const override { return FeatureKind::kCategorical; }
+
+  absl::Status Read(int64_t begin, int64_t count, ColumnSlice* slice) override {
+    views_.resize(count);
+    const char* base = static_cast<const char*>(codes_.data()) + begin * codes_.strides(0);
+    const py::ssize_t stride = codes_.strides(0);
+    const py::ssize_t itemsize = codes_.dtype().itemsize();
+    for (int64_t i = 0; i < count; ++i) {
+      int64_t code = 0;
+      const char* p = base + i * stride;
+      if (itemsize == 1) code = *reinterpret_cast<const int8_t*>(p);
+      else if (itemsize == 2) code = *reinterpret_cast<const int16_t*>(p);
+      else if (itemsize == 4) code = *reinterpret_cast<const int32_t*>(p);
+      else code = *reinterpret_cast<const int64_t*>(p);
+      if (code >= static_cast<int64_t>(categories_.size())) {
+        return absl::InvalidArgumentError(absl::StrCat("row ", begin + i, ": category code ", code,
+                                                       " is out of range"));
+      }
+      views_[i] = code < 0 ? std::string_view() : std::string_view(categories_[code]);
+    }
+    slice->categorical = views_;
+    return absl::OkStatus();
+  }
+
+ private:
+  py::array codes_;
+  std::vector<std::string> categories_;
+  std::vector<std::string_view> views_;
+};
+
+// An object array: str values are viewed in place (CPython keeps their UTF-8), others are
+// str()-ed into the block's own storage, as pandas.to_csv writes them.
+class ObjectArray final : public ColumnArray {
+ public:
+  ObjectArray(py::array objects, py::array_t<bool> missing)
+      : objects_(std::move(objects)), missing_(std::move(missing)) {}
+  int64_t rows() const override { return objects_.shape(0); }
+  FeatureKind kind() const override { return FeatureKind::kCategorical; }
+
+  absl::Status Read(int64_t begin, int64_t count, ColumnSlice* slice) override {
+    views_.resize(count);
+    converted_.clear();
+    converted_.reserve(count);
+    const auto missing = missing_.unchecked<1>();
+    const char* base = static_cast<const char*>(objects_.data());
+    for (int64_t i = 0; i < count; ++i) {
+      const int64_t row = begin + i;
+      if (missing(row)) {
+        views_[i] = {};
+        continue;
+      }
+      PyObject* value = *reinterpret_cast<PyObject* const*>(base + row * objects_.strides(0));
+      if (PyUnicode_Check(value)) {
+        Py_ssize_t size = 0;
+        const char* utf8 = PyUnicode_AsUTF8AndSize(value, &size);
+        if (utf8 == nullptr) {
+          PyErr_Clear();
+          return absl::InvalidArgumentError(
+              absl::StrCat("row ", row, ": the value is not encodable as UTF-8"));
+        }
+        views_[i] = std::string_view(utf8, size);
+      } else {
+        converted_.push_back(py::str(py::handle(value)));
+        views_[i] = converted_.back();
+      }
+    }
+    slice->categorical = views_;
+    return absl::OkStatus();
+  }
+
+ private:
+  py::array objects_;
+  py::array_t<bool> missing_;
+  std::vector<std::string_view> views_;
+  std::vector<std::string> converted_;  // reserved per block, so views into it stay valid
+};
+
+}  // namespace
+
+std::unique_ptr<ColumnArray> MakeColumnArray(const std::string& name, const py::tuple& spec) {
+  const std::string form = spec.size() > 0 ? py::str(spec[0]) : std::string();
+  const auto fail = [&name](const std::string& why) {
+    throw std::invalid_argument(absl::StrCat("column '", name, "': ", why));
+  };
+  std::unique_ptr<ColumnArray> column;
+  if (form == "numeric" && spec.size() == 2) {
+    py::array array = spec[1].cast<py::array>();
+    const char kind = array.dtype().kind();
+    if (kind != 'f' && kind != 'i' && kind != 'u') fail("not a numeric dtype");
+    column = std::make_unique<NumericArray>(array);
+  } else if (form == "codes" && spec.size() == 3) {
+    py::array codes = spec[1].cast<py::array>();
+    if (codes.dtype().kind() != 'i') fail("category codes must be signed integers");
+    column = std::make_unique<CodesArray>(codes, spec[2].cast<py::sequence>());
+  } else if (form == "objects" && spec.size() == 3) {
+    py::array objects = spec[1].cast<py::array>();
+    if (objects.dtype().kind() != 'O') fail("not an object array");
+    auto missing = py::array_t<bool>::ensure(spec[2]);
+    if (!missing || missing.shape(0) != objects.shape(0)) fail("the missing mask does not match");
+    column = std::make_unique<ObjectArray>(objects, missing);
+  } else {
+    fail("unknown column form '" + form + "'");
+  }
+  return column;
+}
+
+profile::ColumnTable MakeColumnTable(const std::vector<std::string>& names,
+                                     std::vector<std::unique_ptr<ColumnArray>>& columns) {
+  if (names.size() != columns.size()) {
+    throw std::invalid_argument("names and columns differ in length");
+  }
+  profile::ColumnTable table;
+  table.rows = columns.empty() ? 0 : columns[0]->rows();
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i]->rows() != table.rows) {
+      throw std::invalid_argument(absl::StrCat("column '", names[i], "': has ",
+                                               columns[i]->rows(), " rows; the first column has ",
+                                               table.rows));
+    }
+    table.schema.push_back({names[i], columns[i]->kind()});
+  }
+  table.read = [&columns, &names](std::size_t feature, int64_t begin, int64_t rows,
+                                  profile::ColumnSlice* slice) {
+    const absl::Status read = columns[feature]->Read(begin, rows, slice);
+    if (read.ok()) return read;
+    return absl::Status(read.code(),
+                        absl::StrCat("column '", names[feature], "': ", read.message()));
+  };
+  return table;
+}
+
+}  // namespace greengate::python

@@ -1,0 +1,43 @@
+#pragma once
+
+// numpy arrays as the columns of a profile::ColumnTable: numbers read a block at a time into
+// doubles (no copy for contiguous float64), text as views of the Python strings' UTF-8.
+// Every function here needs the GIL (it reads Python objects); callers hold it throughout.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include "absl/status/status.h"
+#include "server/core/profile/columns.h"
+
+namespace greengate::python {
+
+// One column as the Python side hands it over (see greengate/_columns.py):
+//   ("numeric", array)                 array of a float, int or uint dtype; NaN/inf missing
+//   ("codes", codes, categories)       integer codes into a list of str; code < 0 missing
+//   ("objects", array, missing)        object array; where the bool array `missing` is true
+//                                      the value is missing, else str(value) is the category
+class ColumnArray {
+ public:
+  virtual ~ColumnArray() = default;
+  virtual int64_t rows() const = 0;
+  virtual profile::FeatureKind kind() const = 0;
+  // Rows [begin, begin + count) into `slice`; the spans live until the next call.
+  virtual absl::Status Read(int64_t begin, int64_t count, profile::ColumnSlice* slice) = 0;
+};
+
+// The column described by `spec` (a tuple as above) for feature `name`. Throws
+// std::invalid_argument naming the feature for an unknown form or dtype.
+std::unique_ptr<ColumnArray> MakeColumnArray(const std::string& name, const pybind11::tuple& spec);
+
+// A table over `columns`, named `names` (same length; every column the same length, else
+// std::invalid_argument naming the column). The table reads from `columns`, which must
+// outlive it.
+profile::ColumnTable MakeColumnTable(const std::vector<std::string>& names,
+                                     std::vector<std::unique_ptr<ColumnArray>>& columns);
+
+}  // namespace greengate::python
