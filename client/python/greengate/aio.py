@@ -166,5 +166,7 @@ class Client:
         return await self._call("GetGovernanceReport", req.governance_report(start, end, model),
                                 timeout)
 
-    async def verify_audit_log(self, *, timeout: Optional[float] = None) -> pb.AuditLogVerification:
-        return await self._call("VerifyAuditLog", pb.VerifyAuditLogRequest(), timeout)
+    async def verify_audit_log(self, *, anchor_seq: int = 0, anchor_hash: str = "",
+                               timeout: Optional[float] = None) -> pb.AuditLogVerification:
+        return await self._call("VerifyAuditLog", pb.VerifyAuditLogRequest(
+            anchor_seq=anchor_seq, anchor_hash=anchor_hash), timeout)

@@ -209,8 +209,11 @@ class Client:
         """GetGovernanceReport over [start, end) (timezone-aware datetimes)."""
         return self._call("GetGovernanceReport", req.governance_report(start, end, model), timeout)
 
-    def verify_audit_log(self, *, timeout: Optional[float] = None) -> pb.AuditLogVerification:
-        """VerifyAuditLog."""
-        return self._call("VerifyAuditLog", pb.VerifyAuditLogRequest(), timeout)
+    def verify_audit_log(self, *, anchor_seq: int = 0, anchor_hash: str = "",
+                         timeout: Optional[float] = None) -> pb.AuditLogVerification:
+        """VerifyAuditLog; with an anchor (``head_seq``/``head_hash`` kept from an earlier
+        report or verification) that decision must still have that hash."""
+        return self._call("VerifyAuditLog", pb.VerifyAuditLogRequest(
+            anchor_seq=anchor_seq, anchor_hash=anchor_hash), timeout)
 
 

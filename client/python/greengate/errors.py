@@ -26,8 +26,10 @@ __all__ = [
     "from_rpc_error",
 ]
 
-# A message that starts with a field path: "current.features[2].numeric.bin_edges: ...".
-_FIELD_PATH = re.compile(r"^([A-Za-z_][\w]*(?:\[\d+\]|\.[A-Za-z_][\w]*|\['[^']*'\])*): ")
+# A message that starts with a field path ("current.features[2].numeric.bin_edges: ...") or
+# several ("plan.accelerator_count, plan.cpu_cores: ..."); the first is the field.
+_PATH = r"[A-Za-z_]\w*(?:\[\d+\]|\.[A-Za-z_]\w*|\['[^']*'\])*"
+_FIELD_PATH = re.compile(rf"^({_PATH})(?:, {_PATH})*: ")
 
 
 class GreengateError(Exception):

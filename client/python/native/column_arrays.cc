@@ -160,7 +160,7 @@ class ObjectArray final : public ColumnArray {
 }  // namespace
 
 std::unique_ptr<ColumnArray> MakeColumnArray(const std::string& name, const py::tuple& spec) {
-  const std::string form = spec.size() > 0 ? py::str(spec[0]) : std::string();
+  const std::string form = spec.size() > 0 ? std::string(py::str(spec[0])) : std::string();
   const auto fail = [&name](const std::string& why) {
     throw std::invalid_argument(absl::StrCat("column '", name, "': ", why));
   };

@@ -19,7 +19,7 @@ def test_async_flow(server):
             await gg.set_reference("churn", frame(1000, seed=1), accuracy=0.9,
                                    evaluation_rows=500)
             d = await gg.should_retrain("churn", frame(1000, seed=2),
-                                        plan=greengate.Plan(hours=1, region="FR"))
+                                        plan=greengate.Plan(hours=1, cpu_cores=8, region="FR"))
             listed = [x.name async for x in gg.list_decisions("churn")]
             assert listed == [d.name]
             assert (await gg.get_decision(d.name)).verdict == d.verdict

@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import time
 
 import pytest
 
@@ -31,7 +32,8 @@ def test_flow(server, tmp_path):
     d = gg.should_retrain("churn", drifted, labeled=greengate.Labeled(rows=1200, correct=900),
                           plan=PLAN)
     assert d.verdict == "APPROVE", d.reason
-    assert d.approved and d.drift.dataset_drift and d.gain.expected > 0 and d.cost.energy_kwh > 0
+    assert d.approved and d.drift.drifted_features >= 2 and d.gain.expected > 0
+    assert d.cost.energy_kwh > 0 and d.checks
     assert "APPROVE" in repr(d) and "| check |" in d._repr_markdown_()
     assert gg.get_decision(d.name) == d
     assert gg.get_decision(d.name.split("/")[1]).name == d.name
@@ -53,7 +55,10 @@ def test_flow(server, tmp_path):
     report = gg.governance_report(now - datetime.timedelta(days=1),
                                   now + datetime.timedelta(minutes=1))
     assert report.overall.decisions.approved == 1 and report.overall.outcomes == 1
-    assert gg.verify_audit_log().ok
+    verification = gg.verify_audit_log()
+    assert verification.intact and verification.checked_rows >= 1
+    assert gg.verify_audit_log(anchor_seq=verification.head_seq,
+                               anchor_hash=verification.head_hash).intact
 
     # A profile message works wherever a DataFrame does.
     current = greengate.profile(drifted, gg.get_reference("churn"))
@@ -125,7 +130,12 @@ def test_token_file_rules(tmp_path):
         greengate.Client("127.0.0.1:1", tls=greengate.TLS(ca_file=str(tmp_path / "none.pem")))
 
 
-def test_deadline(server):
-    gg = greengate.Client("10.255.255.1:9", timeout=0.5, retry=greengate.Retry(attempts=1))
-    with pytest.raises((greengate.DeadlineExceeded, greengate.Unavailable)):
+def test_deadlines(server):
+    gg = greengate.Client(server.address, timeout=1e-6)
+    with pytest.raises(greengate.DeadlineExceeded):
         gg.list_models()
+    assert greengate.Client(server.address).list_models(timeout=10) == []
+    started = time.monotonic()
+    with pytest.raises(greengate.DeadlineExceeded):
+        next(greengate.Client(server.address).watch_decisions(timeout=0.5))
+    assert time.monotonic() - started < 10

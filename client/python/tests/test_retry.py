@@ -10,7 +10,7 @@ import greengate
 
 from frames import frame
 
-PLAN = greengate.Plan(hours=1, region="FR")
+PLAN = greengate.Plan(hours=1, cpu_cores=8, region="FR")
 PATIENT = greengate.Retry(attempts=30, initial_backoff_s=0.1, max_backoff_s=0.5)
 
 
