@@ -69,3 +69,12 @@ def metadata(token_file: Optional[str]) -> Tuple[Tuple[str, str], ...]:
     except (ValueError, RuntimeError) as error:
         raise from_native(error) from None
     return (("authorization", f"Bearer {token}"),)
+
+
+def open_channel(address: str, tls: Union[bool, TLS, None], grpc_module=grpc):
+    """A channel to ``address``: plaintext, or TLS as ``tls`` says. ``grpc_module`` is grpc
+    for the blocking client and grpc.aio for the asyncio one (the same two functions)."""
+    settings = tls_settings(tls)
+    if settings is None:
+        return grpc_module.insecure_channel(address, options(None))
+    return grpc_module.secure_channel(address, credentials(settings), options(settings))

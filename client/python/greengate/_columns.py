@@ -17,6 +17,18 @@ import numpy as np
 Column = Tuple[Any, ...]
 
 
+def _missing_sentinels() -> Tuple[Any, ...]:
+    """Objects that mean missing besides None and float NaN (pandas.NA, pandas.NaT)."""
+    try:
+        import pandas as pd
+    except ImportError:
+        return ()
+    return (pd.NA, pd.NaT)
+
+
+_MISSING = _missing_sentinels()
+
+
 def _is_pandas_frame(data: Any) -> bool:
     return type(data).__name__ == "DataFrame" and hasattr(data, "dtypes")
 
@@ -44,8 +56,7 @@ def _column(name: str, values: Any) -> Column:
         return ("codes", array.view(np.int8), ["False", "True"])
     if kind in "OUS":
         objects = array if kind == "O" else array.astype(object)
-        missing = np.asarray(pd.isna(objects), dtype=bool)
-        return ("objects", objects, missing)
+        return ("objects", objects, _MISSING)
     raise TypeError(f"column {name!r}: dtype {array.dtype} cannot be profiled; convert it "
                     "(e.g. datetimes to numbers or strings) or leave it out with exclude=")
 

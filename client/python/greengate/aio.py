@@ -40,12 +40,7 @@ class Client:
         self.timeout = timeout
         self.retry = retry
         self._metadata = _channel.metadata(token_file)
-        settings = _channel.tls_settings(tls)
-        if settings is None:
-            self._channel = grpc.aio.insecure_channel(self.address, _channel.options(None))
-        else:
-            self._channel = grpc.aio.secure_channel(
-                self.address, _channel.credentials(settings), _channel.options(settings))
+        self._channel = _channel.open_channel(self.address, tls, grpc.aio)
         self._stub = pb_grpc.RetrainGatekeeperStub(self._channel)
         self._rng = random.Random()
 

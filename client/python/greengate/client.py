@@ -41,13 +41,8 @@ class Client:
         self.timeout = timeout
         self.retry = retry
         self._metadata = _channel.metadata(token_file)
-        settings = _channel.tls_settings(tls)
-        self._tls = settings is not None
-        if settings is None:
-            self._channel = grpc.insecure_channel(self.address, _channel.options(None))
-        else:
-            self._channel = grpc.secure_channel(self.address, _channel.credentials(settings),
-                                                _channel.options(settings))
+        self._tls = _channel.tls_settings(tls) is not None
+        self._channel = _channel.open_channel(self.address, tls)
         self._stub = pb_grpc.RetrainGatekeeperStub(self._channel)
         self._rng = random.Random()
 

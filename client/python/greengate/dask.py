@@ -38,7 +38,10 @@ def _reduce(parts: list, options: dict, split_every: int):
 def _pass(ddf: Any, reference: Optional[pb.DataProfile], options: dict, split_every: int,
           single_bin: bool = False):
     profile_one = dask.delayed(partitions.profile_partition, pure=True)
-    parts = [profile_one(part, reference, i, options) for i, part in enumerate(ddf.to_delayed())]
+    # The reference goes into the graph once, serialized (hashing bytes is cheap; a message
+    # would be hashed through its text form by every task).
+    shared = dask.delayed(reference.SerializeToString()) if reference is not None else None
+    parts = [profile_one(part, shared, i, options) for i, part in enumerate(ddf.to_delayed())]
     if single_bin:
         parts = [dask.delayed(partitions.single_bin, pure=True)(p) for p in parts]
     return _reduce(parts, options, split_every)

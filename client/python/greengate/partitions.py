@@ -9,7 +9,7 @@ mean and m2 agree to rounding.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
 from . import profiling
 from .v1 import greengate_pb2 as pb
@@ -25,9 +25,12 @@ def partition_seed(seed: int, index: int) -> int:
     return (seed * 0x9E3779B97F4A7C15 + (index + 1) * 0xBF58476D1CE4E5B9) & _MASK64
 
 
-def profile_partition(frame: Any, reference: Optional[pb.DataProfile], index: int,
+def profile_partition(frame: Any, reference: Union[pb.DataProfile, bytes, None], index: int,
                       options: Dict[str, Any]) -> bytes:
-    """The serialized profile of one partition (bytes travel cheaply between processes)."""
+    """The serialized profile of one partition (bytes travel cheaply between processes);
+    ``reference`` may be serialized too."""
+    if isinstance(reference, bytes):
+        reference = pb.DataProfile.FromString(reference)
     options = dict(options)
     options["seed"] = partition_seed(options.get("seed", profiling.DEFAULT_SEED), index)
     return profiling.profile(frame, reference, **options).SerializeToString()

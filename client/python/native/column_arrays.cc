@@ -1,6 +1,8 @@
 #include "column_arrays.h"
 
+#include <cmath>
 #include <cstring>
+#include <deque>
 #include <stdexcept>
 #include <string_view>
 
@@ -111,10 +113,11 @@ class CodesArray final : public ColumnArray {
 };
 
 // An object array: str values are viewed in place (CPython keeps their UTF-8), others are
-// str()-ed into the block's own storage, as pandas.to_csv writes them.
+// str()-ed into the block's own storage, as pandas.to_csv writes them. None, float NaN and the
+// given sentinels (pandas.NA, pandas.NaT) are missing, as to_csv writes them empty.
 class ObjectArray final : public ColumnArray {
  public:
-  ObjectArray(py::array objects, py::array_t<bool> missing)
+  ObjectArray(py::array objects, py::tuple missing)
       : objects_(std::move(objects)), missing_(std::move(missing)) {}
   int64_t rows() const override { return objects_.shape(0); }
   FeatureKind kind() const override { return FeatureKind::kCategorical; }
@@ -122,15 +125,9 @@ class ObjectArray final : public ColumnArray {
   absl::Status Read(int64_t begin, int64_t count, ColumnSlice* slice) override {
     views_.resize(count);
     converted_.clear();
-    converted_.reserve(count);
-    const auto missing = missing_.unchecked<1>();
     const char* base = static_cast<const char*>(objects_.data());
     for (int64_t i = 0; i < count; ++i) {
       const int64_t row = begin + i;
-      if (missing(row)) {
-        views_[i] = {};
-        continue;
-      }
       PyObject* value = *reinterpret_cast<PyObject* const*>(base + row * objects_.strides(0));
       if (PyUnicode_Check(value)) {
         Py_ssize_t size = 0;
@@ -141,6 +138,8 @@ class ObjectArray final : public ColumnArray {
               absl::StrCat("row ", row, ": the value is not encodable as UTF-8"));
         }
         views_[i] = std::string_view(utf8, size);
+      } else if (IsMissing(value)) {
+        views_[i] = {};
       } else {
         converted_.push_back(py::str(py::handle(value)));
         views_[i] = converted_.back();
@@ -151,10 +150,19 @@ class ObjectArray final : public ColumnArray {
   }
 
  private:
+  bool IsMissing(PyObject* value) const {
+    if (value == Py_None) return true;
+    if (PyFloat_Check(value)) return std::isnan(PyFloat_AS_DOUBLE(value));
+    for (const py::handle sentinel : missing_) {
+      if (value == sentinel.ptr()) return true;
+    }
+    return false;
+  }
+
   py::array objects_;
-  py::array_t<bool> missing_;
+  py::tuple missing_;
   std::vector<std::string_view> views_;
-  std::vector<std::string> converted_;  // reserved per block, so views into it stay valid
+  std::deque<std::string> converted_;  // a deque never moves its strings: views stay valid
 };
 
 }  // namespace
@@ -177,9 +185,7 @@ std::unique_ptr<ColumnArray> MakeColumnArray(const std::string& name, const py::
   } else if (form == "objects" && spec.size() == 3) {
     py::array objects = spec[1].cast<py::array>();
     if (objects.dtype().kind() != 'O') fail("not an object array");
-    auto missing = py::array_t<bool>::ensure(spec[2]);
-    if (!missing || missing.shape(0) != objects.shape(0)) fail("the missing mask does not match");
-    column = std::make_unique<ObjectArray>(objects, missing);
+    column = std::make_unique<ObjectArray>(objects, spec[2].cast<py::tuple>());
   } else {
     fail("unknown column form '" + form + "'");
   }

@@ -19,8 +19,9 @@ namespace greengate::python {
 // One column as the Python side hands it over (see greengate/_columns.py):
 //   ("numeric", array)                 array of a float, int or uint dtype; NaN/inf missing
 //   ("codes", codes, categories)       integer codes into a list of str; code < 0 missing
-//   ("objects", array, missing)        object array; where the bool array `missing` is true
-//                                      the value is missing, else str(value) is the category
+//   ("objects", array, sentinels)      object array: None, float NaN and the objects in the
+//                                      tuple `sentinels` are missing, else str(value) is the
+//                                      category
 class ColumnArray {
  public:
   virtual ~ColumnArray() = default;

@@ -80,14 +80,19 @@ py::bytes ProfileColumns(const std::vector<std::string>& names, const py::list& 
     columns.push_back(MakeColumnArray(i < names.size() ? names[i] : "?", specs[i]));
   }
   const profile::ColumnTable table = MakeColumnTable(names, columns);
+  profile::DataProfile built;
   if (!reference.has_value()) {
     const auto options = BuilderOptions(sample_size, top_k, seed, joint_sample_size, nullptr);
-    return SerializeProfile(
-        ValueOrThrow(profile::ProfileReferenceColumns(table, options, bins, block_rows)));
+    built = ValueOrThrow(profile::ProfileReferenceColumns(table, options, bins, block_rows));
+  } else {
+    const profile::DataProfile on = ParseProfile(*reference, "reference");
+    const auto options = BuilderOptions(sample_size, top_k, seed, joint_sample_size, &on);
+    built = ValueOrThrow(profile::ProfileColumnsOn(table, on, options, block_rows));
   }
-  const profile::DataProfile on = ParseProfile(*reference, "reference");
-  const auto options = BuilderOptions(sample_size, top_k, seed, joint_sample_size, &on);
-  return SerializeProfile(ValueOrThrow(profile::ProfileColumnsOn(table, on, options, block_rows)));
+  const absl::Status usable =
+      profile::CheckBuiltProfile(built, "data", !reference.has_value(), "exclude=");
+  if (!usable.ok()) Throw(usable);
+  return SerializeProfile(built);
 }
 
 py::bytes MergeProfiles(const std::vector<py::bytes>& shards, uint64_t seed,

@@ -76,9 +76,7 @@ absl::StatusOr<DataProfile> ProfileReferenceColumns(const ColumnTable& table,
     return absl::Status(pass2.status().code(), absl::StrCat("bins: ", pass2.status().message()));
   }
   RETURN_IF_ERROR(RunPass(table, block_rows, /*sample_only=*/false, *pass2));
-  DataProfile profile = pass2->Finish();
-  RETURN_IF_ERROR(CheckBuiltProfile(profile, "data", /*reference=*/true));
-  return profile;
+  return pass2->Finish();
 }
 
 absl::StatusOr<DataProfile> ProfileColumnsOn(const ColumnTable& table,
@@ -108,13 +106,11 @@ absl::StatusOr<DataProfile> ProfileColumnsOn(const ColumnTable& table,
                         absl::StrCat("reference: ", builder.status().message()));
   }
   RETURN_IF_ERROR(RunPass(table, block_rows, /*sample_only=*/false, *builder));
-  DataProfile profile = builder->Finish();
-  RETURN_IF_ERROR(CheckBuiltProfile(profile, "data", /*reference=*/false));
-  return profile;
+  return builder->Finish();
 }
 
 absl::Status CheckBuiltProfile(const DataProfile& profile, std::string_view source,
-                               bool reference) {
+                               bool reference, std::string_view leave_out) {
   for (const FeatureProfile& feature : profile.features) {
     if (feature.is_numeric() && !std::isfinite(feature.numeric().m2)) {
       return absl::InvalidArgumentError(
@@ -122,7 +118,7 @@ absl::Status CheckBuiltProfile(const DataProfile& profile, std::string_view sour
                        ": its values are too spread out for a double (from ", feature.numeric().min,
                        " to ", feature.numeric().max,
                        ", the sum of squared deviations from the mean overflows); "
-                       "rescale the column or leave it out"));
+                       "rescale the column or leave it out with ", std::string(leave_out)));
     }
   }
   const absl::Status valid =

@@ -41,16 +41,16 @@ struct ColumnTable {
   ColumnReader read;
 };
 
-// Rows per block; what the CSV profiler's blocks hold for a typical table.
-inline constexpr int64_t kDefaultColumnBlockRows = 65536;
+// Rows per block: a few hundred KB of any column, as the CSV profiler's blocks are.
+inline constexpr int64_t kDefaultColumnBlockRows = 8192;
 
 // ProfileReferenceColumns()
 //
 // The reference profile of `table` with `bins` quantile bins per numeric feature: pass 1
 // fills the numeric reservoirs, their quantiles become the edges, pass 2 counts every
 // feature on them (ProfileBuilder::SecondPass). InvalidArgument for a bad schema, options or
-// bins (naming them), or when a numeric feature's values overflow its moments (naming the
-// feature); a reader's errors as they are.
+// bins (naming them); a reader's errors as they are. Check the result with
+// CheckBuiltProfile() before sending it.
 absl::StatusOr<DataProfile> ProfileReferenceColumns(const ColumnTable& table,
                                                     const ProfileBuilderOptions& options, int bins,
                                                     int64_t block_rows = kDefaultColumnBlockRows);
@@ -67,12 +67,13 @@ absl::StatusOr<DataProfile> ProfileColumnsOn(const ColumnTable& table,
 
 // CheckBuiltProfile()
 //
-// OK when `profile`, just built from data the caller names `source`, is one the server takes.
-// Finite values can still make one it does not: numbers near the range of a double (1e200,
-// say) have squared deviations that overflow, so m2 is infinite; that is the data's problem
-// (InvalidArgument naming the feature). Any other invalidity is a bug of the builder
-// (Internal).
+// OK when `profile`, just built from data the caller names `source` (a file's path, say), is
+// one the server takes. Finite values can still make one it does not: numbers near the range
+// of a double (1e200, say) have squared deviations that overflow, so m2 is infinite; that is
+// the data's problem (InvalidArgument naming the column and suggesting `leave_out`, the
+// caller's way of leaving a column out, e.g. "--exclude"). Any other invalidity is a bug of
+// the builder (Internal). The CSV and column profilers both end with it.
 absl::Status CheckBuiltProfile(const DataProfile& profile, std::string_view source,
-                               bool reference);
+                               bool reference, std::string_view leave_out);
 
 }  // namespace greengate::profile

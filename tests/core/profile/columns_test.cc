@@ -170,9 +170,22 @@ TEST(ProfileColumnsTest, OverflowingMomentsAreTheDatasFault) {
     slice->numeric = absl::MakeConstSpan(huge).subspan(begin, rows);
     return absl::OkStatus();
   };
-  const absl::Status status = ProfileReferenceColumns(table, Options(), 2).status();
+  const absl::StatusOr<DataProfile> profile = ProfileReferenceColumns(table, Options(), 2);
+  ASSERT_TRUE(profile.ok()) << profile.status();
+  const absl::Status status = CheckBuiltProfile(*profile, "data", true, "exclude=");
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(status.message()), HasSubstr("column 'big': its values are too spread"));
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("data: column 'big': its values are too spread out for a double"));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("leave it out with exclude="));
+  // The same rows in a valid range make a profile the server takes.
+  const std::vector<double> fine = {-1, 1, 3};
+  table.read = [&fine](std::size_t, int64_t begin, int64_t rows, ColumnSlice* slice) {
+    slice->numeric = absl::MakeConstSpan(fine).subspan(begin, rows);
+    return absl::OkStatus();
+  };
+  const absl::StatusOr<DataProfile> valid = ProfileReferenceColumns(table, Options(), 2);
+  ASSERT_TRUE(valid.ok());
+  EXPECT_TRUE(CheckBuiltProfile(*valid, "data", true, "exclude=").ok());
 }
 
 }  // namespace
