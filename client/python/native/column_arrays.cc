@@ -17,40 +17,42 @@ using profile::FeatureKind;
 
 // Numbers of any float, int or uint dtype, strided or not, as doubles (what the CSV text
 // of the same values parses to: integers beyond 2^53 round to the nearest double either way).
+// Reads without the GIL: everything Read() needs is taken from the array up front.
 class NumericArray final : public ColumnArray {
  public:
-  explicit NumericArray(py::array array) : array_(std::move(array)) {}
-  int64_t rows() const override { return array_.shape(0); }
+  explicit NumericArray(py::array array)
+      : array_(std::move(array)),
+        data_(static_cast<const char*>(array_.data())),
+        stride_(array_.strides(0)),
+        rows_(array_.shape(0)),
+        kind_(array_.dtype().kind()),
+        itemsize_(array_.dtype().itemsize()) {}
+  int64_t rows() const override { return rows_; }
   FeatureKind kind() const override { return FeatureKind::kNumeric; }
 
   absl::Status Read(int64_t begin, int64_t count, ColumnSlice* slice) override {
-    const char* base = static_cast<const char*>(array_.data()) + begin * array_.strides(0);
-    const py::dtype dtype = array_.dtype();
-    if (dtype.kind() == 'f' && dtype.itemsize() == 8 && array_.strides(0) == 8) {
+    const char* base = data_ + begin * stride_;
+    if (kind_ == 'f' && itemsize_ == 8 && stride_ == 8) {
       slice->numeric = {reinterpret_cast<const double*>(base), static_cast<std::size_t>(count)};
       return absl::OkStatus();
     }
     scratch_.resize(count);
-    switch (dtype.kind()) {
+    switch (kind_) {
       case 'f':
-        if (dtype.itemsize() == 8) Convert<double>(base, count);
-        else if (dtype.itemsize() == 4) Convert<float>(base, count);
-        else return Unsupported();
+        if (itemsize_ == 8) Convert<double>(base, count);
+        else Convert<float>(base, count);
         break;
       case 'i':
-        if (dtype.itemsize() == 8) Convert<int64_t>(base, count);
-        else if (dtype.itemsize() == 4) Convert<int32_t>(base, count);
-        else if (dtype.itemsize() == 2) Convert<int16_t>(base, count);
+        if (itemsize_ == 8) Convert<int64_t>(base, count);
+        else if (itemsize_ == 4) Convert<int32_t>(base, count);
+        else if (itemsize_ == 2) Convert<int16_t>(base, count);
         else Convert<int8_t>(base, count);
         break;
-      case 'u':
-        if (dtype.itemsize() == 8) Convert<uint64_t>(base, count);
-        else if (dtype.itemsize() == 4) Convert<uint32_t>(base, count);
-        else if (dtype.itemsize() == 2) Convert<uint16_t>(base, count);
-        else Convert<uint8_t>(base, count);
-        break;
       default:
-        return Unsupported();
+        if (itemsize_ == 8) Convert<uint64_t>(base, count);
+        else if (itemsize_ == 4) Convert<uint32_t>(base, count);
+        else if (itemsize_ == 2) Convert<uint16_t>(base, count);
+        else Convert<uint8_t>(base, count);
     }
     slice->numeric = scratch_;
     return absl::OkStatus();
@@ -59,42 +61,46 @@ class NumericArray final : public ColumnArray {
  private:
   template <typename T>
   void Convert(const char* base, int64_t count) {
-    const py::ssize_t stride = array_.strides(0);
     for (int64_t i = 0; i < count; ++i) {
       T value;
-      std::memcpy(&value, base + i * stride, sizeof(T));
+      std::memcpy(&value, base + i * stride_, sizeof(T));
       scratch_[i] = static_cast<double>(value);
     }
   }
-  absl::Status Unsupported() const {
-    return absl::InvalidArgumentError(
-        absl::StrCat("numeric dtype ", std::string(py::str(array_.dtype())), " is not supported"));
-  }
 
-  py::array array_;
+  py::array array_;  // keeps data_ alive
+  const char* data_;
+  py::ssize_t stride_;
+  int64_t rows_;
+  char kind_;
+  py::ssize_t itemsize_;
   std::vector<double> scratch_;
 };
 
 // Integer codes into a list of categories (pandas.Categorical, and bools as "False"/"True").
+// Reads without the GIL.
 class CodesArray final : public ColumnArray {
  public:
-  CodesArray(py::array codes, const py::sequence& categories) : codes_(std::move(codes)) {
+  CodesArray(py::array codes, const py::sequence& categories)
+      : codes_(std::move(codes)),
+        data_(static_cast<const char*>(codes_.data())),
+        stride_(codes_.strides(0)),
+        rows_(codes_.shape(0)),
+        itemsize_(codes_.dtype().itemsize()) {
     for (const py::handle category : categories) categories_.push_back(py::str(category));
   }
-  int64_t rows() const override { return codes_.shape(0); }
+  int64_t rows() const override { return rows_; }
   FeatureKind kind() const override { return FeatureKind::kCategorical; }
 
   absl::Status Read(int64_t begin, int64_t count, ColumnSlice* slice) override {
     views_.resize(count);
-    const char* base = static_cast<const char*>(codes_.data()) + begin * codes_.strides(0);
-    const py::ssize_t stride = codes_.strides(0);
-    const py::ssize_t itemsize = codes_.dtype().itemsize();
+    const char* base = data_ + begin * stride_;
     for (int64_t i = 0; i < count; ++i) {
       int64_t code = 0;
-      const char* p = base + i * stride;
-      if (itemsize == 1) code = *reinterpret_cast<const int8_t*>(p);
-      else if (itemsize == 2) code = *reinterpret_cast<const int16_t*>(p);
-      else if (itemsize == 4) code = *reinterpret_cast<const int32_t*>(p);
+      const char* p = base + i * stride_;
+      if (itemsize_ == 1) code = *reinterpret_cast<const int8_t*>(p);
+      else if (itemsize_ == 2) code = *reinterpret_cast<const int16_t*>(p);
+      else if (itemsize_ == 4) code = *reinterpret_cast<const int32_t*>(p);
       else code = *reinterpret_cast<const int64_t*>(p);
       if (code >= static_cast<int64_t>(categories_.size())) {
         return absl::InvalidArgumentError(absl::StrCat("row ", begin + i, ": category code ", code,
@@ -107,22 +113,28 @@ class CodesArray final : public ColumnArray {
   }
 
  private:
-  py::array codes_;
+  py::array codes_;  // keeps data_ alive
+  const char* data_;
+  py::ssize_t stride_;
+  int64_t rows_;
+  py::ssize_t itemsize_;
   std::vector<std::string> categories_;
   std::vector<std::string_view> views_;
 };
 
 // An object array: str values are viewed in place (CPython keeps their UTF-8), others are
 // str()-ed into the block's own storage, as pandas.to_csv writes them. None, float NaN and the
-// given sentinels (pandas.NA, pandas.NaT) are missing, as to_csv writes them empty.
+// given sentinels (pandas.NA, pandas.NaT) are missing, as to_csv writes them empty. Reads
+// Python objects, so Read() takes the GIL.
 class ObjectArray final : public ColumnArray {
  public:
   ObjectArray(py::array objects, py::tuple missing)
-      : objects_(std::move(objects)), missing_(std::move(missing)) {}
-  int64_t rows() const override { return objects_.shape(0); }
+      : objects_(std::move(objects)), missing_(std::move(missing)), rows_(objects_.shape(0)) {}
+  int64_t rows() const override { return rows_; }
   FeatureKind kind() const override { return FeatureKind::kCategorical; }
 
   absl::Status Read(int64_t begin, int64_t count, ColumnSlice* slice) override {
+    py::gil_scoped_acquire gil;
     views_.resize(count);
     converted_.clear();
     const char* base = static_cast<const char*>(objects_.data());
@@ -161,6 +173,7 @@ class ObjectArray final : public ColumnArray {
 
   py::array objects_;
   py::tuple missing_;
+  int64_t rows_;
   std::vector<std::string_view> views_;
   std::deque<std::string> converted_;  // a deque never moves its strings: views stay valid
 };
@@ -177,10 +190,15 @@ std::unique_ptr<ColumnArray> MakeColumnArray(const std::string& name, const py::
     py::array array = spec[1].cast<py::array>();
     const char kind = array.dtype().kind();
     if (kind != 'f' && kind != 'i' && kind != 'u') fail("not a numeric dtype");
+    if (kind == 'f' && array.dtype().itemsize() != 8 && array.dtype().itemsize() != 4) {
+      fail("float dtype " + std::string(py::str(array.dtype())) + " is not supported");
+    }
+    if (!array.dtype().attr("isnative").cast<bool>()) fail("the array is not in native byte order");
     column = std::make_unique<NumericArray>(array);
   } else if (form == "codes" && spec.size() == 3) {
     py::array codes = spec[1].cast<py::array>();
     if (codes.dtype().kind() != 'i') fail("category codes must be signed integers");
+    if (!codes.dtype().attr("isnative").cast<bool>()) fail("the codes are not in native byte order");
     column = std::make_unique<CodesArray>(codes, spec[2].cast<py::sequence>());
   } else if (form == "objects" && spec.size() == 3) {
     py::array objects = spec[1].cast<py::array>();

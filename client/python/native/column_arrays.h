@@ -2,7 +2,8 @@
 
 // numpy arrays as the columns of a profile::ColumnTable: numbers read a block at a time into
 // doubles (no copy for contiguous float64), text as views of the Python strings' UTF-8.
-// Every function here needs the GIL (it reads Python objects); callers hold it throughout.
+// MakeColumnArray() and MakeColumnTable() need the GIL; the table's reader does not (it takes
+// the GIL only to read object arrays), so profiling can run with the GIL released.
 
 #include <memory>
 #include <string>
@@ -27,7 +28,8 @@ class ColumnArray {
   virtual ~ColumnArray() = default;
   virtual int64_t rows() const = 0;
   virtual profile::FeatureKind kind() const = 0;
-  // Rows [begin, begin + count) into `slice`; the spans live until the next call.
+  // Rows [begin, begin + count) into `slice`; the spans live until the next call. Callable
+  // without the GIL.
   virtual absl::Status Read(int64_t begin, int64_t count, profile::ColumnSlice* slice) = 0;
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -80,19 +81,24 @@ py::bytes ProfileColumns(const std::vector<std::string>& names, const py::list& 
     columns.push_back(MakeColumnArray(i < names.size() ? names[i] : "?", specs[i]));
   }
   const profile::ColumnTable table = MakeColumnTable(names, columns);
-  profile::DataProfile built;
-  if (!reference.has_value()) {
-    const auto options = BuilderOptions(sample_size, top_k, seed, joint_sample_size, nullptr);
-    built = ValueOrThrow(profile::ProfileReferenceColumns(table, options, bins, block_rows));
-  } else {
-    const profile::DataProfile on = ParseProfile(*reference, "reference");
-    const auto options = BuilderOptions(sample_size, top_k, seed, joint_sample_size, &on);
-    built = ValueOrThrow(profile::ProfileColumnsOn(table, on, options, block_rows));
+  std::optional<profile::DataProfile> on;
+  if (reference.has_value()) on = ParseProfile(*reference, "reference");
+  const auto options = BuilderOptions(sample_size, top_k, seed, joint_sample_size,
+                                      on.has_value() ? &*on : nullptr);
+  absl::StatusOr<profile::DataProfile> built;
+  {
+    // Other Python threads (a Dask worker's heartbeats, an asyncio loop's) run meanwhile;
+    // the reader takes the GIL back for object columns only.
+    py::gil_scoped_release release;
+    built = on.has_value() ? profile::ProfileColumnsOn(table, *on, options, block_rows)
+                           : profile::ProfileReferenceColumns(table, options, bins, block_rows);
+    if (built.ok()) {
+      const absl::Status usable =
+          profile::CheckBuiltProfile(*built, "data", !on.has_value(), "exclude=");
+      if (!usable.ok()) built = usable;
+    }
   }
-  const absl::Status usable =
-      profile::CheckBuiltProfile(built, "data", !reference.has_value(), "exclude=");
-  if (!usable.ok()) Throw(usable);
-  return SerializeProfile(built);
+  return SerializeProfile(ValueOrThrow(std::move(built)));
 }
 
 py::bytes MergeProfiles(const std::vector<py::bytes>& shards, uint64_t seed,

@@ -81,3 +81,25 @@ def test_memory_stays_flat_beyond_the_input():
     tracemalloc.stop()
     # The input is 12.8 MB; Python-side allocations stay far below a copy of it.
     assert peak < 1_000_000
+
+
+def test_other_threads_run_while_profiling():
+    import threading
+    df = pd.DataFrame({f"c{i}": np.random.default_rng(i).normal(size=1_000_000) for i in range(4)})
+    ticks = [0]
+    done = threading.Event()
+
+    def count():
+        while not done.is_set():
+            ticks[0] += 1
+
+    counter = threading.Thread(target=count)
+    counter.start()
+    try:
+        before = ticks[0]
+        greengate.profile(df)  # the GIL is released while the C++ profiler runs
+        during = ticks[0] - before
+    finally:
+        done.set()
+        counter.join()
+    assert during > 1000
