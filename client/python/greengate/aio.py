@@ -13,39 +13,31 @@ calling thread, as in the blocking client.
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from typing import Any, AsyncIterator, Optional, Sequence, Union
 
 import grpc
 import grpc.aio
 
-from . import _channel, _requests as req
-from .errors import Unavailable, from_rpc_error
+from . import _requests as req
+from ._base import ClientBase
+from .errors import from_rpc_error
 from .profiling import profile as profile_data
 from .retry import Retry
 from .types import TLS, Decision
-from .v1 import greengate_pb2 as pb, greengate_pb2_grpc as pb_grpc
+from .v1 import greengate_pb2 as pb
 
 __all__ = ["Client"]
 
 
-class Client:
+class Client(ClientBase):
     """The asyncio client; see :class:`greengate.Client` for the arguments."""
 
     def __init__(self, address: Optional[str] = None, *, token_file: Optional[str] = None,
                  tls: Union[bool, TLS, None] = False, timeout: float = 30.0,
                  retry: Retry = Retry()):
-        self.address = _channel.address_or_default(address)
-        self.timeout = timeout
-        self.retry = retry
-        self._metadata = _channel.metadata(token_file)
-        self._channel = _channel.open_channel(self.address, tls, grpc.aio)
-        self._stub = pb_grpc.RetrainGatekeeperStub(self._channel)
-        self._rng = random.Random()
-
-    def __repr__(self) -> str:
-        return f"aio.Client({self.address!r}, timeout={self.timeout})"
+        super().__init__(address, token_file=token_file, tls=tls, timeout=timeout, retry=retry,
+                         grpc_module=grpc.aio)
 
     async def close(self) -> None:
         await self._channel.close()
@@ -57,8 +49,8 @@ class Client:
         await self.close()
 
     async def _call(self, method: str, request: Any, timeout: Optional[float] = None) -> Any:
-        deadline = time.monotonic() + (timeout if timeout is not None else self.timeout)
-        backoffs = self.retry.backoffs(self._rng)
+        deadline = self._deadline(timeout)
+        backoffs = self._attempts()
         while True:
             remaining = deadline - time.monotonic()
             try:
@@ -66,8 +58,8 @@ class Client:
                     request, timeout=max(remaining, 0.001), metadata=self._metadata)
             except grpc.RpcError as error:
                 failure = from_rpc_error(error)
-            wait = next(backoffs, None) if isinstance(failure, Unavailable) else None
-            if wait is None or time.monotonic() + wait >= deadline:
+            wait = self._wait_before_retry(failure, backoffs, deadline)
+            if wait is None:
                 raise failure
             await asyncio.sleep(wait)
 

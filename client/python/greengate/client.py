@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import random
 import time
 from typing import Any, Iterator, Mapping, Optional, Sequence, Union
 
 import grpc
 
-from . import _channel, _requests as req
-from .errors import Unavailable, from_rpc_error
+from . import _requests as req
+from ._base import ClientBase
+from .errors import from_rpc_error
 from .profiling import profile as profile_data
 from .retry import Retry
 from .types import TLS, Decision, Labeled
-from .v1 import greengate_pb2 as pb, greengate_pb2_grpc as pb_grpc
+from .v1 import greengate_pb2 as pb
 
 __all__ = ["Client"]
 
 DataOrProfile = Any  # a pandas DataFrame, a dict of arrays, or a pb.DataProfile
 
 
-class Client:
+class Client(ClientBase):
     """A connection to a greengate server.
 
     >>> gg = greengate.Client("greengate.internal:50051", token_file="/run/secrets/gg-token",
@@ -37,18 +37,7 @@ class Client:
     def __init__(self, address: Optional[str] = None, *, token_file: Optional[str] = None,
                  tls: Union[bool, TLS, None] = False, timeout: float = 30.0,
                  retry: Retry = Retry()):
-        self.address = _channel.address_or_default(address)
-        self.timeout = timeout
-        self.retry = retry
-        self._metadata = _channel.metadata(token_file)
-        self._tls = _channel.tls_settings(tls) is not None
-        self._channel = _channel.open_channel(self.address, tls)
-        self._stub = pb_grpc.RetrainGatekeeperStub(self._channel)
-        self._rng = random.Random()
-
-    def __repr__(self) -> str:
-        return (f"Client({self.address!r}, tls={self._tls}, token={'yes' if self._metadata else 'no'}"
-                f", timeout={self.timeout})")
+        super().__init__(address, token_file=token_file, tls=tls, timeout=timeout, retry=retry)
 
     def close(self) -> None:
         self._channel.close()
@@ -62,8 +51,8 @@ class Client:
     # --- calls -----------------------------------------------------------------------------
 
     def _call(self, method: str, request: Any, timeout: Optional[float] = None) -> Any:
-        deadline = time.monotonic() + (timeout if timeout is not None else self.timeout)
-        backoffs = self.retry.backoffs(self._rng)
+        deadline = self._deadline(timeout)
+        backoffs = self._attempts()
         while True:
             remaining = deadline - time.monotonic()
             try:
@@ -71,8 +60,8 @@ class Client:
                                                    metadata=self._metadata)
             except grpc.RpcError as error:
                 failure = from_rpc_error(error)
-            wait = next(backoffs, None) if isinstance(failure, Unavailable) else None
-            if wait is None or time.monotonic() + wait >= deadline:
+            wait = self._wait_before_retry(failure, backoffs, deadline)
+            if wait is None:
                 raise failure
             time.sleep(wait)
 

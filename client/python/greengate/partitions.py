@@ -9,7 +9,7 @@ mean and m2 agree to rounding.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, Iterator, List, Sequence, Union
 
 from . import profiling
 from .v1 import greengate_pb2 as pb

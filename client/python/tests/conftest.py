@@ -5,7 +5,6 @@ tests/clients/python/package_test.sh). The server listens on 127.0.0.1 with a po
 here, so a test can stop it and start it again on the same address and database.
 """
 
-import json
 import os
 import signal
 import socket

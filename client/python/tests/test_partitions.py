@@ -2,7 +2,6 @@
 (mapInPandas over greengate.partitions.profile_batches) run over pandas partitions."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import greengate
