@@ -6,8 +6,9 @@ arguments, requests, retries and errors; ``watch_decisions`` is an async iterato
     async with greengate.aio.Client("greengate.internal:50051") as gg:
         d = await gg.should_retrain("churn", new_df, plan=greengate.Plan(hours=3))
 
-Profiling a DataFrame (``set_reference``, ``should_retrain``) runs the C++ profiler in the
-calling thread, as in the blocking client.
+Profiling a DataFrame (``set_reference``, ``should_retrain``) runs the C++ profiler in a
+worker thread (``asyncio.to_thread``; it releases the GIL), so the event loop keeps serving
+other tasks meanwhile.
 """
 
 from __future__ import annotations
@@ -79,7 +80,9 @@ class Client(ClientBase):
                             evaluation_rows: int, scores: Optional[pb.NumericProfile] = None,
                             feature_importance=None, timeout: Optional[float] = None,
                             **profile_options: Any) -> pb.Reference:
-        reference = data if isinstance(data, pb.DataProfile) else profile_data(data, **profile_options)
+        reference = data
+        if not isinstance(data, pb.DataProfile):
+            reference = await asyncio.to_thread(profile_data, data, **profile_options)
         return await self._call("SetReference", req.set_reference(
             model, reference, accuracy, evaluation_rows, scores, feature_importance), timeout)
 
@@ -105,7 +108,7 @@ class Client(ClientBase):
         current = data
         if not isinstance(data, pb.DataProfile):
             reference = await self.get_reference(model, view="basic", timeout=timeout)
-            current = profile_data(data, reference, **profile_options)
+            current = await asyncio.to_thread(profile_data, data, reference, **profile_options)
         request = req.should_retrain(model, current, labeled, plan, plans, idempotency_key,
                                      scores, forecast)
         return Decision(await self._call("ShouldRetrain", request, timeout))

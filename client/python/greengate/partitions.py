@@ -49,6 +49,9 @@ def profile_batches(batches: Iterable[Any], reference: pb.DataProfile, index: in
     """
     import pandas as pd
 
+    if not isinstance(reference, (pb.DataProfile, bytes)):
+        raise TypeError("reference: profile the partitions on one reference (a DataProfile), "
+                        "so that their bin edges agree and the profiles merge")
     parts = [profile_partition(batch, reference, index * 1_000_003 + b, options)
              for b, batch in enumerate(batches)]
     if parts:

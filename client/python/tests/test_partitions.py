@@ -46,6 +46,8 @@ def test_spark_pattern_over_pandas_partitions(data):
         rows.extend(partitions.profile_batches(iter(batches), reference, index=index))
     merged = greengate.merge([pb.DataProfile.FromString(r["profile"][0]) for r in rows])
     assert_one_pass(merged, greengate.profile(df, reference))
+    with pytest.raises(TypeError, match="one reference"):
+        next(partitions.profile_batches(iter([df]), None))
 
 
 @pytest.fixture(scope="module")
