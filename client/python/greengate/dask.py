@@ -20,7 +20,7 @@ from typing import Any, Iterable, Optional
 
 import dask
 
-from . import partitions, profiling
+from . import _profiler, partitions, profiling
 from .profiling import ReferenceLike, _reference_profile
 from .v1 import greengate_pb2 as pb
 
@@ -60,7 +60,10 @@ def profile(ddf: Any, reference: ReferenceLike = None, *, split_every: int = 8,
     options = dict(sample_size=sample_size, top_k=top_k, seed=seed, exclude=list(exclude))
     ref = _reference_profile(reference)
     if ref is None:
-        pass1 = dask.compute(_pass(ddf, None, dict(options, bins=1), split_every,
-                                   single_bin=True))[0]
+        # Pass 1 keeps as many values per partition as the CLI's pass 1 draws for its edges,
+        # and the merge keeps that many of the union: the edges' sample is as large.
+        edge_sample = max(sample_size, _profiler.edge_sample_capacity(bins))
+        pass1 = dask.compute(_pass(ddf, None, dict(options, bins=1, sample_size=edge_sample),
+                                   split_every, single_bin=True))[0]
         ref = partitions.edges_reference(pb.DataProfile.FromString(pass1), bins)
     return pb.DataProfile.FromString(dask.compute(_pass(ddf, ref, options, split_every))[0])

@@ -89,6 +89,8 @@ def single_bin(serialized: bytes) -> bytes:
             del numeric.bin_edges[:]
             del numeric.bin_counts[:]
             numeric.bin_counts.append(feature.count - feature.missing)
+            del numeric.edge_counts[:]  # no edges; the outer-bin sums go with them
+            numeric.low_bin_sum = numeric.high_bin_sum = 0.0
     return p.SerializeToString()
 
 
@@ -108,4 +110,5 @@ def edges_reference(merged_pass1: pb.DataProfile, bins: int) -> pb.DataProfile:
             numeric.bin_edges.extend(edges)
             del numeric.bin_counts[:]
             numeric.bin_counts.extend([0.0] * (len(edges) + 1))
+            del numeric.edge_counts[:]
     return reference

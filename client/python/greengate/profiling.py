@@ -17,11 +17,12 @@ from .v1 import greengate_pb2 as pb
 
 __all__ = ["profile", "merge", "DEFAULT_BINS", "DEFAULT_SAMPLE_SIZE", "DEFAULT_TOP_K"]
 
-# The defaults of `greengate profile` (client/csv_profiler.h, CsvProfileOptions).
-DEFAULT_BINS = 10
-DEFAULT_SAMPLE_SIZE = 2000
-DEFAULT_TOP_K = 1000
-DEFAULT_SEED = 1
+# The defaults of `greengate profile` (client/csv_profiler.h, CsvProfileOptions), read from
+# the extension so that they are the CLI's.
+DEFAULT_BINS: int = _profiler.DEFAULT_BINS
+DEFAULT_SAMPLE_SIZE: int = _profiler.DEFAULT_SAMPLE_SIZE
+DEFAULT_TOP_K: int = _profiler.DEFAULT_TOP_K
+DEFAULT_SEED: int = _profiler.DEFAULT_SEED
 # Rows read per block: memory beyond the input is a block of each column, not the column
 # (8192 rows: 128 KB of string views per text column).
 BLOCK_ROWS = 8192

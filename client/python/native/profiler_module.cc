@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "client/codecarbon.h"
 #include "client/connection.h"
+#include "client/csv_profiler.h"
 #include "column_arrays.h"
 #include "greengate/v1/greengate.pb.h"
 #include "server/core/profile/builder.h"
@@ -155,6 +156,14 @@ PYBIND11_MODULE(_profiler, m) {
         "Bin edges at the quantiles of a sample, as a reference profile's.");
   m.def("read_codecarbon", &ReadCodeCarbon, py::arg("path"), py::arg("all_runs"),
         "Energy, CO2e and duration of a CodeCarbon emissions.csv, as the CLI reads it.");
+  m.def("edge_sample_capacity", &greengate::profile::EdgeSampleCapacity, py::arg("bins"),
+        "Values a reference's pass 1 draws to place `bins` quantile edges.");
+  // `greengate profile`'s defaults, so the package's cannot drift from them.
+  const greengate::client::CsvProfileOptions defaults;
+  m.attr("DEFAULT_BINS") = defaults.bins;
+  m.attr("DEFAULT_SAMPLE_SIZE") = defaults.sample_size;
+  m.attr("DEFAULT_TOP_K") = defaults.top_k;
+  m.attr("DEFAULT_SEED") = defaults.seed;
   m.def("read_token_file", &ReadTokenFile, py::arg("path"),
         "The bearer token in a token file, by the CLI's rules (--token-file).");
 }

@@ -21,6 +21,9 @@ def assert_one_pass(merged: pb.DataProfile, one: pb.DataProfile):
             a, b = m.numeric, o.numeric
             assert list(a.bin_edges) == list(b.bin_edges)
             assert list(a.bin_counts) == list(b.bin_counts)
+            assert list(a.edge_counts) == list(b.edge_counts)
+            assert a.low_bin_sum == pytest.approx(b.low_bin_sum, rel=1e-9, abs=1e-9)
+            assert a.high_bin_sum == pytest.approx(b.high_bin_sum, rel=1e-9, abs=1e-9)
             assert (a.min, a.max, a.sample_seen) == (b.min, b.max, b.sample_seen)
             assert a.mean == pytest.approx(b.mean, rel=1e-12, abs=1e-12)
             assert a.m2 == pytest.approx(b.m2, rel=1e-9)

@@ -69,7 +69,10 @@ absl::StatusOr<DataProfile> ProfileReferenceColumns(const ColumnTable& table,
                                                     const ProfileBuilderOptions& options, int bins,
                                                     int64_t block_rows) {
   RETURN_IF_ERROR(CheckBlockRows(block_rows, table.rows));
-  ASSIGN_OR_RETURN(ProfileBuilder pass1, ProfileBuilder::Create(table.schema, options));
+  // Pass 1 draws its edges from a reservoir sized for `bins`, as the CSV profiler's does.
+  ProfileBuilderOptions pass1_options = options;
+  pass1_options.edge_sample_capacity = EdgeSampleCapacity(bins);
+  ASSIGN_OR_RETURN(ProfileBuilder pass1, ProfileBuilder::Create(table.schema, pass1_options));
   RETURN_IF_ERROR(RunPass(table, block_rows, /*sample_only=*/true, pass1));
   absl::StatusOr<ProfileBuilder> pass2 = pass1.SecondPass(table.schema, options, bins);
   if (!pass2.ok()) {

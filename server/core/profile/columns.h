@@ -47,7 +47,8 @@ inline constexpr int64_t kDefaultColumnBlockRows = 8192;
 // ProfileReferenceColumns()
 //
 // The reference profile of `table` with `bins` quantile bins per numeric feature: pass 1
-// fills the numeric reservoirs, their quantiles become the edges, pass 2 counts every
+// fills the numeric reservoirs (and an edge sample of EdgeSampleCapacity(bins) values, as the
+// CSV profiler's pass 1 does), their quantiles become the edges, pass 2 counts every
 // feature on them (ProfileBuilder::SecondPass). InvalidArgument for a bad schema, options or
 // bins (naming them); a reader's errors as they are. Check the result with
 // CheckBuiltProfile() before sending it.

@@ -204,7 +204,7 @@ class DriftSummary(_message.Message):
     def __init__(self, features: _Optional[_Iterable[_Union[FeatureDrift, _Mapping]]] = ..., drifted_features: _Optional[int] = ..., drifted_share: _Optional[float] = ..., share_threshold: _Optional[float] = ..., dataset_drift: bool = ..., correction: _Optional[_Union[Correction, str]] = ..., importance_weighted: bool = ..., missing_rate_drifted_features: _Optional[int] = ..., multivariate: _Optional[_Union[MultivariateDrift, _Mapping]] = ...) -> None: ...
 
 class FeatureDrift(_message.Message):
-    __slots__ = ["adjusted_p_value", "drifted", "feature", "importance", "jensen_shannon", "missing_rate_current", "missing_rate_drifted", "missing_rate_p_value", "missing_rate_reference", "missing_rate_z", "p_value", "psi", "statistic", "test", "threshold", "unseen_categories", "why"]
+    __slots__ = ["adjusted_p_value", "drifted", "feature", "importance", "jensen_shannon", "missing_rate_current", "missing_rate_drifted", "missing_rate_p_value", "missing_rate_reference", "missing_rate_z", "p_value", "psi", "resolution", "statistic", "statistic_lower", "statistic_upper", "test", "threshold", "unseen_categories", "why"]
     ADJUSTED_P_VALUE_FIELD_NUMBER: _ClassVar[int]
     DRIFTED_FIELD_NUMBER: _ClassVar[int]
     FEATURE_FIELD_NUMBER: _ClassVar[int]
@@ -217,7 +217,10 @@ class FeatureDrift(_message.Message):
     MISSING_RATE_Z_FIELD_NUMBER: _ClassVar[int]
     PSI_FIELD_NUMBER: _ClassVar[int]
     P_VALUE_FIELD_NUMBER: _ClassVar[int]
+    RESOLUTION_FIELD_NUMBER: _ClassVar[int]
     STATISTIC_FIELD_NUMBER: _ClassVar[int]
+    STATISTIC_LOWER_FIELD_NUMBER: _ClassVar[int]
+    STATISTIC_UPPER_FIELD_NUMBER: _ClassVar[int]
     TEST_FIELD_NUMBER: _ClassVar[int]
     THRESHOLD_FIELD_NUMBER: _ClassVar[int]
     UNSEEN_CATEGORIES_FIELD_NUMBER: _ClassVar[int]
@@ -234,12 +237,15 @@ class FeatureDrift(_message.Message):
     missing_rate_z: float
     p_value: float
     psi: float
+    resolution: str
     statistic: float
+    statistic_lower: float
+    statistic_upper: float
     test: str
     threshold: float
     unseen_categories: _containers.RepeatedScalarFieldContainer[str]
     why: str
-    def __init__(self, feature: _Optional[str] = ..., test: _Optional[str] = ..., statistic: _Optional[float] = ..., p_value: _Optional[float] = ..., adjusted_p_value: _Optional[float] = ..., threshold: _Optional[float] = ..., drifted: bool = ..., why: _Optional[str] = ..., psi: _Optional[float] = ..., jensen_shannon: _Optional[float] = ..., missing_rate_reference: _Optional[float] = ..., missing_rate_current: _Optional[float] = ..., unseen_categories: _Optional[_Iterable[str]] = ..., missing_rate_z: _Optional[float] = ..., missing_rate_p_value: _Optional[float] = ..., missing_rate_drifted: bool = ..., importance: _Optional[float] = ...) -> None: ...
+    def __init__(self, feature: _Optional[str] = ..., test: _Optional[str] = ..., statistic: _Optional[float] = ..., p_value: _Optional[float] = ..., adjusted_p_value: _Optional[float] = ..., threshold: _Optional[float] = ..., drifted: bool = ..., why: _Optional[str] = ..., psi: _Optional[float] = ..., jensen_shannon: _Optional[float] = ..., missing_rate_reference: _Optional[float] = ..., missing_rate_current: _Optional[float] = ..., unseen_categories: _Optional[_Iterable[str]] = ..., missing_rate_z: _Optional[float] = ..., missing_rate_p_value: _Optional[float] = ..., missing_rate_drifted: bool = ..., importance: _Optional[float] = ..., resolution: _Optional[str] = ..., statistic_lower: _Optional[float] = ..., statistic_upper: _Optional[float] = ...) -> None: ...
 
 class FeatureDriftCount(_message.Message):
     __slots__ = ["drifted_decisions", "feature"]
@@ -528,9 +534,12 @@ class MultivariateSample(_message.Message):
     def __init__(self, features: _Optional[_Iterable[str]] = ..., rows: _Optional[int] = ..., values: _Optional[_Iterable[float]] = ..., seen: _Optional[int] = ...) -> None: ...
 
 class NumericProfile(_message.Message):
-    __slots__ = ["bin_counts", "bin_edges", "m2", "max", "mean", "min", "sample", "sample_seen"]
+    __slots__ = ["bin_counts", "bin_edges", "edge_counts", "high_bin_sum", "low_bin_sum", "m2", "max", "mean", "min", "sample", "sample_seen"]
     BIN_COUNTS_FIELD_NUMBER: _ClassVar[int]
     BIN_EDGES_FIELD_NUMBER: _ClassVar[int]
+    EDGE_COUNTS_FIELD_NUMBER: _ClassVar[int]
+    HIGH_BIN_SUM_FIELD_NUMBER: _ClassVar[int]
+    LOW_BIN_SUM_FIELD_NUMBER: _ClassVar[int]
     M2_FIELD_NUMBER: _ClassVar[int]
     MAX_FIELD_NUMBER: _ClassVar[int]
     MEAN_FIELD_NUMBER: _ClassVar[int]
@@ -539,13 +548,16 @@ class NumericProfile(_message.Message):
     SAMPLE_SEEN_FIELD_NUMBER: _ClassVar[int]
     bin_counts: _containers.RepeatedScalarFieldContainer[float]
     bin_edges: _containers.RepeatedScalarFieldContainer[float]
+    edge_counts: _containers.RepeatedScalarFieldContainer[int]
+    high_bin_sum: float
+    low_bin_sum: float
     m2: float
     max: float
     mean: float
     min: float
     sample: _containers.RepeatedScalarFieldContainer[float]
     sample_seen: int
-    def __init__(self, bin_edges: _Optional[_Iterable[float]] = ..., bin_counts: _Optional[_Iterable[float]] = ..., min: _Optional[float] = ..., max: _Optional[float] = ..., mean: _Optional[float] = ..., m2: _Optional[float] = ..., sample: _Optional[_Iterable[float]] = ..., sample_seen: _Optional[int] = ...) -> None: ...
+    def __init__(self, bin_edges: _Optional[_Iterable[float]] = ..., bin_counts: _Optional[_Iterable[float]] = ..., min: _Optional[float] = ..., max: _Optional[float] = ..., mean: _Optional[float] = ..., m2: _Optional[float] = ..., sample: _Optional[_Iterable[float]] = ..., sample_seen: _Optional[int] = ..., edge_counts: _Optional[_Iterable[int]] = ..., low_bin_sum: _Optional[float] = ..., high_bin_sum: _Optional[float] = ...) -> None: ...
 
 class Outcome(_message.Message):
     __slots__ = ["accuracy_after", "accuracy_before", "co2e_kg", "create_time", "decision", "duration_s", "energy_kwh", "estimated_energy_kwh", "evaluation_rows", "evaluation_set", "expected_gain", "source", "training_rows"]
