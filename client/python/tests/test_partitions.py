@@ -77,7 +77,7 @@ def test_dask_reference_profile(data, cluster):
     import greengate.dask
     df, _ = data
     merged = greengate.dask.profile(dd.from_pandas(df, npartitions=5), bins=10)
-    one = greengate.profile(df)
+    one = greengate.profile(df, bins=10)
     # Edges are quantiles of the merged sample (a uniform sample of the union), not of one
     # pass's reservoir, so they differ; the counts on them are those of one pass on them.
     assert_one_pass(merged, greengate.profile(df, merged))
