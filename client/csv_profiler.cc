@@ -18,8 +18,8 @@
 #include "client/worker_threads.h"
 #include "server/common/status_macros.h"
 #include "server/core/profile/builder.h"
+#include "server/core/profile/columns.h"
 #include "server/core/profile/format.h"
-#include "server/core/profile/validate.h"
 
 namespace greengate::client {
 namespace {
@@ -149,32 +149,6 @@ absl::Status RunPass(CsvFile& file, const PassPlan& plan, int threads, ProfileBu
   }
 }
 
-// OK when `profile`, just built from `path`, is one the server takes. Finite values can
-// still make one it does not: numbers near the range of a double (1e200, say) have squared
-// deviations that overflow, so m2 is infinite. That is the data's problem, named here with
-// its column (InvalidArgument) rather than by set-reference or should-retrain later; any
-// other invalidity would be a bug of the profiler (Internal).
-absl::Status CheckBuiltProfile(const profile::DataProfile& profile, const std::string& path,
-                               bool reference) {
-  for (const profile::FeatureProfile& feature : profile.features) {
-    if (feature.is_numeric() && !std::isfinite(feature.numeric().m2)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ": column ", QuoteForMessage(feature.name, 40),
-                       ": its values are too spread out for a double (from ", feature.numeric().min,
-                       " to ", feature.numeric().max,
-                       ", the sum of squared deviations from the mean overflows); "
-                       "rescale the column or leave it out with --exclude"));
-    }
-  }
-  const absl::Status valid = reference ? profile::ValidateReference(profile, "profile")
-                                       : profile::ValidateProfile(profile, "profile");
-  if (!valid.ok()) {
-    return absl::InternalError(
-        absl::StrCat(path, ": the profiler built an invalid profile (a bug): ", valid.message()));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 namespace {
@@ -280,7 +254,7 @@ absl::StatusOr<CsvProfile> ProfileReferenceCsv(const std::string& path,
                      " on the second; was it changed while being read?"));
   }
   result.profile = pass2->Finish();
-  RETURN_IF_ERROR(CheckBuiltProfile(result.profile, file->path(), true));
+  RETURN_IF_ERROR(profile::CheckBuiltProfile(result.profile, file->path(), true, "--exclude"));
   return result;
 }
 
@@ -314,7 +288,7 @@ absl::StatusOr<CsvProfile> ProfileCurrentCsv(const std::string& path,
       ", seed ", builder_options.seed,
       reference.options ? " (the reference's, unless given)" : " (the reference records none)"));
   result.profile = builder->Finish();
-  RETURN_IF_ERROR(CheckBuiltProfile(result.profile, file->path(), false));
+  RETURN_IF_ERROR(profile::CheckBuiltProfile(result.profile, file->path(), false, "--exclude"));
   return result;
 }
 

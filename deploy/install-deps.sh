@@ -14,6 +14,10 @@ packages=(
   python3-grpcio python3-protobuf  # Python client test (tests/clients/python)
   openssl  # the CLI: throwaway TLS certificates in the auth tests
   python3-pandas  # bench/drift: the pandas.read_csv baselines
+  # The greengate Python package (client/python): its extension module, installing it into a
+  # venv offline, its tests (Dask on a LocalCluster) and bench/python.
+  python3-dev pybind11-dev python3-venv python3-pip python3-setuptools python3-pytest
+  python3-dask python3-distributed
   clang libclang-rt-14-dev  # libFuzzer targets (tests/fuzz/run.sh); the main build is gcc
 )
 

@@ -1,11 +1,13 @@
 """Kubeflow Pipelines (kfp v2) components and pipeline: gate retraining with greengate.
 
-    profile -> gate -> dsl.If(verdict == "APPROVE") -> train -> report_outcome
+    gate -> dsl.If(verdict == "APPROVE") -> train -> report_outcome
 
-Lightweight Python components run in `GREENGATE_IMAGE`: an image with the `greengate` CLI on
-PATH and greengate_steps.py (this folder) on PYTHONPATH, e.g. the greengate image plus
-python3 and CodeCarbon. The server is the GREENGATE_SERVER argument. Each component body only
-calls greengate_steps, whose logic is tested without kfp (tests/deploy/recipes_test.py).
+Lightweight Python components run in `GREENGATE_IMAGE`: an image with the `greengate` Python
+package installed (pip install client/python) and greengate_steps.py (this folder) on
+PYTHONPATH, plus CodeCarbon. `gate` profiles the new data in process (the package's C++
+profiler, on the model's reference) and asks the gate. The server is the `server` argument.
+Each component body only calls greengate_steps, whose logic is tested without kfp (the
+package's tests, client/python/tests/test_recipes.py).
 
 Compile: `python3 -c "from kfp import compiler; import kubeflow_components as k;
 compiler.Compiler().compile(k.churn_retraining, 'churn_retraining.yaml')"`. kfp >= 2.7
@@ -21,14 +23,7 @@ GREENGATE_IMAGE = "registry.example.com/greengate-pipeline:0.1.0"
 
 
 @dsl.component(base_image=GREENGATE_IMAGE)
-def profile(model: str, server: str, new_data: Input[Dataset], current: Output[Artifact]):
-    import greengate_steps  # pylint: disable=import-outside-toplevel
-
-    greengate_steps.profile_current(model, new_data.path, current.path, server=server)
-
-
-@dsl.component(base_image=GREENGATE_IMAGE)
-def gate(model: str, server: str, current: Input[Artifact], hours: float, accelerator: str,
+def gate(model: str, server: str, new_data: Input[Dataset], hours: float, accelerator: str,
          accelerators: int, region: str, labeled_rows: int, labeled_correct: int,
          run_id: str) -> NamedTuple("GateOutputs", [("verdict", str), ("decision", str)]):
     from collections import namedtuple  # pylint: disable=import-outside-toplevel
@@ -36,7 +31,7 @@ def gate(model: str, server: str, current: Input[Artifact], hours: float, accele
     import greengate_steps  # pylint: disable=import-outside-toplevel
 
     result = greengate_steps.should_retrain(
-        model, current.path,
+        model, new_data.path,
         {"hours": hours, "accelerator": accelerator, "accelerators": accelerators,
          "region": region},
         labeled_rows=labeled_rows, labeled_correct=labeled_correct, idempotency_key=run_id,
@@ -79,8 +74,7 @@ def churn_retraining(new_data_uri: str, train_data_uri: str,
                      labeled_rows: int = 1200, labeled_correct: int = 1008):
     new_data = dsl.importer(artifact_uri=new_data_uri, artifact_class=Dataset)
     train_data = dsl.importer(artifact_uri=train_data_uri, artifact_class=Dataset)
-    current = profile(model=model, server=server, new_data=new_data.output)
-    decided = gate(model=model, server=server, current=current.outputs["current"], hours=3.0,
+    decided = gate(model=model, server=server, new_data=new_data.output, hours=3.0,
                    accelerator="nvidia-a100-40gb", accelerators=1, region="FR",
                    labeled_rows=labeled_rows, labeled_correct=labeled_correct,
                    run_id=dsl.PIPELINE_JOB_ID_PLACEHOLDER)

@@ -5,8 +5,9 @@ Usage: /usr/bin/python3 tests/deploy/recipes_test.py SOURCE_DIR BUILD_DIR
 
 - gate_step.sh: the shell step branches on the CLI's exit code; APPROVE trains and reports
   the outcome from a CodeCarbon emissions.csv, REJECT does not train, an error fails the step.
-- greengate_steps.py: the functions the Airflow DAG and the Kubeflow components call; Airflow
-  and kfp are not installed here, so their files are only compiled (py_compile).
+- airflow_dag.py, kubeflow_components.py, greengate_steps.py: Airflow and kfp are not
+  installed here, so their files are only compiled (py_compile); greengate_steps.py runs on
+  the greengate Python package, and its tests are the package's (client/python/tests).
 - sharded_profile.sh: four shards profiled in parallel and merged equal one pass.
 The CodeCarbon fixture is tests/client/testdata/emissions.csv (CodeCarbon 2.3.4 columns; its
 last run measured 2.0 kWh, 0.1 kg CO2e in 2400 s).
@@ -26,10 +27,8 @@ DATA = os.path.join(SOURCE_DIR, "deploy", "demo", "data")
 EMISSIONS = os.path.join(SOURCE_DIR, "tests", "client", "testdata", "emissions.csv")
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "clients"))
-sys.path.insert(0, RECIPES)
 
 # pylint: disable=wrong-import-position
-import greengate_steps  # noqa: E402
 from live_server import LiveServer  # noqa: E402
 
 PLAN = {"accelerator": "nvidia-a100-40gb", "accelerators": 1, "cpu-cores": 8,
@@ -73,7 +72,7 @@ class RecipesTest(unittest.TestCase):
         profiles = []
         for batch in ("undrifted", "drifted"):
             out = os.path.join(self.dir, f"{batch}.json")
-            greengate_steps.profile_current(model, f"{DATA}/{batch}.csv", out)
+            cli("profile", "--model", model, "--csv", f"{DATA}/{batch}.csv", "--out", out)
             profiles.append(out)
         return profiles
 
@@ -131,42 +130,6 @@ class RecipesTest(unittest.TestCase):
         self.assertNotIn("verdict", lines)
         self.assertIsNone(trained)
         self.assertIn("greengate: NOT_FOUND: ", result.stderr)
-
-    # --- greengate_steps.py (Airflow, Kubeflow) ------------------------------------------
-
-    def test_python_steps_gate_then_report_from_codecarbon(self):
-        undrifted, drifted = self.new_model("steps")
-        rejected = greengate_steps.should_retrain("steps", undrifted, PLAN, labeled_rows=1200,
-                                                  labeled_correct=1090)
-        self.assertEqual((rejected.verdict, rejected.exit_code, rejected.approved),
-                         ("REJECT", 10, False))
-        approved = greengate_steps.should_retrain("steps", drifted, PLAN, labeled_rows=1200,
-                                                  labeled_correct=1008, idempotency_key="run-1")
-        self.assertEqual((approved.verdict, approved.exit_code, approved.approved),
-                         ("APPROVE", 0, True))
-        self.assertTrue(approved.decision.startswith("decisions/"))
-        self.assertTrue(approved.raw["checks"])
-        again = greengate_steps.should_retrain("steps", drifted, PLAN, labeled_rows=1200,
-                                               labeled_correct=1008, idempotency_key="run-1")
-        self.assertEqual(again.decision, approved.decision)  # a retried task decides once
-
-        outcome = greengate_steps.report_outcome(approved.decision, EMISSIONS,
-                                                 accuracy_after=0.9, accuracy_before=0.84,
-                                                 all_runs=True, training_rows=20000)
-        self.assertAlmostEqual(outcome["energy_kwh"], 3.25)  # 1.25 + 2.0: both runs' last rows
-        self.assertAlmostEqual(outcome["co2e_kg"], 0.1625)
-        self.assertEqual(outcome["source"], "codecarbon")
-        with self.assertRaises(greengate_steps.GreengateError) as twice:
-            greengate_steps.report_outcome(approved.decision, EMISSIONS, accuracy_after=0.9)
-        self.assertIn("ALREADY_EXISTS", str(twice.exception))
-
-    def test_python_steps_fail_closed(self):
-        with self.assertRaises(greengate_steps.GreengateError) as error:
-            greengate_steps.should_retrain("no-such-model", self.reference, PLAN)
-        self.assertEqual(error.exception.code, 1)
-        with self.assertRaises(ValueError):
-            greengate_steps.plan_args({"gpus": 8})
-        self.assertEqual(greengate_steps.plan_args("plan.json"), ["--plan", "plan.json"])
 
     def test_orchestrator_files_compile(self):
         for name in ("airflow_dag.py", "kubeflow_components.py", "greengate_steps.py"):

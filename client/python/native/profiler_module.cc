@@ -1,0 +1,169 @@
+// greengate._profiler: the C++ profiler and profile merge, for the greengate Python package.
+// Profiles cross the boundary as serialized greengate.v1.DataProfile messages, mapped to and
+// from the core's values by the same code as the service and the CLI (server/mapping).
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "absl/strings/str_cat.h"
+#include "client/codecarbon.h"
+#include "client/connection.h"
+#include "client/csv_profiler.h"
+#include "column_arrays.h"
+#include "greengate/v1/greengate.pb.h"
+#include "server/core/profile/builder.h"
+#include "server/core/profile/columns.h"
+#include "server/core/profile/edges.h"
+#include "server/core/profile/merge.h"
+#include "server/mapping/profile_mapping.h"
+
+namespace greengate::python {
+namespace {
+namespace py = pybind11;
+
+// InvalidArgument becomes ValueError (the package re-raises it as greengate.InvalidArgument);
+// anything else is a RuntimeError carrying the code's name.
+[[noreturn]] void Throw(const absl::Status& status) {
+  if (status.code() == absl::StatusCode::kInvalidArgument) {
+    throw std::invalid_argument(std::string(status.message()));
+  }
+  throw std::runtime_error(
+      absl::StrCat(absl::StatusCodeToString(status.code()), ": ", status.message()));
+}
+
+template <typename T>
+T ValueOrThrow(absl::StatusOr<T> value) {
+  if (!value.ok()) Throw(value.status());
+  return *std::move(value);
+}
+
+profile::DataProfile ParseProfile(const py::bytes& serialized, const std::string& field) {
+  v1::DataProfile proto;
+  if (!proto.ParseFromString(std::string(serialized))) {
+    throw std::invalid_argument(field + ": is not a serialized greengate.v1.DataProfile");
+  }
+  return ValueOrThrow(mapping::ProfileFromProto(proto, field));
+}
+
+py::bytes SerializeProfile(const profile::DataProfile& profile) {
+  return py::bytes(mapping::ProfileToProto(profile).SerializeAsString());
+}
+
+// The builder options `greengate profile` derives from its flags (client::BuilderOptions()
+// and CurrentBuilderOptions(), client/csv_profiler.cc), so the two give the same profile.
+profile::ProfileBuilderOptions BuilderOptions(int64_t sample_size, int64_t top_k, uint64_t seed,
+                                              int64_t joint_sample_size,
+                                              const profile::DataProfile* reference) {
+  profile::ProfileBuilderOptions options;
+  options.sample_capacity = sample_size;
+  options.joint_sample_capacity = joint_sample_size;
+  options.max_categories = top_k;
+  options.tracked_categories = std::max(options.tracked_categories, top_k);
+  options.seed = seed;
+  if (reference != nullptr && joint_sample_size == 0 && reference->joint.has_value()) {
+    options.joint_sample_capacity = reference->joint->rows;
+  }
+  return options;
+}
+
+py::bytes ProfileColumns(const std::vector<std::string>& names, const py::list& specs,
+                         const std::optional<py::bytes>& reference, int bins, int64_t sample_size,
+                         int64_t top_k, uint64_t seed, int64_t joint_sample_size,
+                         int64_t block_rows) {
+  std::vector<std::unique_ptr<ColumnArray>> columns;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    columns.push_back(MakeColumnArray(i < names.size() ? names[i] : "?", specs[i]));
+  }
+  const profile::ColumnTable table = MakeColumnTable(names, columns);
+  std::optional<profile::DataProfile> on;
+  if (reference.has_value()) on = ParseProfile(*reference, "reference");
+  const auto options = BuilderOptions(sample_size, top_k, seed, joint_sample_size,
+                                      on.has_value() ? &*on : nullptr);
+  absl::StatusOr<profile::DataProfile> built;
+  {
+    // Other Python threads (a Dask worker's heartbeats, an asyncio loop's) run meanwhile;
+    // the reader takes the GIL back for object columns only.
+    py::gil_scoped_release release;
+    built = on.has_value() ? profile::ProfileColumnsOn(table, *on, options, block_rows)
+                           : profile::ProfileReferenceColumns(table, options, bins, block_rows);
+    if (built.ok()) {
+      const absl::Status usable =
+          profile::CheckBuiltProfile(*built, "data", !on.has_value(), "exclude=");
+      if (!usable.ok()) built = usable;
+    }
+  }
+  return SerializeProfile(ValueOrThrow(std::move(built)));
+}
+
+py::bytes MergeProfiles(const std::vector<py::bytes>& shards, uint64_t seed,
+                        int64_t sample_capacity, int64_t max_categories) {
+  std::vector<profile::DataProfile> parsed;
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    parsed.push_back(ParseProfile(shards[i], absl::StrCat("profiles[", i, "]")));
+  }
+  profile::MergeOptions options;
+  options.seed = seed;
+  options.sample_capacity = sample_capacity;
+  options.max_categories = max_categories;
+  return SerializeProfile(ValueOrThrow(profile::MergeAll(parsed, options)));
+}
+
+std::vector<double> QuantileEdges(std::vector<double> sample, int bins) {
+  std::sort(sample.begin(), sample.end());
+  return ValueOrThrow(profile::QuantileEdges(sample, bins));
+}
+
+// What `greengate report-outcome --codecarbon` reads from an emissions.csv (client/codecarbon.h).
+py::dict ReadCodeCarbon(const std::string& path, bool all_runs) {
+  const client::CodeCarbonTotals totals =
+      ValueOrThrow(client::ReadCodeCarbonFile(path, all_runs));
+  py::dict out;
+  out["energy_kwh"] = totals.energy_kwh;
+  out["co2e_kg"] = totals.co2e_kg;
+  out["duration_s"] = totals.duration_s;
+  out["runs"] = totals.runs;
+  out["rows"] = totals.rows;
+  return out;
+}
+
+// The bearer token of a token file, by the CLI's rules (--token-file).
+std::string ReadTokenFile(const std::string& path) {
+  return ValueOrThrow(client::ReadTokenFile(path));
+}
+
+}  // namespace
+}  // namespace greengate::python
+
+PYBIND11_MODULE(_profiler, m) {
+  namespace py = pybind11;
+  using namespace greengate::python;
+  m.doc() = "greengate's C++ profiler and profile merge (use greengate.profile / merge)";
+  m.def("profile_columns", &ProfileColumns, py::arg("names"), py::arg("columns"),
+        py::arg("reference"), py::arg("bins"), py::arg("sample_size"), py::arg("top_k"),
+        py::arg("seed"), py::arg("joint_sample_size"), py::arg("block_rows"),
+        "Serialized DataProfile of columns given as (form, ...) tuples; see greengate/_columns.py.");
+  m.def("merge", &MergeProfiles, py::arg("profiles"), py::arg("seed"),
+        py::arg("sample_capacity"), py::arg("max_categories"),
+        "Serialized DataProfile of the union of the serialized profiles' data.");
+  m.def("quantile_edges", &QuantileEdges, py::arg("sample"), py::arg("bins"),
+        "Bin edges at the quantiles of a sample, as a reference profile's.");
+  m.def("read_codecarbon", &ReadCodeCarbon, py::arg("path"), py::arg("all_runs"),
+        "Energy, CO2e and duration of a CodeCarbon emissions.csv, as the CLI reads it.");
+  m.def("edge_sample_capacity", &greengate::profile::EdgeSampleCapacity, py::arg("bins"),
+        "Values a reference's pass 1 draws to place `bins` quantile edges.");
+  // `greengate profile`'s defaults, so the package's cannot drift from them.
+  const greengate::client::CsvProfileOptions defaults;
+  m.attr("DEFAULT_BINS") = defaults.bins;
+  m.attr("DEFAULT_SAMPLE_SIZE") = defaults.sample_size;
+  m.attr("DEFAULT_TOP_K") = defaults.top_k;
+  m.attr("DEFAULT_SEED") = defaults.seed;
+  m.def("read_token_file", &ReadTokenFile, py::arg("path"),
+        "The bearer token in a token file, by the CLI's rules (--token-file).");
+}
