@@ -70,9 +70,7 @@ absl::StatusOr<DataProfile> ProfileReferenceColumns(const ColumnTable& table,
                                                     int64_t block_rows) {
   RETURN_IF_ERROR(CheckBlockRows(block_rows, table.rows));
   // Pass 1 draws its edges from a reservoir sized for `bins`, as the CSV profiler's does.
-  ProfileBuilderOptions pass1_options = options;
-  pass1_options.edge_sample_capacity = EdgeSampleCapacity(bins);
-  ASSIGN_OR_RETURN(ProfileBuilder pass1, ProfileBuilder::Create(table.schema, pass1_options));
+  ASSIGN_OR_RETURN(ProfileBuilder pass1, ProfileBuilder::FirstPass(table.schema, options, bins));
   RETURN_IF_ERROR(RunPass(table, block_rows, /*sample_only=*/true, pass1));
   absl::StatusOr<ProfileBuilder> pass2 = pass1.SecondPass(table.schema, options, bins);
   if (!pass2.ok()) {
