@@ -16,7 +16,16 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:detect_stack_use_after_return
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # -O1 -g1: a sanitized build compiles about twice as slowly; line tables are all reports need.
+# The generated protobuf/gRPC code is linked from the main tree (${BUILD_DIR:-build}, built
+# first by tests/run.sh) when it is there, rather than compiled again (proto/CMakeLists.txt).
+main_dir=${BUILD_DIR:-build}
+case $main_dir in /*) ;; *) main_dir=$PWD/$main_dir ;; esac
+proto_from=""
+if [ -e "$main_dir/proto/libgreengate_proto.a" ] && [ -e "$main_dir/proto/libgreengate_health_proto.a" ]; then
+  proto_from=$main_dir
+fi
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGREENGATE_SANITIZE=ON \
+  -DGREENGATE_BUILD_TESTS=ON -DGREENGATE_PROTO_FROM="$proto_from" \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
   >/dev/null
 cmake --build "$build_dir" -j "$(nproc)"
