@@ -65,7 +65,7 @@ std::unique_ptr<CLI::App> BuildCli(CommandContext* context) {
                "Machine output: the response as protobuf JSON (proto field names)");
   app.set_version_flag("--version", VersionText(),
                        "Print the greengate version and the gRPC and protobuf it uses, then exit");
-  // --- Authentication and TLS (helper auth) ---
+  // --- Authentication and TLS ---
   ConnectionSecurity& security = ctx.global.security;
   app.add_option("--token-file", security.token_file,
                  "File holding the bearer token (one line; mode 600). Tokens are never "
@@ -100,7 +100,7 @@ std::unique_ptr<CLI::App> BuildCli(CommandContext* context) {
   AddWatchCommands(&app, &ctx);
   AddReportCommands(&app, &ctx);  // report_command.cc
   AddAuditCommands(&app, &ctx);   // audit_command.cc
-  AddHealthCommands(&app, &ctx);  // health_command.cc (H-clients)
+  AddHealthCommands(&app, &ctx);  // health_command.cc
   return owned;
 }
 

@@ -20,7 +20,7 @@ struct GlobalOptions {
   std::string server;     // host:port
   double timeout_s = 30;  // deadline on every call
   bool json = false;      // machine output: protobuf JSON
-  ConnectionSecurity security;  // TLS and the bearer token file (helper auth)
+  ConnectionSecurity security;  // TLS and the bearer token file
 };
 
 // The state of one CLI run. Not thread-safe.

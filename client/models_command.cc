@@ -74,8 +74,8 @@ struct SetReferenceOptions {
   CsvProfileOptions csv;
   double accuracy = 0;
   int64_t evaluation_rows = 0;
-  std::string scores_path;  // issue 4: top-class confidence on the evaluation set
-  // Issue 3: feature importance for the importance-weighted drifted share.
+  std::string scores_path;  // top-class confidence on the evaluation set
+  // Feature importance for the importance-weighted drifted share.
   std::vector<std::string> importance;
   std::string importance_file;
 };

@@ -87,7 +87,7 @@ absl::Status WriteProfile(const v1::DataProfile& profile, ProfileFormat format,
 absl::Status DecodeProfile(std::string_view bytes, const std::string& what,
                            v1::DataProfile* profile) {
   if (bytes.substr(0, kBinaryProfileHeader.size()) != kBinaryProfileHeader) {
-    // Everything else is JSON, as before binary profiles existed (same messages).
+    // Everything else is JSON (the same messages).
     return ParseJson(std::string(bytes), what, profile);
   }
   bytes.remove_prefix(kBinaryProfileHeader.size());

@@ -33,7 +33,7 @@ struct ShouldRetrainOptions {
   std::string plan_path;
   PlanFlags plan;
   std::string idempotency_key;
-  // Issue 4: unlabeled evidence, alternative plans, carbon forecast.
+  // Unlabeled evidence, alternative plans, carbon forecast.
   std::string scores_path;
   std::vector<std::string> alt_plan_paths;
   std::string forecast_path;

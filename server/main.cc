@@ -47,7 +47,7 @@ ABSL_FLAG(double, fleet_carbon_budget_kg, 0,
 ABSL_FLAG(int64_t, fleet_budget_window_s, 30 * 86400,
           "rolling window of the fleet budgets, in seconds (default 30 days)");
 
-// --- Alerting and metrics (H-alerting) ------------------------------------------------------
+// --- Alerting and metrics ---------------------------------------------------------------------
 ABSL_FLAG(std::string, alertmanager_url, "",
           "Alertmanager base URL (e.g. http://alertmanager:9093); decisions are POSTed to "
           "its /api/v2/alerts. Empty disables");
@@ -67,7 +67,7 @@ ABSL_FLAG(int, watch_queue, 256,
           "decisions a WatchDecisions subscriber may lag behind before it is dropped");
 // --- end alerting and metrics ---------------------------------------------------------------
 
-// --- Authentication and TLS (helper auth) ---------------------------------------------------
+// --- Authentication and TLS -----------------------------------------------------------------
 ABSL_FLAG(std::string, token_file, "",
           "file of bearer tokens, one '<name> <role> <token>' per line (roles: pipeline, "
           "reviewer, admin); every call then needs 'authorization: Bearer <token>'. Must not "
@@ -122,7 +122,7 @@ int Run() {
   greengate::RealClock clock;
   greengate::service::ServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
-  // --- Message size limit (H-fuzz): MiB to bytes must fit gRPC's int ----------------------
+  // --- Message size limit: MiB to bytes must fit gRPC's int -------------------------------
   const int max_receive_message_mb = absl::GetFlag(FLAGS_max_receive_message_mb);
   if (max_receive_message_mb < 1 || max_receive_message_mb > 2047) {
     Error("--max_receive_message_mb: must be in [1, 2047]",
@@ -133,7 +133,7 @@ int Run() {
   // --- end message size limit ---------------------------------------------------------------
   options.fleet_budget = fleet_budget;
 
-  // --- Alerting and metrics (H-alerting) ----------------------------------------------------
+  // --- Alerting and metrics -------------------------------------------------------------------
   greengate::alerts::ObservabilityFlags observability_flags;
   observability_flags.alertmanager_url = absl::GetFlag(FLAGS_alertmanager_url);
   observability_flags.webhook_url = absl::GetFlag(FLAGS_webhook_url);
@@ -153,7 +153,7 @@ int Run() {
   options.interceptors = (*observability)->interceptors();
   options.watch_queue_capacity = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_watch_queue)));
   // --- end alerting and metrics -------------------------------------------------------------
-  // --- Authentication and TLS (helper auth) -------------------------------------------------
+  // --- Authentication and TLS ---------------------------------------------------------------
   std::unique_ptr<greengate::auth::Authenticator> authenticator;
   if (const std::string token_file = absl::GetFlag(FLAGS_token_file); !token_file.empty()) {
     auto loaded = greengate::auth::Authenticator::FromFile(token_file);
@@ -202,7 +202,7 @@ int Run() {
   (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_s)));
   (*server)->Wait();
   server->reset();
-  observability->reset();  // stops alert delivery and /metrics (H-alerting)
+  observability->reset();  // stops alert delivery and /metrics
   store->reset();
   Info("stopped");
   return 0;
@@ -236,8 +236,8 @@ int main(int argc, char** argv) {
   // One malloc arena for all threads instead of glibc's eight per core. A thread allocates
   // from its arena, and with the threshold above an arena keeps what it once held: a
   // SetReference of a wide reference on one handler thread and a ShouldRetrain on another
-  // each grew an arena of their own by megabytes, and the peak RSS was the sum (issue 3's
-  // end-to-end run: 37 MB; with one arena the second call reuses what the first freed: 33 MB;
+  // each grew an arena of their own by megabytes, and the peak RSS was the sum (the
+  // drift benchmark's end-to-end run: 37 MB; with one arena the second call reuses what the first freed: 33 MB;
   // with one per core, either, depending on which threads served them). Small allocations
   // come from each thread's tcache without the arena's lock, and the lock was not measurably
   // contended on 2 cores (bench/load light: the same CPU per decision; heavy, 100 features

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, builds with -Wall -Wextra, runs every test; then
-# the test suite again under ASan + UBSan (tests/sanitize.sh, in build-asan) and each libFuzzer
-# target for a bounded time (tests/fuzz/run.sh, in build-fuzz). GG_SANITIZE=0 or GG_FUZZ=0
-# skips those two steps on a developer's machine; CI runs everything.
+# The test command: installs what is missing, builds with -Wall -Wextra, checks the C++
+# formatting (tests/format_check.sh), runs every test; then the test suite again under ASan +
+# UBSan (tests/sanitize.sh, in build-asan) and each libFuzzer target for a bounded time
+# (tests/fuzz/run.sh, in build-fuzz). GG_SANITIZE=0 or GG_FUZZ=0 skips those two steps on a
+# developer's machine; CI runs everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export BUILD_DIR=${BUILD_DIR:-build} BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo}
 bash deploy/build.sh
+# --report-only lists unformatted files without failing, until the tree has had its one
+# clang-format pass; without it, any unformatted file fails CI.
+bash tests/format_check.sh --report-only
 (cd "$BUILD_DIR" && ctest --output-on-failure -j "$(nproc)" --timeout 600)
 if [ "${GG_SANITIZE:-1}" != 0 ]; then bash tests/sanitize.sh; fi
 if [ "${GG_FUZZ:-1}" != 0 ]; then bash tests/fuzz/run.sh; fi

@@ -1,7 +1,7 @@
 // bench/load: drives ShouldRetrain on a real greengate-server over loopback and prints
 // durable decisions/s, latency percentiles, server CPU per decision and, as the physical
 // floor, the CPU cost of only parsing the same requests. Usage in bench/README.md; the
-// figures in README.md come from bench/load/run.sh.
+// figures in docs/performance.md come from bench/load/run.sh.
 //
 // Every OK response is a durable decision: the server commits it (synchronous=FULL) before
 // answering. --verify reads each of them back and verifies the audit chain afterwards.

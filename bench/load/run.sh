@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The load figures of README.md: each configuration run REPEAT times (default 3) against a
+# The load figures of docs/performance.md: each configuration run REPEAT times (default 3) against a
 # fresh greengate-server, the median of each figure printed at the end.
 #
 #   ninja -C build load_bench greengate-server

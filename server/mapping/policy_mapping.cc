@@ -40,7 +40,7 @@ policy::Policy PolicyFromProto(const v1::Policy& p) {
   d.drift_share_threshold = Or(p.drift_share_threshold(), d.drift_share_threshold);
   d.correction = CorrectionFromProto(p.correction());
   if (p.large_sample_rows() != 0) d.large_sample_rows = p.large_sample_rows();
-  d.feature_tests.insert(p.feature_tests().begin(), p.feature_tests().end());  // drift2
+  d.feature_tests.insert(p.feature_tests().begin(), p.feature_tests().end());
   d.missing_rate_min_difference = Or(p.missing_rate_min_difference(), d.missing_rate_min_difference);
   if (p.mmd_permutations() > 0) d.multivariate.permutations = p.mmd_permutations();
   if (p.mmd_permutations() < 0) d.multivariate.enabled = false;
@@ -69,7 +69,7 @@ v1::Policy PolicyToProto(const policy::Policy& policy) {
   p.set_drift_share_threshold(policy.drift.drift_share_threshold);
   p.set_correction(CorrectionToProto(policy.drift.correction));
   p.set_large_sample_rows(policy.drift.large_sample_rows);
-  for (const auto& [feature, test] : policy.drift.feature_tests) {  // drift2
+  for (const auto& [feature, test] : policy.drift.feature_tests) {
     (*p.mutable_feature_tests())[feature] = test;
   }
   p.set_missing_rate_min_difference(policy.drift.missing_rate_min_difference);

@@ -40,7 +40,7 @@ struct ServerOptions {
   std::function<std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>()>
       interceptors;
-  // --- Authentication and TLS (helper auth) ---
+  // --- Authentication and TLS ---
   // Requires a bearer token with the method's role on every RetrainGatekeeper call; null
   // serves everyone (health and reflection never need a token). Not owned.
   const auth::Authenticator* authenticator = nullptr;

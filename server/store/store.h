@@ -340,7 +340,6 @@ class Store {
   // The model's policy in force at `at_ms` (the newest with create_time_ms <= at_ms);
   // nullopt when none was set by then.
   absl::StatusOr<std::optional<PolicyRow>> GetPolicyAt(int64_t model_id, int64_t at_ms);
-  // kWh of the model's approvals with from_ms <= create_time_ms < to_ms.
   // kWh and kg CO2e approved with from_ms <= create_time_ms < to_ms, by one model or (model_id
   // unset) by all.
   struct ApprovedTotals {

@@ -71,7 +71,7 @@ struct RoleCase {
 };
 
 TEST(AuthenticatorTest, RoleTable) {
-  // The table documented in the README's "Authentication" section.
+  // The table documented in docs/operations.md, "Roles".
   const RoleCase cases[] = {
       {"ShouldRetrain", true, false, true},   {"ReportOutcome", true, false, true},
       {"GetModel", true, true, true},         {"GetReference", true, true, true},

@@ -174,7 +174,7 @@ TEST(ProfileFormatTest, CorruptOrTruncatedBinaryIsAClearError) {
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(std::string(status.message()), StartsWith("cur.pb: not a valid binary DataProfile"));
   }
-  // Neither binary nor JSON: the JSON reader's message, as before binary files existed.
+  // Neither binary nor JSON: the JSON reader's message.
   v1::DataProfile p;
   const absl::Status status = DecodeProfile("GGPROF", "x.json", &p);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);

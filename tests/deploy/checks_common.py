@@ -128,7 +128,7 @@ def cli_commands(root):
 
 def check_cli_healthcheck(root, argv, path, where, report):
     """A health check that runs the CLI must be `greengate ... health` against the local gRPC
-    port, and the CLI must have that command (H-clients)."""
+    port, and the CLI must have that command."""
     if not argv or os.path.basename(argv[0]) != "greengate":
         return
     if "health" not in argv:

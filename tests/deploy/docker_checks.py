@@ -41,13 +41,14 @@ def apt_packages(command):
 
 
 def script_packages(path):
-    """The names in a shell script's `packages=( ... )` array (deploy/install-deps.sh)."""
+    """The names in a shell script's `packages=( ... )` and `test_packages=( ... )` arrays
+    (deploy/install-deps.sh; the Dockerfile runs it with no argument, which installs both)."""
     with open(path, encoding="utf-8") as f:
-        match = re.search(r"^packages=\((.*?)^\)", f.read(), re.S | re.M)
-    if not match:
-        return []
-    body = "\n".join(l.split("#")[0] for l in match.group(1).splitlines())
-    return body.split()
+        bodies = re.findall(r"^(?:test_)?packages=\((.*?)^\)", f.read(), re.S | re.M)
+    names = []
+    for body in bodies:
+        names += "\n".join(l.split("#")[0] for l in body.splitlines()).split()
+    return names
 
 
 def check_dockerfile(root, flags, report):

@@ -1,4 +1,4 @@
-// Integration tests of issue 4: ReportOutcome and what the gate learns from outcomes, on a
+// Integration tests of ReportOutcome and what the gate learns from outcomes, on a
 // real server (127.0.0.1:0), a temp SQLite file and a FakeClock, as gatekeeper_test.cc.
 
 #include <stdlib.h>

@@ -54,7 +54,7 @@ absl::Status ValidateDrift(const drift::DriftOptions& d) {
     return absl::InvalidArgumentError(
         absl::StrCat("policy.large_sample_rows: must be >= 1, got ", d.large_sample_rows));
   }
-  for (const auto& [feature, test] : d.feature_tests) {  // drift2: per-feature tests
+  for (const auto& [feature, test] : d.feature_tests) {  // per-feature tests
     RETURN_IF_ERROR(drift::ValidateFeatureTest(
         test, absl::StrCat("policy.feature_tests[\"", feature, "\"]")));
   }

@@ -231,7 +231,7 @@ absl::StatusOr<DataProfile> MergeChecked(const DataProfile& a, const DataProfile
     }
     out.features.push_back(std::move(f));
   }
-  // Additions for the multivariate tests and importance weighting (drift2).
+  // The joint sample (multivariate tests) and feature importance (importance weighting).
   out.joint = MergeJointSamples(a.joint, b.joint, internal::MixSeed(seed, uint64_t{1} << 32));
   out.feature_importance = a.feature_importance.empty() ? b.feature_importance
                                                         : a.feature_importance;
