@@ -188,7 +188,7 @@ TEST(CsvParallelQuoteFreeTest, ReferenceProfileEqualsRowByRowBuilder) {
                                               {"late", profile::FeatureKind::kCategorical},
                                               {"code", profile::FeatureKind::kNumeric}};
   absl::StatusOr<profile::DataProfile> sequential = profile::BuildReferenceProfile(
-      schema, SequentialOptions(), 10,
+      schema, SequentialOptions(), options.bins,
       [&](profile::ProfileBuilder& builder) { return AddEveryRow(csv, builder); });
   ASSERT_TRUE(sequential.ok()) << sequential.status();
   for (const Layout& layout : kLayouts) {
