@@ -14,6 +14,8 @@ packages=(
   python3-grpcio python3-protobuf  # Python client test (tests/clients/python)
   openssl  # the CLI: throwaway TLS certificates in the auth tests
   python3-pandas  # bench/drift: the pandas.read_csv baselines
+  python3-sklearn  # bench/replay_real: the digits data set and the classifier
+  python3-statsmodels  # tests/core/gain/newcombe_reference.py: reference intervals
   clang libclang-rt-14-dev  # libFuzzer targets (tests/fuzz/run.sh); the main build is gcc
 )
 
