@@ -46,12 +46,12 @@ absl::StatusOr<GainEstimate> EstimateChallengerGain(const PairedCounts& holdout,
     return absl::InvalidArgumentError(
         absl::StrCat("options.confidence: must be in [0.5, 1), got ", options.confidence));
   }
-  RETURN_IF_ERROR(ValidatePairedCounts(holdout, field));
+  RETURN_IF_ERROR(ValidatePairedCounts(holdout, field, kChallengerNames));
   GainEstimate out;
   out.confidence = options.confidence;
   // At confidence 0.5 the two-sided level is 0: the interval is the point itself.
   const double two_sided = std::max(2 * options.confidence - 1, 1e-12);
-  ASSIGN_OR_RETURN(const DifferenceInterval d, NewcombePairedInterval(holdout, two_sided, field));
+  ASSIGN_OR_RETURN(const DifferenceInterval d, NewcombePairedInterval(holdout, two_sided, field, kChallengerNames));
   const double s = scale.scale;
   const double z = NormalQuantile(options.confidence);
   out.has_evidence = true;

@@ -24,6 +24,10 @@ inline constexpr double kProxyScalePriorWeight = 3;
 // retrain and may win less, but one lucky retrain must not make every small proxy gain large.
 inline constexpr double kMaxProxyScale = 3;
 
+// The challenger's names for the paired counts in error messages (the API's field names).
+inline constexpr PairedNames kChallengerNames{"proxy_correct", "deployed_correct",
+                                              "proxy_only_correct", "deployed_only_correct"};
+
 struct ProxyScale {
   double scale = 1;          // shrunk, in [0, kMaxProxyScale]
   int outcomes_used = 0;     // n
@@ -44,7 +48,7 @@ ProxyScale LearnProxyScale(const std::vector<PastOutcome>& outcomes);
 // current_accuracy is the deployed model's holdout accuracy; degradation is d and
 // degradation_lower_bound the interval's lower end (what the deployed model lacks against the
 // proxy, before scaling: a positive bound is evidence of need); recovery_ratio holds the scale. InvalidArgument as
-// ValidatePairedCounts under `field`, and "options.confidence" as EstimateGain.
+// ValidatePairedCounts under `field` with kChallengerNames, and "options.confidence" as EstimateGain.
 absl::StatusOr<GainEstimate> EstimateChallengerGain(const PairedCounts& holdout,
                                                     const ProxyScale& scale,
                                                     const GainOptions& options,

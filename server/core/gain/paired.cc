@@ -11,11 +11,11 @@
 namespace greengate::gain {
 namespace {
 
-absl::Status CountInRange(int64_t value, int64_t rows, absl::string_view field,
-                          absl::string_view name) {
-  if (value < 0 || value > rows) {
+absl::Status CountInRange(int64_t value, int64_t max, absl::string_view field,
+                          absl::string_view name, absl::string_view max_name = "rows") {
+  if (value < 0 || value > max) {
     return absl::InvalidArgumentError(absl::StrCat(field, ".", name, ": must be in [0, ", field,
-                                                   ".rows=", rows, "], got ", value));
+                                                   ".", max_name, "=", max, "], got ", value));
   }
   return absl::OkStatus();
 }
@@ -43,38 +43,41 @@ double Phi(const Table& t) {
 
 }  // namespace
 
-absl::Status ValidatePairedCounts(const PairedCounts& k, absl::string_view field) {
+absl::Status ValidatePairedCounts(const PairedCounts& k, absl::string_view field,
+                                  const PairedNames& names) {
   if (k.rows <= 0) {
     return absl::InvalidArgumentError(absl::StrCat(field, ".rows: must be > 0, got ", k.rows));
   }
-  RETURN_IF_ERROR(CountInRange(k.first_correct, k.rows, field, "first_correct"));
-  RETURN_IF_ERROR(CountInRange(k.second_correct, k.rows, field, "second_correct"));
+  RETURN_IF_ERROR(CountInRange(k.first_correct, k.rows, field, names.first_correct));
+  RETURN_IF_ERROR(CountInRange(k.second_correct, k.rows, field, names.second_correct));
   if (k.first_only_correct.has_value() != k.second_only_correct.has_value()) {
-    const char* missing =
-        k.first_only_correct ? "second_only_correct" : "first_only_correct";
+    const absl::string_view missing =
+        k.first_only_correct ? names.second_only_correct : names.first_only_correct;
     return absl::InvalidArgumentError(absl::StrCat(
         field, ".", missing, ": required with the other discordant count (both or neither)"));
   }
   if (!k.first_only_correct) return absl::OkStatus();
   RETURN_IF_ERROR(CountInRange(*k.first_only_correct, k.first_correct, field,
-                               "first_only_correct"));
+                               names.first_only_correct, names.first_correct));
   RETURN_IF_ERROR(CountInRange(*k.second_only_correct, k.second_correct, field,
-                               "second_only_correct"));
+                               names.second_only_correct, names.second_correct));
   const Table t = TableOf(k);
   // a + c must be second_correct, and no cell may be negative.
   if (t.a + t.c != static_cast<double>(k.second_correct) || t.d < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        field, ".second_only_correct: inconsistent with the totals (both right = first_correct - "
-        "first_only_correct = ", static_cast<int64_t>(t.a), ", so second_correct - "
-        "second_only_correct must equal it, and the rows right by neither must be >= 0)"));
+        field, ".", names.second_only_correct, ": inconsistent with the totals (both right = ",
+        names.first_correct, " - ", names.first_only_correct, " = ", static_cast<int64_t>(t.a),
+        ", so ", names.second_correct, " - ", names.second_only_correct,
+        " must equal it, and the rows right by neither must be >= 0)"));
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<DifferenceInterval> NewcombePairedInterval(const PairedCounts& k,
                                                           double confidence,
-                                                          absl::string_view field) {
-  RETURN_IF_ERROR(ValidatePairedCounts(k, field));
+                                                          absl::string_view field,
+                                                          const PairedNames& names) {
+  RETURN_IF_ERROR(ValidatePairedCounts(k, field, names));
   if (!(confidence > 0 && confidence < 1)) {  // also rejects NaN
     return absl::InvalidArgumentError(
         absl::StrCat("confidence: must be in (0, 1), got ", confidence));

@@ -32,12 +32,22 @@ struct DifferenceInterval {
   bool paired = false;  // the discordant counts were given
 };
 
+// The names errors give the counts (after `field` + "."), so a caller's own names show, e.g.
+// a challenger's "proxy_correct" for `first_correct`.
+struct PairedNames {
+  absl::string_view first_correct = "first_correct";
+  absl::string_view second_correct = "second_correct";
+  absl::string_view first_only_correct = "first_only_correct";
+  absl::string_view second_only_correct = "second_only_correct";
+};
+
 // ValidatePairedCounts(): InvalidArgument naming `field` + ".rows" (<= 0),
 // ".first_correct" / ".second_correct" (outside [0, rows]), ".first_only_correct" /
 // ".second_only_correct" (given alone, negative, or inconsistent with the totals: the 2 x 2
 // table a = first - first_only, b = first_only, c = second_only, d = rows - a - b - c must have
 // no negative cell and a + c = second_correct).
-absl::Status ValidatePairedCounts(const PairedCounts& counts, absl::string_view field);
+absl::Status ValidatePairedCounts(const PairedCounts& counts, absl::string_view field,
+                                  const PairedNames& names = {});
 
 // NewcombePairedInterval(): Newcombe's hybrid score interval for a difference of paired
 // proportions (Newcombe 1998, "Improved confidence intervals for the difference between
@@ -53,6 +63,7 @@ absl::Status ValidatePairedCounts(const PairedCounts& counts, absl::string_view 
 // Errors as ValidatePairedCounts, and "confidence" outside (0, 1).
 absl::StatusOr<DifferenceInterval> NewcombePairedInterval(const PairedCounts& counts,
                                                           double confidence,
-                                                          absl::string_view field);
+                                                          absl::string_view field,
+                                                          const PairedNames& names = {});
 
 }  // namespace greengate::gain

@@ -81,7 +81,7 @@ TEST(ChallengerTest, BadCountsNameTheField) {
       EstimateChallengerGain(bad, ProxyScale{}, GainOptions{0.8, 0.95}, "challenger");
   ASSERT_FALSE(g.ok());
   EXPECT_EQ(g.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(g.status().message().find("challenger.first_correct"), std::string::npos);
+  EXPECT_NE(g.status().message().find("challenger.proxy_correct"), std::string::npos);
 }
 
 }  // namespace

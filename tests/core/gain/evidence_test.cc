@@ -187,7 +187,7 @@ TEST(EvidenceTest, AChallengerReplacesTheOtherEstimatesAndKeepsTheLabels) {
   e.challenger->first_correct = 2001;
   g = EstimateGainFromEvidence(e, Options());
   ASSERT_FALSE(g.ok());
-  EXPECT_TRUE(Contains(std::string(g.status().message()), "challenger.first_correct"));
+  EXPECT_TRUE(Contains(std::string(g.status().message()), "challenger.proxy_correct"));
 }
 
 }  // namespace
