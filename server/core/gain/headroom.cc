@@ -21,12 +21,10 @@ std::optional<GainEstimate> EstimateHeadroomGain(const std::vector<double>& atta
   }
   const int n = static_cast<int>(values.size());
   if (n < kMinAttainedVersions) return std::nullopt;
-  double mean = 0;
-  for (double v : values) mean += v;
-  mean /= n;
-  double ss = 0;
-  for (double v : values) ss += (v - mean) * (v - mean);
-  const double variance = ss / (n - 1);
+  // The best level a recent retrain reached: what a retrain on good data attains. (The mean
+  // would be dragged down by retrains in bad conditions, the very case headroom is for.)
+  const double best = *std::max_element(values.begin(), values.end());
+  const double rows = static_cast<double>(labeled.rows);
 
   GainEstimate out;
   out.has_evidence = true;
@@ -37,11 +35,11 @@ std::optional<GainEstimate> EstimateHeadroomGain(const std::vector<double>& atta
   out.labeled_correct = labeled.correct;
   const double cur = static_cast<double>(labeled.correct) / static_cast<double>(labeled.rows);
   out.current_accuracy = cur;
-  out.attainable_accuracy = mean;
+  out.attainable_accuracy = best;
   out.attainable_versions = n;
-  out.degradation = mean - cur;
-  out.standard_error =
-      std::sqrt(variance / n + cur * (1 - cur) / static_cast<double>(labeled.rows));
+  out.degradation = best - cur;
+  // Both accuracies as binomial measurements on a window of the labeled window's size.
+  out.standard_error = std::sqrt((best * (1 - best) + cur * (1 - cur)) / rows);
   const double margin = NormalQuantile(options.confidence) * out.standard_error;
   const double r = options.recovery_ratio;
   out.degradation_lower_bound = out.degradation - margin;
@@ -50,9 +48,9 @@ std::optional<GainEstimate> EstimateHeadroomGain(const std::vector<double>& atta
   out.upper_bound = r * std::max(0.0, out.degradation + margin);
   out.recovery_ratio = r;
   out.evidence = absl::StrFormat(
-      "headroom: the %d versions before the deployed one reached %.4f on average (SD %.4f), "
-      "the deployed model scores %d/%d (%.4f) on drifted data",
-      n, mean, std::sqrt(variance), labeled.correct, labeled.rows, cur);
+      "headroom: the best of the last %d earlier versions reached %.4f, the deployed model "
+      "scores %d/%d (%.4f) on drifted data",
+      n, best, labeled.correct, labeled.rows, cur);
   return out;
 }
 

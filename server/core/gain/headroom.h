@@ -14,8 +14,8 @@
 
 namespace greengate::gain {
 
-// Headroom needs at least this many attained accuracies: with one there is no spread to bound
-// the estimate with.
+// Headroom needs at least this many earlier versions: the first one alone is the initial
+// training, which says little about what retrains on drifted data attain.
 inline constexpr int kMinAttainedVersions = 2;
 // The most recent versions used: older ones describe data the model no longer sees.
 inline constexpr int kMaxAttainedVersions = 8;
@@ -24,10 +24,11 @@ inline constexpr int kMaxAttainedVersions = 8;
 // before the current one reached (its shadow-scored accuracy after deployment when reported,
 // else its reference accuracy); the deployed version is left out, its own level being the
 // labeled window's reference. The last kMaxAttainedVersions are used. With
-// n >= kMinAttainedVersions of them, their mean A and sample variance s^2, a labeled window
-// (cur on `rows` rows), dataset drift and r = options.recovery_ratio (learned from realised
-// gains like the labeled window's), method "headroom":
-//   d = A - cur,  se = sqrt(s^2 / n + cur (1 - cur) / rows),
+// n >= kMinAttainedVersions of them, their best A (the mean would be dragged down by retrains
+// in bad conditions, the very case this estimate is for), a labeled window (cur on `rows`
+// rows), dataset drift and r = options.recovery_ratio (learned from realised gains like the
+// labeled window's), method "headroom":
+//   d = A - cur,  se = sqrt((A (1 - A) + cur (1 - cur)) / rows)  (both binomial on `rows`),
 //   expected = r max(0, d), lower_bound = r max(0, d - z se), upper_bound = r max(0, d + z se)
 // nullopt otherwise (no labels, too few versions, or no drift: without drift the deployed
 // model was trained on data like today's). `labeled` and `options` must be valid
