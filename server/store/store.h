@@ -182,6 +182,7 @@ struct GovernanceDecisionRow {
   double expected_gain = 0;  // accuracy fraction
   bool accuracy_floor_override = false;
   std::vector<std::string> drifted_features;
+  std::string model_version;  // the version the decision gated
 };
 
 // A measured outcome as a governance report reads it (read-only on the outcomes table).

@@ -12,6 +12,7 @@ v0 reached 0.93 on data like today's.
 """
 
 import csv
+import datetime
 import json
 import os
 import sys
@@ -90,6 +91,19 @@ class RecoveryTest(unittest.TestCase):
             self.assertGreater(gain["lower_bound"], 0)
             self.assertIn("labeled_window", gain["considered"])
             self.assertEqual(recovered["verdict"], "APPROVE", recovered["reason"])
+
+            # The governance report follows each version's life.
+            today = datetime.date.today()
+            report = json.loads(server.run_cli(
+                "report", "--model", "m", "--format", "json", "--from",
+                (today - datetime.timedelta(days=1)).isoformat(), "--to",
+                (today + datetime.timedelta(days=1)).isoformat()).stdout)
+            versions = report["models"][0]["versions"]
+            self.assertEqual([v["model_version"] for v in versions], ["v0", "v1", "v2"])
+            self.assertEqual(versions[0]["approved_by"], "")  # deployed without the gate
+            self.assertEqual(versions[2]["approved_by"], second["name"])
+            self.assertAlmostEqual(versions[2]["realised_gain"], 0.04)
+            self.assertEqual(int(versions[2]["decisions_gated"]), 1)  # the recovered week's decision
 
             outcome = json.loads(server.run_cli("--json", "decision", second["name"]).stdout)
             self.assertAlmostEqual(outcome["outcome"]["realised_gain"], 0.04)
