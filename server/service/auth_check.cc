@@ -5,7 +5,7 @@
 #include "grpc/grpc_security_constants.h"
 #include "grpcpp/security/auth_context.h"
 #include "server/common/log.h"
-#include "server/service/gatekeeper.h"
+#include "server/service/gatekeeper_service.h"
 #include "server/service/status_util.h"
 
 namespace greengate::service {
@@ -51,8 +51,8 @@ absl::StatusOr<auth::Caller> Identify(const grpc::ServerContext& context,
 
 }  // namespace
 
-grpc::Status Gatekeeper::Admit(const grpc::ServerContext* context, absl::string_view method,
-                               auth::Caller* caller) const {
+grpc::Status GatekeeperService::Admit(const grpc::ServerContext* context,
+                                      absl::string_view method, auth::Caller* caller) const {
   absl::StatusOr<auth::Caller> identified = Identify(*context, authenticator_, method);
   if (!identified.ok()) {
     log::Warning("call refused",
