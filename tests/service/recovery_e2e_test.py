@@ -109,6 +109,31 @@ class RecoveryTest(unittest.TestCase):
             self.assertAlmostEqual(outcome["outcome"]["realised_gain"], 0.04)
             self.assertEqual(outcome["outcome"]["model_version"], "v1")
 
+    def test_a_challenger_measures_the_opportunity_directly(self):
+        with LiveServer(BUILD_DIR, name="challenger") as server:
+            server.run_cli("register", "--model", "c", "--version", "v0")
+            server.run_cli("set-reference", "--model", "c", "--csv", self.data("ref", False),
+                           "--accuracy", "0.80", "--evaluation-rows", "4000")
+            current = self.data("now", False)
+            # No drift and an accuracy above the reference: only the challenger sees a gain.
+            args = ["--json", "should-retrain", "--model", "c", "--csv", current,
+                    "--labeled-rows", "1000", "--labeled-correct", "850", *PLAN,
+                    "--challenger-rows", "2000", "--proxy-correct", "1800",
+                    "--deployed-correct", "1700", "--proxy-only-correct", "140",
+                    "--deployed-only-correct", "40", "--challenger-kwh", "0.2"]
+            d = json.loads(server.run_cli(*args, check=False).stdout)
+            gain = d["gain"]
+            self.assertEqual(gain["method"], "challenger", gain)
+            self.assertAlmostEqual(gain["proxy_gain"], 0.05)
+            self.assertGreater(gain["lower_bound"], 0.03)
+            self.assertAlmostEqual(gain["challenger_energy_kwh"], 0.2)
+            self.assertEqual(d["verdict"], "APPROVE", d["reason"])
+            # Inconsistent counts are refused, naming the field.
+            bad = server.run_cli(*args[:-6], "--proxy-only-correct", "140",
+                                 "--deployed-only-correct", "50", check=False)
+            self.assertNotEqual(bad.returncode, 0)
+            self.assertIn("challenger.deployed_only_correct", bad.stderr)
+
 
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1])
