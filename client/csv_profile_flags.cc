@@ -1,6 +1,10 @@
 #include "client/csv_profile_flags.h"
 
 #include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/strings/str_cat.h"
 
 #include "server/core/profile/limits.h"
 
@@ -39,23 +43,42 @@ CLI::Option* AddReferenceCsvFlags(CLI::App* sub, CsvProfileOptions* options, CLI
       ->check(CLI::Range(1, static_cast<int>(profile::kMaxBinEdges) + 1));
 }
 
+// An option stored in `field` only when given, so that a current profile can tell it from
+// the default and take its reference's value instead.
+template <typename T>
+CLI::Option* AddOptional(CLI::App* sub, const std::string& name, std::optional<T>* field,
+                         const std::string& help) {
+  return sub->add_option_function<T>(
+      name, [field](const T& value) { *field = value; }, help);
+}
+
 void AddSamplingCsvFlags(CLI::App* sub, CsvProfileOptions* options, CLI::Option* needs) {
-  Needing(sub->add_option("--sample-size", options->sample_size,
-                          "Reservoir sample kept per numeric column (for KS and Wasserstein "
-                          "tests)"),
+  const std::string current_note =
+      " With --model: the reference's own value (recorded in it) unless given.";
+  Needing(AddOptional(sub, "--sample-size", &options->sample_size,
+                      absl::StrCat("Reservoir sample kept per numeric column (for KS and "
+                                   "Wasserstein tests); default ",
+                                   kDefaultCsvSampleSize, ".", current_note)),
           needs)
       ->check(CLI::Range(int64_t{0}, profile::kMaxSampleSize));
-  Needing(sub->add_option("--top-k", options->top_k,
-                          "Categories kept per categorical column; the rest count as other"),
+  Needing(AddOptional(sub, "--top-k", &options->top_k,
+                      absl::StrCat("Categories kept per categorical column, the rest count as "
+                                   "other; default ",
+                                   kDefaultCsvTopK,
+                                   ". With --model every reference category is counted and "
+                                   "this bounds the new categories listed; the reference's "
+                                   "own value unless given.")),
           needs)
       ->check(CLI::Range(int64_t{1}, profile::kMaxCategories));
-  Needing(sub->add_option("--seed", options->seed,
-                          "Seeds the reservoir samples: same file and seed, same profile"),
+  Needing(AddOptional(sub, "--seed", &options->seed,
+                      absl::StrCat("Seeds the reservoir samples: same file and seed, same "
+                                   "profile; default ",
+                                   kDefaultCsvSeed, ".", current_note)),
           needs);
-  Needing(sub->add_option("--joint-sample", options->joint_sample_size,
-                          "Complete numeric rows kept jointly for the multivariate drift tests "
-                          "(MMD, PCA error); 0 = none. A current profile (profile --model) "
-                          "defaults to its reference's joint sample size"),
+  Needing(AddOptional(sub, "--joint-sample", &options->joint_sample_size,
+                      absl::StrCat("Complete numeric rows kept jointly for the multivariate "
+                                   "drift tests (MMD, PCA error); default 0 = none.",
+                                   current_note)),
           needs)
       ->check(CLI::Range(int64_t{0}, profile::kMaxSampleSize));
   AddThreadsFlag(sub, options, needs);

@@ -177,25 +177,43 @@ absl::Status CheckBuiltProfile(const profile::DataProfile& profile, const std::s
 
 }  // namespace
 
-profile::ProfileBuilderOptions BuilderOptions(const CsvProfileOptions& options) {
-  profile::ProfileBuilderOptions b;
-  b.sample_capacity = options.sample_size;
-  b.joint_sample_capacity = options.joint_sample_size;
-  b.max_categories = options.top_k;
-  b.tracked_categories = std::max(b.tracked_categories, options.top_k);
-  b.seed = options.seed;
+namespace {
+
+// `defaults` with the options that `options` sets.
+profile::ProfileBuilderOptions Override(profile::ProfileBuilderOptions b,
+                                        const CsvProfileOptions& options) {
+  if (options.sample_size) b.sample_capacity = *options.sample_size;
+  if (options.joint_sample_size) b.joint_sample_capacity = *options.joint_sample_size;
+  if (options.top_k) b.max_categories = *options.top_k;
+  if (options.seed) b.seed = *options.seed;
+  // Tracking fewer categories than are kept is not allowed; tracking more costs memory only.
+  b.tracked_categories = std::max(b.tracked_categories, b.max_categories);
   return b;
+}
+
+profile::ProfileBuilderOptions Defaults() {
+  profile::ProfileBuilderOptions b;
+  b.sample_capacity = kDefaultCsvSampleSize;
+  b.max_categories = kDefaultCsvTopK;
+  b.seed = kDefaultCsvSeed;
+  return b;
+}
+
+}  // namespace
+
+profile::ProfileBuilderOptions BuilderOptions(const CsvProfileOptions& options) {
+  return Override(Defaults(), options);
 }
 
 profile::ProfileBuilderOptions CurrentBuilderOptions(const CsvProfileOptions& options,
                                                      const profile::DataProfile& reference) {
-  profile::ProfileBuilderOptions b = BuilderOptions(options);
-  // A current profile carries a joint sample whenever its reference does: the multivariate
-  // tests need one on both sides.
-  if (b.joint_sample_capacity == 0 && reference.joint.has_value()) {
+  profile::ProfileBuilderOptions b = profile::ReferenceOptions(reference, Defaults());
+  // A reference of an older client records no options: a current profile still carries a
+  // joint sample whenever its reference does, since the multivariate tests need both.
+  if (!reference.options && reference.joint.has_value()) {
     b.joint_sample_capacity = reference.joint->rows;
   }
-  return b;
+  return Override(b, options);
 }
 
 absl::StatusOr<CsvProfile> ProfileReferenceCsv(const std::string& path,
@@ -228,9 +246,8 @@ absl::StatusOr<CsvProfile> ProfileReferenceCsv(const std::string& path,
 
   // Pass 1: each column's kind (a numeric candidate turns categorical at its first value
   // that is not a number) and the numeric reservoirs, whose quantiles become the edges.
-  profile::ProfileBuilderOptions pass1_options = builder_options;
-  pass1_options.edge_sample_capacity = profile::EdgeSampleCapacity(options.bins);
-  absl::StatusOr<ProfileBuilder> created = ProfileBuilder::Create(plan.schema, pass1_options);
+  absl::StatusOr<ProfileBuilder> created =
+      ProfileBuilder::FirstPass(plan.schema, builder_options, options.bins);
   if (!created.ok()) return Annotate(created.status(), path);
   ProfileBuilder pass1 = *std::move(created);
   plan.detect_kinds = true;
@@ -286,11 +303,16 @@ absl::StatusOr<CsvProfile> ProfileCurrentCsv(const std::string& path,
     plan.schema.push_back(
         {feature.name, feature.is_numeric() ? FeatureKind::kNumeric : FeatureKind::kCategorical});
   }
-  absl::StatusOr<ProfileBuilder> builder =
-      ProfileBuilder::ForReference(reference, CurrentBuilderOptions(options, reference));
+  const profile::ProfileBuilderOptions builder_options = CurrentBuilderOptions(options, reference);
+  absl::StatusOr<ProfileBuilder> builder = ProfileBuilder::ForReference(reference, builder_options);
   if (!builder.ok()) return Annotate(builder.status(), "reference");
   RETURN_IF_ERROR(RunPass(*file, plan, ThreadCount(options), *builder, nullptr));
   CsvProfile result;
+  result.notes.push_back(absl::StrCat(
+      "options: top-k ", builder_options.max_categories, ", sample size ",
+      builder_options.sample_capacity, ", joint sample ", builder_options.joint_sample_capacity,
+      ", seed ", builder_options.seed,
+      reference.options ? " (the reference's, unless given)" : " (the reference records none)"));
   result.profile = builder->Finish();
   RETURN_IF_ERROR(CheckBuiltProfile(result.profile, file->path(), false));
   return result;

@@ -18,6 +18,7 @@
 // inf and -inf (a profile holds finite numbers only).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,20 +28,27 @@
 
 namespace greengate::client {
 
+inline constexpr int64_t kDefaultCsvSampleSize = 1000;
+inline constexpr int64_t kDefaultCsvTopK = 1000;
+inline constexpr uint64_t kDefaultCsvSeed = 1;
+
 struct CsvProfileOptions {
   // Reference only: columns profiled as categorical even when every value is a number
   // (ids, codes), and columns left out of the profile. Each must be in the header.
   std::vector<std::string> categorical;
   std::vector<std::string> exclude;
   int bins = profile::kDefaultReferenceBins;  // reference only: quantile bins per numeric column
+  // Unset: the defaults below for a reference; for a current profile, the options its
+  // reference recorded (DataProfile::options), else those defaults. Set: the value given
+  // (on a reference's current profile, top_k bounds the unseen categories listed).
   // Reservoir values kept per numeric column: the exact tests of small data (a profile that
   // holds every value) and the legacy sample comparisons; the grid carries large data.
-  int64_t sample_size = 1000;
-  int64_t top_k = 1000;        // categories kept per categorical column
-  uint64_t seed = 1;           // the same file and seed give the same profile
-  // Complete numeric rows kept jointly for the multivariate tests; 0 = none, except for a
-  // current profile whose reference has a joint sample: then that sample's size.
-  int64_t joint_sample_size = 0;
+  std::optional<int64_t> sample_size;
+  std::optional<int64_t> top_k;        // categories kept per categorical column
+  std::optional<uint64_t> seed;        // the same file and seed give the same profile
+  // Complete numeric rows kept jointly for the multivariate tests; 0 = none. Unset on a
+  // current profile: its reference's recorded size, or the size of the reference's sample.
+  std::optional<int64_t> joint_sample_size;
   // Threads that parse and profile; 0 = the machine's hardware threads (at most 8). The
   // output does not depend on it.
   int threads = 0;
@@ -69,8 +77,9 @@ absl::StatusOr<CsvProfile> ProfileReferenceCsv(const std::string& path,
 // ProfileCurrentCsv()
 //
 // The current profile of the CSV at `path` ("-": standard input) on `reference`'s features,
-// kinds and bin edges, in one pass; `categorical`, `exclude` and `bins` are ignored (the
-// reference fixes them).
+// kinds, bin edges and categories, in one pass, with the options the reference recorded
+// unless `options` sets them (CurrentBuilderOptions()); `categorical`, `exclude` and `bins`
+// are ignored (the reference fixes them). A note says which options were used.
 // Columns not in the reference are ignored. InvalidArgument naming the feature when a
 // reference feature is missing from the header or a value of a numeric feature is not a
 // number (with file and line), plus the errors of ProfileReferenceCsv().
@@ -82,7 +91,8 @@ absl::StatusOr<CsvProfile> ProfileCurrentCsv(const std::string& path,
 //
 // The ProfileBuilder options behind ProfileReferenceCsv() and ProfileCurrentCsv() of
 // `reference`: both profiles equal a ProfileBuilder with these options fed the same rows one
-// by one (AddRow), which tests and the fuzzer check.
+// by one (AddRow), which tests and the fuzzer check. A current profile takes each option
+// `options` leaves unset from the reference (profile::ReferenceOptions()).
 profile::ProfileBuilderOptions BuilderOptions(const CsvProfileOptions& options);
 profile::ProfileBuilderOptions CurrentBuilderOptions(const CsvProfileOptions& options,
                                                      const profile::DataProfile& reference);

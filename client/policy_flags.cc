@@ -48,7 +48,9 @@ void AddPolicyFlags(CLI::App* sub, PolicyFlags* f) {
       ->type_name("NAME")
       ->group(kGroup);
   Add(sub, "--large-sample-rows", &f->large_sample_rows,
-      "Drift: rows above which effect sizes, not p-values, decide", CLI::PositiveNumber);
+      "Drift: rows of the reference profile (missing values included) above which effect "
+      "sizes, not p-values, decide",
+      CLI::PositiveNumber);
   Add(sub, "--accuracy-floor", &f->accuracy_floor,
       "Gain: labeled accuracy below which retraining is approved at once (flagged)", unit);
   Add(sub, "--min-gain", &f->min_gain,

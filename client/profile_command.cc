@@ -3,6 +3,7 @@
 
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -78,6 +79,7 @@ struct MergeOptions {
   std::string out;
   std::string format = "auto";
   profile::MergeOptions merge;
+  std::optional<int64_t> top_k;
 };
 
 // MergeAll names a shard "shards[i]"; say which file that is.
@@ -107,7 +109,11 @@ absl::StatusOr<int> RunMerge(const CommandContext& ctx, const MergeOptions& o) {
     }
     shards.push_back(*std::move(shard));
   }
-  absl::StatusOr<profile::DataProfile> merged = profile::MergeAll(shards, o.merge);
+  // The shards' own top-K (they record the same options) unless --top-k is given.
+  profile::MergeOptions merge = o.merge;
+  merge.max_categories = o.top_k.value_or(
+      shards.front().options ? shards.front().options->top_k : kDefaultCsvTopK);
+  absl::StatusOr<profile::DataProfile> merged = profile::MergeAll(shards, merge);
   if (!merged.ok()) return NameShard(merged.status(), o.files);
   RETURN_IF_ERROR(WriteProfile(mapping::ProfileToProto(*merged), format, o.out, *ctx.out));
   if (!o.out.empty() && o.out != "-" && !ctx.global.json) {
@@ -193,7 +199,6 @@ void AddFromTfdvCommand(CLI::App* profile_cmd, CommandContext* ctx) {
 void AddMergeCommand(CLI::App* profile_cmd, CommandContext* ctx) {
   auto o = std::make_shared<MergeOptions>();
   o->merge.seed = 1;
-  o->merge.max_categories = 1000;
   CLI::App* sub = profile_cmd->add_subcommand(
       "merge",
       "Merge profiles of disjoint shards of one dataset into the profile of the whole (e.g. "
@@ -217,8 +222,11 @@ void AddMergeCommand(CLI::App* profile_cmd, CommandContext* ctx) {
                   "Merged reservoir size per numeric feature (0 = the larger input's; lowered "
                   "when a full shard reservoir is smaller, to stay uniform)")
       ->check(CLI::Range(int64_t{0}, profile::kMaxSampleSize));
-  sub->add_option("--top-k", o->merge.max_categories,
-                  "Categories kept per categorical feature after adding counts")
+  sub->add_option_function<int64_t>(
+         "--top-k", [o](int64_t value) { o->top_k = value; },
+         "Categories kept per categorical feature after adding counts (of current profiles "
+         "counted on a reference: new categories kept; the reference's are all kept); "
+         "default: the shards' own top-k (recorded in them), else 1000")
       ->check(CLI::Range(int64_t{1}, profile::kMaxCategories));
   sub->footer("\nExample: greengate profile merge part-0.json part-1.json --out all.json");
   SetAction(sub, ctx, o, &RunMerge);
@@ -233,8 +241,10 @@ void AddProfileCommands(CLI::App* app, CommandContext* ctx) {
       "Profile a CSV file into a DataProfile (JSON or binary, see --format): statistics per "
       "column, never rows. "
       "Without --model: a REFERENCE profile (two passes over the file; numeric columns get "
-      "quantile bin edges), for set-reference. With --model: a CURRENT profile on that "
-      "model's reference features, kinds and bin edges (one pass), for should-retrain. Memory "
+      "quantile bin edges), for set-reference; it records the options it was made with. With "
+      "--model: a CURRENT profile on that model's reference features, kinds, bin edges and "
+      "categories (one pass), made with the reference's recorded options (--top-k, "
+      "--sample-size, --seed, --joint-sample) unless given, for should-retrain. Memory "
       "stays bounded whatever the file size.");
   sub->require_subcommand(0, 1);
   sub->add_option("--csv", o->csv,

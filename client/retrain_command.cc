@@ -27,7 +27,7 @@ struct ShouldRetrainOptions {
   std::string model;
   std::string profile_path;
   std::string csv_path;      // instead of profile_path: profiled here on the reference
-  CsvProfileOptions csv;     // how (--threads; the rest as `greengate profile`'s defaults)
+  CsvProfileOptions csv;     // --threads; the rest are the reference's own options
   std::optional<int64_t> labeled_rows;
   std::optional<int64_t> labeled_correct;
   std::string plan_path;
@@ -170,7 +170,7 @@ void AddRetrainCommands(CLI::App* app, CommandContext* ctx) {
       "Current DataProfile (JSON or binary), from `greengate profile --model` ('-' = stdin); "
       "or --csv",
       "Current data as a CSV file, profiled here on the model's reference as `greengate "
-      "profile --model` does (its defaults), instead of --profile: one step, no profile file "
+      "profile --model` does (with the reference's own options), instead of --profile: one step, no profile file "
       "('-' = stdin)");
   AddThreadsFlag(sub, &o->csv, csv);
   auto* rows = sub->add_option_function<int64_t>(

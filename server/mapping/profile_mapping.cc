@@ -36,6 +36,25 @@ void NumericToProto(const profile::NumericProfile& n, ProfileSamples samples,
   p->set_sample_seen(n.sample_seen);
 }
 
+profile::ProfileOptions OptionsFromProto(const v1::ProfileOptions& p) {
+  return {.top_k = p.top_k(),
+          .tracked_categories = p.tracked_categories(),
+          .sample_size = p.sample_size(),
+          .joint_sample_rows = p.joint_sample_rows(),
+          .seed = p.seed(),
+          .bins = p.bins()};
+}
+
+void OptionsToProto(const profile::ProfileOptions& o, v1::ProfileOptions* p) {
+  p->set_top_k(o.top_k);
+  p->set_tracked_categories(o.tracked_categories);
+  p->set_sample_size(o.sample_size);
+  p->set_joint_sample_rows(o.joint_sample_rows);
+  p->set_seed(o.seed);
+  // Validation keeps bins within kMaxBinEdges + 1, far inside int32.
+  p->set_bins(static_cast<int32_t>(o.bins));
+}
+
 }  // namespace
 
 absl::StatusOr<profile::DataProfile> ProfileFromProto(const v1::DataProfile& proto,
@@ -57,6 +76,8 @@ absl::StatusOr<profile::DataProfile> ProfileFromProto(const v1::DataProfile& pro
         profile::CategoricalProfile c;
         c.counts.insert(f.categorical().counts().begin(), f.categorical().counts().end());
         c.other = f.categorical().other();
+        c.reference_aligned = f.categorical().reference_aligned();
+        c.unseen.insert(f.categorical().unseen().begin(), f.categorical().unseen().end());
         feature.kind = std::move(c);
         break;
       }
@@ -77,6 +98,7 @@ absl::StatusOr<profile::DataProfile> ProfileFromProto(const v1::DataProfile& pro
     joint.seen = proto.joint().seen();
     out.joint = std::move(joint);
   }
+  if (proto.has_options()) out.options = OptionsFromProto(proto.options());
   return out;
 }
 
@@ -94,6 +116,8 @@ v1::DataProfile ProfileToProto(const profile::DataProfile& profile, ProfileSampl
       v1::CategoricalProfile* c = p->mutable_categorical();
       for (const auto& [name, count] : f.categorical().counts) (*c->mutable_counts())[name] = count;
       c->set_other(f.categorical().other);
+      c->set_reference_aligned(f.categorical().reference_aligned);
+      for (const std::string& name : f.categorical().unseen) c->add_unseen(name);
     }
   }
   for (const auto& [name, weight] : profile.feature_importance) {
@@ -108,6 +132,7 @@ v1::DataProfile ProfileToProto(const profile::DataProfile& profile, ProfileSampl
     }
     joint->set_seen(profile.joint->seen);
   }
+  if (profile.options) OptionsToProto(*profile.options, proto.mutable_options());
   return proto;
 }
 

@@ -23,7 +23,9 @@ namespace greengate::client {
 namespace {
 
 using testing::CliResult;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::Not;
 using testing::ServerProcess;
 using ::testing::StartsWith;
@@ -67,6 +69,41 @@ std::string MakeCsv(uint64_t seed, int rows, double shift, bool reorder) {
     }
   }
   return csv;
+}
+
+constexpr int kLevels = 1200;
+
+// `rows` rows of a numeric column and a category drawn from kLevels equally likely levels,
+// then `new_rows` rows of the category "NEW". Rows [begin, end) of that, with the header.
+std::string MakeLevelsCsv(uint64_t seed, int rows, int new_rows, int begin = 0, int end = -1) {
+  std::mt19937_64 rng(seed);
+  std::string csv = "x,level\n";
+  const int total = rows + new_rows;
+  if (end < 0) end = total;
+  for (int i = 0; i < total; ++i) {
+    const uint64_t draw = rng();
+    if (i < begin || i >= end) continue;
+    const std::string level = i < rows ? absl::StrCat("L", draw % kLevels) : "NEW";
+    absl::StrAppend(&csv, (draw >> 20) % 1000, ",", level, "\n");
+  }
+  return csv;
+}
+
+// The categorical feature "level" of a profile file, and the options it records.
+v1::CategoricalProfile Level(const std::string& path) {
+  v1::DataProfile profile;
+  EXPECT_TRUE(ReadJsonFile(path, &profile).ok()) << path;
+  for (const v1::FeatureProfile& f : profile.features()) {
+    if (f.name() == "level") return f.categorical();
+  }
+  ADD_FAILURE() << path << " has no feature 'level'";
+  return {};
+}
+
+v1::ProfileOptions RecordedOptions(const std::string& path) {
+  v1::DataProfile profile;
+  EXPECT_TRUE(ReadJsonFile(path, &profile).ok()) << path;
+  return profile.options();
 }
 
 class CliEndToEndTest : public ::testing::Test {
@@ -363,6 +400,80 @@ TEST_F(CliEndToEndTest, BadInputFailsAndNamesTheField) {
   r = Cli({"get-model", "--model", "nope"});
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, StartsWith("greengate: NOT_FOUND: "));
+}
+
+// A reference made with --top-k 5000 is counted on by every CLI path that profiles on a
+// reference (profile --model, should-retrain --csv, shards + profile merge) without repeating
+// the flag, and current data counts on the reference's categories: without drift nothing is
+// unseen and nothing drifts, and a new category is reported with its count.
+TEST_F(CliEndToEndTest, CurrentDataCountsOnTheReferenceWithItsOwnOptions) {
+  // should-retrain --csv: the drift result of "level".
+  const auto should_retrain_on_csv = [this](const std::string& csv) {
+    CliResult r = Cli({"should-retrain", "--model", "m", "--csv", csv, "--accelerator",
+                       "nvidia-a100-40gb", "--accelerators", "1", "--hours", "1", "--region",
+                       "FR", "--json"});
+    EXPECT_TRUE(r.code == 0 || r.code == 10 || r.code == 11) << r.out << r.err;
+    v1::Decision decision;
+    EXPECT_TRUE(ParseJson(r.out, "should-retrain", &decision).ok()) << r.out << r.err;
+    for (const v1::FeatureDrift& f : decision.drift().features()) {
+      if (f.feature() == "level") return f;
+    }
+    ADD_FAILURE() << "no drift result for 'level': " << r.out;
+    return v1::FeatureDrift();
+  };
+  WriteFile(dir_ / "train.csv", MakeLevelsCsv(1, 100000, 0));
+  WriteFile(dir_ / "same.csv", MakeLevelsCsv(2, 100000, 0));
+  WriteFile(dir_ / "new.csv", MakeLevelsCsv(3, 100000, 300));
+  ASSERT_EQ(Cli({"register", "--model", "m", "--version", "v1"}).code, 0);
+  CliResult r = Cli({"set-reference", "--model", "m", "--csv", Path("train.csv"), "--categorical",
+                     "level", "--top-k", "5000", "--accuracy", "0.9", "--evaluation-rows", "1000"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+
+  // profile --model, no --top-k: the reference's 5000, so all 1200 levels and no `other`.
+  r = Cli({"profile", "--csv", Path("same.csv"), "--model", "m", "--out", Path("same.json")});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("options: top-k 5000, sample size 1000, joint sample 0, seed 1 "
+                               "(the reference's, unless given)"));
+  EXPECT_EQ(RecordedOptions(Path("same.json")).top_k(), 5000);
+  const v1::CategoricalProfile same = Level(Path("same.json"));
+  EXPECT_TRUE(same.reference_aligned());
+  EXPECT_EQ(same.counts_size(), kLevels);
+  EXPECT_EQ(same.other(), 0);
+  EXPECT_THAT(same.unseen(), IsEmpty());
+
+  // should-retrain --csv, no flag either: nothing unseen, no drift.
+  const v1::FeatureDrift no_drift = should_retrain_on_csv(Path("same.csv"));
+  EXPECT_EQ(no_drift.test(), "jensen_shannon");
+  EXPECT_THAT(no_drift.unseen_categories(), IsEmpty());
+  EXPECT_FALSE(no_drift.drifted()) << no_drift.statistic();
+
+  // A genuinely new category: listed with its count, reported unseen.
+  r = Cli({"profile", "--csv", Path("new.csv"), "--model", "m", "--out", Path("new.json")});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  const v1::CategoricalProfile with_new = Level(Path("new.json"));
+  EXPECT_THAT(with_new.unseen(), ElementsAre("NEW"));
+  EXPECT_EQ(with_new.counts().at("NEW"), 300);
+  EXPECT_THAT(should_retrain_on_csv(Path("new.csv")).unseen_categories(), ElementsAre("NEW"));
+
+  // Shards profiled on the model and merged without repeating --top-k: the one-pass counts.
+  WriteFile(dir_ / "part0.csv", MakeLevelsCsv(3, 100000, 300, 0, 60000));
+  WriteFile(dir_ / "part1.csv", MakeLevelsCsv(3, 100000, 300, 60000));
+  for (const char* part : {"part0", "part1"}) {
+    r = Cli({"profile", "--csv", Path(absl::StrCat(part, ".csv")), "--model", "m", "--out",
+             Path(absl::StrCat(part, ".json"))});
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+  }
+  r = Cli({"profile", "merge", Path("part0.json"), Path("part1.json"), "--out",
+           Path("merged.json")});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  const v1::CategoricalProfile merged = Level(Path("merged.json"));
+  EXPECT_EQ(merged.counts_size(), with_new.counts_size());
+  for (const auto& [name, count] : with_new.counts()) {
+    EXPECT_EQ(merged.counts().at(name), count) << name;
+  }
+  EXPECT_EQ(merged.other(), with_new.other());
+  EXPECT_THAT(merged.unseen(), ElementsAre("NEW"));
+  EXPECT_EQ(RecordedOptions(Path("merged.json")).top_k(), 5000);
 }
 
 }  // namespace

@@ -310,11 +310,22 @@ TEST_F(ProfileCurrentCsvTest, CountsOnTheReferenceEdgesInReferenceOrder) {
 
   const profile::FeatureProfile& city = Feature(p, "city");
   EXPECT_EQ(city.missing, 1);
+  // Counted on the reference's categories, zeros kept; "Berlin" is new to it.
+  EXPECT_TRUE(city.categorical().reference_aligned);
   EXPECT_EQ(city.categorical().counts,
-            (std::map<std::string, int64_t>{{"Berlin", 1}, {"Lyon", 1}, {"Paris", 2}}));
+            (std::map<std::string, int64_t>{{"Berlin", 1},
+                                            {"Lyon", 1},
+                                            {"New York, NY", 0},
+                                            {"Nice", 0},
+                                            {"Paris", 2},
+                                            {"Say \"hi\"", 0}}));
+  EXPECT_THAT(city.categorical().unseen, ElementsAre("Berlin"));
   // zip stays categorical although "x" is the only non-number: the reference decides.
-  EXPECT_EQ(Feature(p, "zip").categorical().counts,
-            (std::map<std::string, int64_t>{{"6000", 1}, {"75001", 2}, {"99999", 1}, {"x", 1}}));
+  const profile::CategoricalProfile& zip = Feature(p, "zip").categorical();
+  EXPECT_EQ(zip.counts.at("75001"), 2);
+  EXPECT_EQ(zip.counts.at("75002"), 0);
+  EXPECT_THAT(zip.unseen, ElementsAre("6000", "99999", "x"));
+  EXPECT_TRUE(profile::ValidateAgainstReference(reference_, p, "current").ok());
 }
 
 TEST_F(ProfileCurrentCsvTest, KeepsAJointSampleWhenTheReferenceHasOne) {
@@ -412,6 +423,41 @@ TEST_F(ProfileCurrentCsvTest, MergedShardProfilesEqualTheOnePassProfile) {
   // And the whole-file current profile matches the reference's own counts.
   EXPECT_EQ(Feature(one->profile, "age").numeric().bin_counts,
             Feature(reference_, "age").numeric().bin_counts);
+}
+
+// A current profile takes every option it is not given from its reference; given ones win
+// (top-K then bounds the new categories listed). A reference of an older client records none:
+// the CLI defaults, and its joint sample's size.
+TEST(CurrentBuilderOptionsTest, TakesTheReferenceOptionsUnlessGiven) {
+  profile::DataProfile reference;
+  reference.options = profile::ProfileOptions{.top_k = 5000, .tracked_categories = 10000,
+                                              .sample_size = 300, .joint_sample_rows = 40,
+                                              .seed = 9, .bins = 20};
+  const profile::ProfileBuilderOptions taken = CurrentBuilderOptions({}, reference);
+  EXPECT_EQ(taken.max_categories, 5000);
+  EXPECT_EQ(taken.tracked_categories, 10000);
+  EXPECT_EQ(taken.sample_capacity, 300);
+  EXPECT_EQ(taken.joint_sample_capacity, 40);
+  EXPECT_EQ(taken.seed, 9u);
+
+  CsvProfileOptions given;
+  given.top_k = 20000;
+  given.seed = 4;
+  const profile::ProfileBuilderOptions overridden = CurrentBuilderOptions(given, reference);
+  EXPECT_EQ(overridden.max_categories, 20000);
+  EXPECT_EQ(overridden.tracked_categories, 20000);  // never below the kept categories
+  EXPECT_EQ(overridden.seed, 4u);
+  EXPECT_EQ(overridden.sample_capacity, 300);
+
+  profile::DataProfile older;
+  older.joint = profile::JointSample();
+  older.joint->features = {"x"};
+  older.joint->rows = 7;
+  const profile::ProfileBuilderOptions defaults = CurrentBuilderOptions({}, older);
+  EXPECT_EQ(defaults.max_categories, kDefaultCsvTopK);
+  EXPECT_EQ(defaults.sample_capacity, kDefaultCsvSampleSize);
+  EXPECT_EQ(defaults.seed, kDefaultCsvSeed);
+  EXPECT_EQ(defaults.joint_sample_capacity, 7);
 }
 
 }  // namespace

@@ -1,9 +1,14 @@
 // CompareCategorical(): the test for a categorical feature, on the counts of the union of both
 // sides' categories (plus the `other` bucket of categories beyond the kept top-K, as one more
 // category, when either side has any):
-//   - reference rows <= large_sample_rows: chi-square homogeneity test (p-value);
+//   - reference profile rows <= large_sample_rows: chi-square homogeneity test (p-value);
 //   - more reference rows: base-2 Jensen-Shannon distance (effect size), because at large n
 //     every trivial shift gets a tiny p-value.
+// A current profile counted on its reference (CategoricalProfile::reference_aligned) has
+// every reference category with its exact count, genuinely new categories in `unseen`, and an
+// `other` that means what the reference's means, so the union is the reference's categories
+// plus the new ones. A profile of an older client kept its own top-K: the union then mixes
+// categories each side folded, and a category the reference folded can show as unseen.
 
 #include <string>
 #include <vector>
@@ -55,6 +60,14 @@ double Total(const std::vector<double>& counts) {
   return total;
 }
 
+// How the current side was counted, for the decision record.
+const char* Counting(const profile::CategoricalProfile& current) {
+  return current.reference_aligned
+             ? "current counted on the reference's categories"
+             : "current kept its own top categories, so a category either side folded can "
+               "show as unseen";
+}
+
 }  // namespace
 
 absl::StatusOr<FeatureDrift> CompareCategorical(const profile::FeatureProfile& reference,
@@ -72,7 +85,7 @@ absl::StatusOr<FeatureDrift> CompareCategorical(const profile::FeatureProfile& r
   out.psi = sizes->psi;
   out.jensen_shannon = sizes->jensen_shannon;
 
-  const int64_t ref_rows = reference.count - reference.missing;
+  const int64_t ref_rows = ReferenceRows(reference, fields);
   const int64_t large = options.large_sample_rows;
   const bool comparable = Total(counts.reference) > 0 && Total(counts.current) > 0;
   if (comparable && ref_rows <= large) {
@@ -87,8 +100,8 @@ absl::StatusOr<FeatureDrift> CompareCategorical(const profile::FeatureProfile& r
     out.threshold = options.p_value_threshold;
     out.why = absl::StrFormat(
         "categorical, %d reference rows <= %d: chi-square homogeneity test over %d categories "
-        "(dof %d); at this size p-values are meaningful",
-        ref_rows, large, counts.reference.size(), chi->dof);
+        "(dof %d); at this size p-values are meaningful; %s",
+        ref_rows, large, counts.reference.size(), chi->dof, Counting(current.categorical()));
     return out;
   }
 
@@ -105,8 +118,8 @@ absl::StatusOr<FeatureDrift> CompareCategorical(const profile::FeatureProfile& r
   out.drifted = out.statistic >= options.distance_threshold;
   out.why = absl::StrFormat(
       "categorical, %d reference rows > %d: effect size (Jensen-Shannon distance, base 2) "
-      "decides, p-values over-reject at large n",
-      ref_rows, large);
+      "decides, p-values over-reject at large n; %s",
+      ref_rows, large, Counting(current.categorical()));
   return out;
 }
 

@@ -12,8 +12,8 @@
 #include "server/core/drift/correction.h"
 #include "server/core/drift/feature_drift.h"
 #include "server/core/drift/multivariate.h"
-#include "server/core/drift/proportion_test.h"
-#include "server/core/drift/selected_test.h"
+#include "server/core/drift/proportion_z.h"
+#include "server/core/drift/test_registry.h"
 
 namespace greengate::drift {
 namespace {
@@ -91,7 +91,7 @@ double MissingRate(const profile::FeatureProfile& feature) {
 absl::StatusOr<FeatureDrift> CompareFeature(const profile::FeatureProfile& reference,
                                             const profile::FeatureProfile& current,
                                             const DriftOptions& options, size_t ref_index,
-                                            size_t cur_index) {
+                                            size_t cur_index, int64_t reference_rows) {
   const std::string ref_field = absl::StrCat("reference.features[", ref_index, "]");
   const std::string cur_field = absl::StrCat("current.features[", cur_index, "]");
   if (reference.is_numeric() != current.is_numeric()) {
@@ -100,7 +100,7 @@ absl::StatusOr<FeatureDrift> CompareFeature(const profile::FeatureProfile& refer
                      current.is_numeric() ? "numeric" : "categorical", " but ", ref_field, " is ",
                      reference.is_numeric() ? "numeric" : "categorical"));
   }
-  const internal::FeatureFields fields{ref_field, cur_field};
+  const internal::FeatureFields fields{ref_field, cur_field, reference_rows};
   FeatureDrift drift;
   const auto selected = options.feature_tests.find(reference.name);
   if (selected != options.feature_tests.end()) {
@@ -176,7 +176,8 @@ absl::StatusOr<DriftReport> DetectDrift(const profile::DataProfile& reference,
                                                      "\" (reference.features[", i, "])"));
     }
     ASSIGN_OR_RETURN(FeatureDrift drift, CompareFeature(ref, current.features[found->second],
-                                                        options, i, found->second));
+                                                        options, i, found->second,
+                                                        reference.rows));
     report.features.push_back(std::move(drift));
   }
   DecidePValueTests(report.features, options);

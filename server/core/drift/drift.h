@@ -22,13 +22,13 @@ struct DriftOptions {
   double distance_threshold = 0.1;  // effect-size tests drift when statistic >= this
   double drift_share_threshold = 0.5;
   Correction correction = Correction::kBenjaminiHochberg;
-  // Above this many reference rows p-values reject trivial shifts, so effect sizes decide.
+  // Above this many rows of the reference profile (DataProfile::rows, missing values
+  // included, the same count for every feature) p-values reject trivial shifts, so effect
+  // sizes decide.
   int64_t large_sample_rows = 1000;
   // Per-feature test chosen by the policy instead of the default selection (feature name ->
-  // test name). Numeric samples: "ks", "cramer_von_mises", "anderson_darling",
-  // "wasserstein_norm", "energy_distance". Bins or categories: "psi", "jensen_shannon",
-  // "jensen_shannon_divergence", "kl_divergence", "hellinger", "l_infinity", "chi_square".
-  // Binary categorical: "z". See FeatureTestNames() (selected_test.h).
+  // test name): one of FeatureTestNames(), whose registry (test_registry.cc) says what each
+  // test takes (numeric distributions, histograms or categories, a binary feature).
   std::map<std::string, std::string> feature_tests;
   // Feature importance sent with the reference (feature name -> weight >= 0). When not empty,
   // the drifted share is the importance-weighted share; features absent from the map weigh 0.

@@ -4,6 +4,7 @@
 // step, before the correction across features). Internal to the drift module.
 // Pure and thread-safe.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,11 +17,19 @@
 namespace greengate::drift::internal {
 
 // Where the two profiles of a feature sit in their requests, for error messages
-// (e.g. "reference.features[2]", "current.features[0]").
+// (e.g. "reference.features[2]", "current.features[0]"), and the rows of the reference
+// profile (DataProfile::rows), which DriftOptions::large_sample_rows is compared with.
 struct FeatureFields {
   std::string_view reference;
   std::string_view current;
+  int64_t reference_rows = 0;
 };
+
+// ReferenceRows()
+//
+// The count large_sample_rows is compared with: the rows of the reference profile, or, when
+// it records none (0), the feature's own rows (missing values included).
+int64_t ReferenceRows(const profile::FeatureProfile& reference, FeatureFields fields);
 
 // CompareNumeric() / CompareCategorical()
 //

@@ -27,6 +27,10 @@ absl::StatusOr<EffectSizes> ComputeEffectSizes(absl::Span<const double> referenc
   return sizes;
 }
 
+int64_t ReferenceRows(const profile::FeatureProfile& reference, FeatureFields fields) {
+  return fields.reference_rows > 0 ? fields.reference_rows : reference.count;
+}
+
 Histograms EffectHistograms(std::vector<double> reference_counts,
                             std::vector<double> current_counts) {
   const std::size_t bins = reference_counts.size();

@@ -41,7 +41,8 @@ absl::StatusOr<FeatureDrift> CompareNumeric(const profile::FeatureProfile& refer
   const int64_t ref_rows = reference.count - reference.missing;
   const int64_t cur_rows = current.count - current.missing;
   const int64_t large = options.large_sample_rows;
-  const bool small = ref_rows <= large;
+  const int64_t size = ReferenceRows(reference, fields);  // rows, as users read the option
+  const bool small = size <= large;
   const std::string field = absl::StrCat(std::string(fields.reference), ".numeric");
   if (ref_rows > 0 && cur_rows > 0 && CanCompareDistributions(reference, current)) {
     ASSIGN_OR_RETURN(const DistributionComparison compared,
@@ -55,7 +56,7 @@ absl::StatusOr<FeatureDrift> CompareNumeric(const profile::FeatureProfile& refer
       out.why = absl::StrFormat(
           "numeric, %d reference rows <= %d: KS test on %s; at this size p-values are "
           "meaningful%s",
-          ref_rows, large, compared.basis, HowTheBoundWasUsed(out));
+          size, large, compared.basis, HowTheBoundWasUsed(out));
     } else {
       out.test = "wasserstein_norm";
       out.threshold = options.distance_threshold;
@@ -63,7 +64,7 @@ absl::StatusOr<FeatureDrift> CompareNumeric(const profile::FeatureProfile& refer
       out.why = absl::StrFormat(
           "numeric, %d reference rows > %d: effect size (normed Wasserstein) decides, p-values "
           "over-reject at large n; on %s%s",
-          ref_rows, large, compared.basis, HowTheBoundWasUsed(out));
+          size, large, compared.basis, HowTheBoundWasUsed(out));
     }
     return out;
   }

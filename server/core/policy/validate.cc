@@ -9,7 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "server/common/status_macros.h"
-#include "server/core/drift/selected_test.h"
+#include "server/core/drift/test_registry.h"
 #include "server/core/policy/policy.h"
 
 namespace greengate::policy {

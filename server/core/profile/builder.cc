@@ -158,6 +158,13 @@ absl::StatusOr<double> ParseNumericField(std::string_view field) {
 absl::StatusOr<ProfileBuilder> ProfileBuilder::Create(std::vector<FeatureSpec> schema,
                                                       const ProfileBuilderOptions& options,
                                                       BinEdgeSet bin_edges) {
+  return CreateImpl(std::move(schema), options, std::move(bin_edges), nullptr);
+}
+
+absl::StatusOr<ProfileBuilder> ProfileBuilder::CreateImpl(std::vector<FeatureSpec> schema,
+                                                          const ProfileBuilderOptions& options,
+                                                          BinEdgeSet bin_edges,
+                                                          const DataProfile* reference) {
   RETURN_IF_ERROR(ValidateSchema(schema));
   if (!bin_edges.empty() && bin_edges.size() != schema.size()) {
     return absl::InvalidArgumentError(
@@ -175,11 +182,20 @@ absl::StatusOr<ProfileBuilder> ProfileBuilder::Create(std::vector<FeatureSpec> s
                                                        QuoteForMessage(schema[i].name),
                                                        " is categorical and takes no edges"));
       }
-      ASSIGN_OR_RETURN(
-          CategoricalBuilder builder,
+      // ForReference() lays the schema out as the reference's features, index for index.
+      const CategoricalProfile* listed =
+          reference == nullptr ? nullptr : &reference->features[i].categorical();
+      absl::StatusOr<CategoricalBuilder> builder =
           CategoricalBuilder::Create({.max_categories = options.max_categories,
-                                      .tracked_categories = options.tracked_categories}));
-      builders.emplace_back(std::move(builder));
+                                      .tracked_categories = options.tracked_categories,
+                                      .reference = listed});
+      if (!builder.ok()) {
+        // Only a reference's list can be at fault here: the options were checked above.
+        return absl::InvalidArgumentError(absl::StrCat(
+            reference == nullptr ? "" : absl::StrCat("reference.features[", i, "].categorical: "),
+            builder.status().message()));
+      }
+      builders.emplace_back(*std::move(builder));
       continue;
     }
     RETURN_IF_ERROR(ValidateBinEdges(edges, edges_path));
@@ -212,6 +228,12 @@ absl::StatusOr<ProfileBuilder> ProfileBuilder::Create(std::vector<FeatureSpec> s
   }
   ProfileBuilder builder(std::move(schema), std::move(builders));
   builder.edge_samplers_ = std::move(edge_samplers);
+  builder.recorded_ = {.top_k = options.max_categories,
+                       .tracked_categories = options.tracked_categories,
+                       .sample_size = options.sample_capacity,
+                       .joint_sample_rows = options.joint_sample_capacity,
+                       .seed = options.seed,
+                       .bins = 0};
   builder.joint_capacity_ = options.joint_sample_capacity;
   // A stream number no feature uses, so the joint draw is independent of the per-feature ones.
   builder.joint_rng_ = internal::Rng(internal::MixSeed(options.seed, uint64_t{1} << 32));
@@ -220,6 +242,14 @@ absl::StatusOr<ProfileBuilder> ProfileBuilder::Create(std::vector<FeatureSpec> s
 
 int64_t EdgeSampleCapacity(int bins) {
   return std::clamp<int64_t>(int64_t{8} * bins, 0, kMaxSampleSize);
+}
+
+absl::StatusOr<ProfileBuilder> ProfileBuilder::FirstPass(std::vector<FeatureSpec> schema,
+                                                         const ProfileBuilderOptions& options,
+                                                         int bins) {
+  ProfileBuilderOptions pass1 = options;
+  if (pass1.edge_sample_capacity == 0) pass1.edge_sample_capacity = EdgeSampleCapacity(bins);
+  return Create(std::move(schema), pass1);
 }
 
 absl::StatusOr<ProfileBuilder> ProfileBuilder::ForReference(const DataProfile& reference,
@@ -232,7 +262,22 @@ absl::StatusOr<ProfileBuilder> ProfileBuilder::ForReference(const DataProfile& r
     schema.push_back({f.name, f.is_numeric() ? FeatureKind::kNumeric : FeatureKind::kCategorical});
     edges.push_back(f.is_numeric() ? f.numeric().bin_edges : std::vector<double>());
   }
-  return Create(std::move(schema), options, std::move(edges));
+  return CreateImpl(std::move(schema), options, std::move(edges), &reference);
+}
+
+ProfileBuilderOptions ReferenceOptions(const DataProfile& reference,
+                                       const ProfileBuilderOptions& defaults) {
+  ProfileBuilderOptions out = defaults;
+  if (!reference.options) return out;
+  const ProfileOptions& recorded = *reference.options;
+  // 0 marks a count the reference did not record (a top-K or tracked count is never 0).
+  if (recorded.top_k > 0) out.max_categories = recorded.top_k;
+  if (recorded.tracked_categories > 0) out.tracked_categories = recorded.tracked_categories;
+  out.tracked_categories = std::max(out.tracked_categories, out.max_categories);
+  out.sample_capacity = recorded.sample_size;
+  out.joint_sample_capacity = recorded.joint_sample_rows;
+  out.seed = recorded.seed;
+  return out;
 }
 
 ProfileBuilder::ProfileBuilder(std::vector<FeatureSpec> schema,
@@ -333,6 +378,9 @@ absl::StatusOr<ProfileBuilder> ProfileBuilder::SecondPass(std::vector<FeatureSpe
   counting.sample_capacity = 0;
   ASSIGN_OR_RETURN(ProfileBuilder pass2, Create(std::move(schema), counting, std::move(edges)));
   pass2.kept_samples_ = std::move(samples);
+  // Pass 2 counts with capacity 0 but reports pass 1's reservoirs: record their capacity.
+  pass2.recorded_.sample_size = options.sample_capacity;
+  pass2.recorded_.bins = bins;
   return pass2;
 }
 
@@ -367,6 +415,7 @@ void ProfileBuilder::SampleJointValues(const double* values, std::size_t numeric
 DataProfile ProfileBuilder::Finish() const {
   DataProfile profile;
   profile.rows = rows_;
+  profile.options = recorded_;
   profile.features.reserve(builders_.size());
   for (std::size_t i = 0; i < builders_.size(); ++i) {
     FeatureProfile f;
@@ -404,11 +453,7 @@ absl::StatusOr<DataProfile> BuildReferenceProfile(std::vector<FeatureSpec> schem
                                                   const RowSource& rows) {
   // Check `bins` before reading any data: an empty sample exercises only that check.
   RETURN_IF_ERROR(QuantileEdges({}, bins).status());
-  ProfileBuilderOptions pass1_options = options;
-  if (pass1_options.edge_sample_capacity == 0) {
-    pass1_options.edge_sample_capacity = EdgeSampleCapacity(bins);
-  }
-  ASSIGN_OR_RETURN(ProfileBuilder pass1, ProfileBuilder::Create(schema, pass1_options));
+  ASSIGN_OR_RETURN(ProfileBuilder pass1, ProfileBuilder::FirstPass(schema, options, bins));
   RETURN_IF_ERROR(rows(pass1));
   ASSIGN_OR_RETURN(ProfileBuilder pass2, pass1.SecondPass(std::move(schema), options, bins));
   RETURN_IF_ERROR(rows(pass2));

@@ -95,10 +95,22 @@ class ProfileBuilder {
                                                const ProfileBuilderOptions& options,
                                                BinEdgeSet bin_edges = {});
 
+  // FirstPass()
+  //
+  // Pass 1 of a reference with `bins` bins: Create() without edges, drawing each numeric
+  // feature's edge sample (EdgeSampleCapacity(bins) values, unless options set another) beside
+  // the kept sample. Every reference profiler starts here, so that the same rows give the same
+  // edges whichever front end reads them.
+  static absl::StatusOr<ProfileBuilder> FirstPass(std::vector<FeatureSpec> schema,
+                                                  const ProfileBuilderOptions& options, int bins);
+
   // ForReference()
   //
   // A builder for current data: the reference's features, kinds and bin edges, in the
-  // reference's order. The profile it builds passes ValidateAgainstReference().
+  // reference's order, and each categorical feature counted on the reference's categories
+  // (CategoricalProfile::reference_aligned; `max_categories` then bounds the unseen ones
+  // listed). The profile it builds passes ValidateAgainstReference(). ReferenceOptions()
+  // gives the options the reference was made with.
   static absl::StatusOr<ProfileBuilder> ForReference(const DataProfile& reference,
                                                      const ProfileBuilderOptions& options);
 
@@ -156,6 +168,9 @@ class ProfileBuilder {
   // Rows counted so far.
   int64_t rows() const { return rows_; }
 
+  // The options this builder records in its profiles (DataProfile::options).
+  const ProfileOptions& recorded_options() const { return recorded_; }
+
   const std::vector<FeatureSpec>& schema() const { return schema_; }
 
   // Finish()
@@ -170,12 +185,19 @@ class ProfileBuilder {
 
   ProfileBuilder(std::vector<FeatureSpec> schema, std::vector<FeatureBuilder> builders);
 
+  // Create() of a builder whose categorical features count on `reference`'s (null: none).
+  static absl::StatusOr<ProfileBuilder> CreateImpl(std::vector<FeatureSpec> schema,
+                                                   const ProfileBuilderOptions& options,
+                                                   BinEdgeSet bin_edges,
+                                                   const DataProfile* reference);
+
   template <typename Text>
   absl::Status AddRowImpl(absl::Span<const Text> fields);
 
   std::vector<FeatureSpec> schema_;
   std::vector<FeatureBuilder> builders_;
   std::vector<double> parsed_;  // scratch for one row's numeric fields
+  ProfileOptions recorded_;
   // Pass 2 of a reference (SecondPass()): pass 1's sorted reservoir of each numeric feature,
   // which Finish() reports instead of the (empty) one of the feature's builder.
   std::vector<std::vector<double>> kept_samples_;
@@ -192,6 +214,14 @@ class ProfileBuilder {
   std::vector<double> joint_values_;  // row-major, numeric features in schema order
   std::vector<double> joint_row_;     // scratch for SampleJointRow()
 };
+
+// ReferenceOptions()
+//
+// The builder options `reference` was made with (DataProfile::options), for a current profile
+// on it: its top-K, tracked categories, reservoir size, joint sample rows and seed. Fields the
+// reference does not record (a profile of an older client) keep `defaults`' values. Pure.
+ProfileBuilderOptions ReferenceOptions(const DataProfile& reference,
+                                       const ProfileBuilderOptions& defaults = {});
 
 // A source of rows for BuildReferenceProfile(): feeds every row of the data, in the same
 // order each time it is called, to `builder` (through AddRow), and returns the first error.

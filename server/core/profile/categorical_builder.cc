@@ -32,7 +32,23 @@ absl::StatusOr<CategoricalBuilder> CategoricalBuilder::Create(CategoricalBuilder
                      "] = [", options.max_categories, ", ", kMaxTrackedCategories, "], got ",
                      options.tracked_categories));
   }
-  return CategoricalBuilder(options);
+  CategoricalBuilder builder(options);
+  if (options.reference != nullptr) {
+    const CategoricalProfile& reference = *options.reference;
+    if (static_cast<int64_t>(reference.counts.size()) > kMaxCategories) {
+      return absl::InvalidArgumentError(absl::StrCat("reference: lists ", reference.counts.size(),
+                                                     " categories; at most ", kMaxCategories,
+                                                     " are allowed"));
+    }
+    builder.reference_aligned_ = true;
+    builder.fold_unlisted_ = reference.other > 0;
+    // A profile lists at most kMaxCategories: the reference's, then unseen ones.
+    builder.max_categories_ = std::min<int64_t>(
+        options.max_categories, kMaxCategories - static_cast<int64_t>(reference.counts.size()));
+    builder.reference_counts_.reserve(reference.counts.size());
+    for (const auto& entry : reference.counts) builder.reference_counts_.emplace(entry.first, 0);
+  }
+  return builder;
 }
 
 CategoricalBuilder::CategoricalBuilder(CategoricalBuilderOptions options)
@@ -48,6 +64,21 @@ void CategoricalBuilder::Add(std::string_view value) {
     ++other_;
     return;
   }
+  if (reference_aligned_) {
+    const auto listed = reference_counts_.find(internal::AsAbsl(value));
+    if (listed != reference_counts_.end()) {
+      ++listed->second;
+      return;
+    }
+    if (fold_unlisted_) {
+      ++other_;
+      return;
+    }
+  }
+  AddUnlisted(value);
+}
+
+void CategoricalBuilder::AddUnlisted(std::string_view value) {
   const auto [it, inserted] = counts_.try_emplace(internal::AsAbsl(value), 0);
   ++it->second;
   if (inserted && static_cast<int64_t>(counts_.size()) > tracked_categories_) FoldRarest();
@@ -80,6 +111,11 @@ CategoricalProfile CategoricalBuilder::Finish() const {
   p.counts.insert(counts_.begin(), counts_.end());
   p.other = other_;
   KeepTopCategories(max_categories_, &p);
+  if (reference_aligned_) {
+    p.reference_aligned = true;
+    for (const auto& entry : p.counts) p.unseen.insert(p.unseen.end(), entry.first);
+    p.counts.insert(reference_counts_.begin(), reference_counts_.end());
+  }
   return p;
 }
 

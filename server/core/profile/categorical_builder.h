@@ -11,6 +11,13 @@
 // its first appearance, and counts plus other always equal the non-missing values exactly.
 // Finish() then keeps the `max_categories` largest counts. Ties rank by name, so the result
 // depends only on the input and its order.
+//
+// On a reference (CategoricalBuilderOptions::reference, for a current profile): the
+// reference's listed categories are counted exactly, never folded, and all kept (zeros
+// included). Other categories are genuinely new when the reference listed every category it
+// saw (its `other` is 0): they are counted as above and the `max_categories` largest kept
+// and named in `unseen`. When the reference folded categories into its `other`, an unlisted
+// category may be one it folded, so it counts in `other`. See CategoricalProfile.
 
 #include <cstdint>
 #include <string>
@@ -34,6 +41,9 @@ struct CategoricalBuilderOptions {
   // Distinct categories counted at once before the rarest are folded into `other`, in
   // [max_categories, kMaxTrackedCategories]. Larger is more exact and uses more memory.
   int64_t tracked_categories = kDefaultTrackedCategories;
+  // A current profile's reference feature, or null for a profile of its own. Only read by
+  // Create(), which copies the category names.
+  const CategoricalProfile* reference = nullptr;
 };
 
 // CategoricalBuilder accumulates one categorical feature. Not thread-safe; copyable.
@@ -68,9 +78,15 @@ class CategoricalBuilder {
   explicit CategoricalBuilder(CategoricalBuilderOptions options);
 
   void FoldRarest();
+  void AddUnlisted(std::string_view value);
 
   int64_t max_categories_;
   int64_t tracked_categories_;
+  // On a reference: its listed categories, counted exactly; and whether categories it does
+  // not list count in `other` (it folded some) or are tracked in counts_ as unseen ones.
+  bool reference_aligned_ = false;
+  bool fold_unlisted_ = false;
+  absl::flat_hash_map<std::string, int64_t> reference_counts_;
   absl::flat_hash_map<std::string, int64_t> counts_;
   int64_t other_ = 0;
   int64_t count_ = 0;

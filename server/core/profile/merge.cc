@@ -32,6 +32,25 @@ absl::Status ValidateOptions(const MergeOptions& options) {
   return absl::OkStatus();
 }
 
+// Shards of one profile are made with the same options (their seeds may differ): a merge
+// of shards that kept, sampled or binned differently would record options none of them had.
+absl::Status CheckSameOptions(const DataProfile& a, std::string_view a_name,
+                              const DataProfile& b, std::string_view b_name) {
+  if (!a.options || !b.options) return absl::OkStatus();  // older clients record none
+  ProfileOptions seedless = *b.options;
+  seedless.seed = a.options->seed;
+  if (seedless == *a.options) return absl::OkStatus();
+  const auto show = [](const ProfileOptions& o) {
+    return absl::StrCat("top_k ", o.top_k, ", tracked_categories ", o.tracked_categories,
+                        ", sample_size ", o.sample_size, ", joint_sample_rows ",
+                        o.joint_sample_rows, ", bins ", o.bins);
+  };
+  return absl::InvalidArgumentError(absl::StrCat(
+      internal::AsAbsl(b_name), ".options: ", show(*b.options), " differ from ",
+      internal::AsAbsl(a_name), "'s ", show(*a.options),
+      "; merge only shards profiled with the same options"));
+}
+
 absl::StatusOr<int64_t> AddCounts(int64_t x, int64_t y, std::string_view path) {
   int64_t sum = 0;
   if (__builtin_add_overflow(x, y, &sum)) {
@@ -126,9 +145,60 @@ NumericProfile MergeNumeric(const FeatureProfile& fa, const FeatureProfile& fb,
   return out;
 }
 
-CategoricalProfile MergeCategorical(const CategoricalProfile& a, const CategoricalProfile& b,
-                                    int64_t max_categories) {
+// The categories of a profile counted on a reference that the reference lists.
+std::vector<std::string_view> ListedByReference(const CategoricalProfile& p) {
+  std::vector<std::string_view> out;
+  out.reserve(p.counts.size() - std::min(p.counts.size(), p.unseen.size()));
+  for (const auto& entry : p.counts) {
+    if (!p.unseen.contains(entry.first)) out.push_back(entry.first);
+  }
+  return out;
+}
+
+// Two profiles counted on one reference: the reference's categories add, never folded (both
+// list them all, zeros kept); unseen ones add and only they fold beyond `max_categories`.
+absl::StatusOr<CategoricalProfile> MergeAligned(const CategoricalProfile& a,
+                                                const CategoricalProfile& b,
+                                                int64_t max_categories, std::string_view path) {
+  const std::vector<std::string_view> listed = ListedByReference(a);
+  if (listed != ListedByReference(b)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        internal::AsAbsl(path),
+        ": the two profiles were counted on references that list different categories; merge "
+        "only profiles made on the same reference"));
+  }
+  CategoricalProfile unseen;
+  for (const CategoricalProfile* side : {&a, &b}) {
+    for (const std::string& name : side->unseen) unseen.counts[name] += side->counts.at(name);
+  }
+  KeepTopCategories(
+      std::min<int64_t>(max_categories, kMaxCategories - static_cast<int64_t>(listed.size())),
+      &unseen);
+  CategoricalProfile out;
+  out.reference_aligned = true;
+  out.other = a.other + b.other + unseen.other;
+  for (std::string_view name : listed) {
+    const std::string key(name);
+    out.counts.emplace(key, a.counts.at(key) + b.counts.at(key));
+  }
+  for (const auto& [name, count] : unseen.counts) {
+    out.unseen.insert(name);
+    out.counts.emplace(name, count);
+  }
+  return out;
+}
+
+absl::StatusOr<CategoricalProfile> MergeCategorical(const CategoricalProfile& a,
+                                                    const CategoricalProfile& b,
+                                                    int64_t max_categories,
+                                                    std::string_view path) {
+  if (a.reference_aligned != b.reference_aligned) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        internal::AsAbsl(path), ": ", a.reference_aligned ? "a" : "b",
+        " was counted on a reference and the other was not; profile every shard the same way"));
+  }
   // No overflow: every count is bounded by its feature's count, whose sum was checked.
+  if (a.reference_aligned) return MergeAligned(a, b, max_categories, path);
   CategoricalProfile out = a;
   for (const auto& [name, count] : b.counts) out.counts[name] += count;
   out.other += b.other;
@@ -155,7 +225,9 @@ absl::StatusOr<DataProfile> MergeChecked(const DataProfile& a, const DataProfile
     if (fa.is_numeric()) {
       f.kind = MergeNumeric(fa, fb, options, internal::MixSeed(seed, i));
     } else {
-      f.kind = MergeCategorical(fa.categorical(), fb.categorical(), options.max_categories);
+      ASSIGN_OR_RETURN(f.kind, MergeCategorical(fa.categorical(), fb.categorical(),
+                                                options.max_categories,
+                                                absl::StrCat(path, ".categorical")));
     }
     out.features.push_back(std::move(f));
   }
@@ -163,6 +235,7 @@ absl::StatusOr<DataProfile> MergeChecked(const DataProfile& a, const DataProfile
   out.joint = MergeJointSamples(a.joint, b.joint, internal::MixSeed(seed, uint64_t{1} << 32));
   out.feature_importance = a.feature_importance.empty() ? b.feature_importance
                                                         : a.feature_importance;
+  out.options = a.options ? a.options : b.options;
   return out;
 }
 
@@ -174,6 +247,7 @@ absl::StatusOr<DataProfile> Merge(const DataProfile& a, const DataProfile& b,
   RETURN_IF_ERROR(ValidateProfile(a, "a"));
   RETURN_IF_ERROR(ValidateProfile(b, "b"));
   RETURN_IF_ERROR(ValidateSameFeatures(a, "a", b, "b"));
+  RETURN_IF_ERROR(CheckSameOptions(a, "a", b, "b"));
   return MergeChecked(a, b, options, options.seed);
 }
 
@@ -184,7 +258,9 @@ absl::StatusOr<DataProfile> MergeAll(absl::Span<const DataProfile> shards,
   for (std::size_t i = 0; i < shards.size(); ++i) {
     const std::string field = absl::StrCat("shards[", i, "]");
     RETURN_IF_ERROR(ValidateProfile(shards[i], field));
-    if (i > 0) RETURN_IF_ERROR(ValidateSameFeatures(shards[0], "shards[0]", shards[i], field));
+    if (i == 0) continue;
+    RETURN_IF_ERROR(ValidateSameFeatures(shards[0], "shards[0]", shards[i], field));
+    RETURN_IF_ERROR(CheckSameOptions(shards[0], "shards[0]", shards[i], field));
   }
   DataProfile merged = shards[0];
   for (std::size_t i = 1; i < shards.size(); ++i) {

@@ -8,7 +8,14 @@
 // merged reservoir is a uniform sample of the union, so it equals a one-pass reservoir in
 // distribution, not value by value. Categorical counts add; when more categories than
 // `max_categories` result, the rarest fold into `other`, so (as in the builder) kept counts
-// can be lower bounds when shards kept different categories.
+// can be lower bounds when shards kept different categories. Profiles counted on one
+// reference (CategoricalProfile::reference_aligned) merge exactly: the reference's categories
+// and `other` add up to one pass's counts, and so do the unseen categories as long as each
+// shard listed all of its own (at most its top-K); beyond that the rarest unseen ones fold
+// into `other`, which changes neither the chi-square statistic nor the Jensen-Shannon
+// distance against the reference (both are linear in cells the reference does not have).
+// Shards that record options must record the same ones (seeds aside): InvalidArgument
+// otherwise. The merged profile records the first shard's options that has any.
 
 #include <cstdint>
 
@@ -30,7 +37,8 @@ struct MergeOptions {
   // all their values are kept. Any size is lowered when needed to stay uniform: a full
   // reservoir can contribute at most the values it holds.
   int64_t sample_capacity = 0;
-  // Categories kept per categorical feature after adding counts, in [1, kMaxCategories].
+  // Categories kept per categorical feature after adding counts, in [1, kMaxCategories]. In
+  // profiles counted on a reference, the unseen categories kept; the reference's are all kept.
   int64_t max_categories = kMaxCategories;
 };
 

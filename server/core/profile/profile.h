@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -41,6 +42,16 @@ struct NumericProfile {
 struct CategoricalProfile {
   std::map<std::string, int64_t> counts;  // ordered, so output and tests are deterministic
   int64_t other = 0;                      // rows in categories beyond the kept top-K
+  // A current profile counted on its reference (ProfileBuilder::ForReference): `counts` holds
+  // every category the reference lists, with its exact count (0 kept), plus the categories
+  // named in `unseen`, which the reference does not list. Those are listed only when the
+  // reference's `other` is 0 (it listed every category it saw, so they are genuinely new):
+  // the reference's top-K of them, the rest in `other`. When the reference folded categories
+  // into its `other`, an unlisted category may be one it folded, so they all count in `other`
+  // and `unseen` stays empty. Either way `other` means the same on both sides: rows in
+  // categories beyond the reference's list (and, on the current side, beyond `unseen`).
+  bool reference_aligned = false;
+  std::set<std::string> unseen;  // keys of `counts`; only in a reference_aligned profile
 };
 
 struct FeatureProfile {
@@ -65,12 +76,26 @@ struct JointSample {
   int64_t seen = 0;            // complete rows the reservoir drew from
 };
 
+// How a profile was made, recorded in it so that a current profile on a reference (and every
+// CLI path that makes one) takes the reference's own options instead of asking for them again.
+struct ProfileOptions {
+  int64_t top_k = 0;               // categories listed per categorical feature
+  int64_t tracked_categories = 0;  // distinct categories counted at once before folding
+  int64_t sample_size = 0;         // reservoir capacity per numeric feature
+  int64_t joint_sample_rows = 0;   // joint sample capacity; 0 = none
+  uint64_t seed = 0;               // seeds the reservoirs
+  int64_t bins = 0;  // quantile bins of a reference's edges; 0 in a current profile
+
+  friend bool operator==(const ProfileOptions&, const ProfileOptions&) = default;
+};
+
 struct DataProfile {
   std::vector<FeatureProfile> features;
   int64_t rows = 0;
   std::optional<JointSample> joint;  // optional; absent unless asked for
   // Reference profiles only: importance of each feature (>= 0) for the drifted share.
   std::map<std::string, double> feature_importance;
+  std::optional<ProfileOptions> options;  // absent in profiles of older clients
 };
 
 }  // namespace greengate::profile

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "server/common/status_macros.h"
+#include "server/core/profile/categorical_builder.h"
 #include "server/core/profile/compatibility.h"
 #include "server/core/profile/edges.h"
 #include "server/core/profile/format.h"
@@ -179,6 +180,23 @@ absl::Status ValidateNumeric(const FeatureProfile& f, bool reference, std::strin
   return ValidateSample(p, non_missing, reference, path);
 }
 
+// `unseen` names listed categories, and only a profile counted on its reference has any.
+absl::Status ValidateUnseen(const CategoricalProfile& p, std::string_view path) {
+  if (p.unseen.empty()) return absl::OkStatus();
+  const std::string unseen_path = JoinPath(path, "unseen");
+  if (!p.reference_aligned) {
+    return Invalid(unseen_path, "must be empty unless reference_aligned is set: only a profile "
+                   "counted on its reference knows which categories the reference never saw");
+  }
+  for (const std::string& name : p.unseen) {
+    if (!p.counts.contains(name)) {
+      return Invalid(absl::StrCat(unseen_path, "[", QuoteForMessage(name), "]"),
+                     "is not in counts; unseen names listed categories");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateCategorical(const FeatureProfile& f, std::string_view path) {
   const CategoricalProfile& p = f.categorical();
   const std::string counts_path = JoinPath(path, "counts");
@@ -207,7 +225,7 @@ absl::Status ValidateCategorical(const FeatureProfile& f, std::string_view path)
                    ") exceed count - missing = ", non_missing, " (", f.count, " - ", f.missing,
                    "); each non-missing value is counted once");
   }
-  return absl::OkStatus();
+  return ValidateUnseen(p, path);
 }
 
 absl::Status ValidateFeature(const FeatureProfile& f, int64_t rows, bool reference,
@@ -232,6 +250,20 @@ absl::Status ValidateJointSize(const JointSample& joint, std::string_view path) 
   return absl::OkStatus();
 }
 
+// The recorded options must be ones a builder accepts, since a current profile reuses them.
+absl::Status ValidateOptions(const ProfileOptions& o, std::string_view path) {
+  const auto check = [&](int64_t value, int64_t low, int64_t high, std::string_view name) {
+    if (value >= low && value <= high) return absl::OkStatus();
+    return Invalid(JoinPath(path, name), "must be in [", low, ", ", high, "], got ", value);
+  };
+  RETURN_IF_ERROR(check(o.top_k, 1, kMaxCategories, "top_k"));
+  RETURN_IF_ERROR(
+      check(o.tracked_categories, o.top_k, kMaxTrackedCategories, "tracked_categories"));
+  RETURN_IF_ERROR(check(o.sample_size, 0, kMaxSampleSize, "sample_size"));
+  RETURN_IF_ERROR(check(o.joint_sample_rows, 0, kMaxJointSampleRows, "joint_sample_rows"));
+  return check(o.bins, 0, kMaxBinEdges + 1, "bins");
+}
+
 absl::Status ValidateImpl(const DataProfile& profile, std::string_view field, bool reference) {
   if (profile.rows < 0) {
     return Invalid(JoinPath(field, "rows"), "must be >= 0, got ", profile.rows);
@@ -243,6 +275,7 @@ absl::Status ValidateImpl(const DataProfile& profile, std::string_view field, bo
                    kMaxFeatures, " are allowed");
   }
   if (profile.joint) RETURN_IF_ERROR(ValidateJointSize(*profile.joint, JoinPath(field, "joint")));
+  if (profile.options) RETURN_IF_ERROR(ValidateOptions(*profile.options, JoinPath(field, "options")));
   absl::flat_hash_map<absl::string_view, std::size_t> first_index;
   first_index.reserve(profile.features.size());
   for (std::size_t i = 0; i < profile.features.size(); ++i) {
@@ -268,9 +301,51 @@ absl::Status ValidateReference(const DataProfile& reference, std::string_view fi
   return ValidateImpl(reference, field, /*reference=*/true);
 }
 
+namespace {
+
+// A categorical feature counted on its reference lists exactly the reference's categories
+// plus its unseen ones, and none of those when the reference folded categories into `other`.
+absl::Status CheckAligned(const CategoricalProfile& ref, const CategoricalProfile& cur,
+                          std::string_view path) {
+  const std::string counts_path = JoinPath(path, "counts");
+  for (const auto& entry : ref.counts) {
+    if (!cur.counts.contains(entry.first) || cur.unseen.contains(entry.first)) {
+      return Invalid(counts_path, "category ", QuoteForMessage(entry.first),
+                     " of the reference is not counted; a profile counted on its reference "
+                     "lists every reference category (0 included)");
+    }
+  }
+  for (const auto& entry : cur.counts) {
+    if (ref.counts.contains(entry.first) || cur.unseen.contains(entry.first)) continue;
+    return Invalid(counts_path, "category ", QuoteForMessage(entry.first),
+                   " is neither a reference category nor named in unseen");
+  }
+  if (ref.other > 0 && !cur.unseen.empty()) {
+    return Invalid(JoinPath(path, "unseen"), "lists ", QuoteForMessage(*cur.unseen.begin()),
+                   ", but the reference folded ", ref.other,
+                   " rows into its `other`, so a category it does not list may be one it "
+                   "folded: count those rows in `other`");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status ValidateAgainstReference(const DataProfile& reference, const DataProfile& current,
                                       std::string_view field) {
-  return ValidateSameFeatures(reference, "the reference", current, field);
+  RETURN_IF_ERROR(ValidateSameFeatures(reference, "the reference", current, field));
+  absl::flat_hash_map<absl::string_view, const FeatureProfile*> by_name;
+  by_name.reserve(reference.features.size());
+  for (const FeatureProfile& f : reference.features) by_name.emplace(f.name, &f);
+  for (std::size_t i = 0; i < current.features.size(); ++i) {
+    const FeatureProfile& f = current.features[i];
+    // Profiles of older clients keep their own top categories: compared as before.
+    if (f.is_numeric() || !f.categorical().reference_aligned) continue;
+    RETURN_IF_ERROR(
+        CheckAligned(by_name.at(f.name)->categorical(), f.categorical(),
+                     absl::StrCat(JoinPath(field, "features"), "[", i, "].categorical")));
+  }
+  return absl::OkStatus();
 }
 
 namespace {

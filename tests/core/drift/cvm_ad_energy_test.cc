@@ -11,7 +11,7 @@
 #include "server/core/drift/bessel.h"
 #include "server/core/drift/cramer_von_mises.h"
 #include "server/core/drift/energy_distance.h"
-#include "server/core/drift/proportion_test.h"
+#include "server/core/drift/proportion_z.h"
 
 namespace greengate::drift {
 namespace {

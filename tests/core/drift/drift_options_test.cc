@@ -9,7 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/core/drift/drift.h"
-#include "server/core/drift/selected_test.h"
+#include "server/core/drift/test_registry.h"
 #include "tests/core/drift/test_samples.h"
 
 namespace greengate::drift {

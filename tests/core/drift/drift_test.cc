@@ -59,10 +59,12 @@ FeatureProfile Categorical(const std::string& name, std::map<std::string, int64_
   return f;
 }
 
-DataProfile Profile(std::vector<FeatureProfile> features) {
+// `rows` 0 (not recorded) lets one profile hold features of different sizes, each then
+// compared with large_sample_rows by its own rows; a recorded `rows` decides for all.
+DataProfile Profile(std::vector<FeatureProfile> features, int64_t rows = 0) {
   DataProfile p;
   p.features = std::move(features);
-  p.rows = p.features.empty() ? 0 : p.features[0].count;
+  p.rows = rows;
   return p;
 }
 
@@ -189,6 +191,30 @@ TEST(DetectDriftTest, ChoosesEachTestByTypeAndSize) {
   EXPECT_EQ(report->share_threshold, 0.5);
   EXPECT_TRUE(report->dataset_drift);
   EXPECT_EQ(report->correction, Correction::kBenjaminiHochberg);
+}
+
+// large_sample_rows is compared with the rows of the reference profile, missing values
+// included, not with a feature's non-missing values: 900 values in 5000 rows are a large
+// sample's feature (effect size), the same 900 in 950 rows a small one (chi-square).
+TEST(DetectDriftTest, LargeSampleRowsComparesTheReferenceProfileRows) {
+  const struct {
+    int64_t rows;
+    std::string test;
+    std::string why;
+  } cases[] = {
+      {5000, "jensen_shannon", "categorical, 5000 reference rows > 1000"},
+      {950, "chi_square", "categorical, 950 reference rows <= 1000"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.rows);
+    const DataProfile reference =
+        Profile({Categorical("c", {{"a", 500}, {"b", 400}}, 0, c.rows - 900)}, c.rows);
+    const DataProfile current = Profile({Categorical("c", {{"a", 450}, {"b", 450}})}, 900);
+    absl::StatusOr<DriftReport> report = DetectDrift(reference, current, DriftOptions{});
+    ASSERT_TRUE(report.ok()) << report.status();
+    EXPECT_EQ(report->features[0].test, c.test);
+    EXPECT_THAT(report->features[0].why, HasSubstr(c.why));
+  }
 }
 
 TEST(DetectDriftTest, CorrectsOnlyPValueTests) {

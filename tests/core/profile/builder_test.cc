@@ -273,8 +273,38 @@ TEST(ProfileBuilderTest, CurrentProfileMatchesItsReference) {
   EXPECT_EQ(current.rows, 4);
   // Edges from the reference: -1 below the first, 2.5 on the first, 30 above the last.
   EXPECT_THAT(current.features[0].numeric().bin_counts, ElementsAre(1, 1, 0, 0, 0, 0, 0, 0, 0, 1));
-  EXPECT_THAT(current.features[1].categorical().counts,
-              ElementsAre(Pair("purple", 1), Pair("red", 2)));
+  // Counted on the reference's categories, zeros kept; "purple", which the reference (which
+  // listed every category it saw) never saw, is listed as unseen.
+  const CategoricalProfile& colour = current.features[1].categorical();
+  EXPECT_TRUE(colour.reference_aligned);
+  EXPECT_THAT(colour.counts,
+              ElementsAre(Pair("blue", 0), Pair("green", 0), Pair("purple", 1), Pair("red", 2)));
+  EXPECT_THAT(colour.unseen, ElementsAre("purple"));
+  // Both record their options; only the reference has quantile bins of its own.
+  const ProfileOptions recorded = {.top_k = 1000, .tracked_categories = 10000,
+                                   .sample_size = 1000, .joint_sample_rows = 0, .seed = 3};
+  ProfileOptions reference_recorded = recorded;
+  reference_recorded.bins = 10;
+  EXPECT_EQ(reference->options, reference_recorded);
+  EXPECT_EQ(current.options, recorded);
+}
+
+// ReferenceOptions() gives back the options a reference recorded, for its current profiles;
+// a reference of an older client (none recorded) leaves the defaults.
+TEST(ProfileBuilderTest, ReferenceOptionsAreTheRecordedOnes) {
+  DataProfile reference;
+  ProfileBuilderOptions defaults;
+  defaults.max_categories = 7;
+  EXPECT_EQ(ReferenceOptions(reference, defaults).max_categories, 7);
+  reference.options = ProfileOptions{.top_k = 5000, .tracked_categories = 5000,
+                                     .sample_size = 300, .joint_sample_rows = 40, .seed = 9,
+                                     .bins = 20};
+  const ProfileBuilderOptions o = ReferenceOptions(reference, defaults);
+  EXPECT_EQ(o.max_categories, 5000);
+  EXPECT_EQ(o.tracked_categories, 5000);
+  EXPECT_EQ(o.sample_capacity, 300);
+  EXPECT_EQ(o.joint_sample_capacity, 40);
+  EXPECT_EQ(o.seed, 9u);
 }
 
 TEST(ProfileBuilderTest, ABadRowCountsNothing) {

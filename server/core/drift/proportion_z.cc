@@ -1,4 +1,4 @@
-#include "server/core/drift/proportion_test.h"
+#include "server/core/drift/proportion_z.h"
 
 #include <cmath>
 

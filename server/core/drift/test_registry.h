@@ -1,7 +1,9 @@
 #pragma once
 
-// A feature's drift test chosen by name in the policy (DriftOptions::feature_tests) instead
-// of the default selection by type and size. Pure and thread-safe.
+// The registry of drift tests a policy may choose by name per feature
+// (DriftOptions::feature_tests) instead of the default selection by type and size, and the
+// running of the chosen one. Adding a test is one row in test_registry.cc's table (plus its
+// statistic where it lives). Pure and thread-safe.
 
 #include <string>
 #include <string_view>

@@ -1,4 +1,4 @@
-#include "server/core/drift/selected_test.h"
+#include "server/core/drift/test_registry.h"
 
 #include <algorithm>
 #include <cmath>
@@ -12,32 +12,48 @@
 #include "server/core/drift/chi_square.h"
 #include "server/core/drift/distribution_comparison.h"
 #include "server/core/drift/histogram_distances.h"
-#include "server/core/drift/proportion_test.h"
+#include "server/core/drift/proportion_z.h"
 
 namespace greengate::drift {
 namespace {
 
+using internal::DistributionStatistic;
+
 enum class Input { kSamples, kCounts, kBinary };
 
+using CountsDistance = absl::StatusOr<double> (*)(absl::Span<const double> reference_counts,
+                                                 absl::Span<const double> current_counts);
+
+// The registry of the tests a policy may choose per feature: a new test is one row here.
 struct TestInfo {
   const char* name;
   Input input;
   bool p_value;  // decided by the corrected p-value; else an effect size vs distance_threshold
+  // kSamples: the statistic on the two distributions (distribution_comparison.h).
+  DistributionStatistic distribution = DistributionStatistic::kKolmogorovSmirnov;
+  // kCounts: the distance on the two histograms; null for chi-square, which has a p-value.
+  CountsDistance distance = nullptr;
 };
 
 constexpr TestInfo kTests[] = {
-    {"anderson_darling", Input::kSamples, true},
+    {"anderson_darling", Input::kSamples, true, DistributionStatistic::kAndersonDarling},
     {"chi_square", Input::kCounts, true},
-    {"cramer_von_mises", Input::kSamples, true},
-    {"energy_distance", Input::kSamples, false},
-    {"hellinger", Input::kCounts, false},
-    {"jensen_shannon", Input::kCounts, false},
-    {"jensen_shannon_divergence", Input::kCounts, false},
-    {"kl_divergence", Input::kCounts, false},
-    {"ks", Input::kSamples, true},
-    {"l_infinity", Input::kCounts, false},
-    {"psi", Input::kCounts, false},
-    {"wasserstein_norm", Input::kSamples, false},
+    {"cramer_von_mises", Input::kSamples, true, DistributionStatistic::kCramerVonMises},
+    {"energy_distance", Input::kSamples, false, DistributionStatistic::kEnergyDistance},
+    {"hellinger", Input::kCounts, false, {}, HellingerDistance},
+    {"jensen_shannon", Input::kCounts, false, {},
+     [](absl::Span<const double> r, absl::Span<const double> c) {
+       return JensenShannonDistance(r, c, 2.0);
+     }},
+    {"jensen_shannon_divergence", Input::kCounts, false, {},
+     [](absl::Span<const double> r, absl::Span<const double> c) {
+       return JensenShannonDivergence(r, c, 2.0);
+     }},
+    {"kl_divergence", Input::kCounts, false, {}, KullbackLeibler},
+    {"ks", Input::kSamples, true, DistributionStatistic::kKolmogorovSmirnov},
+    {"l_infinity", Input::kCounts, false, {}, LInfinityDistance},
+    {"psi", Input::kCounts, false, {}, PopulationStabilityIndex},
+    {"wasserstein_norm", Input::kSamples, false, DistributionStatistic::kWassersteinNorm},
     {"z", Input::kBinary, true},
 };
 
@@ -52,16 +68,6 @@ double Total(const std::vector<double>& v) {
   double t = 0;
   for (double x : v) t += x;
   return t;
-}
-
-absl::StatusOr<double> CountsStatistic(std::string_view test, const std::vector<double>& r,
-                                       const std::vector<double>& c) {
-  if (test == "psi") return PopulationStabilityIndex(r, c);
-  if (test == "jensen_shannon") return JensenShannonDistance(r, c, 2.0);
-  if (test == "jensen_shannon_divergence") return JensenShannonDivergence(r, c, 2.0);
-  if (test == "kl_divergence") return KullbackLeibler(r, c);
-  if (test == "hellinger") return HellingerDistance(r, c);
-  return LInfinityDistance(r, c);  // "l_infinity"
 }
 
 }  // namespace
@@ -132,12 +138,6 @@ absl::StatusOr<FeatureDrift> RunSelectedTest(const profile::FeatureProfile& refe
                                                        "\" needs numeric samples, but \"",
                                                        reference.name, "\" is categorical"));
       }
-      const DistributionStatistic statistic =
-          test == "ks"                 ? DistributionStatistic::kKolmogorovSmirnov
-          : test == "cramer_von_mises" ? DistributionStatistic::kCramerVonMises
-          : test == "anderson_darling" ? DistributionStatistic::kAndersonDarling
-          : test == "wasserstein_norm" ? DistributionStatistic::kWassersteinNorm
-                                       : DistributionStatistic::kEnergyDistance;
       if (!CanCompareDistributions(reference, current)) {
         const bool ref_empty = reference.numeric().sample.empty();
         return absl::InvalidArgumentError(absl::StrCat(
@@ -146,7 +146,7 @@ absl::StatusOr<FeatureDrift> RunSelectedTest(const profile::FeatureProfile& refe
             ".numeric.sample is empty"));
       }
       ASSIGN_OR_RETURN(const DistributionComparison compared,
-                       CompareDistributions(statistic, reference, current, fields, f));
+                       CompareDistributions(info.distribution, reference, current, fields, f));
       RecordComparison(compared, &out);
       out.why = absl::StrCat(chosen, ": on ", compared.basis);
       break;
@@ -156,7 +156,7 @@ absl::StatusOr<FeatureDrift> RunSelectedTest(const profile::FeatureProfile& refe
         out.why = absl::StrCat(chosen, "; a side has no counted values: not counted as drift");
         return out;
       }
-      if (test == "chi_square") {
+      if (info.distance == nullptr) {  // chi-square
         absl::StatusOr<ChiSquareResult> r = ChiSquareHomogeneity(ref_counts, cur_counts);
         if (!r.ok()) return WithField(r.status(), pair_field);
         out.statistic = r->statistic;
@@ -165,7 +165,7 @@ absl::StatusOr<FeatureDrift> RunSelectedTest(const profile::FeatureProfile& refe
                                   ref_counts.size(),
                                   reference.is_numeric() ? "bins" : "categories", r->dof);
       } else {
-        absl::StatusOr<double> r = CountsStatistic(test, ref_counts, cur_counts);
+        absl::StatusOr<double> r = info.distance(ref_counts, cur_counts);
         if (!r.ok()) return WithField(r.status(), pair_field);
         out.statistic = *r;
         out.why = absl::StrFormat("%s: on %d %s", chosen, ref_counts.size(),
