@@ -78,6 +78,9 @@ struct SetReferenceOptions {
   // Feature importance for the importance-weighted drifted share.
   std::vector<std::string> importance;
   std::string importance_file;
+  // A retrain that landed: the new version and the decision that approved it.
+  std::string version;
+  std::string approved_by;
 };
 
 // --importance / --importance-file into the reference profile; no-op when neither is given.
@@ -117,6 +120,8 @@ absl::StatusOr<int> RunSetReference(const CommandContext& ctx, const SetReferenc
   RETURN_IF_ERROR(ApplyImportance(o, reference->mutable_profile()));
   reference->set_accuracy(o.accuracy);
   reference->set_evaluation_rows(o.evaluation_rows);
+  reference->set_model_version(o.version);
+  if (!o.approved_by.empty()) reference->set_approved_by(DecisionName(o.approved_by));
   if (!o.scores_path.empty()) {
     RETURN_IF_ERROR(ReadJsonFile(o.scores_path, reference->mutable_scores()));
   }
@@ -219,9 +224,21 @@ void AddModelCommands(CLI::App* app, CommandContext* ctx) {
         ->excludes(importance)
         ->check(CLI::ExistingFile)
         ->type_name("FILE");
+    auto* version = sub->add_option("--version", o->version,
+                                    "The version this reference describes (default: the "
+                                    "deployed one). A new version records a retrain that "
+                                    "landed: it becomes the deployed version")
+                        ->type_name("V");
+    sub->add_option("--approved-by", o->approved_by,
+                    "With --version: the APPROVE decision (id or decisions/ID) whose retrain "
+                    "produced it, for the governance report's version history")
+        ->needs(version)
+        ->type_name("D");
     sub->footer(
         "\nExample: greengate set-reference --model churn --profile ref.json "
-        "--accuracy 0.91 --evaluation-rows 5000");
+        "--accuracy 0.91 --evaluation-rows 5000\n"
+        "After an approved retrain: greengate set-reference --model churn --csv train.csv "
+        "--accuracy 0.93 --evaluation-rows 5000 --version v8 --approved-by 0123abcd");
     SetAction(sub, ctx, o, &RunSetReference);
   }
 }

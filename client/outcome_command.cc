@@ -28,7 +28,11 @@ struct ReportOutcomeOptions {
   std::optional<double> duration_s;
   std::string source;
   std::optional<double> accuracy_before;
-  double accuracy_after = 0;
+  std::optional<double> accuracy_after;
+  // Shadow scoring: both models on the same post-deployment rows.
+  std::optional<int64_t> shadow_rows;
+  std::optional<int64_t> shadow_correct_before;
+  std::optional<int64_t> shadow_correct_after;
   std::string evaluation_set;
   int64_t evaluation_rows = 0;
   int64_t training_rows = 0;
@@ -43,6 +47,12 @@ std::string FormatOutcome(const v1::Outcome& o) {
       {"co2e", FormatNumber(o.co2e_kg()) + " kg", ""},
   };
   if (o.has_duration_s()) rows.push_back({"duration", FormatNumber(o.duration_s()) + " s", ""});
+  if (o.has_shadow()) {
+    rows.push_back({"shadow scored", std::to_string(o.shadow().correct_before()) + " -> " +
+                                         std::to_string(o.shadow().correct_after()) + " of " +
+                                         std::to_string(o.shadow().rows()) + " rows",
+                    ""});
+  }
   if (o.has_accuracy_after()) {
     std::string before = o.has_accuracy_before() ? FormatNumber(o.accuracy_before()) : "-";
     rows.push_back({"accuracy", before + " -> " + FormatNumber(o.accuracy_after()),
@@ -57,6 +67,12 @@ std::string FormatOutcome(const v1::Outcome& o) {
 }
 
 absl::StatusOr<int> RunReportOutcome(const CommandContext& ctx, const ReportOutcomeOptions& o) {
+  if (!o.accuracy_after && !o.shadow_rows) {
+    return UsageError(ctx,
+                      "report-outcome: give the gain as --shadow-rows/--shadow-correct-before/"
+                      "--shadow-correct-after (both models on post-deployment rows) or as "
+                      "--accuracy-after (with --accuracy-before)");
+  }
   const bool from_file = !o.codecarbon_path.empty();
   if (from_file == o.energy_kwh.has_value()) {
     return UsageError(ctx, "report-outcome: give the measured energy with either --codecarbon "
@@ -83,7 +99,12 @@ absl::StatusOr<int> RunReportOutcome(const CommandContext& ctx, const ReportOutc
     outcome->set_source(o.source.empty() ? "manual" : o.source);
   }
   if (o.accuracy_before) outcome->set_accuracy_before(*o.accuracy_before);
-  outcome->set_accuracy_after(o.accuracy_after);
+  if (o.accuracy_after) outcome->set_accuracy_after(*o.accuracy_after);
+  if (o.shadow_rows) {
+    outcome->mutable_shadow()->set_rows(*o.shadow_rows);
+    outcome->mutable_shadow()->set_correct_before(*o.shadow_correct_before);
+    outcome->mutable_shadow()->set_correct_after(*o.shadow_correct_after);
+  }
   outcome->set_evaluation_set(o.evaluation_set);
   outcome->set_evaluation_rows(o.evaluation_rows);
   outcome->set_training_rows(o.training_rows);
@@ -129,16 +150,41 @@ void AddOutcomeCommands(CLI::App* app, CommandContext* ctx) {
                   "Where the numbers come from (default: codecarbon with --codecarbon, else "
                   "manual)")
       ->type_name("NAME");
-  sub->add_option_function<double>(
-         "--accuracy-before", [o](const double& v) { o->accuracy_before = v; },
-         "Accuracy of the deployed model on the evaluation set, before the retrain")
-      ->check(CLI::Range(0.0, 1.0))
-      ->type_name("A");
-  sub->add_option("--accuracy-after", o->accuracy_after,
-                  "Accuracy of the retrained model on the same evaluation set")
-      ->required()
-      ->check(CLI::Range(0.0, 1.0))
-      ->type_name("B");
+  auto* before = sub->add_option_function<double>(
+                         "--accuracy-before", [o](const double& v) { o->accuracy_before = v; },
+                         "Accuracy of the deployed model on the evaluation set, before the "
+                         "retrain")
+                      ->check(CLI::Range(0.0, 1.0))
+                      ->type_name("A");
+  auto* after = sub->add_option_function<double>(
+                        "--accuracy-after", [o](const double& v) { o->accuracy_after = v; },
+                        "Accuracy of the retrained model on the same evaluation set")
+                     ->check(CLI::Range(0.0, 1.0))
+                     ->type_name("B");
+  auto* shadow_rows =
+      sub->add_option_function<int64_t>(
+             "--shadow-rows", [o](const int64_t& v) { o->shadow_rows = v; },
+             "Shadow scoring (the measure the server learns from): labeled rows collected "
+             "after the new model was deployed, scored by both the replaced and the new model")
+          ->check(CLI::PositiveNumber)
+          ->type_name("N");
+  auto* shadow_before =
+      sub->add_option_function<int64_t>(
+             "--shadow-correct-before", [o](const int64_t& v) { o->shadow_correct_before = v; },
+             "Of those rows, how many the replaced model got right")
+          ->check(CLI::NonNegativeNumber)
+          ->type_name("K");
+  auto* shadow_after =
+      sub->add_option_function<int64_t>(
+             "--shadow-correct-after", [o](const int64_t& v) { o->shadow_correct_after = v; },
+             "Of those rows, how many the new model got right")
+          ->check(CLI::NonNegativeNumber)
+          ->type_name("K");
+  shadow_rows->needs(shadow_before)->needs(shadow_after);
+  shadow_before->needs(shadow_rows);
+  shadow_after->needs(shadow_rows);
+  shadow_rows->excludes(before)->excludes(after);
+
   sub->add_option("--evaluation-set", o->evaluation_set, "Name of the evaluation set")
       ->type_name("NAME");
   sub->add_option("--evaluation-rows", o->evaluation_rows, "Rows in the evaluation set")

@@ -37,6 +37,9 @@ struct ShouldRetrainOptions {
   std::string scores_path;
   std::vector<std::string> alt_plan_paths;
   std::string forecast_path;
+  // A challenger: a proxy retrain and the deployed model on the same holdout.
+  v1::Challenger challenger;
+  bool has_challenger = false;
 };
 
 absl::StatusOr<int> RunShouldRetrain(const CommandContext& ctx, const ShouldRetrainOptions& o) {
@@ -86,9 +89,67 @@ absl::StatusOr<int> RunShouldRetrain(const CommandContext& ctx, const ShouldRetr
     for (v1::CarbonForecastPoint& p : forecast) *request.add_forecast() = std::move(p);
   }
   request.set_idempotency_key(o.idempotency_key);
+  if (o.has_challenger) *request.mutable_challenger() = o.challenger;
   ASSIGN_OR_RETURN(const v1::Decision decision, connection.Call(&Stub::ShouldRetrain, request));
   *ctx.out << (ctx.global.json ? ToJson(decision) : FormatDecision(decision));
   return VerdictExitCode(decision.verdict());
+}
+
+// --challenger-rows and friends: a proxy retrain scored beside the deployed model.
+void AddChallengerFlags(CLI::App* sub, ShouldRetrainOptions* o) {
+  v1::Challenger* c = &o->challenger;
+  auto* rows = sub->add_option_function<int64_t>(
+                      "--challenger-rows",
+                      [o, c](const int64_t& v) {
+                        o->has_challenger = true;
+                        c->set_rows(v);
+                      },
+                      "Challenger: recent labeled holdout rows (not trained on) on which a cheap "
+                      "proxy retrain and the deployed model were both scored")
+                   ->check(CLI::PositiveNumber)
+                   ->type_name("N");
+  auto* proxy = sub->add_option_function<int64_t>(
+                       "--proxy-correct", [c](const int64_t& v) { c->set_proxy_correct(v); },
+                       "Holdout rows the proxy retrain got right")
+                    ->check(CLI::NonNegativeNumber)
+                    ->type_name("K");
+  auto* deployed =
+      sub->add_option_function<int64_t>(
+             "--deployed-correct", [c](const int64_t& v) { c->set_deployed_correct(v); },
+             "Holdout rows the deployed model got right")
+          ->check(CLI::NonNegativeNumber)
+          ->type_name("K");
+  auto* proxy_only =
+      sub->add_option_function<int64_t>(
+             "--proxy-only-correct", [c](const int64_t& v) { c->set_proxy_only_correct(v); },
+             "Optional: holdout rows only the proxy got right (with --deployed-only-correct: "
+             "the pairing narrows the bound)")
+          ->check(CLI::NonNegativeNumber)
+          ->type_name("K");
+  auto* deployed_only =
+      sub->add_option_function<int64_t>(
+             "--deployed-only-correct",
+             [c](const int64_t& v) { c->set_deployed_only_correct(v); },
+             "Optional: holdout rows only the deployed model got right")
+          ->check(CLI::NonNegativeNumber)
+          ->type_name("K");
+  auto* kwh = sub->add_option_function<double>(
+                     "--challenger-kwh", [c](const double& v) { c->set_energy_kwh(v); },
+                     "Measured energy of the proxy run, kWh (shown in the decision)")
+                  ->check(CLI::NonNegativeNumber)
+                  ->type_name("X");
+  auto* description =
+      sub->add_option_function<std::string>(
+             "--challenger-description",
+             [c](const std::string& v) { c->set_description(v); },
+             "What the proxy was, e.g. \"10% subsample, 2 epochs\"")
+          ->type_name("TEXT");
+  rows->needs(proxy)->needs(deployed);
+  for (CLI::Option* dependent : {proxy, deployed, proxy_only, deployed_only, kwh, description}) {
+    dependent->needs(rows);
+  }
+  proxy_only->needs(deployed_only);
+  deployed_only->needs(proxy_only);
 }
 
 }  // namespace
@@ -124,6 +185,7 @@ void AddRetrainCommands(CLI::App* app, CommandContext* ctx) {
                       ->type_name("K");
   rows->needs(correct);
   correct->needs(rows);
+  AddChallengerFlags(sub, o.get());
   sub->add_option("--plan", o->plan_path,
                   "TrainingPlan JSON ('-' = stdin), instead of the training job flags")
       ->type_name("FILE");

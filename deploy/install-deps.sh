@@ -37,6 +37,8 @@ test_packages=(
   # venv offline, its tests (Dask on a LocalCluster) and bench/python.
   python3-dev pybind11-dev python3-venv python3-pip python3-setuptools python3-pytest
   python3-dask python3-distributed
+  python3-sklearn  # bench/replay_real: the digits data set and the classifier
+  python3-statsmodels  # tests/core/gain/newcombe_reference.py: reference intervals
   clang libclang-rt-14-dev  # libFuzzer targets (tests/fuzz/run.sh); the main build is gcc
   clang-format  # tests/format_check.sh
 )

@@ -39,6 +39,10 @@ DecisionRecord MakeDecisionRecord(const DecisionFacts& facts, const Evaluation& 
   const int64_t now_ms = absl::ToUnixMillis(facts.now);
   *decision.mutable_create_time() = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(now_ms);
   mapping::EvaluationToDecision(evaluation, &decision);
+  if (evaluation.gain.method == "challenger") {
+    decision.mutable_gain()->set_challenger_energy_kwh(facts.challenger_energy_kwh);
+    decision.mutable_gain()->set_challenger_description(facts.challenger_description);
+  }
 
   store::DecisionRow& row = record.row;
   row.decision_id = facts.decision_id;

@@ -26,6 +26,9 @@ struct DecisionFacts {
   std::string idempotency_key;
   auth::Caller caller;
   absl::Time now;
+  // The request's challenger: the proxy's declared energy and description, shown in the gain.
+  double challenger_energy_kwh = 0;
+  std::string challenger_description;
 };
 
 struct DecisionRecord {

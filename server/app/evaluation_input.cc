@@ -38,6 +38,7 @@ PastRetrain PastRetrainFromRow(const store::OutcomeRow& row) {
   out.gain.accuracy_after = row.accuracy_after;
   out.gain.drifted_share = row.drifted_share;
   out.gain.plan = row.plan;
+  out.gain.proxy_gain = row.proxy_gain;
   return out;
 }
 
@@ -60,6 +61,8 @@ EvaluationInput BuildEvaluationInput(const RetrainRequest& request,
   input.alternatives = request.alternatives;
   input.scores = request.scores;
   input.forecast = request.forecast;
+  input.challenger = request.challenger;
+  input.attained_accuracies = snapshot.attained_accuracies;
   input.policy = snapshot.policy;
   input.tables = snapshot.tables;
   input.history = HistoryOf(snapshot);

@@ -25,6 +25,8 @@ struct ModelSnapshot {
   std::optional<ApprovalSummary> fleet_approvals;  // set with a fleet budget: over its window
   policy::FleetBudget fleet;
   const std::vector<store::OutcomeRow>* outcomes = nullptr;  // oldest first; may be empty
+  // The accuracy each version other than the deployed one reached (versions.h), for headroom.
+  std::vector<double> attained_accuracies;
   const energy::Tables* tables = nullptr;
   absl::Time now;
 };

@@ -51,6 +51,46 @@ absl::StatusOr<governance::Verdict> ParseVerdict(const std::string& verdict) {
   return absl::DataLossError(absl::StrCat("decision log: unknown verdict \"", verdict, "\""));
 }
 
+// Each version of the model deployed before the period's end: when, its reference accuracy,
+// the approval that produced it with that decision's expected gain, the realised gain its
+// outcome measured, and how many of the period's decisions gated it.
+absl::Status AddVersionLives(store::Store& store, int64_t model_id, int64_t end_ms,
+                             const std::vector<store::GovernanceDecisionRow>& decisions,
+                             v1::GovernanceSummary* out) {
+  ASSIGN_OR_RETURN(const std::vector<store::VersionRow> versions, store.ListVersions(model_id));
+  for (const store::VersionRow& v : versions) {
+    if (v.deploy_time_ms >= end_ms) continue;
+    v1::VersionLife* life = out->add_versions();
+    life->set_model_version(v.model_version);
+    *life->mutable_deploy_time() = ToTimestamp(absl::FromUnixMillis(v.deploy_time_ms));
+    life->set_reference_accuracy(v.accuracy.value_or(0));
+    for (const store::GovernanceDecisionRow& d : decisions) {
+      if (d.model_id == model_id && d.model_version == v.model_version) {
+        life->set_decisions_gated(life->decisions_gated() + 1);
+      }
+    }
+    if (!v.approved_by_seq) continue;
+    store::DecisionFilter filter;
+    filter.model_id = model_id;
+    filter.before_seq = *v.approved_by_seq + 1;
+    filter.limit = 1;
+    ASSIGN_OR_RETURN(const std::vector<store::DecisionRow> approval, store.ListDecisions(filter));
+    if (approval.empty() || approval[0].seq != *v.approved_by_seq) continue;
+    life->set_approved_by(DecisionName(approval[0].decision_id));
+    life->set_approved_expected_gain(approval[0].expected_gain);
+    v1::Decision decision;
+    if (mapping::FromStoredJson(approval[0].payload, &decision).ok()) {
+      life->set_approved_gain_method(decision.gain().method());
+    }
+    ASSIGN_OR_RETURN(const std::optional<store::OutcomeRow> outcome,
+                     store.GetOutcome(*v.approved_by_seq));
+    if (outcome && outcome->accuracy_before && outcome->accuracy_after) {
+      life->set_realised_gain(*outcome->accuracy_after - *outcome->accuracy_before);
+    }
+  }
+  return absl::OkStatus();
+}
+
 void VerificationToProto(const store::AuditVerification& v, v1::AuditLogVerification* out) {
   out->set_intact(!v.problem.has_value());
   out->set_checked_rows(v.checked_rows);
@@ -182,6 +222,12 @@ absl::StatusOr<v1::GovernanceReport> Gatekeeper::GetGovernanceReport(
   mapping::SummaryToProto(report.overall, out->mutable_overall());
   for (const governance::Summary& s : report.models) {
     mapping::SummaryToProto(s, out->add_models());
+  }
+  for (v1::GovernanceSummary& summary : *out->mutable_models()) {
+    for (const auto& [model_id, name] : report_models) {
+      if (name != summary.model()) continue;
+      RETURN_IF_ERROR(AddVersionLives(*store_, model_id, end_ms, decisions, &summary));
+    }
   }
   for (const std::string& note : report.notes) out->add_notes(note);
   ASSIGN_OR_RETURN(const store::AuditVerification audit, store_->VerifyAuditChain());

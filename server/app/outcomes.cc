@@ -13,6 +13,7 @@
 #include "server/app/gatekeeper.h"
 #include "server/app/names.h"
 #include "server/app/request_checks.h"
+#include "server/app/versions.h"
 #include "server/mapping/stored_json.h"
 
 namespace greengate::app {
@@ -69,8 +70,9 @@ std::optional<double> Optional(bool has, double value) {
 }  // namespace
 
 absl::StatusOr<v1::Outcome> Gatekeeper::ReportOutcome(const v1::ReportOutcomeRequest& r) {
-  const v1::Outcome& o = r.outcome();
+  v1::Outcome o = r.outcome();
   ASSIGN_OR_RETURN(std::string decision_id, ParseDecisionName(o.decision(), "outcome.decision"));
+  RETURN_IF_ERROR(ApplyShadowScore(&o));  // versions.h: shadow counts -> the accuracies
   RETURN_IF_ERROR(ValidateOutcome(o));
   ASSIGN_OR_RETURN(store::DecisionRow decision_row, store_->GetDecision(decision_id));
   if (decision_row.verdict != "APPROVE") {
@@ -109,6 +111,8 @@ absl::StatusOr<v1::Outcome> Gatekeeper::ReportOutcome(const v1::ReportOutcomeReq
   if (gain.reference_accuracy() > 0) row.reference_accuracy = gain.reference_accuracy();
   row.drifted_share = decision.drift().drifted_share();
   row.plan = decision.cost().plan();
+  // What the proxy promised, so later challengers learn how full retrains compare with it.
+  if (gain.method() == "challenger") row.proxy_gain = gain.proxy_gain();
   row.create_time_ms = absl::ToUnixMillis(clock_->Now());
 
   v1::Outcome stored = o;
@@ -117,6 +121,10 @@ absl::StatusOr<v1::Outcome> Gatekeeper::ReportOutcome(const v1::ReportOutcomeReq
   *stored.mutable_create_time() = TimeUtil::MillisecondsToTimestamp(row.create_time_ms);
   stored.set_estimated_energy_kwh(row.estimated_energy_kwh);
   stored.set_expected_gain(row.expected_gain);
+  stored.set_model_version(decision.model_version());
+  if (row.accuracy_before && row.accuracy_after) {
+    stored.set_realised_gain(*row.accuracy_after - *row.accuracy_before);
+  }
   row.payload = mapping::ToStoredJson(stored);
   absl::StatusOr<store::OutcomeRow> inserted = store_->InsertOutcome(row);
   if (absl::IsAlreadyExists(inserted.status())) {

@@ -8,6 +8,7 @@
 #include "server/app/gatekeeper.h"
 #include "server/app/names.h"
 #include "server/app/stored_profile.h"
+#include "server/app/versions.h"
 #include "server/common/log.h"
 #include "server/common/status_macros.h"
 #include "server/core/profile/validate.h"
@@ -69,11 +70,20 @@ absl::StatusOr<v1::Reference> Gatekeeper::SetReference(const v1::SetReferenceReq
   RETURN_IF_ERROR(profile::ValidateReference(core, "reference.profile"));
   RETURN_IF_ERROR(ValidateReferenceAccuracy(ref));
   ASSIGN_OR_RETURN(std::optional<gain::Calibration> calibration, CheckReferenceScores(ref));
+  RETURN_IF_ERROR(ValidateModelVersion(ref.model_version(), "reference.model_version"));
+  if (!ref.approved_by().empty() && ref.model_version().empty()) {
+    return absl::InvalidArgumentError(
+        "reference.approved_by: only with reference.model_version (the version it produced)");
+  }
   ASSIGN_OR_RETURN(store::ModelRow model, store_->GetModel(id));
 
+  // A new version lands here: the store makes it the deployed one in the same transaction.
   store::ReferenceRow row;
   row.model_id = model.id;
-  row.model_version = model.deployed_version;
+  row.model_version = ref.model_version().empty() ? model.deployed_version : ref.model_version();
+  if (!ref.approved_by().empty()) {
+    ASSIGN_OR_RETURN(row.approved_by_seq, ApprovalSeq(*store_, model.id, ref.approved_by()));
+  }
   if (ref.accuracy() != 0) row.accuracy = ref.accuracy();
   row.evaluation_rows = ref.evaluation_rows();
   row.create_time_ms = absl::ToUnixMillis(clock_->Now());

@@ -10,6 +10,7 @@
 #include "server/core/energy/energy.h"
 #include "server/core/gain/cbpe.h"
 #include "server/core/gain/gain.h"
+#include "server/core/gain/paired.h"
 #include "server/core/policy/deferral.h"
 #include "server/core/profile/profile.h"
 
@@ -26,6 +27,11 @@ struct RetrainRequest {
   std::optional<gain::ScoreSummary> scores;  // top-class confidence on the current rows
   std::vector<policy::ForecastPoint> forecast;
   std::string idempotency_key;  // "" = none
+  // A proxy retrain and the deployed model on the same holdout (first: the proxy), with the
+  // proxy's declared energy (kWh) and description, echoed in the decision.
+  std::optional<gain::PairedCounts> challenger;
+  double challenger_energy_kwh = 0;
+  std::string challenger_description;
 };
 
 }  // namespace greengate::app

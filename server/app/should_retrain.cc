@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "server/app/gatekeeper.h"
+#include "server/app/versions.h"
 #include "server/common/log.h"
 #include "server/common/status_macros.h"
 #include "server/core/evaluate.h"
@@ -44,6 +45,9 @@ absl::StatusOr<v1::Decision> Gatekeeper::ShouldRetrain(const RetrainRequest& req
                      cache_.SummarizeFleetApprovals(absl::ToUnixMillis(snapshot.now - fleet_.window)));
   }
   ASSIGN_OR_RETURN(snapshot.outcomes, cache_.Outcomes(model.id, state));
+  ASSIGN_OR_RETURN(const std::vector<store::VersionRow> versions, store_->ListVersions(model.id));
+  snapshot.attained_accuracies =
+      AttainedAccuracies(versions, *snapshot.outcomes, rules.reference->model_version);
 
   // 2. Build the core input, in one place.
   const EvaluationInput input = BuildEvaluationInput(request, snapshot);
@@ -61,6 +65,8 @@ absl::StatusOr<v1::Decision> Gatekeeper::ShouldRetrain(const RetrainRequest& req
   facts.idempotency_key = request.idempotency_key;
   facts.caller = caller;
   facts.now = snapshot.now;
+  facts.challenger_energy_kwh = request.challenger_energy_kwh;
+  facts.challenger_description = request.challenger_description;
   DecisionRecord record = MakeDecisionRecord(facts, evaluation);
   ASSIGN_OR_RETURN(const int64_t seq, Record(record, state, &model_lock, &fleet_lock));
 

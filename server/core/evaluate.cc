@@ -137,6 +137,9 @@ absl::StatusOr<Evaluation> Evaluate(const EvaluationInput& input) {
   evidence.reference_scores_calibrated = input.reference_scores_calibrated;
   evidence.reference_calibration_detail = input.reference_calibration_detail;
   evidence.drifted_share = out.drift.drifted_share;
+  evidence.dataset_drift = out.drift.dataset_drift;
+  evidence.challenger = input.challenger;
+  evidence.attained_accuracies = input.attained_accuracies;
   std::vector<energy::MeasuredRun> runs;
   for (const PastRetrain& r : input.outcomes) {
     evidence.history.push_back(r.gain);

@@ -48,6 +48,11 @@ struct EvaluationInput {
   std::string reference_calibration_detail;
   // The model's reported outcomes (oldest first); empty on a cold start.
   std::vector<PastRetrain> outcomes;
+  // Opportunity evidence (gain/evidence.h): a challenger's paired holdout counts (validated
+  // here, "challenger.*"), and the accuracy each version deployed before the current one
+  // reached, oldest first.
+  std::optional<gain::PairedCounts> challenger;
+  std::vector<double> attained_accuracies;
   std::vector<policy::ForecastPoint> forecast;  // validated here ("forecast[i]...")
   policy::FleetBudget fleet;  // the operator's budgets over all models; history has their use
 };

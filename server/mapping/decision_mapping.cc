@@ -78,6 +78,12 @@ void GainToProto(const gain::GainEstimate& g, v1::GainEstimate* out) {
   out->set_current_accuracy_upper(g.current_accuracy_upper);
   out->set_outcomes_used(g.outcomes_used);
   out->set_recovery_ratio_source(g.recovery_ratio_source);
+  out->set_proxy_gain(g.proxy_gain);
+  out->set_proxy_gain_lower(g.proxy_gain_lower);
+  out->set_proxy_scale(g.proxy_scale);
+  out->set_attainable_accuracy(g.attainable_accuracy);
+  out->set_attainable_versions(g.attainable_versions);
+  out->set_considered(g.considered);
 }
 
 void CostToProto(const energy::CostEstimate& c, v1::CostEstimate* out) {

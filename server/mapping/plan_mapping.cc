@@ -55,4 +55,16 @@ std::optional<gain::LabeledWindow> LabeledFromProto(const v1::ShouldRetrainReque
   return gain::LabeledWindow{request.labeled().rows(), request.labeled().correct()};
 }
 
+std::optional<gain::PairedCounts> ChallengerFromProto(const v1::ShouldRetrainRequest& request) {
+  if (!request.has_challenger()) return std::nullopt;
+  const v1::Challenger& c = request.challenger();
+  gain::PairedCounts out;
+  out.rows = c.rows();
+  out.first_correct = c.proxy_correct();
+  out.second_correct = c.deployed_correct();
+  if (c.has_proxy_only_correct()) out.first_only_correct = c.proxy_only_correct();
+  if (c.has_deployed_only_correct()) out.second_only_correct = c.deployed_only_correct();
+  return out;
+}
+
 }  // namespace greengate::mapping

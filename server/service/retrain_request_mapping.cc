@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "server/app/names.h"
 #include "server/common/status_macros.h"
 #include "server/mapping/outcome_mapping.h"
@@ -12,6 +13,9 @@ namespace greengate::service {
 namespace {
 
 constexpr size_t kMaxIdempotencyKey = 128;
+constexpr size_t kMaxChallengerDescription = 256;
+// Beyond this a proxy's energy is a unit mistake (Wh for kWh), not a cheap run.
+constexpr double kMaxChallengerEnergyKwh = 1e9;
 
 }  // namespace
 
@@ -38,6 +42,20 @@ absl::StatusOr<app::RetrainRequest> RetrainRequestFromProto(const v1::ShouldRetr
   if (r.has_scores()) out.scores = mapping::ScoresFromProto(r.scores());
   out.forecast = mapping::ForecastFromProto(r);
   out.idempotency_key = r.idempotency_key();
+  out.challenger = mapping::ChallengerFromProto(r);  // counts validated by the core
+  if (r.has_challenger()) {
+    const double kwh = r.challenger().energy_kwh();
+    if (!(kwh >= 0 && kwh <= kMaxChallengerEnergyKwh)) {  // also rejects NaN
+      return absl::InvalidArgumentError(absl::StrCat(
+          "challenger.energy_kwh: must be in [0, ", kMaxChallengerEnergyKwh, "], got ", kwh));
+    }
+    if (r.challenger().description().size() > kMaxChallengerDescription) {
+      return absl::InvalidArgumentError(absl::StrCat("challenger.description: at most ",
+                                                     kMaxChallengerDescription, " bytes"));
+    }
+    out.challenger_energy_kwh = kwh;
+    out.challenger_description = r.challenger().description();
+  }
   return out;
 }
 

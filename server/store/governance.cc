@@ -49,7 +49,8 @@ absl::StatusOr<std::vector<GovernanceDecisionRow>> Store::ListGovernanceDecision
       "CASE WHEN json_valid(d.payload) THEN "
       "  (SELECT group_concat(json_extract(f.value, '$.feature'), char(31)) "
       "   FROM json_each(d.payload, '$.drift.features') AS f "
-      "   WHERE json_extract(f.value, '$.drifted') = 1) END "
+      "   WHERE json_extract(f.value, '$.drifted') = 1) END, "
+      "d.model_version "
       "FROM decisions AS d WHERE ",
       PeriodCondition("d", model_id), " ORDER BY d.create_time_ms, d.seq");
   absl::MutexLock lock(&mu_);
@@ -72,6 +73,7 @@ absl::StatusOr<std::vector<GovernanceDecisionRow>> Store::ListGovernanceDecision
       row.drifted_features =
           absl::StrSplit(select.ColumnText(8), kFeatureSeparator, absl::SkipEmpty());
     }
+    row.model_version = select.ColumnText(9);
     rows.push_back(std::move(row));
   }
 }

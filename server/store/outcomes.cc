@@ -20,7 +20,7 @@ constexpr absl::string_view kOutcomeColumns =
     "decision_seq, model_id, energy_kwh, co2e_kg, duration_s, source, accuracy_before, "
     "accuracy_after, evaluation_set, evaluation_rows, training_rows, estimated_energy_kwh, "
     "expected_gain, green_algorithms_energy_kwh, expected_degradation, reference_accuracy, "
-    "drifted_share, create_time_ms, payload, plan";
+    "drifted_share, create_time_ms, payload, plan, proxy_gain";
 
 std::optional<double> OptionalDouble(const Statement& s, int column) {
   if (s.ColumnIsNull(column)) return std::nullopt;
@@ -57,6 +57,7 @@ OutcomeRow ReadOutcome(const Statement& s) {
   row.create_time_ms = s.ColumnInt64(17);
   row.payload = s.ColumnText(18);
   row.plan = s.ColumnText(19);
+  row.proxy_gain = OptionalDouble(s, 20);
   return row;
 }
 
@@ -69,7 +70,7 @@ absl::StatusOr<OutcomeRow> Store::InsertOutcome(const OutcomeRow& o) {
                    Statement::Prepare(db_, absl::StrCat("INSERT INTO outcomes (", kOutcomeColumns,
                                                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
                                                         "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                                                        "?16, ?17, ?18, ?19, ?20)")));
+                                                        "?16, ?17, ?18, ?19, ?20, ?21)")));
   insert.BindInt64(1, o.decision_seq);
   insert.BindInt64(2, o.model_id);
   insert.BindDouble(3, o.energy_kwh);
@@ -90,6 +91,7 @@ absl::StatusOr<OutcomeRow> Store::InsertOutcome(const OutcomeRow& o) {
   insert.BindInt64(18, o.create_time_ms);
   insert.BindText(19, o.payload);
   insert.BindText(20, o.plan);
+  BindOptional(insert, 21, o.proxy_gain);
   if (absl::Status status = insert.Run(); !status.ok()) {
     if (insert.error_code() == SQLITE_CONSTRAINT_FOREIGNKEY) {
       return absl::NotFoundError(absl::StrCat("decision seq ", o.decision_seq, " or model id ",

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -225,8 +226,8 @@ absl::StatusOr<ReferenceRow> Store::PutReference(ReferenceRow reference,
   ASSIGN_OR_RETURN(WriteTransaction transaction, WriteTransaction::Begin(db_));
   ASSIGN_OR_RETURN(Statement insert,
                    Prepare("INSERT INTO model_references (model_id, model_version, "
-                           "profile, accuracy, evaluation_rows, create_time_ms, profile_pb) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+                           "profile, accuracy, evaluation_rows, create_time_ms, profile_pb, "
+                           "approved_by_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
   insert.BindInt64(1, reference.model_id);
   insert.BindText(2, reference.model_version);
   // The profile's space is reserved here and filled in place below: bound whole, SQLite
@@ -240,8 +241,18 @@ absl::StatusOr<ReferenceRow> Store::PutReference(ReferenceRow reference,
   }
   insert.BindInt64(5, reference.evaluation_rows);
   insert.BindInt64(6, reference.create_time_ms);
+  if (reference.approved_by_seq) {
+    insert.BindInt64(8, *reference.approved_by_seq);
+  } else {
+    insert.BindNull(8);
+  }
   if (const absl::Status status = insert.Run(); !status.ok()) {
     if (insert.error_code() == SQLITE_CONSTRAINT_FOREIGNKEY) {
+      if (reference.approved_by_seq) {
+        return absl::NotFoundError(absl::StrCat("model id ", reference.model_id,
+                                                " or decision seq ", *reference.approved_by_seq,
+                                                " not found"));
+      }
       return UnknownModel(reference.model_id);
     }
     return status;
@@ -261,9 +272,12 @@ absl::StatusOr<ReferenceRow> Store::PutReference(ReferenceRow reference,
     RETURN_IF_ERROR(insert_scores.Run());
   }
 
-  ASSIGN_OR_RETURN(Statement touch, Prepare("UPDATE models SET update_time_ms = ?1 WHERE id = ?2"));
+  // The reference's version is now the deployed one: a retrain lands in this one transaction.
+  ASSIGN_OR_RETURN(Statement touch, Prepare("UPDATE models SET update_time_ms = ?1, "
+                                            "deployed_version = ?3 WHERE id = ?2"));
   touch.BindInt64(1, reference.create_time_ms);
   touch.BindInt64(2, reference.model_id);
+  touch.BindText(3, reference.model_version);
   RETURN_IF_ERROR(touch.Run());
   RETURN_IF_ERROR(transaction.Commit());
   // The profile's pages now fill this connection's page cache (megabytes, clean), where
@@ -285,6 +299,35 @@ absl::StatusOr<ReferenceRow> Store::GetLatestReference(int64_t model_id) {
     return absl::NotFoundError(absl::StrCat("model id ", model_id, " has no reference"));
   }
   return ReadReference(read_db_, select);
+}
+
+absl::StatusOr<std::vector<VersionRow>> Store::ListVersions(int64_t model_id) {
+  absl::MutexLock lock(&read_mu_);
+  ASSIGN_OR_RETURN(Statement select,
+                   PrepareRead("SELECT id, model_version, accuracy, create_time_ms, "
+                               "approved_by_seq FROM model_references WHERE model_id = ?1 "
+                               "ORDER BY id"));
+  select.BindInt64(1, model_id);
+  std::vector<VersionRow> versions;
+  while (true) {
+    ASSIGN_OR_RETURN(const bool has_row, select.Step());
+    if (!has_row) break;
+    const std::string version = select.ColumnText(1);
+    auto it = std::find_if(versions.begin(), versions.end(),
+                           [&](const VersionRow& v) { return v.model_version == version; });
+    if (it == versions.end()) {
+      VersionRow row;
+      row.model_version = version;
+      row.first_reference_id = select.ColumnInt64(0);
+      row.deploy_time_ms = select.ColumnInt64(3);
+      versions.push_back(std::move(row));
+      it = versions.end() - 1;
+    }
+    it->accuracy = select.ColumnIsNull(2) ? std::nullopt
+                                          : std::optional<double>(select.ColumnDouble(2));
+    if (!select.ColumnIsNull(4)) it->approved_by_seq = select.ColumnInt64(4);
+  }
+  return versions;
 }
 
 absl::StatusOr<int64_t> Store::GetLatestReferenceId(int64_t model_id) {

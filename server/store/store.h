@@ -54,6 +54,17 @@ struct ReferenceRow {
   int64_t evaluation_rows = 0;
   int64_t create_time_ms = 0;
   bool profile_is_text = false;
+  // The APPROVE decision (seq) whose retrain produced model_version, when the caller named it.
+  std::optional<int64_t> approved_by_seq = std::nullopt;
+};
+
+// One deployed version of a model, from its references (ListVersions).
+struct VersionRow {
+  std::string model_version;
+  int64_t first_reference_id = 0;
+  int64_t deploy_time_ms = 0;         // its first reference
+  std::optional<double> accuracy;     // of its latest reference
+  std::optional<int64_t> approved_by_seq;  // the latest one named for it
 };
 
 // A value the store writes in pieces (PutReference), so a large one (a reference profile is
@@ -171,6 +182,7 @@ struct GovernanceDecisionRow {
   double expected_gain = 0;  // accuracy fraction
   bool accuracy_floor_override = false;
   std::vector<std::string> drifted_features;
+  std::string model_version;  // the version the decision gated
 };
 
 // A measured outcome as a governance report reads it (read-only on the outcomes table).
@@ -206,6 +218,7 @@ struct OutcomeRow {
   std::optional<double> expected_degradation;
   std::optional<double> reference_accuracy;
   double drifted_share = 0;
+  std::optional<double> proxy_gain;  // the decision's challenger gain, when it had one
   int64_t create_time_ms = 0;
   std::string payload;  // the Outcome, serialised by the caller
 };
@@ -285,6 +298,9 @@ class Store {
       ReferenceRow reference, const std::optional<ReferenceScoresRow>& scores = std::nullopt);
   // NotFound when the model has no reference.
   absl::StatusOr<ReferenceRow> GetLatestReference(int64_t model_id);
+  // Every version the model's references name, in the order each first appeared (profiles not
+  // read). PutReference also makes the reference's version the model's deployed_version.
+  absl::StatusOr<std::vector<VersionRow>> ListVersions(int64_t model_id);
   // The id of that reference without reading its profile (a cache check on every decision).
   // NotFound when the model has no reference.
   absl::StatusOr<int64_t> GetLatestReferenceId(int64_t model_id);

@@ -58,7 +58,9 @@ TEST_F(OutcomesStoreTest, InsertGetListRoundTrip) {
   first.co2e_kg = std::nullopt;  // optional columns stay NULL
   first.accuracy_before = std::nullopt;
   ASSERT_TRUE(store_->InsertOutcome(first).ok());
-  ASSERT_TRUE(store_->InsertOutcome(Outcome(d2.seq, 2.5)).ok());
+  OutcomeRow second = Outcome(d2.seq, 2.5);
+  second.proxy_gain = 0.012;
+  ASSERT_TRUE(store_->InsertOutcome(second).ok());
 
   const std::optional<OutcomeRow> got = OkValue(store_->GetOutcome(d1.seq));
   ASSERT_TRUE(got.has_value());
@@ -70,6 +72,7 @@ TEST_F(OutcomesStoreTest, InsertGetListRoundTrip) {
   EXPECT_FALSE(got->reference_accuracy.has_value());
   EXPECT_EQ(got->evaluation_set, "holdout");
   EXPECT_EQ(got->training_rows, 1000);
+  EXPECT_FALSE(got->proxy_gain.has_value());
 
   const std::vector<OutcomeRow> all = OkValue(store_->ListOutcomes(model_.id));
   ASSERT_EQ(all.size(), 2u);
@@ -77,6 +80,45 @@ TEST_F(OutcomesStoreTest, InsertGetListRoundTrip) {
   const std::vector<OutcomeRow> newest = OkValue(store_->ListOutcomes(model_.id, 1));
   ASSERT_EQ(newest.size(), 1u);
   EXPECT_EQ(newest[0].decision_seq, d2.seq);
+  EXPECT_EQ(newest[0].proxy_gain, 0.012);
+}
+
+// A retrain lands as a new version: its reference makes it the deployed version in the same
+// transaction, and the versions list follows each version from its first reference.
+TEST_F(OutcomesStoreTest, AReferenceDeploysItsVersionAndVersionsAreListedInOrder) {
+  const DecisionRow approval =
+      OkValue(store_->InsertDecision(MakeDecision(model_.id, "d1", "APPROVE", 1000)));
+  ReferenceRow ref;
+  ref.model_id = model_.id;
+  ref.model_version = "v1";
+  ref.profile = "{}";
+  ref.accuracy = 0.8;
+  ref.create_time_ms = 1000;
+  ASSERT_TRUE(store_->PutReference(ref).ok());
+  ref.accuracy = 0.81;  // the same version's reference replaced
+  ref.create_time_ms = 1500;
+  ASSERT_TRUE(store_->PutReference(ref).ok());
+  ref.model_version = "v2";
+  ref.accuracy = 0.7;
+  ref.create_time_ms = 2000;
+  ref.approved_by_seq = approval.seq;
+  ASSERT_TRUE(store_->PutReference(ref).ok());
+  EXPECT_EQ(OkValue(store_->GetModel("churn")).deployed_version, "v2");
+
+  const std::vector<VersionRow> versions = OkValue(store_->ListVersions(model_.id));
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[0].model_version, "v1");
+  EXPECT_EQ(versions[0].deploy_time_ms, 1000);
+  EXPECT_EQ(versions[0].accuracy, 0.81);
+  EXPECT_FALSE(versions[0].approved_by_seq.has_value());
+  EXPECT_EQ(versions[1].model_version, "v2");
+  EXPECT_EQ(versions[1].approved_by_seq, approval.seq);
+
+  ref.model_version = "v3";
+  ref.approved_by_seq = approval.seq + 100;  // no such decision: nothing is stored
+  EXPECT_EQ(store_->PutReference(ref).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(OkValue(store_->GetModel("churn")).deployed_version, "v2");
+  EXPECT_EQ(OkValue(store_->ListVersions(model_.id)).size(), 2u);
 }
 
 TEST_F(OutcomesStoreTest, OnePerDecisionKnownDecisionsOnlyAndAppendOnly) {

@@ -8,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "server/common/status_macros.h"
+#include "server/core/gain/challenger.h"
+#include "server/core/gain/headroom.h"
 #include "server/core/gain/normal.h"
 
 namespace greengate::gain {
@@ -32,6 +34,45 @@ double ReferenceVariance(const ReferenceAccuracy& ref) {
   return ref.accuracy * (1 - ref.accuracy) / static_cast<double>(ref.evaluation_rows);
 }
 
+std::string Summary(const GainEstimate& g) {
+  return absl::StrFormat("%s: expected %.4f, lower bound %.4f", g.method, g.expected,
+                         g.lower_bound);
+}
+
+// The challenger measures the opportunity directly, so it replaces the other estimates; the
+// labeled window's measurements stay for the accuracy floor.
+GainEstimate WithChallenger(GainEstimate challenger, const GainEstimate& base) {
+  challenger.reference_accuracy = base.reference_accuracy;
+  challenger.has_labels = base.has_labels;
+  challenger.labeled_rows = base.labeled_rows;
+  challenger.labeled_correct = base.labeled_correct;
+  challenger.current_accuracy_lower = base.current_accuracy_lower;
+  challenger.current_accuracy_upper = base.current_accuracy_upper;
+  if (base.has_labels) challenger.current_accuracy = base.current_accuracy;
+  challenger.considered = absl::StrCat(
+      "challenger kept: it measures what a retrain reaches now; ",
+      base.has_evidence ? Summary(base) : absl::StrCat(base.method, ": no estimate"));
+  return challenger;
+}
+
+// Of the degradation against the reference and the headroom, the larger lower bound: each is
+// a valid bound on what a retrain wins, and the reference misses the opportunity when the
+// deployed model was trained in bad conditions.
+GainEstimate BestOfLabeledAndHeadroom(GainEstimate base, std::optional<GainEstimate> headroom) {
+  if (!headroom) return base;
+  if (headroom->lower_bound > base.lower_bound) {
+    headroom->reference_accuracy = base.reference_accuracy;
+    headroom->current_accuracy_lower = base.current_accuracy_lower;
+    headroom->current_accuracy_upper = base.current_accuracy_upper;
+    headroom->considered = absl::StrCat("headroom kept, its lower bound is higher than ",
+                                        Summary(base));
+    return *std::move(headroom);
+  }
+  base.considered = absl::StrCat(base.method, " kept, its lower bound is not below ",
+                                 Summary(*headroom));
+  return base;
+}
+
 }  // namespace
 
 absl::StatusOr<GainEstimate> EstimateGainFromEvidence(const GainEvidence& e,
@@ -52,7 +93,21 @@ absl::StatusOr<GainEstimate> EstimateGainFromEvidence(const GainEvidence& e,
   if (e.scores) {
     ASSIGN_OR_RETURN(cbpe, EstimateAccuracyFromScores(*e.scores, "scores"));
   }
-  if (e.labeled) return out;
+  if (e.challenger) {
+    const ProxyScale scale = LearnProxyScale(e.history);
+    ASSIGN_OR_RETURN(GainEstimate challenger,
+                     EstimateChallengerGain(*e.challenger, scale, options, "challenger"));
+    return WithChallenger(std::move(challenger), out);
+  }
+  if (e.labeled) {
+    std::optional<GainEstimate> headroom =
+        EstimateHeadroomGain(e.attained_accuracies, *e.labeled, e.dataset_drift, learned);
+    if (headroom) {
+      headroom->recovery_ratio_source = recovery.source;
+      headroom->outcomes_used = recovery.outcomes_used;
+    }
+    return BestOfLabeledAndHeadroom(std::move(out), std::move(headroom));
+  }
 
   std::string why_not_cbpe;
   if (cbpe) {

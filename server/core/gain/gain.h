@@ -65,6 +65,16 @@ struct GainEstimate {
   double current_accuracy_upper = 0;
   int outcomes_used = 0;              // past outcomes behind recovery_ratio or degradation
   std::string recovery_ratio_source;  // "policy prior" or how history moved it
+  // Opportunity evidence (challenger.h, headroom.h). Method "challenger": the proxy's gain on
+  // the holdout, its lower bound, and the scale to a full retrain (also in recovery_ratio).
+  double proxy_gain = 0;
+  double proxy_gain_lower = 0;
+  double proxy_scale = 0;
+  // Method "headroom": the accuracy past retrains reached (mean), from this many versions.
+  double attainable_accuracy = 0;
+  int attainable_versions = 0;
+  // The other estimates weighed and why this one was kept (one line; empty with one method).
+  std::string considered;
 };
 
 // EstimateGain(): see GainEstimate. InvalidArgument naming the field for inconsistent inputs:

@@ -18,6 +18,9 @@ struct PastOutcome {
   std::optional<double> accuracy_after;
   double drifted_share = 0;  // the decision's share of drifted features, in [0, 1]
   std::string plan;          // name of the plan the retrain ran ("" when unnamed)
+  // The decision's challenger: proxy accuracy - deployed accuracy on its holdout, when the
+  // decision had one (challenger.h learns the proxy-to-full-retrain scale from it).
+  std::optional<double> proxy_gain;
 };
 
 // The prior counts as this many outcomes: with n outcomes the learned ratio weighs their mean

@@ -129,5 +129,66 @@ TEST(EvidenceTest, LearnedRecoveryRatioScalesTheLabeledGain) {
   EXPECT_EQ(g->outcomes_used, 2);
 }
 
+// A model retrained in bad conditions (reference 0.695) scores 1498/2000 = 0.749 once the data
+// recovers: no degradation against its reference, but the versions before it reached 0.80,
+// 0.79, 0.78 (headroom_test.cc's formula): A = 0.80, d = 0.051, se = 0.013190887005808213,
+// so with r = 0.8 expected 0.0408 and lower 0.02344233733263149 (numpy, scipy.stats.norm).
+TEST(EvidenceTest, HeadroomSeesTheOpportunityTheReferenceHides) {
+  GainEvidence e;
+  e.reference = ReferenceAccuracy{0.695, 2000};
+  e.labeled = LabeledWindow{2000, 1498};
+  e.attained_accuracies = {0.80, 0.79, 0.78};
+  e.dataset_drift = true;
+  auto g = EstimateGainFromEvidence(e, Options());
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ(g->method, "headroom");
+  EXPECT_NEAR(g->expected, 0.8 * 0.051, 1e-12);
+  EXPECT_NEAR(g->lower_bound, 0.02344233733263149, 1e-12);
+  EXPECT_NEAR(g->reference_accuracy, 0.695, 0);
+  EXPECT_TRUE(g->has_labels);
+  EXPECT_TRUE(Contains(g->considered, "labeled_window")) << g->considered;
+
+  e.dataset_drift = false;  // without drift the reference decides
+  g = EstimateGainFromEvidence(e, Options());
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(g->method, "labeled_window");
+  EXPECT_EQ(g->lower_bound, 0);
+}
+
+TEST(EvidenceTest, LabeledWindowKeptWhenItsBoundIsHigher) {
+  GainEvidence e;
+  e.reference = ReferenceAccuracy{0.9, 5000};
+  e.labeled = LabeledWindow{2000, 1600};
+  e.attained_accuracies = {0.82, 0.83};
+  e.dataset_drift = true;
+  auto g = EstimateGainFromEvidence(e, Options());
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(g->method, "labeled_window");
+  EXPECT_TRUE(Contains(g->considered, "headroom")) << g->considered;
+}
+
+// The challenger replaces the other estimates (challenger_test.cc has its numbers) but keeps
+// the labeled window's measurements for the accuracy floor.
+TEST(EvidenceTest, AChallengerReplacesTheOtherEstimatesAndKeepsTheLabels) {
+  GainEvidence e;
+  e.reference = ReferenceAccuracy{0.9, 5000};
+  e.labeled = LabeledWindow{1000, 850};
+  e.challenger = PairedCounts{2000, 1516, 1488, 60, 32};
+  auto g = EstimateGainFromEvidence(e, Options());
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ(g->method, "challenger");
+  EXPECT_NEAR(g->lower_bound, 0.0061239518597117574, 1e-12);
+  EXPECT_TRUE(g->has_labels);
+  EXPECT_EQ(g->labeled_correct, 850);
+  EXPECT_NEAR(g->current_accuracy, 0.85, 1e-12);
+  EXPECT_NEAR(g->current_accuracy_lower, 0.8304836500709786, 1e-12);
+  EXPECT_TRUE(Contains(g->considered, "labeled_window")) << g->considered;
+
+  e.challenger->first_correct = 2001;
+  g = EstimateGainFromEvidence(e, Options());
+  ASSERT_FALSE(g.ok());
+  EXPECT_TRUE(Contains(std::string(g.status().message()), "challenger.proxy_correct"));
+}
+
 }  // namespace
 }  // namespace greengate::gain
