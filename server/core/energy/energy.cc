@@ -71,6 +71,24 @@ std::string RowSource(std::string_view file, const DataRow& row) {
                       row.licence);
 }
 
+// Names in a plan are table keys or labels: a longer one is a client bug, never a key.
+constexpr size_t kMaxNameBytes = 256;
+
+absl::Status CheckNames(const TrainingPlan& plan) {
+  for (const auto& [field, value] :
+       {std::pair<std::string_view, const std::string*>{"plan.name", &plan.name},
+        {"plan.accelerator", &plan.accelerator},
+        {"plan.cpu", &plan.cpu},
+        {"plan.region", &plan.region},
+        {"plan.provider", &plan.provider}}) {
+    if (value->size() > kMaxNameBytes) {
+      return Invalid(field, absl::StrCat(QuoteForMessage(*value), " is ", value->size(),
+                                         " bytes long; at most ", kMaxNameBytes));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckNumbers(const TrainingPlan& plan) {
   RETURN_IF_ERROR(CheckRange("plan.hours", plan.hours, 0, false, kMaxHours));
   RETURN_IF_ERROR(CheckCount("plan.accelerator_count", plan.accelerator_count, kMaxDeviceCount));
@@ -242,6 +260,7 @@ absl::StatusOr<Factor> ResolveCarbonIntensity(const TrainingPlan& plan, const Ta
 }  // namespace
 
 absl::Status ValidatePlan(const TrainingPlan& plan, const Tables& tables) {
+  RETURN_IF_ERROR(CheckNames(plan));
   RETURN_IF_ERROR(CheckNumbers(plan));
   return CheckKeys(plan, tables);
 }
