@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/common/log.h"
+#include "server/common/quote.h"
 #include "server/common/status_macros.h"
 #include "server/core/evaluate.h"
 #include "server/core/profile/validate.h"
@@ -93,46 +94,47 @@ Gatekeeper::Gatekeeper(store::Store* store, const Clock* clock, const energy::Ta
 grpc::Status Gatekeeper::RegisterModel(grpc::ServerContext* context,
                                        const v1::RegisterModelRequest* r,
                                        v1::Model* out) {
-  if (grpc::Status s = Admit(context, "RegisterModel"); !s.ok()) return s;
+  if (grpc::Status s = Admit(context, "RegisterModel", *r); !s.ok()) return s;
   return ToGrpcStatus(DoRegisterModel(*r, out));
 }
 grpc::Status Gatekeeper::GetModel(grpc::ServerContext* context, const v1::GetModelRequest* r,
                                   v1::Model* out) {
-  if (grpc::Status s = Admit(context, "GetModel"); !s.ok()) return s;
+  if (grpc::Status s = Admit(context, "GetModel", *r); !s.ok()) return s;
   return ToGrpcStatus(DoGetModel(*r, out));
 }
 grpc::Status Gatekeeper::ListModels(grpc::ServerContext* context, const v1::ListModelsRequest*,
                                     v1::ListModelsResponse* out) {
-  if (grpc::Status s = Admit(context, "ListModels"); !s.ok()) return s;
-  return ToGrpcStatus(DoListModels(out));
+  auth::Caller caller;
+  if (grpc::Status s = Admit(context, "ListModels", &caller); !s.ok()) return s;
+  return ToGrpcStatus(DoListModels(caller, out));
 }
 grpc::Status Gatekeeper::SetReference(grpc::ServerContext* context,
                                       const v1::SetReferenceRequest* r,
                                       v1::Reference* out) {
-  if (grpc::Status s = Admit(context, "SetReference"); !s.ok()) return s;
+  if (grpc::Status s = Admit(context, "SetReference", *r); !s.ok()) return s;
   return ToGrpcStatus(DoSetReference(*r, out));
 }
 grpc::Status Gatekeeper::GetReference(grpc::ServerContext* context,
                                       const v1::GetReferenceRequest* r,
                                       v1::Reference* out) {
-  if (grpc::Status s = Admit(context, "GetReference"); !s.ok()) return s;
+  if (grpc::Status s = Admit(context, "GetReference", *r); !s.ok()) return s;
   return ToGrpcStatus(DoGetReference(*r, out));
 }
 grpc::Status Gatekeeper::SetPolicy(grpc::ServerContext* context, const v1::SetPolicyRequest* r,
                                    v1::Policy* out) {
-  if (grpc::Status s = Admit(context, "SetPolicy"); !s.ok()) return s;
+  if (grpc::Status s = Admit(context, "SetPolicy", *r); !s.ok()) return s;
   return ToGrpcStatus(DoSetPolicy(*r, out));
 }
 grpc::Status Gatekeeper::GetPolicy(grpc::ServerContext* context, const v1::GetPolicyRequest* r,
                                    v1::Policy* out) {
-  if (grpc::Status s = Admit(context, "GetPolicy"); !s.ok()) return s;
+  if (grpc::Status s = Admit(context, "GetPolicy", *r); !s.ok()) return s;
   return ToGrpcStatus(DoGetPolicy(*r, out));
 }
 grpc::Status Gatekeeper::ShouldRetrain(grpc::ServerContext* context,
                                        const v1::ShouldRetrainRequest* r,
                                        v1::Decision* out) {
   auth::Caller caller;
-  if (grpc::Status s = Admit(context, "ShouldRetrain", &caller); !s.ok()) return s;
+  if (grpc::Status s = Admit(context, "ShouldRetrain", *r, &caller); !s.ok()) return s;
   absl::Status status = DoShouldRetrain(*r, caller, out);
   if (!status.ok()) {
     log::Warning("ShouldRetrain failed", {{"model", r->model()},
@@ -143,13 +145,14 @@ grpc::Status Gatekeeper::ShouldRetrain(grpc::ServerContext* context,
 }
 grpc::Status Gatekeeper::GetDecision(grpc::ServerContext* context, const v1::GetDecisionRequest* r,
                                      v1::Decision* out) {
-  if (grpc::Status s = Admit(context, "GetDecision"); !s.ok()) return s;
-  return ToGrpcStatus(DoGetDecision(*r, out));
+  auth::Caller caller;
+  if (grpc::Status s = Admit(context, "GetDecision", &caller); !s.ok()) return s;
+  return ToGrpcStatus(DoGetDecision(*r, caller, out));
 }
 grpc::Status Gatekeeper::ListDecisions(grpc::ServerContext* context,
                                        const v1::ListDecisionsRequest* r,
                                        v1::ListDecisionsResponse* out) {
-  if (grpc::Status s = Admit(context, "ListDecisions"); !s.ok()) return s;
+  if (grpc::Status s = Admit(context, "ListDecisions", *r); !s.ok()) return s;
   return ToGrpcStatus(DoListDecisions(*r, out));
 }
 
@@ -174,6 +177,12 @@ absl::StatusOr<v1::Model> Gatekeeper::ModelToProto(const store::ModelRow& row) {
 
 absl::Status Gatekeeper::DoRegisterModel(const v1::RegisterModelRequest& r, v1::Model* out) {
   RETURN_IF_ERROR(ValidateModelId(r.model_id(), "model_id"));
+  // The name is output only; one that names another model is a client bug, not to be ignored.
+  if (!r.model().name().empty() && r.model().name() != ModelName(r.model_id())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "model.name: ", QuoteForMessage(r.model().name()), " does not match model_id ",
+        QuoteForMessage(r.model_id()), "; leave it empty (it is output only)"));
+  }
   RETURN_IF_ERROR(CheckText(r.model().deployed_version(), "model.deployed_version", true));
   RETURN_IF_ERROR(CheckText(r.model().display_name(), "model.display_name", false));
   RETURN_IF_ERROR(CheckText(r.model().task(), "model.task", false));
@@ -199,9 +208,10 @@ absl::Status Gatekeeper::DoGetModel(const v1::GetModelRequest& r, v1::Model* out
   return absl::OkStatus();
 }
 
-absl::Status Gatekeeper::DoListModels(v1::ListModelsResponse* out) {
+absl::Status Gatekeeper::DoListModels(const auth::Caller& caller, v1::ListModelsResponse* out) {
   ASSIGN_OR_RETURN(std::vector<store::ModelRow> rows, store_->ListModels());
   for (const store::ModelRow& row : rows) {
+    if (!caller.models.Allows(row.model_id)) continue;  // a limited token sees its models
     ASSIGN_OR_RETURN(*out->add_models(), ModelToProto(row));
   }
   return absl::OkStatus();
@@ -219,6 +229,10 @@ absl::Status Gatekeeper::DoSetReference(const v1::SetReferenceRequest& r, v1::Re
   RETURN_IF_ERROR(ValidateReferenceAccuracy(ref));
   ASSIGN_OR_RETURN(std::optional<gain::Calibration> calibration, CheckReferenceScores(ref));
   ASSIGN_OR_RETURN(store::ModelRow model, store_->GetModel(id));
+  // The policy in force must still apply to the new reference (its per-feature tests).
+  ASSIGN_OR_RETURN(const v1::Policy policy_proto, LatestPolicy(model));
+  ASSIGN_OR_RETURN(const policy::Policy policy, mapping::PolicyFromProto(policy_proto));
+  RETURN_IF_ERROR(policy::ValidatePolicyForReference(policy, core));
 
   store::ReferenceRow row;
   row.model_id = model.id;
@@ -239,7 +253,10 @@ absl::Status Gatekeeper::DoSetReference(const v1::SetReferenceRequest& r, v1::Re
   loaded->profile = std::move(core);
   loaded->accuracy = stored.accuracy;
   loaded->evaluation_rows = stored.evaluation_rows;
-  if (calibration) loaded->scores = {calibration->calibrated, calibration->detail};
+  if (calibration) {
+    loaded->scores = {calibration->calibrated, calibration->detail,
+                      {ref.scores().bin_edges().begin(), ref.scores().bin_edges().end()}};
+  }
   // Without the samples the caller has just sent (proto comment of SetReference).
   *out = ReferenceToProto(model, *loaded, mapping::ProfileSamples::kWithout);
   KeepReference(model.id, std::move(loaded));
@@ -312,6 +329,19 @@ absl::StatusOr<std::shared_ptr<const Gatekeeper::LoadedReference>> Gatekeeper::L
     std::string().swap(row->profile);
     ASSIGN_OR_RETURN(loaded->profile, mapping::ProfileFromProto(proto, "reference"));
   }
+  // The read path applies the write path's validation. References stored before `rows` was
+  // checked may hold 0 there: it is their largest feature count.
+  if (loaded->profile.rows == 0) {
+    for (const profile::FeatureProfile& f : loaded->profile.features) {
+      loaded->profile.rows = std::max(loaded->profile.rows, f.count);
+    }
+  }
+  if (absl::Status valid = profile::ValidateReference(loaded->profile, "reference");
+      !valid.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the stored reference of ", ModelName(model.model_id), " is no longer valid (",
+        valid.message(), "); store a new one with SetReference"));
+  }
   loaded->row_id = row->id;
   loaded->model_version = row->model_version;
   loaded->create_time_ms = row->create_time_ms;
@@ -319,7 +349,12 @@ absl::StatusOr<std::shared_ptr<const Gatekeeper::LoadedReference>> Gatekeeper::L
   loaded->evaluation_rows = row->evaluation_rows;
   ASSIGN_OR_RETURN(std::optional<store::ReferenceScoresRow> scores,
                    store_->GetReferenceScores(row->id));
-  if (scores) loaded->scores = {scores->calibrated, scores->calibration_detail};
+  if (scores) {
+    v1::NumericProfile stored_scores;
+    RETURN_IF_ERROR(FromStoredJson(scores->scores, &stored_scores));
+    loaded->scores = {scores->calibrated, scores->calibration_detail,
+                      {stored_scores.bin_edges().begin(), stored_scores.bin_edges().end()}};
+  }
   return KeepReference(model.id, std::move(loaded));
 }
 
@@ -376,9 +411,15 @@ v1::Policy Gatekeeper::KeepPolicy(int64_t model_id, v1::Policy policy) {
 
 absl::Status Gatekeeper::DoSetPolicy(const v1::SetPolicyRequest& r, v1::Policy* out) {
   ASSIGN_OR_RETURN(std::string id, ParseModelName(r.policy().model(), "policy.model"));
-  policy::Policy core = mapping::PolicyFromProto(r.policy());
-  RETURN_IF_ERROR(policy::ValidatePolicy(core));
+  ASSIGN_OR_RETURN(const policy::Policy core, mapping::PolicyFromProto(r.policy()));
   ASSIGN_OR_RETURN(store::ModelRow model, store_->GetModel(id));
+  // Checked against the model's reference when it has one (its per-feature tests).
+  absl::StatusOr<std::shared_ptr<const LoadedReference>> reference = LoadReference(model);
+  if (reference.ok()) {
+    RETURN_IF_ERROR(policy::ValidatePolicyForReference(core, (*reference)->profile));
+  } else if (!absl::IsNotFound(reference.status())) {
+    return reference.status();
+  }
   v1::Policy filled = mapping::PolicyToProto(core);
   filled.set_model(ModelName(model.model_id));
   filled.clear_version();
@@ -466,7 +507,7 @@ absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r,
   if (!loaded.ok()) return loaded.status();
   const std::shared_ptr<const LoadedReference> reference = *std::move(loaded);
   ASSIGN_OR_RETURN(v1::Policy policy_proto, LatestPolicy(model));
-  const policy::Policy policy = mapping::PolicyFromProto(policy_proto);
+  ASSIGN_OR_RETURN(const policy::Policy policy, mapping::PolicyFromProto(policy_proto));
 
   const absl::Time now = clock_->Now();
   ASSIGN_OR_RETURN(const ApprovalSummary approvals,
@@ -591,10 +632,12 @@ absl::Status Gatekeeper::DoShouldRetrain(const v1::ShouldRetrainRequest& r,
 
 // --- Decisions ------------------------------------------------------------------------------
 
-absl::Status Gatekeeper::DoGetDecision(const v1::GetDecisionRequest& r, v1::Decision* out) {
+absl::Status Gatekeeper::DoGetDecision(const v1::GetDecisionRequest& r,
+                                       const auth::Caller& caller, v1::Decision* out) {
   ASSIGN_OR_RETURN(std::string id, ParseDecisionName(r.name(), "name"));
   ASSIGN_OR_RETURN(store::DecisionRow row, store_->GetDecision(id));
   RETURN_IF_ERROR(FromStoredJson(row.payload, out));
+  RETURN_IF_ERROR(CheckScope(caller, out->model()));
   return AttachOutcome(row, out);  // outcomes.cc
 }
 

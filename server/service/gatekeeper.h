@@ -80,6 +80,9 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
                                    v1::GovernanceReport* response) override;
   grpc::Status VerifyAuditLog(grpc::ServerContext*, const v1::VerifyAuditLogRequest* request,
                               v1::AuditLogVerification* response) override;
+  // energy_tables.cc
+  grpc::Status ListEnergyTables(grpc::ServerContext*, const v1::ListEnergyTablesRequest* request,
+                                v1::EnergyTables* response) override;
 
  private:
   // A parsed reference, cached per model: parsing a large profile on every call is waste.
@@ -94,6 +97,7 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
     struct ScoresCalibration {
       bool calibrated = false;
       std::string detail;
+      std::vector<double> bin_edges;  // ShouldRetrainRequest.scores must use these
     };
     std::optional<ScoresCalibration> scores;
   };
@@ -112,14 +116,15 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
 
   absl::Status DoRegisterModel(const v1::RegisterModelRequest& request, v1::Model* response);
   absl::Status DoGetModel(const v1::GetModelRequest& request, v1::Model* response);
-  absl::Status DoListModels(v1::ListModelsResponse* response);
+  absl::Status DoListModels(const auth::Caller& caller, v1::ListModelsResponse* response);
   absl::Status DoSetReference(const v1::SetReferenceRequest& request, v1::Reference* response);
   absl::Status DoGetReference(const v1::GetReferenceRequest& request, v1::Reference* response);
   absl::Status DoSetPolicy(const v1::SetPolicyRequest& request, v1::Policy* response);
   absl::Status DoGetPolicy(const v1::GetPolicyRequest& request, v1::Policy* response);
   absl::Status DoShouldRetrain(const v1::ShouldRetrainRequest& request,
                                const auth::Caller& caller, v1::Decision* response);
-  absl::Status DoGetDecision(const v1::GetDecisionRequest& request, v1::Decision* response);
+  absl::Status DoGetDecision(const v1::GetDecisionRequest& request, const auth::Caller& caller,
+                             v1::Decision* response);
   absl::Status DoListDecisions(const v1::ListDecisionsRequest& request,
                                v1::ListDecisionsResponse* response);
   // governance.cc
@@ -132,6 +137,14 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
   // UNAUTHENTICATED or PERMISSION_DENIED, logged. `method` is the RPC's short name.
   grpc::Status Admit(const grpc::ServerContext* context, absl::string_view method,
                      auth::Caller* caller = nullptr) const;
+  // Admit(), then the caller's model scope (auth/model_scope.h) against the model `request`
+  // names: PERMISSION_DENIED naming it when outside; for a limited caller, a list or watch
+  // without a model filter too. A name that does not parse is left to the handler.
+  grpc::Status Admit(const grpc::ServerContext* context, absl::string_view method,
+                     const google::protobuf::Message& request,
+                     auth::Caller* caller = nullptr) const;
+  // PermissionDenied unless `caller` may act on the model named `model_name` ("models/x").
+  static absl::Status CheckScope(const auth::Caller& caller, absl::string_view model_name);
 
   // watch.cc: after a decision commits, tells the watch streams and the listener.
   void NotifyDecision(const v1::Decision& decision, int64_t seq);
@@ -139,7 +152,8 @@ class Gatekeeper final : public v1::RetrainGatekeeper::Service {
 
   // outcomes.cc: ReportOutcome, the outcome shown by GetDecision, reference scores, and the
   // ShouldRetrain inputs learned from outcomes.
-  absl::Status DoReportOutcome(const v1::ReportOutcomeRequest& request, v1::Outcome* response);
+  absl::Status DoReportOutcome(const v1::ReportOutcomeRequest& request,
+                               const auth::Caller& caller, v1::Outcome* response);
   absl::Status AttachOutcome(const store::DecisionRow& row, v1::Decision* decision);
   absl::StatusOr<std::optional<gain::Calibration>> CheckReferenceScores(const v1::Reference& ref);
   // The row storing the reference's scores and their calibration (nullopt without scores).

@@ -149,7 +149,7 @@ absl::StatusOr<governance::BudgetInput> BudgetUse(store::Store& store,
 grpc::Status Gatekeeper::GetGovernanceReport(grpc::ServerContext* context,
                                              const v1::GetGovernanceReportRequest* r,
                                              v1::GovernanceReport* out) {
-  if (grpc::Status s = Admit(context, "GetGovernanceReport"); !s.ok()) return s;
+  if (grpc::Status s = Admit(context, "GetGovernanceReport", *r); !s.ok()) return s;
   return ToGrpcStatus(DoGetGovernanceReport(*r, out));
 }
 
@@ -227,7 +227,7 @@ absl::Status Gatekeeper::DoGetGovernanceReport(const v1::GetGovernanceReportRequ
                      store_->GetPolicyAt(model_id, end_ms - 1));
     v1::Policy proto;
     if (stored) RETURN_IF_ERROR(FromStoredJson(stored->policy, &proto));
-    const policy::Policy policy = mapping::PolicyFromProto(proto);
+    ASSIGN_OR_RETURN(const policy::Policy policy, mapping::PolicyFromProto(proto));
     ASSIGN_OR_RETURN(input.budgets[name],
                      BudgetUse(*store_, model_id, policy.energy_budget_kwh, policy.carbon_budget_kg,
                                policy.budget_window, end));

@@ -11,6 +11,8 @@
 #include "google/protobuf/util/time_util.h"
 #include "server/common/log.h"
 #include "server/common/status_macros.h"
+#include "server/core/profile/validate.h"
+#include "server/mapping/profile_mapping.h"
 #include "server/mapping/outcome_mapping.h"
 #include "server/mapping/plan_mapping.h"
 #include "server/service/gatekeeper.h"
@@ -53,6 +55,10 @@ absl::Status CheckText(const std::string& value, absl::string_view field, bool r
 }
 
 absl::Status ValidateOutcome(const v1::Outcome& o) {
+  if (!o.has_energy_kwh()) {
+    return absl::InvalidArgumentError(
+        "outcome.energy_kwh: required (the measured kWh of the retrain; 0 is a valid value)");
+  }
   RETURN_IF_ERROR(CheckNumber(o.energy_kwh(), kMaxEnergyKwh, "outcome.energy_kwh"));
   if (o.has_co2e_kg()) RETURN_IF_ERROR(CheckNumber(o.co2e_kg(), kMaxCo2eKg, "outcome.co2e_kg"));
   if (o.has_duration_s()) {
@@ -100,11 +106,13 @@ PastRetrain PastRetrainFromRow(const store::OutcomeRow& row) {
 grpc::Status Gatekeeper::ReportOutcome(grpc::ServerContext* context,
                                        const v1::ReportOutcomeRequest* r,
                                        v1::Outcome* out) {
-  if (grpc::Status s = Admit(context, "ReportOutcome"); !s.ok()) return s;
-  return ToGrpcStatus(DoReportOutcome(*r, out));
+  auth::Caller caller;
+  if (grpc::Status s = Admit(context, "ReportOutcome", &caller); !s.ok()) return s;
+  return ToGrpcStatus(DoReportOutcome(*r, caller, out));
 }
 
-absl::Status Gatekeeper::DoReportOutcome(const v1::ReportOutcomeRequest& r, v1::Outcome* out) {
+absl::Status Gatekeeper::DoReportOutcome(const v1::ReportOutcomeRequest& r,
+                                         const auth::Caller& caller, v1::Outcome* out) {
   const v1::Outcome& o = r.outcome();
   ASSIGN_OR_RETURN(std::string decision_id, ParseDecisionName(o.decision(), "outcome.decision"));
   RETURN_IF_ERROR(ValidateOutcome(o));
@@ -116,6 +124,7 @@ absl::Status Gatekeeper::DoReportOutcome(const v1::ReportOutcomeRequest& r, v1::
   }
   v1::Decision decision;
   RETURN_IF_ERROR(FromStoredJson(decision_row.payload, &decision));
+  RETURN_IF_ERROR(CheckScope(caller, decision.model()));
 
   store::OutcomeRow row;
   row.decision_seq = decision_row.seq;
@@ -188,9 +197,11 @@ absl::StatusOr<std::optional<gain::Calibration>> Gatekeeper::CheckReferenceScore
         "reference.scores: needs reference.accuracy (the calibration of the scores is checked "
         "against it)");
   }
+  ASSIGN_OR_RETURN(const gain::ScoreSummary scores,
+                   mapping::ScoresFromProto(ref.scores(), "reference.scores"));
   ASSIGN_OR_RETURN(gain::Calibration calibration,
-                   gain::CheckCalibration(mapping::ScoresFromProto(ref.scores()), ref.accuracy(),
-                                          ref.evaluation_rows(), "reference.scores"));
+                   gain::CheckCalibration(scores, ref.accuracy(), ref.evaluation_rows(),
+                                          "reference.scores"));
   return std::optional<gain::Calibration>(std::move(calibration));
 }
 
@@ -221,11 +232,25 @@ absl::Status Gatekeeper::AddLearningInputs(const v1::ShouldRetrainRequest& r,
   if (r.plans_size() > 0) {
     // `plan`, when also set, is the first alternative.
     if (r.has_plan()) input->alternatives.push_back(mapping::PlanFromProto(r.plan()));
+    input->first_alternative_is_plan = r.has_plan();
     for (const v1::TrainingPlan& p : r.plans()) {
       input->alternatives.push_back(mapping::PlanFromProto(p));
     }
   }
-  if (r.has_scores()) input->scores = mapping::ScoresFromProto(r.scores());
+  if (r.has_scores()) {
+    // Scores are compared with the reference's: without them, or on other edges, they would
+    // be silently ignored.
+    if (!reference.scores) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "scores: the reference of ", r.model(), " has no scores to compare them with; set "
+          "reference.scores (SetReference) or leave scores out"));
+    }
+    ASSIGN_OR_RETURN(input->scores, mapping::ScoresFromProto(r.scores(), "scores"));
+    profile::NumericProfile reference_scores;
+    reference_scores.bin_edges = reference.scores->bin_edges;
+    RETURN_IF_ERROR(profile::ValidateScoresAgainstReference(
+        reference_scores, mapping::NumericFromProto(r.scores()), "scores"));
+  }
   input->forecast = mapping::ForecastFromProto(r);
 
   if (reference.scores) {

@@ -364,7 +364,7 @@ INSTANTIATE_TEST_SUITE_P(
                      r.set_name("models/" + kHuge);
                      return Call(&Stub::GetModel, s, r);
                    },
-                   kInvalid, "... (1048583 bytes) is not a valid model id"},
+                   kInvalid, "name: 'xxxx"},
         StrictCase{"HugeRegion",
                    [](Stub* s, const std::string& id) {
                      v1::ShouldRetrainRequest ask = Ask(id);
