@@ -228,7 +228,9 @@ absl::StatusOr<CsvProfile> ProfileReferenceCsv(const std::string& path,
 
   // Pass 1: each column's kind (a numeric candidate turns categorical at its first value
   // that is not a number) and the numeric reservoirs, whose quantiles become the edges.
-  absl::StatusOr<ProfileBuilder> created = ProfileBuilder::Create(plan.schema, builder_options);
+  profile::ProfileBuilderOptions pass1_options = builder_options;
+  pass1_options.edge_sample_capacity = profile::EdgeSampleCapacity(options.bins);
+  absl::StatusOr<ProfileBuilder> created = ProfileBuilder::Create(plan.schema, pass1_options);
   if (!created.ok()) return Annotate(created.status(), path);
   ProfileBuilder pass1 = *std::move(created);
   plan.detect_kinds = true;

@@ -32,8 +32,10 @@ struct CsvProfileOptions {
   // (ids, codes), and columns left out of the profile. Each must be in the header.
   std::vector<std::string> categorical;
   std::vector<std::string> exclude;
-  int bins = 10;               // reference only: quantile bins per numeric column
-  int64_t sample_size = 2000;  // reservoir values kept per numeric column
+  int bins = profile::kDefaultReferenceBins;  // reference only: quantile bins per numeric column
+  // Reservoir values kept per numeric column: the exact tests of small data (a profile that
+  // holds every value) and the legacy sample comparisons; the grid carries large data.
+  int64_t sample_size = 1000;
   int64_t top_k = 1000;        // categories kept per categorical column
   uint64_t seed = 1;           // the same file and seed give the same profile
   // Complete numeric rows kept jointly for the multivariate tests; 0 = none, except for a

@@ -186,7 +186,8 @@ int Run() {
     Error("cannot start alerting or metrics", {{"error", observability.status().ToString()}});
     return 1;
   }
-  (*observability)->Configure(&options);
+  options.decision_listener = (*observability)->decision_listener();
+  options.interceptors = (*observability)->interceptors();
   options.watch_queue_capacity = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_watch_queue)));
   // --- end alerting and metrics -------------------------------------------------------------
   auto server = greengate::service::RunningServer::Start(

@@ -13,6 +13,11 @@
 //       profile is.
 //   drift_bench mmd  REF CUR ROWS DIMS PERMUTATIONS THREADS
 //       MMD^2 with median-heuristic bandwidth and the permutation p-value.
+//   drift_bench profile-tests FEATURES ROWS
+//       per feature, the tests a decision runs on two profiles of ROWS N(0, 1) rows a side
+//       (reference on the default 1000-bin grid): KS and normed Wasserstein on the grid (every
+//       row) against the same tests on the 2,000-value samples that profiles carried before
+//       the grid (the peer: the previous default path), both in this run.
 // Prints one line of key=value pairs; times in ms of thread CPU time (MMD: wall and process
 // CPU time, its work being spread over threads).
 
@@ -25,7 +30,11 @@
 #include <string>
 #include <vector>
 
+#include <random>
+
+#include "server/core/drift/distribution_comparison.h"
 #include "server/core/drift/histogram_distances.h"
+#include "server/core/profile/builder.h"
 #include "server/core/drift/ks.h"
 #include "server/core/drift/mmd.h"
 #include "server/core/drift/sorted_sample.h"
@@ -153,6 +162,66 @@ int Mmd(const char* ref_path, const char* cur_path, int rows, int dims, int perm
   return 0;
 }
 
+int ProfileTests(size_t features, size_t rows) {
+  namespace p = greengate::profile;
+  namespace d = greengate::drift::internal;
+  std::mt19937_64 rng(3);
+  std::normal_distribution<double> normal;
+  std::vector<p::FeatureSpec> schema;
+  std::vector<std::vector<double>> ref(features, std::vector<double>(rows));
+  std::vector<std::vector<double>> cur(features, std::vector<double>(rows));
+  for (size_t f = 0; f < features; ++f) {
+    schema.push_back({"x" + std::to_string(f)});
+    for (double& v : ref[f]) v = normal(rng);
+    for (double& v : cur[f]) v = normal(rng) + 0.05;
+  }
+  auto rows_of = [&](const std::vector<std::vector<double>>& t) {
+    return [&t](p::ProfileBuilder& b) {
+      for (size_t f = 0; f < t.size(); ++f) b.AddNumericValues(f, t[f]);
+      b.EndBlock(static_cast<int64_t>(t[0].size()), {});
+      return absl::OkStatus();
+    };
+  };
+  const p::ProfileBuilderOptions options{.sample_capacity = 2000, .seed = 1};
+  auto reference = p::BuildReferenceProfile(schema, options, p::kDefaultReferenceBins,
+                                            rows_of(ref));
+  auto builder = p::ProfileBuilder::ForReference(*reference, options);
+  (void)rows_of(cur)(*builder);
+  const p::DataProfile current = builder->Finish();
+  p::DataProfile ref_sampled = *reference, cur_sampled = current;
+  for (p::DataProfile* profile : {&ref_sampled, &cur_sampled}) {
+    for (p::FeatureProfile& f : profile->features) {
+      std::get<p::NumericProfile>(f.kind).edge_counts.clear();  // no grid: the sample path
+    }
+  }
+  double ms[2][2] = {{0, 0}, {0, 0}};  // [grid, sample][ks, wasserstein]
+  double checksum = 0;
+  const d::DistributionStatistic tests[2] = {d::DistributionStatistic::kKolmogorovSmirnov,
+                                             d::DistributionStatistic::kWassersteinNorm};
+  for (int repeat = 0; repeat < 5; ++repeat) {
+    for (size_t f = 0; f < features; ++f) {
+      for (int t = 0; t < 2; ++t) {
+        for (int side = 0; side < 2; ++side) {
+          const p::DataProfile& r = side == 0 ? *reference : ref_sampled;
+          const p::DataProfile& c = side == 0 ? current : cur_sampled;
+          const double start = Clock::now();
+          auto result = d::CompareDistributions(tests[t], r.features[f], c.features[f],
+                                                {"reference", "current"}, "bench");
+          ms[side][t] += Ms(start);
+          if (!result.ok()) return 1;
+          checksum += result->statistic;
+        }
+      }
+    }
+  }
+  const double per = 5.0 * static_cast<double>(features);
+  std::printf("grid_ks_ms=%.4f sample_ks_ms=%.4f ks_ratio=%.2f grid_w1_ms=%.4f "
+              "sample_w1_ms=%.4f w1_ratio=%.2f checksum=%.6g\n",
+              ms[0][0] / per, ms[1][0] / per, ms[1][0] / ms[0][0], ms[0][1] / per,
+              ms[1][1] / per, ms[1][1] / ms[0][1], checksum);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -167,8 +236,12 @@ int main(int argc, char** argv) {
     return Mmd(argv[2], argv[3], std::stoi(argv[4]), std::stoi(argv[5]), std::stoi(argv[6]),
                std::stoi(argv[7]));
   }
+  if (mode == "profile-tests" && argc == 4) {
+    return ProfileTests(std::stoul(argv[2]), std::stoul(argv[3]));
+  }
   std::fprintf(stderr,
                "usage: drift_bench ks REF CUR FEATURES ROWS\n"
+               "       drift_bench profile-tests FEATURES ROWS\n"
                "       drift_bench hist REF CUR FEATURES ROWS BINS\n"
                "       drift_bench mmd REF CUR ROWS DIMS PERMUTATIONS THREADS\n");
   return 2;

@@ -5,7 +5,7 @@
 #include "absl/random/random.h"
 #include "server/common/log.h"
 #include "server/common/status_macros.h"
-#include "server/service/json.h"
+#include "server/mapping/stored_json.h"
 
 namespace greengate::alerts {
 
@@ -140,7 +140,7 @@ absl::Status Dispatcher::DeliverBatch(SinkState& state, bool* more) {
       continue;
     }
     v1::Decision decision;
-    absl::Status sent = service::FromStoredJson(entry.payload, &decision);
+    absl::Status sent = mapping::FromStoredJson(entry.payload, &decision);
     if (sent.ok()) sent = state.sink->Send(decision);
     if (sent.ok() || absl::IsInvalidArgument(sent) || absl::IsDataLoss(sent)) {
       if (!sent.ok()) {

@@ -25,7 +25,7 @@
 #include "server/alerts/backoff.h"
 #include "server/alerts/sink.h"
 #include "server/common/clock.h"
-#include "server/service/decision_listener.h"
+#include "server/events/decision_listener.h"
 #include "server/store/store.h"
 
 namespace greengate::alerts {
@@ -48,7 +48,7 @@ struct SinkStatus {
 };
 
 // Thread-safe.
-class Dispatcher final : public service::DecisionListener {
+class Dispatcher final : public events::DecisionListener {
  public:
   // Opens (creating at the end of the log) each sink's cursor. `store` and `clock` must
   // outlive the dispatcher. `uniform01` supplies jitter in [0, 1); null = a real RNG.

@@ -42,7 +42,7 @@ absl::StatusOr<std::unique_ptr<Observability>> Observability::Start(
       return endpoint.status();
     }
   }
-  std::vector<service::DecisionListener*> listeners = {&o->metrics_};
+  std::vector<events::DecisionListener*> listeners = {&o->metrics_};
   std::vector<std::unique_ptr<AlertSink>> sinks;
   o->http_ = std::make_unique<CurlHttpClient>();
   if (!flags.alertmanager_url.empty()) {
@@ -71,7 +71,7 @@ absl::StatusOr<std::unique_ptr<Observability>> Observability::Start(
                                          {"webhook", flags.webhook_url},
                                          {"verdicts", flags.alert_verdicts}});
   }
-  o->fanout_ = std::make_unique<service::DecisionFanout>(std::move(listeners));
+  o->fanout_ = std::make_unique<events::DecisionFanout>(std::move(listeners));
   return o;
 }
 
@@ -80,11 +80,10 @@ Observability::~Observability() {
   endpoint_.reset();
 }
 
-void Observability::Configure(service::ServerOptions* options) {
-  options->decision_listener = fanout_.get();
+std::function<Observability::InterceptorFactories()> Observability::interceptors() {
   metrics::ServerMetrics* m = &metrics_;
-  options->interceptors = [m] {
-    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> v;
+  return [m] {
+    InterceptorFactories v;
     v.push_back(m->NewInterceptorFactory());
     return v;
   };

@@ -4,6 +4,7 @@
 // gRPC server as one decision listener and one interceptor. Owns the /metrics endpoint, the
 // HTTP client, the alert sinks and the delivery thread. Thread-safe after Start().
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,8 +16,8 @@
 #include "server/common/clock.h"
 #include "server/metrics/endpoint.h"
 #include "server/metrics/server_metrics.h"
-#include "server/service/decision_listener.h"
-#include "server/service/server.h"
+#include "server/events/decision_listener.h"
+#include "grpcpp/support/server_interceptor.h"
 #include "server/store/store.h"
 
 namespace greengate::alerts {
@@ -50,9 +51,12 @@ class Observability {
                                                               const Clock* clock);
   ~Observability();  // stops delivery, then /metrics
 
-  // Sets the decision listener and interceptors of `options`; this object must outlive the
-  // server built from them.
-  void Configure(service::ServerOptions* options);
+  // What the server is wired with (service::ServerOptions decision_listener and
+  // interceptors); this object must outlive the server built from them.
+  events::DecisionListener* decision_listener() { return fanout_.get(); }
+  using InterceptorFactories = std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>;
+  std::function<InterceptorFactories()> interceptors();
 
   // 0 when /metrics is disabled.
   int metrics_port() const { return endpoint_ ? endpoint_->port() : 0; }
@@ -65,7 +69,7 @@ class Observability {
   std::unique_ptr<metrics::MetricsEndpoint> endpoint_;
   std::unique_ptr<HttpClient> http_;
   std::unique_ptr<Dispatcher> dispatcher_;
-  std::unique_ptr<service::DecisionFanout> fanout_;
+  std::unique_ptr<events::DecisionFanout> fanout_;
 };
 
 }  // namespace greengate::alerts

@@ -31,6 +31,9 @@ void DriftToProto(const drift::DriftReport& report, v1::DriftSummary* out) {
     p->set_missing_rate_p_value(f.missing_rate_p_value);
     p->set_missing_rate_drifted(f.missing_rate_drifted);
     p->set_importance(f.importance);
+    p->set_resolution(f.resolution);
+    if (f.statistic_lower.has_value()) p->set_statistic_lower(*f.statistic_lower);
+    if (f.statistic_upper.has_value()) p->set_statistic_upper(*f.statistic_upper);
   }
   out->set_drifted_features(report.drifted_features);
   out->set_drifted_share(report.drifted_share);

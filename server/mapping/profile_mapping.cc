@@ -9,6 +9,9 @@ profile::NumericProfile NumericFromProto(const v1::NumericProfile& p) {
   profile::NumericProfile n;
   n.bin_edges.assign(p.bin_edges().begin(), p.bin_edges().end());
   n.bin_counts.assign(p.bin_counts().begin(), p.bin_counts().end());
+  n.edge_counts.assign(p.edge_counts().begin(), p.edge_counts().end());
+  n.low_bin_sum = p.low_bin_sum();
+  n.high_bin_sum = p.high_bin_sum();
   n.min = p.min();
   n.max = p.max();
   n.mean = p.mean();
@@ -24,6 +27,9 @@ void NumericToProto(const profile::NumericProfile& n, ProfileSamples samples,
                     v1::NumericProfile* p) {
   p->mutable_bin_edges()->Add(n.bin_edges.begin(), n.bin_edges.end());
   p->mutable_bin_counts()->Add(n.bin_counts.begin(), n.bin_counts.end());
+  p->mutable_edge_counts()->Add(n.edge_counts.begin(), n.edge_counts.end());
+  p->set_low_bin_sum(n.low_bin_sum);
+  p->set_high_bin_sum(n.high_bin_sum);
   p->set_min(n.min);
   p->set_max(n.max);
   p->set_mean(n.mean);

@@ -24,14 +24,14 @@
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
-#include "server/service/decision_listener.h"
+#include "server/events/decision_listener.h"
 
 namespace greengate::metrics {
 
 // The version greengate_build_info reports (the CMake project version).
 const char* BuildVersion();
 
-class ServerMetrics final : public service::DecisionListener {
+class ServerMetrics final : public events::DecisionListener {
  public:
   ServerMetrics();
 

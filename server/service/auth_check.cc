@@ -5,8 +5,8 @@
 #include "grpc/grpc_security_constants.h"
 #include "grpcpp/security/auth_context.h"
 #include "server/common/log.h"
-#include "server/service/gatekeeper.h"
-#include "server/service/names.h"
+#include "server/app/names.h"
+#include "server/service/gatekeeper_service.h"
 #include "server/service/status_util.h"
 
 namespace greengate::service {
@@ -74,13 +74,13 @@ std::optional<std::string> RequestModel(const google::protobuf::Message& request
 
 }  // namespace
 
-absl::Status Gatekeeper::CheckScope(const auth::Caller& caller, absl::string_view model_name) {
-  absl::StatusOr<std::string> id = ParseModelName(model_name, "model");
+absl::Status GatekeeperService::CheckScope(const auth::Caller& caller, absl::string_view model_name) {
+  absl::StatusOr<std::string> id = app::ParseModelName(model_name, "model");
   if (!id.ok()) return absl::OkStatus();  // the handler names the bad field
   return auth::Authenticator::AuthorizeModel(caller, *id);
 }
 
-grpc::Status Gatekeeper::Admit(const grpc::ServerContext* context, absl::string_view method,
+grpc::Status GatekeeperService::Admit(const grpc::ServerContext* context, absl::string_view method,
                                const google::protobuf::Message& request,
                                auth::Caller* caller) const {
   auth::Caller admitted;
@@ -105,7 +105,7 @@ grpc::Status Gatekeeper::Admit(const grpc::ServerContext* context, absl::string_
   return grpc::Status::OK;
 }
 
-grpc::Status Gatekeeper::Admit(const grpc::ServerContext* context, absl::string_view method,
+grpc::Status GatekeeperService::Admit(const grpc::ServerContext* context, absl::string_view method,
                                auth::Caller* caller) const {
   absl::StatusOr<auth::Caller> identified = Identify(*context, authenticator_, method);
   if (!identified.ok()) {

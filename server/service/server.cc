@@ -24,10 +24,15 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       MakeServerCredentials(options);
   if (!credentials.ok()) return credentials.status();
-  running->service_ = std::make_unique<Gatekeeper>(
-      store, clock, tables, options.decision_listener, options.watch_queue_capacity);
-  running->service_->set_fleet_budget(options.fleet_budget);
-  running->service_->set_authenticator(options.authenticator);
+  running->watch_hub_ = std::make_unique<WatchHub>(options.watch_queue_capacity);
+  std::vector<events::DecisionListener*> listeners = {running->watch_hub_.get()};
+  if (options.decision_listener != nullptr) listeners.push_back(options.decision_listener);
+  running->listeners_ = std::make_unique<events::DecisionFanout>(std::move(listeners));
+  running->app_ = std::make_unique<app::Gatekeeper>(store, clock, tables,
+                                                    running->listeners_.get(),
+                                                    options.fleet_budget);
+  running->service_ = std::make_unique<GatekeeperService>(
+      running->app_.get(), running->watch_hub_.get(), options.authenticator);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address, *credentials, &running->port_);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
@@ -56,7 +61,7 @@ RunningServer::~RunningServer() { Shutdown(absl::ZeroDuration()); }
 void RunningServer::Shutdown(absl::Duration grace) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
-  service_->CloseWatches();  // streams would otherwise hold Shutdown until `grace` is over
+  watch_hub_->Close();  // streams would otherwise hold Shutdown until `grace` is over
   if (auto* health = server_->GetHealthCheckService()) health->Shutdown();
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(grace));
 }

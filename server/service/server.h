@@ -1,6 +1,7 @@
 #pragma once
 
-// Builds and runs the gRPC server: the gatekeeper service, the standard health service
+// Builds and runs the gRPC server over the application (app::Gatekeeper): the gatekeeper
+// service, the standard health service
 // (grpc.health.v1, "" and "greengate.v1.RetrainGatekeeper") and server reflection.
 
 #include <cstdint>
@@ -18,8 +19,10 @@
 #include "server/common/clock.h"
 #include "server/core/energy/tables.h"
 #include "server/core/policy/policy.h"
-#include "server/service/decision_listener.h"
-#include "server/service/gatekeeper.h"
+#include "server/app/gatekeeper.h"
+#include "server/events/decision_listener.h"
+#include "server/service/gatekeeper_service.h"
+#include "server/service/watch_hub.h"
 #include "server/store/store.h"
 
 namespace greengate::service {
@@ -28,7 +31,7 @@ struct ServerOptions {
   std::string listen_address = "127.0.0.1:50051";  // port 0 picks a free port
   int max_receive_message_bytes = 32 << 20;
   // Told of every committed decision (alerts, metrics); not owned; may be null.
-  DecisionListener* decision_listener = nullptr;
+  events::DecisionListener* decision_listener = nullptr;
   // Decisions a WatchDecisions subscriber may lag behind before it is dropped.
   size_t watch_queue_capacity = 256;
   // The operator's energy/carbon budgets over all models (unlimited by default).
@@ -74,7 +77,12 @@ class RunningServer {
 
  private:
   RunningServer() = default;
-  std::unique_ptr<Gatekeeper> service_;
+  // Built in this order and destroyed in reverse: the service calls the application, which
+  // tells the fan-out (the watch hub, then options.decision_listener) of its decisions.
+  std::unique_ptr<WatchHub> watch_hub_;
+  std::unique_ptr<events::DecisionFanout> listeners_;
+  std::unique_ptr<app::Gatekeeper> app_;
+  std::unique_ptr<GatekeeperService> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool shut_down_ = false;

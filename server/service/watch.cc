@@ -1,10 +1,9 @@
-// Gatekeeper::WatchDecisions and the decision notification: the committed decision goes to
-// the watch streams and to the injected listener (alerts, metrics).
+// GatekeeperService::WatchDecisions: streams the committed decisions the WatchHub is told of
+// (the application publishes each to the hub and to the other listeners: alerts, metrics).
 
 #include "absl/strings/str_cat.h"
 #include "server/common/status_macros.h"
-#include "server/service/gatekeeper.h"
-#include "server/service/names.h"
+#include "server/service/gatekeeper_service.h"
 #include "server/service/status_util.h"
 
 namespace greengate::service {
@@ -28,12 +27,11 @@ class SubscriptionGuard {
 
 }  // namespace
 
-absl::StatusOr<WatchFilter> Gatekeeper::ParseWatchFilter(const v1::WatchDecisionsRequest& r) {
+absl::StatusOr<WatchFilter> GatekeeperService::ParseWatchFilter(
+    const v1::WatchDecisionsRequest& r) {
   WatchFilter filter;
   if (!r.model().empty()) {
-    ASSIGN_OR_RETURN(std::string id, ParseModelName(r.model(), "model"));
-    ASSIGN_OR_RETURN(store::ModelRow model, store_->GetModel(id));
-    filter.model = ModelName(model.model_id);
+    ASSIGN_OR_RETURN(filter.model, app_->FindModelName(r.model(), "model"));
   }
   for (int i = 0; i < r.verdicts_size(); ++i) {
     const v1::Verdict verdict = r.verdicts(i);
@@ -46,13 +44,13 @@ absl::StatusOr<WatchFilter> Gatekeeper::ParseWatchFilter(const v1::WatchDecision
   return filter;
 }
 
-grpc::Status Gatekeeper::WatchDecisions(grpc::ServerContext* context,
+grpc::Status GatekeeperService::WatchDecisions(grpc::ServerContext* context,
                                         const v1::WatchDecisionsRequest* request,
                                         grpc::ServerWriter<v1::Decision>* writer) {
   if (grpc::Status s = Admit(context, "WatchDecisions", *request); !s.ok()) return s;
   absl::StatusOr<WatchFilter> filter = ParseWatchFilter(*request);
   if (!filter.ok()) return ToGrpcStatus(filter.status());
-  SubscriptionGuard subscription(&watch_hub_, watch_hub_.Subscribe(*std::move(filter)));
+  SubscriptionGuard subscription(watch_hub_, watch_hub_->Subscribe(*std::move(filter)));
   // Initial metadata tells the client the subscription is live: every decision committed
   // after it arrives will be streamed.
   writer->SendInitialMetadata();
@@ -77,12 +75,5 @@ grpc::Status Gatekeeper::WatchDecisions(grpc::ServerContext* context,
   }
   return grpc::Status::CANCELLED;
 }
-
-void Gatekeeper::NotifyDecision(const v1::Decision& decision, int64_t seq) {
-  watch_hub_.OnDecision(decision, seq);
-  if (listener_ != nullptr) listener_->OnDecision(decision, seq);
-}
-
-void Gatekeeper::CloseWatches() { watch_hub_.Close(); }
 
 }  // namespace greengate::service

@@ -16,7 +16,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "greengate/v1/greengate.pb.h"
-#include "server/service/decision_listener.h"
+#include "server/events/decision_listener.h"
 
 namespace greengate::service {
 
@@ -60,7 +60,7 @@ class WatchSubscription {
 };
 
 // Thread-safe.
-class WatchHub final : public DecisionListener {
+class WatchHub final : public events::DecisionListener {
  public:
   // `queue_capacity`: decisions a subscriber may lag behind before it is dropped (>= 1).
   explicit WatchHub(size_t queue_capacity) : capacity_(queue_capacity < 1 ? 1 : queue_capacity) {}

@@ -10,7 +10,7 @@
 #include <filesystem>
 
 #include "gtest/gtest.h"
-#include "server/service/json.h"
+#include "server/mapping/stored_json.h"
 
 namespace greengate::alerts {
 namespace {
@@ -85,7 +85,7 @@ class DispatcherTest : public ::testing::Test {
     row.verdict = v1::Verdict_Name(verdict);
     row.decided_by = "test";
     row.create_time_ms = absl::ToUnixMillis(clock_.Now());
-    row.payload = service::ToStoredJson(d);
+    row.payload = mapping::ToStoredJson(d);
     auto stored = store_->InsertDecision(row);
     EXPECT_TRUE(stored.ok()) << stored.status();
     return d.name();

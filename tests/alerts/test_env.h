@@ -123,7 +123,8 @@ class GreengateHarness {
     observability_ = std::move(*o);
     service::ServerOptions options;
     options.listen_address = "127.0.0.1:0";
-    observability_->Configure(&options);
+    options.decision_listener = observability_->decision_listener();
+    options.interceptors = observability_->interceptors();
     auto server =
         service::RunningServer::Start(options, store_.get(), &clock_, &energy::Tables::Shipped());
     EXPECT_TRUE(server.ok()) << server.status();

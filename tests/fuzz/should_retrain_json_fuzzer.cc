@@ -1,5 +1,5 @@
 // libFuzzer target: untrusted bytes as JSON -> the CLI's JSON reader (client/json_io.h) into
-// a v1::ShouldRetrainRequest -> the service's mapping -> the core evaluation (drift, gain,
+// a v1::ShouldRetrainRequest -> the request mapping -> the core evaluation (drift, gain,
 // cost, policy) against a fixed reference, the demo's (deploy/demo/data/reference.csv, with
 // a joint sample so the multivariate test runs too). Invariants: an evaluation that succeeds
 // maps to a Decision that prints as JSON and parses back.
@@ -51,7 +51,9 @@ int OneInput(const uint8_t* data, size_t size) {
   const std::string json(reinterpret_cast<const char*>(data), size);
   if (!client::ParseJson(json, "request", &request).ok()) return 0;
 
-  // What Gatekeeper::DoShouldRetrain does with a request, without the store.
+  // What service::RetrainRequestFromProto and app::BuildEvaluationInput do with a request,
+  // without the store and without their name and presence checks (so the fuzzer reaches the
+  // core with every input that parses).
   absl::StatusOr<profile::DataProfile> current =
       mapping::ProfileFromProto(request.current(), "current");
   if (!current.ok()) return 0;

@@ -25,7 +25,7 @@ namespace {
 
 
 // Records what the gatekeeper tells its listener.
-class RecordingListener final : public DecisionListener {
+class RecordingListener final : public events::DecisionListener {
  public:
   void OnDecision(const v1::Decision& decision, int64_t seq) override {
     absl::MutexLock lock(&mu_);

@@ -61,12 +61,54 @@ absl::StatusOr<AndersonDarlingResult> AndersonDarlingKSample(
     pooled.insert(pooled.end(), samples_sorted[i].begin(), samples_sorted[i].end());
   }
   std::sort(pooled.begin(), pooled.end());
-  const double big_n = static_cast<double>(pooled.size());
-  if (pooled.size() < 4) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("samples: needs at least 4 values in all, got ", pooled.size()));
+  // One group per distinct pooled value z, holding each sample's count of values equal to z.
+  std::vector<std::vector<double>> groups(k);
+  for (size_t start = 0; start < pooled.size();) {
+    const double z = pooled[start];
+    size_t end = start;
+    while (end < pooled.size() && pooled[end] == z) ++end;
+    for (size_t i = 0; i < k; ++i) {
+      const auto [below, at_most] = Counts(samples_sorted[i], z);
+      groups[i].push_back(at_most - below);
+    }
+    start = end;
   }
-  if (pooled.front() == pooled.back()) {
+  return AndersonDarlingFromTieGroups(groups);
+}
+
+absl::StatusOr<AndersonDarlingResult> AndersonDarlingFromTieGroups(
+    const std::vector<std::vector<double>>& groups) {
+  const size_t k = groups.size();
+  if (k < 2) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("samples: needs at least 2 samples, got ", k));
+  }
+  const size_t distinct = groups[0].size();
+  std::vector<double> sizes(k, 0.0);
+  for (size_t i = 0; i < k; ++i) {
+    if (groups[i].size() != distinct) {
+      return absl::InvalidArgumentError(absl::StrCat("samples[", i, "]: has ", groups[i].size(),
+                                                     " tie groups; samples[0] has ", distinct));
+    }
+    for (double c : groups[i]) sizes[i] += c;
+    if (!(sizes[i] > 0)) {
+      return absl::InvalidArgumentError(absl::StrCat("samples[", i, "]: must not be empty"));
+    }
+  }
+  double total = 0;
+  size_t occupied = 0;
+  for (size_t j = 0; j < distinct; ++j) {
+    double l = 0;
+    for (size_t i = 0; i < k; ++i) l += groups[i][j];
+    total += l;
+    if (l > 0) ++occupied;
+  }
+  const double big_n = total;
+  if (big_n < 4) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("samples: needs at least 4 values in all, got ", big_n));
+  }
+  if (occupied < 2) {
     return absl::InvalidArgumentError("samples: needs more than one distinct value");
   }
 
@@ -75,31 +117,29 @@ absl::StatusOr<AndersonDarlingResult> AndersonDarlingKSample(
   // below z_j) + (its values equal to z_j) / 2.
   double a2 = 0;
   std::vector<double> per_sample(k, 0.0);
-  for (size_t start = 0; start < pooled.size();) {
-    const double z = pooled[start];
-    size_t end = start;
-    while (end < pooled.size() && pooled[end] == z) ++end;
-    const double l = static_cast<double>(end - start);
-    const double b = static_cast<double>(start) + l / 2.0;
+  std::vector<double> below(k, 0.0);
+  double pooled_below = 0;
+  for (size_t j = 0; j < distinct; ++j) {
+    double l = 0;
+    for (size_t i = 0; i < k; ++i) l += groups[i][j];
+    if (l <= 0) continue;
+    const double b = pooled_below + l / 2.0;
     const double denominator = b * (big_n - b) - big_n * l / 4.0;
     for (size_t i = 0; i < k; ++i) {
-      const double n_i = static_cast<double>(samples_sorted[i].size());
-      const auto [below, at_most] = Counts(samples_sorted[i], z);
-      const double m_ij = at_most - (at_most - below) / 2.0;
-      const double diff = big_n * m_ij - b * n_i;
+      const double m_ij = below[i] + groups[i][j] / 2.0;
+      const double diff = big_n * m_ij - b * sizes[i];
       per_sample[i] += l / big_n * diff * diff / denominator;
+      below[i] += groups[i][j];
     }
-    start = end;
+    pooled_below += l;
   }
-  for (size_t i = 0; i < k; ++i) {
-    a2 += per_sample[i] / static_cast<double>(samples_sorted[i].size());
-  }
+  for (size_t i = 0; i < k; ++i) a2 += per_sample[i] / sizes[i];
   a2 *= (big_n - 1.0) / big_n;
 
   // Variance of A2akN under the null (Scholz and Stephens eq. 4), with scipy's sums.
   double h_sum = 0;  // sum of 1 / n_i
-  for (const auto& s : samples_sorted) h_sum += 1.0 / static_cast<double>(s.size());
-  const int64_t n_total = static_cast<int64_t>(pooled.size());
+  for (double size : sizes) h_sum += 1.0 / size;
+  const int64_t n_total = static_cast<int64_t>(std::llround(big_n));
   double cumulative = 0;  // running sum of 1 / (N - 1), 1 / (N - 2), ..., 1 / 2
   double g = 0;
   for (int64_t i = 0; i < n_total - 2; ++i) {

@@ -31,4 +31,14 @@ struct AndersonDarlingResult {
 absl::StatusOr<AndersonDarlingResult> AndersonDarlingKSample(
     const std::vector<absl::Span<const double>>& samples_sorted);
 
+// AndersonDarlingFromTieGroups()
+//
+// The same statistic from counts instead of values: groups[i][j] is how many values of sample
+// i equal the j-th smallest distinct value (groups may be empty in every sample: skipped). For
+// data known only as counts of ordered groups, e.g. a fine grid (grid_statistics.h).
+// InvalidArgument for fewer than 2 samples, samples of different group counts, an empty
+// sample, fewer than 4 values in all or a single occupied group.
+absl::StatusOr<AndersonDarlingResult> AndersonDarlingFromTieGroups(
+    const std::vector<std::vector<double>>& groups);
+
 }  // namespace greengate::drift

@@ -177,6 +177,24 @@ absl::StatusOr<CvmResult> CramerVonMisesSorted(absl::Span<const double> referenc
   return result;
 }
 
+CvmResult CramerVonMisesFromStatistic(double t, int64_t n, int64_t m) {
+  const double nd = static_cast<double>(n);
+  const double md = static_cast<double>(m);
+  CvmResult result;
+  result.statistic = t;
+  if (static_cast<size_t>(std::max(n, m)) <= kMaxExactN) {
+    const double k = nd * md;
+    const double big_n = nd + md;
+    result.method = CvmMethod::kExact;
+    result.p_value = ExactPValue(std::nearbyint((t + (4.0 * k - 1.0) / (6.0 * big_n)) * k * big_n),
+                                 n, m);
+  } else {
+    result.method = CvmMethod::kAsymptotic;
+    result.p_value = AsymptoticPValue(t, nd, md);
+  }
+  return result;
+}
+
 absl::StatusOr<CvmResult> CramerVonMises(absl::Span<const double> reference_sorted,
                                          absl::Span<const double> current) {
   ASSIGN_OR_RETURN(const std::vector<double> sorted, internal::SortedCopy(current, "current"));

@@ -2,6 +2,8 @@
 
 // Two-sample Cramér-von Mises test. Pure and thread-safe.
 
+#include <cstdint>
+
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 
@@ -37,6 +39,13 @@ absl::StatusOr<CvmResult> CramerVonMisesSorted(absl::Span<const double> referenc
 // Same, sorting a copy of `current` first; `reference_sorted` must be sorted.
 absl::StatusOr<CvmResult> CramerVonMises(absl::Span<const double> reference_sorted,
                                          absl::Span<const double> current);
+
+// CramerVonMisesFromStatistic()
+//
+// The p-value step of CramerVonMises() for a statistic `t` of samples of sizes n, m >= 2
+// known otherwise (e.g. from a grid of all the rows, grid_statistics.h): exact when
+// max(n, m) <= 20 (from U recovered from t), else asymptotic, on the true sizes.
+CvmResult CramerVonMisesFromStatistic(double t, int64_t n, int64_t m);
 
 // CramerVonMisesLimitCdf()
 //

@@ -57,6 +57,12 @@ struct FeatureDrift {
   double threshold = 0;
   bool drifted = false;
   std::string why;  // why this test was chosen, for the decision record
+  // Tests on numeric distributions: what the statistic was computed on ("all_values": every
+  // value, as scipy; "grid": every row on the reference's fine grid; "sample": reservoir
+  // samples), and the interval the statistic of all the rows lies in (absent when unknown).
+  std::string resolution;
+  std::optional<double> statistic_lower;
+  std::optional<double> statistic_upper;
   // Effect sizes reported for every feature, whatever test decided.
   double psi = 0;
   double jensen_shannon = 0;  // distance, base 2, in [0, 1]

@@ -57,6 +57,21 @@ struct EffectSizes {
 absl::StatusOr<EffectSizes> ComputeEffectSizes(absl::Span<const double> reference_counts,
                                                absl::Span<const double> current_counts);
 
+// EffectHistograms()
+//
+// The counts histogram statistics (PSI, Jensen-Shannon, chi-square, ...) compare: a fine
+// grid's bins (more than kMaxEffectBins) grouped into kEffectBins runs of about equal
+// reference mass, the deciles Evidently and NannyML bin on, because a distance over a thousand
+// sparse bins measures sampling noise, not drift; coarser bins and categories as they are.
+inline constexpr std::size_t kEffectBins = 10;
+inline constexpr std::size_t kMaxEffectBins = 20;
+struct Histograms {
+  std::vector<double> reference;
+  std::vector<double> current;
+};
+Histograms EffectHistograms(std::vector<double> reference_counts,
+                            std::vector<double> current_counts);
+
 // Prefixes a non-OK status's message with `field` ("field: message"), keeping its code.
 absl::Status WithField(const absl::Status& status, std::string_view field);
 

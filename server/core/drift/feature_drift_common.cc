@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "server/common/status_macros.h"
@@ -23,6 +25,29 @@ absl::StatusOr<EffectSizes> ComputeEffectSizes(absl::Span<const double> referenc
   ASSIGN_OR_RETURN(sizes.psi, PopulationStabilityIndex(reference_counts, current_counts));
   ASSIGN_OR_RETURN(sizes.jensen_shannon, JensenShannonDistance(reference_counts, current_counts));
   return sizes;
+}
+
+Histograms EffectHistograms(std::vector<double> reference_counts,
+                            std::vector<double> current_counts) {
+  const std::size_t bins = reference_counts.size();
+  if (bins <= kMaxEffectBins || current_counts.size() != bins) {
+    return {std::move(reference_counts), std::move(current_counts)};
+  }
+  const double total = Total(reference_counts);
+  Histograms out;
+  out.reference.assign(kEffectBins, 0.0);
+  out.current.assign(kEffectBins, 0.0);
+  double below = 0;
+  for (std::size_t i = 0; i < bins; ++i) {
+    // The group of a bin: by the reference mass before it, or by position without any.
+    const double share = total > 0 ? below / total : static_cast<double>(i) / bins;
+    const std::size_t group =
+        std::min(kEffectBins - 1, static_cast<std::size_t>(share * kEffectBins));
+    out.reference[group] += reference_counts[i];
+    out.current[group] += current_counts[i];
+    below += reference_counts[i];
+  }
+  return out;
 }
 
 absl::Status WithField(const absl::Status& status, std::string_view field) {

@@ -74,10 +74,14 @@ double AsymptoticSf(int64_t n1, int64_t n2, double d) {
 
 // Both samples already checked: non-empty, NaN-free, sorted.
 KsResult Test(absl::Span<const double> reference_sorted, absl::Span<const double> current_sorted) {
-  const int64_t n1 = static_cast<int64_t>(reference_sorted.size());
-  const int64_t n2 = static_cast<int64_t>(current_sorted.size());
-  double d = Statistic(reference_sorted, current_sorted);
+  return KolmogorovSmirnovFromStatistic(Statistic(reference_sorted, current_sorted),
+                                        static_cast<int64_t>(reference_sorted.size()),
+                                        static_cast<int64_t>(current_sorted.size()));
+}
 
+}  // namespace
+
+KsResult KolmogorovSmirnovFromStatistic(double d, int64_t n1, int64_t n2) {
   if (std::max(n1, n2) <= kMaxExactN) {
     // D is a multiple of 1/lcm(n1, n2); snap it to the lattice like scipy.
     const int64_t lcm = (n1 / std::gcd(n1, n2)) * n2;
@@ -90,8 +94,6 @@ KsResult Test(absl::Span<const double> reference_sorted, absl::Span<const double
   const double p = std::clamp(AsymptoticSf(n1, n2, d), 0.0, 1.0);
   return KsResult{d, p, KsMethod::kAsymptotic};
 }
-
-}  // namespace
 
 absl::StatusOr<KsResult> KolmogorovSmirnovSorted(absl::Span<const double> reference_sorted,
                                                  absl::Span<const double> current_sorted) {

@@ -42,4 +42,11 @@ absl::StatusOr<KsResult> KolmogorovSmirnov(absl::Span<const double> reference_so
 absl::StatusOr<KsResult> KolmogorovSmirnovSorted(absl::Span<const double> reference_sorted,
                                                  absl::Span<const double> current_sorted);
 
+// KolmogorovSmirnovFromStatistic()
+//
+// The p-value step of KolmogorovSmirnov() for a statistic `d` of samples of sizes n1, n2 >= 1
+// known otherwise (e.g. from a grid of all the rows, grid_statistics.h): the same exact or
+// asymptotic branch on the true sizes, with the same lattice snapping.
+KsResult KolmogorovSmirnovFromStatistic(double d, int64_t n1, int64_t n2);
+
 }  // namespace greengate::drift

@@ -9,15 +9,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "server/common/status_macros.h"
-#include "server/core/drift/anderson_darling.h"
 #include "server/core/drift/chi_square.h"
-#include "server/core/drift/cramer_von_mises.h"
-#include "server/core/drift/energy_distance.h"
+#include "server/core/drift/distribution_comparison.h"
 #include "server/core/drift/histogram_distances.h"
-#include "server/core/drift/ks.h"
 #include "server/core/drift/proportion_test.h"
-#include "server/core/drift/sorted_sample.h"
-#include "server/core/drift/wasserstein.h"
 #include "server/core/profile/format.h"
 
 namespace greengate::drift {
@@ -52,12 +47,6 @@ const TestInfo* Find(std::string_view name) {
     if (name == t.name) return &t;
   }
   return nullptr;
-}
-
-double ReferenceStd(const profile::FeatureProfile& f) {
-  const int64_t rows = f.count - f.missing;
-  if (rows > 0) return std::sqrt(std::max(0.0, f.numeric().m2) / static_cast<double>(rows));
-  return PopulationStd(f.numeric().sample);
 }
 
 double Total(const std::vector<double>& v) {
@@ -150,13 +139,16 @@ absl::StatusOr<FeatureDrift> RunSelectedTest(const profile::FeatureProfile& refe
   std::vector<double> ref_counts;
   std::vector<double> cur_counts;
   if (reference.is_numeric()) {
-    ref_counts = reference.numeric().bin_counts;
-    cur_counts = current.numeric().bin_counts;
-    if (ref_counts.size() != cur_counts.size()) {
+    if (reference.numeric().bin_counts.size() != current.numeric().bin_counts.size()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          std::string(fields.current), ".numeric.bin_counts: ", cur_counts.size(),
-          " bins, but the reference has ", ref_counts.size()));
+          std::string(fields.current), ".numeric.bin_counts: ",
+          current.numeric().bin_counts.size(), " bins, but the reference has ",
+          reference.numeric().bin_counts.size()));
     }
+    Histograms histograms =
+        EffectHistograms(reference.numeric().bin_counts, current.numeric().bin_counts);
+    ref_counts = std::move(histograms.reference);
+    cur_counts = std::move(histograms.current);
   } else {
     AlignedCounts aligned = Align(reference.categorical(), current.categorical());
     ref_counts = std::move(aligned.reference);
@@ -178,52 +170,23 @@ absl::StatusOr<FeatureDrift> RunSelectedTest(const profile::FeatureProfile& refe
                                                        "\" needs numeric samples, but \"",
                                                        reference.name, "\" is categorical"));
       }
-      const auto& ref_sample = reference.numeric().sample;
-      const auto& cur_sample = current.numeric().sample;
-      if (ref_sample.empty() || cur_sample.empty()) {
+      const DistributionStatistic statistic =
+          test == "ks"                 ? DistributionStatistic::kKolmogorovSmirnov
+          : test == "cramer_von_mises" ? DistributionStatistic::kCramerVonMises
+          : test == "anderson_darling" ? DistributionStatistic::kAndersonDarling
+          : test == "wasserstein_norm" ? DistributionStatistic::kWassersteinNorm
+                                       : DistributionStatistic::kEnergyDistance;
+      if (!CanCompareDistributions(reference, current)) {
+        const bool ref_empty = reference.numeric().sample.empty();
         return absl::InvalidArgumentError(absl::StrCat(
-            f, ": test \"", info.name, "\" needs samples on both sides, but ",
-            std::string(ref_sample.empty() ? fields.reference : fields.current),
+            f, ": test \"", info.name, "\" needs a fine grid or samples on both sides, but ",
+            std::string(ref_empty ? fields.reference : fields.current),
             ".numeric.sample is empty"));
       }
-      const std::string ref_field = absl::StrCat(std::string(fields.reference), ".numeric.sample");
-      RETURN_IF_ERROR(CheckSortedSample(ref_sample, ref_field));
-      ASSIGN_OR_RETURN(const std::vector<double> cur_sorted,
-                       SortedCopy(cur_sample, absl::StrCat(std::string(fields.current),
-                                                           ".numeric.sample")));
-      const std::string samples = absl::StrFormat("%d vs %d sampled values", ref_sample.size(),
-                                                  cur_sorted.size());
-      if (test == "ks") {
-        ASSIGN_OR_RETURN(const KsResult r, KolmogorovSmirnovSorted(ref_sample, cur_sorted));
-        out.statistic = r.statistic;
-        out.p_value = r.p_value;
-        out.why = absl::StrCat(chosen, ": KS on ", samples,
-                               r.method == KsMethod::kExact ? " (exact p)" : " (asymptotic p)");
-      } else if (test == "cramer_von_mises") {
-        absl::StatusOr<CvmResult> r = CramerVonMisesSorted(ref_sample, cur_sorted);
-        if (!r.ok()) return WithField(r.status(), f);
-        out.statistic = r->statistic;
-        out.p_value = r->p_value;
-        out.why = absl::StrCat(chosen, ": Cramér-von Mises T on ", samples,
-                               r->method == CvmMethod::kExact ? " (exact p)" : " (asymptotic p)");
-      } else if (test == "anderson_darling") {
-        absl::StatusOr<AndersonDarlingResult> r =
-            AndersonDarlingKSample({absl::MakeConstSpan(ref_sample), absl::MakeConstSpan(cur_sorted)});
-        if (!r.ok()) return WithField(r.status(), f);
-        out.statistic = r->statistic;
-        out.p_value = r->significance_level;
-        out.why = absl::StrCat(chosen, ": Anderson-Darling k-sample on ", samples,
-                               r->capped ? " (p capped to the table's [0.001, 0.25])"
-                                         : " (interpolated p)");
-      } else if (test == "wasserstein_norm") {
-        ASSIGN_OR_RETURN(const double w1, Wasserstein1Sorted(ref_sample, cur_sorted));
-        out.statistic = NormalizeWasserstein(w1, ReferenceStd(reference));
-        out.why = absl::StrCat(chosen, ": Wasserstein-1 / reference std on ", samples);
-      } else {  // energy_distance
-        ASSIGN_OR_RETURN(out.statistic, EnergyDistanceSorted(ref_sample, cur_sorted));
-        out.why = absl::StrCat(chosen, ": energy distance (in sqrt of the feature's units) on ",
-                               samples);
-      }
+      ASSIGN_OR_RETURN(const DistributionComparison compared,
+                       CompareDistributions(statistic, reference, current, fields, f));
+      RecordComparison(compared, &out);
+      out.why = absl::StrCat(chosen, ": on ", compared.basis);
       break;
     }
     case Input::kCounts: {
@@ -283,6 +246,7 @@ absl::StatusOr<FeatureDrift> RunSelectedTest(const profile::FeatureProfile& refe
     }
   }
   if (!info.p_value) out.drifted = out.statistic >= options.distance_threshold;
+  out.why += HowTheBoundWasUsed(out);
   return out;
 }
 

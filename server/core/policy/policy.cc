@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "server/core/policy/reason_text.h"
 
 namespace greengate::policy {
 namespace {
@@ -34,36 +35,16 @@ constexpr const char* kCheckNames[kCheckCount] = {
     "fleet_energy_budget", "fleet_carbon_budget", "carbon_window"};
 constexpr const char* kValueCheckName = "value";
 
-// --- Formatting for details and reasons ----------------------------------------------------
-
-// Three significant digits, but whole numbers from 1000 on ("1234", not "1.23e+03").
-std::string Num(double x) {
-  if (std::abs(x) >= 1000 && std::isfinite(x)) return absl::StrFormat("%.0f", x);
-  return absl::StrFormat("%.3g", x);
-}
-std::string Points(double fraction) { return Num(100 * fraction); }
-std::string Accuracy(double fraction) { return absl::StrFormat("%.3f", fraction); }
-std::string Hours(absl::Duration d) { return Num(absl::ToDoubleHours(d)); }
-std::string Time(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
-}
-std::string Percent(double level) { return absl::StrCat(Num(100 * level), "%"); }
-
-std::string FeaturesDrifted(const drift::DriftReport& d) {
-  return absl::StrFormat("%d of %d features drifted", d.drifted_features, d.features.size());
-}
-
-// What shows the need for a retrain, for the reasons of the later checks.
-std::string NeedPhrase(const drift::DriftReport& d, const gain::GainEstimate& g) {
-  if (d.dataset_drift) return FeaturesDrifted(d);
-  return absl::StrCat("accuracy fell from ", Accuracy(g.reference_accuracy), " to ",
-                      Accuracy(g.current_accuracy), " (", FeaturesDrifted(d), ")");
-}
-
-// "for 12.3 kWh / 4.1 kg CO2e"
-std::string CostPhrase(const energy::CostEstimate& c) {
-  return absl::StrCat(Num(c.energy_kwh), " kWh / ", Num(c.co2e_kg), " kg CO2e");
-}
+// Formatting for details and reasons (reason_text.h).
+using text::Accuracy;
+using text::CostPhrase;
+using text::FeaturesDrifted;
+using text::Hours;
+using text::NeedPhrase;
+using text::Num;
+using text::Percent;
+using text::Points;
+using text::Time;
 
 // --- The checks ------------------------------------------------------------------------------
 

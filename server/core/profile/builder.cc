@@ -194,11 +194,32 @@ absl::StatusOr<ProfileBuilder> ProfileBuilder::Create(std::vector<FeatureSpec> s
                                                    kMaxJointSampleRows, "], got ",
                                                    options.joint_sample_capacity));
   }
+  if (options.edge_sample_capacity < 0 || options.edge_sample_capacity > kMaxSampleSize) {
+    return absl::InvalidArgumentError(absl::StrCat("edge_sample_capacity: must be in [0, ",
+                                                   kMaxSampleSize, "], got ",
+                                                   options.edge_sample_capacity));
+  }
+  std::vector<NumericBuilder> edge_samplers;
+  if (bin_edges.empty() && options.edge_sample_capacity > options.sample_capacity) {
+    for (std::size_t i = 0; i < schema.size(); ++i) {
+      // A stream number no feature's kept sample uses, so the two reservoirs are independent.
+      ASSIGN_OR_RETURN(NumericBuilder sampler,
+                       NumericBuilder::Create({.sample_capacity = options.edge_sample_capacity,
+                                               .seed = internal::MixSeed(
+                                                   options.seed, (uint64_t{2} << 32) + i)}));
+      edge_samplers.push_back(std::move(sampler));
+    }
+  }
   ProfileBuilder builder(std::move(schema), std::move(builders));
+  builder.edge_samplers_ = std::move(edge_samplers);
   builder.joint_capacity_ = options.joint_sample_capacity;
   // A stream number no feature uses, so the joint draw is independent of the per-feature ones.
   builder.joint_rng_ = internal::Rng(internal::MixSeed(options.seed, uint64_t{1} << 32));
   return builder;
+}
+
+int64_t EdgeSampleCapacity(int bins) {
+  return std::clamp<int64_t>(int64_t{8} * bins, 0, kMaxSampleSize);
 }
 
 absl::StatusOr<ProfileBuilder> ProfileBuilder::ForReference(const DataProfile& reference,
@@ -247,6 +268,7 @@ absl::Status ProfileBuilder::AddRowImpl(absl::Span<const Text> fields) {
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (auto* numeric = std::get_if<NumericBuilder>(&builders_[i])) {
       numeric->Add(parsed_[i]);
+      if (!edge_samplers_.empty()) edge_samplers_[i].Add(parsed_[i]);
     } else {
       std::get<CategoricalBuilder>(builders_[i]).Add(std::string_view(fields[i]));
     }
@@ -260,6 +282,7 @@ void ProfileBuilder::AddNumericValues(std::size_t feature, absl::Span<const doub
   auto* numeric = std::get_if<NumericBuilder>(&builders_[feature]);
   assert(numeric != nullptr);
   numeric->AddValues(values);
+  if (!edge_samplers_.empty()) edge_samplers_[feature].AddValues(values);
 }
 
 void ProfileBuilder::AddCategoricalValues(std::size_t feature,
@@ -299,7 +322,11 @@ absl::StatusOr<ProfileBuilder> ProfileBuilder::SecondPass(std::vector<FeatureSpe
     const auto* numeric = std::get_if<NumericBuilder>(&builders_[i]);
     if (numeric == nullptr || schema[i].kind != FeatureKind::kNumeric) continue;
     samples[i] = numeric->SortedSample();
-    ASSIGN_OR_RETURN(edges[i], QuantileEdges(samples[i], bins));
+    if (edge_samplers_.empty()) {
+      ASSIGN_OR_RETURN(edges[i], QuantileEdges(samples[i], bins));
+    } else {
+      ASSIGN_OR_RETURN(edges[i], QuantileEdges(edge_samplers_[i].SortedSample(), bins));
+    }
   }
   // The reservoirs are kept, not drawn again: capacity 0 makes pass 2's builders skip the draws.
   ProfileBuilderOptions counting = options;
@@ -379,7 +406,11 @@ absl::StatusOr<DataProfile> BuildReferenceProfile(std::vector<FeatureSpec> schem
                                                   const RowSource& rows) {
   // Check `bins` before reading any data: an empty sample exercises only that check.
   RETURN_IF_ERROR(QuantileEdges({}, bins).status());
-  ASSIGN_OR_RETURN(ProfileBuilder pass1, ProfileBuilder::Create(schema, options));
+  ProfileBuilderOptions pass1_options = options;
+  if (pass1_options.edge_sample_capacity == 0) {
+    pass1_options.edge_sample_capacity = EdgeSampleCapacity(bins);
+  }
+  ASSIGN_OR_RETURN(ProfileBuilder pass1, ProfileBuilder::Create(schema, pass1_options));
   RETURN_IF_ERROR(rows(pass1));
   ASSIGN_OR_RETURN(ProfileBuilder pass2, pass1.SecondPass(std::move(schema), options, bins));
   RETURN_IF_ERROR(rows(pass2));

@@ -31,8 +31,16 @@
 
 namespace greengate::profile {
 
-// Reference edges when a caller does not choose: deciles.
-inline constexpr int kDefaultReferenceBins = 10;
+// Reference bins when a caller does not choose: a fine quantile grid, on which the drift tests
+// see every row of both sides (drift/grid_statistics.h) in a profile of tens of kilobytes.
+inline constexpr int kDefaultReferenceBins = 1000;
+
+// EdgeSampleCapacity()
+//
+// Values pass 1 of a reference draws to place `bins` quantile edges: 8 per bin, so that a
+// bin's true share of the data stays within about a third of 1 / bins, at most
+// kMaxSampleSize. Its own reservoir, apart from the sample the profile keeps.
+int64_t EdgeSampleCapacity(int bins);
 
 enum class FeatureKind { kNumeric, kCategorical };
 
@@ -53,6 +61,10 @@ struct ProfileBuilderOptions {
   // Rows kept in the joint sample of the numeric features (DataProfile::joint); 0 = none.
   // At most kMaxJointSampleRows.
   int64_t joint_sample_capacity = 0;
+  // Pass 1 of a reference only (a builder without edges): values each numeric feature draws
+  // for its edges (EdgeSampleCapacity()), in a reservoir of their own. 0, or not more than
+  // sample_capacity: the edges come from the kept sample.
+  int64_t edge_sample_capacity = 0;
 };
 
 // Bin edges per feature, indexed like the schema; empty for categorical features.
@@ -117,6 +129,7 @@ class ProfileBuilder {
     auto* numeric = std::get_if<NumericBuilder>(&builders_[feature]);
     assert(numeric != nullptr);
     numeric->SampleLazily(count, finite, value);
+    if (!edge_samplers_.empty()) edge_samplers_[feature].SampleLazily(count, finite, value);
   }
 
   // EndBlock()
@@ -166,6 +179,9 @@ class ProfileBuilder {
   // Pass 2 of a reference (SecondPass()): pass 1's sorted reservoir of each numeric feature,
   // which Finish() reports instead of the (empty) one of the feature's builder.
   std::vector<std::vector<double>> kept_samples_;
+  // Pass 1 of a reference with an edge sample larger than the kept one: per feature (unused
+  // for categorical ones), the reservoir SecondPass() takes the edges from. Empty otherwise.
+  std::vector<NumericBuilder> edge_samplers_;
   int64_t rows_ = 0;
   // Joint reservoir of complete numeric rows (Algorithm R), when its capacity is > 0.
   void SampleJointRow();

@@ -43,8 +43,7 @@ std::size_t BinIndex(absl::Span<const double> edges, double value) {
     for (double edge : edges) index += edge <= value;
     return index;
   }
-  return static_cast<std::size_t>(std::upper_bound(edges.begin(), edges.end(), value) -
-                                  edges.begin());
+  return CountAtMost(edges.data(), edges.size(), value);
 }
 
 namespace {

@@ -28,6 +28,24 @@ absl::Status ValidateBinEdges(absl::Span<const double> edges, std::string_view f
 // opens. O(log edges). `value` must not be NaN. Pure and thread-safe.
 std::size_t BinIndex(absl::Span<const double> edges, double value);
 
+// CountAtMost()
+//
+// How many of the `size` ascending values at `first` are <= `value`: a binary search whose
+// halving step is a conditional move, not a branch (random data costs no mispredictions).
+// `value` must not be NaN.
+inline std::size_t CountAtMost(const double* first, std::size_t size, double value) {
+  if (size == 0) return 0;
+  // Invariant: the answer lies in [base, base + size] (as an index); every value before base
+  // is <= value.
+  const double* base = first;
+  while (size > 1) {
+    const std::size_t half = size / 2;
+    base = base[half - 1] <= value ? base + half : base;
+    size -= half;
+  }
+  return static_cast<std::size_t>(base - first) + (*base <= value ? 1 : 0);
+}
+
 // Quantile()
 //
 // The q-quantile (0 <= q <= 1) of a non-empty ascending `sorted` sample by linear

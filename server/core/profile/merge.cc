@@ -95,6 +95,15 @@ NumericProfile MergeNumeric(const FeatureProfile& fa, const FeatureProfile& fb,
   for (std::size_t i = 0; i < out.bin_counts.size(); ++i) {
     out.bin_counts[i] = a.bin_counts[i] + b.bin_counts[i];
   }
+  // Edge ties add up when both shards counted them; a shard without them leaves them unknown.
+  if (a.edge_counts.size() == a.bin_edges.size() && b.edge_counts.size() == a.bin_edges.size()) {
+    out.edge_counts.resize(a.edge_counts.size());
+    for (std::size_t i = 0; i < out.edge_counts.size(); ++i) {
+      out.edge_counts[i] = a.edge_counts[i] + b.edge_counts[i];
+    }
+    out.low_bin_sum = a.low_bin_sum + b.low_bin_sum;
+    out.high_bin_sum = a.high_bin_sum + b.high_bin_sum;
+  }
   if (na == 0 || nb == 0) {
     // One side saw no values: its min/max/mean are placeholders, not data.
     const NumericProfile& only = na == 0 ? b : a;

@@ -24,11 +24,13 @@ absl::StatusOr<NumericBuilder> NumericBuilder::Create(NumericBuilderOptions opti
 NumericBuilder::NumericBuilder(NumericBuilderOptions options)
     : edges_(std::move(options.bin_edges)),
       bin_counts_(edges_.size() + 1, 0),
+      edge_counts_(edges_.size(), 0),
       capacity_(options.sample_capacity),
       rng_(options.seed) {
   small_ = edges_.size() <= kSmallEdges;
   small_edges_.fill(std::numeric_limits<double>::infinity());
   if (small_) std::copy(edges_.begin(), edges_.end(), small_edges_.begin());
+  if (!small_) grid_ = GridIndex(edges_);
 }
 
 namespace {
@@ -120,7 +122,12 @@ void NumericBuilder::AddValues(absl::Span<const double> values) {
   const absl::Span<const double> edges(edges_);
   const std::array<double, kSmallEdges> small_edges = small_edges_;
   const bool small = small_;
+  const GridIndex& grid = grid_;
   int64_t* const bins = bin_counts_.data();
+  int64_t* const ties = edge_counts_.data();
+  const std::size_t last_bin = edges_.size();
+  double low_sum = low_bin_sum_;
+  double high_sum = high_bin_sum_;
   std::size_t chunk_size = chunk_size_;
   for (const double value : values) {
     ++count;
@@ -131,7 +138,12 @@ void NumericBuilder::AddValues(absl::Span<const double> values) {
     ++n;
     min = std::min(min, value);
     max = std::max(max, value);
-    ++bins[small ? SmallBinIndex(small_edges, value) : BinIndex(edges, value)];
+    const std::size_t bin = small ? SmallBinIndex(small_edges, value) : grid.Find(edges, value);
+    ++bins[bin];
+    // The bin's opening edge is the largest edge <= value: a tie when equal.
+    if (bin > 0 && edges[bin - 1] == value) ++ties[bin - 1];
+    if (bin == 0) low_sum += value;
+    if (bin == last_bin) high_sum += value;
     chunk_[chunk_size++] = value;
     if (chunk_size == kChunk) {
       n_ = n;
@@ -144,6 +156,8 @@ void NumericBuilder::AddValues(absl::Span<const double> values) {
   count_ = count;
   missing_ = missing;
   n_ = n;
+  low_bin_sum_ = low_sum;
+  high_bin_sum_ = high_sum;
   min_ = min;
   max_ = max;
   chunk_size_ = chunk_size;
@@ -165,6 +179,9 @@ NumericProfile NumericBuilder::Finish() const {
   NumericProfile p;
   p.bin_edges = edges_;
   p.bin_counts.assign(bin_counts_.begin(), bin_counts_.end());
+  p.edge_counts = edge_counts_;
+  p.low_bin_sum = low_bin_sum_;
+  p.high_bin_sum = high_bin_sum_;
   if (n_ > 0) {
     double mean = mean_, m2 = m2_;
     if (chunk_size_ > 0) {  // the values since the last whole chunk

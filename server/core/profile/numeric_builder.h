@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "server/core/profile/grid_index.h"
 #include "server/core/profile/profile.h"
 #include "server/core/profile/random.h"
 
@@ -121,7 +122,11 @@ class NumericBuilder {
   bool small_ = false;
 
   std::vector<double> edges_;
+  GridIndex grid_{{}};  // over edges_, when there are more than kSmallEdges
   std::vector<int64_t> bin_counts_;
+  std::vector<int64_t> edge_counts_;  // values equal to each edge
+  double low_bin_sum_ = 0;             // values in the first bin, and in the last
+  double high_bin_sum_ = 0;
   int64_t capacity_;
   internal::Rng rng_;
   int64_t count_ = 0;

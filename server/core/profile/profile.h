@@ -18,6 +18,17 @@ struct NumericProfile {
   // (-inf, e0), [e0, e1), ..., [e_last, +inf).
   std::vector<double> bin_edges;
   std::vector<double> bin_counts;
+  // Values exactly equal to each edge (so edge_counts[i] <= bin_counts[i + 1]): the ties of
+  // discrete data, which sit on the reference's quantile edges. With them a fine grid gives
+  // the exact ECDF of discrete data (drift/grid_statistics.h). Empty in profiles that predate
+  // them; else one entry per edge.
+  std::vector<int64_t> edge_counts;
+  // Sums of the values in the first bin (below bin_edges[0]) and in the last (at or above the
+  // last edge; with no edges, both are the one bin). The outer bins reach to min and max, so
+  // on heavy tails they are wide: their sums make the grid's distances over them exact where
+  // the two ECDFs do not cross. Meaningful only with edge_counts.
+  double low_bin_sum = 0;
+  double high_bin_sum = 0;
   double min = 0;
   double max = 0;
   double mean = 0;

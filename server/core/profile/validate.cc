@@ -59,6 +59,27 @@ absl::Status ValidateCounts(const FeatureProfile& f, int64_t rows, std::string_v
   return absl::OkStatus();
 }
 
+// Edge ties: none (profiles that predate them), or one per edge, each at most the count of the
+// bin the edge opens.
+absl::Status ValidateEdgeCounts(const NumericProfile& p, std::string_view path) {
+  const std::string ties_path = JoinPath(path, "edge_counts");
+  if (p.edge_counts.empty()) return absl::OkStatus();
+  if (p.edge_counts.size() != p.bin_edges.size()) {
+    return Invalid(ties_path, "has ", p.edge_counts.size(), " entries; expected ",
+                   p.bin_edges.size(), " (one per edge, len(bin_edges)) or none");
+  }
+  RETURN_IF_ERROR(CheckFinite(p.low_bin_sum, JoinPath(path, "low_bin_sum")));
+  RETURN_IF_ERROR(CheckFinite(p.high_bin_sum, JoinPath(path, "high_bin_sum")));
+  for (std::size_t i = 0; i < p.edge_counts.size(); ++i) {
+    const int64_t ties = p.edge_counts[i];
+    if (ties >= 0 && static_cast<double>(ties) <= p.bin_counts[i + 1]) continue;
+    return Invalid(absl::StrCat(ties_path, "[", i, "]"), ties, " must be in [0, bin_counts[",
+                   i + 1, "] = ", FormatDouble(p.bin_counts[i + 1]),
+                   "]: values equal to an edge fall in the bin it opens");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateBinCounts(const NumericProfile& p, int64_t non_missing,
                                const FeatureProfile& f, std::string_view path) {
   const std::string counts_path = JoinPath(path, "bin_counts");
@@ -84,7 +105,7 @@ absl::Status ValidateBinCounts(const NumericProfile& p, int64_t non_missing,
                    " (count - missing = ", f.count, " - ", f.missing,
                    "), since every non-missing value falls in exactly one bin");
   }
-  return absl::OkStatus();
+  return ValidateEdgeCounts(p, path);
 }
 
 absl::Status ValidateMoments(const NumericProfile& p, int64_t non_missing, std::string_view path) {

@@ -140,9 +140,13 @@ TEST(DetectDriftTest, ChoosesEachTestByTypeAndSize) {
   EXPECT_FALSE(w.adjusted_p_value.has_value());
   EXPECT_EQ(w.threshold, 0.1);
   EXPECT_TRUE(w.drifted);
+  // These hand-made profiles have no fine grid: the samples decide, and the decision says so.
+  EXPECT_EQ(w.resolution, "sample");
+  EXPECT_FALSE(w.statistic_lower.has_value());
   EXPECT_EQ(w.why,
             "numeric, 50000 reference rows > 1000: effect size (normed Wasserstein) decides, "
-            "p-values over-reject at large n");
+            "p-values over-reject at large n; on 2000 vs 1500 sampled values, a sample's "
+            "statistic (Wasserstein-1 / reference std)");
 
   // No current sample: PSI on the bins.
   const FeatureDrift& psi = Find(*report, "x_nosample");

@@ -78,6 +78,9 @@ TEST(MergeTest, ShardsMergeToTheOnePassProfile) {
   const NumericProfile& w = whole.features[0].numeric();
   EXPECT_EQ(m.bin_edges, w.bin_edges);
   EXPECT_EQ(m.bin_counts, w.bin_counts);
+  EXPECT_EQ(m.edge_counts, w.edge_counts);
+  ExpectRelativelyNear(m.low_bin_sum, w.low_bin_sum, 1e-12);
+  ExpectRelativelyNear(m.high_bin_sum, w.high_bin_sum, 1e-12);
   EXPECT_EQ(m.min, w.min);
   EXPECT_EQ(m.max, w.max);
   ExpectRelativelyNear(m.mean, w.mean, 1e-9);
@@ -94,6 +97,30 @@ TEST(MergeTest, ShardsMergeToTheOnePassProfile) {
 
   EXPECT_EQ(merged->features[1].categorical().counts, whole.features[1].categorical().counts);
   EXPECT_EQ(merged->features[1].categorical().other, whole.features[1].categorical().other);
+}
+
+// Discrete values on the edges: the ties each shard counts add up to the one pass's.
+TEST(MergeTest, EdgeTiesAndOuterSumsAddUp) {
+  auto profile = [](int begin, int end) {
+    absl::StatusOr<ProfileBuilder> builder =
+        ProfileBuilder::Create({{"x", FeatureKind::kNumeric}}, {}, {{2, 5, 8}});
+    EXPECT_TRUE(builder.ok());
+    for (int i = begin; i < end; ++i) {
+      EXPECT_TRUE(builder->AddRow(std::vector<std::string>{std::to_string(i % 11)}).ok());
+    }
+    return builder->Finish();
+  };
+  const DataProfile whole = profile(0, 1000);
+  absl::StatusOr<DataProfile> merged = MergeAll({profile(0, 300), profile(300, 1000)});
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  const NumericProfile& m = merged->features[0].numeric();
+  const NumericProfile& w = whole.features[0].numeric();
+  EXPECT_EQ(w.edge_counts, (std::vector<int64_t>{91, 91, 91}));  // 2, 5 and 8 in 1000 rows
+  EXPECT_EQ(m.edge_counts, w.edge_counts);
+  EXPECT_EQ(w.low_bin_sum, 0 * 91 + 1 * 91.0);  // values 0 and 1, below the first edge
+  EXPECT_EQ(m.low_bin_sum, w.low_bin_sum);
+  EXPECT_EQ(w.high_bin_sum, (8 + 9 + 10) * 91.0 - 10);  // 10 appears 90 times in 0..999
+  EXPECT_EQ(m.high_bin_sum, w.high_bin_sum);
 }
 
 TEST(MergeTest, SameSeedSameSampleOtherSeedOtherSample) {
