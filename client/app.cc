@@ -101,6 +101,7 @@ std::unique_ptr<CLI::App> BuildCli(CommandContext* context) {
   AddReportCommands(&app, &ctx);  // report_command.cc
   AddAuditCommands(&app, &ctx);   // audit_command.cc
   AddHealthCommands(&app, &ctx);  // health_command.cc
+  AddTablesCommands(&app, &ctx);  // tables_command.cc
   return owned;
 }
 

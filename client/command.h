@@ -70,5 +70,6 @@ void AddAuditCommands(CLI::App* app, CommandContext* ctx);   // audit_command.cc
 void AddOutcomeCommands(CLI::App* app, CommandContext* ctx);  // outcome_command.cc
 void AddWatchCommands(CLI::App* app, CommandContext* ctx);    // watch_command.cc
 void AddHealthCommands(CLI::App* app, CommandContext* ctx);   // health_command.cc
+void AddTablesCommands(CLI::App* app, CommandContext* ctx);   // tables_command.cc
 
 }  // namespace greengate::client

@@ -91,7 +91,8 @@ int Run() {
   using greengate::log::Error;
   using greengate::log::Info;
 
-  // Flags are checked before the database is opened: a bad flag must not create a file.
+  // Every flag, the token file and the TLS files are checked before the database is opened:
+  // a refused start must not create a file (the database or its .lock).
   greengate::policy::FleetBudget fleet_budget;
   fleet_budget.energy_budget_kwh = absl::GetFlag(FLAGS_fleet_energy_budget_kwh);
   fleet_budget.carbon_budget_kg = absl::GetFlag(FLAGS_fleet_carbon_budget_kg);
@@ -108,6 +109,52 @@ int Run() {
                                            FLAGS_fleet_budget_window_s))}});
   }
 
+  greengate::service::ServerOptions options;
+  options.listen_address = absl::GetFlag(FLAGS_listen);
+  // Message size limit: MiB to bytes must fit gRPC's int.
+  const int max_receive_message_mb = absl::GetFlag(FLAGS_max_receive_message_mb);
+  if (max_receive_message_mb < 1 || max_receive_message_mb > 2047) {
+    Error("--max_receive_message_mb: must be in [1, 2047]",
+          {{"max_receive_message_mb", max_receive_message_mb}});
+    return 1;
+  }
+  options.max_receive_message_bytes = max_receive_message_mb << 20;
+  // Authentication and TLS: the token file and the certificates are read now, so a bad one
+  // refuses the start before the database exists.
+  std::unique_ptr<greengate::auth::Authenticator> authenticator;
+  if (const std::string token_file = absl::GetFlag(FLAGS_token_file); !token_file.empty()) {
+    auto loaded = greengate::auth::Authenticator::FromFile(token_file);
+    if (!loaded.ok()) {
+      Error("cannot load the token file", {{"error", loaded.status().ToString()}});
+      return 1;
+    }
+    authenticator = std::move(*loaded);
+    options.authenticator = authenticator.get();
+    Info("bearer tokens required",
+         {{"token_file", token_file}, {"tokens", static_cast<long long>(authenticator->size())}});
+  } else if (!IsLoopback(options.listen_address)) {
+    greengate::log::Warning(
+        "no --token_file: every client that reaches this address may call every method",
+        {{"listen", options.listen_address}});
+  }
+  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  if (absl::Status tls = greengate::service::MakeServerCredentials(options).status(); !tls.ok()) {
+    Error("invalid TLS flags", {{"error", tls.ToString()}});
+    return 1;
+  }
+  Info("transport", {{"tls", !options.tls_client_ca_file.empty() ? "mutual"
+                            : !options.tls_cert_file.empty()    ? "on"
+                                                                 : "off"}});
+  if (absl::Status verdicts = greengate::alerts::ParseVerdicts(absl::GetFlag(FLAGS_alert_verdicts),
+                                                               "alert_verdicts")
+                                  .status();
+      !verdicts.ok()) {
+    Error("invalid --alert_verdicts", {{"error", verdicts.ToString()}});
+    return 1;
+  }
+
   greengate::store::StoreOptions store_options;
   store_options.busy_timeout_ms = absl::GetFlag(FLAGS_busy_timeout_ms);
   store_options.exclusive = true;  // one server per database (approval_ledger.h)
@@ -120,17 +167,7 @@ int Run() {
   Info("database ready", {{"db", db_path}, {"schema_version", (*store)->schema_version()}});
 
   greengate::RealClock clock;
-  greengate::service::ServerOptions options;
-  options.listen_address = absl::GetFlag(FLAGS_listen);
-  // --- Message size limit: MiB to bytes must fit gRPC's int -------------------------------
-  const int max_receive_message_mb = absl::GetFlag(FLAGS_max_receive_message_mb);
-  if (max_receive_message_mb < 1 || max_receive_message_mb > 2047) {
-    Error("--max_receive_message_mb: must be in [1, 2047]",
-          {{"max_receive_message_mb", max_receive_message_mb}});
-    return 1;
-  }
-  options.max_receive_message_bytes = max_receive_message_mb << 20;
-  // --- end message size limit ---------------------------------------------------------------
+
   options.fleet_budget = fleet_budget;
 
   // --- Alerting and metrics -------------------------------------------------------------------
@@ -153,30 +190,6 @@ int Run() {
   options.interceptors = (*observability)->interceptors();
   options.watch_queue_capacity = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_watch_queue)));
   // --- end alerting and metrics -------------------------------------------------------------
-  // --- Authentication and TLS ---------------------------------------------------------------
-  std::unique_ptr<greengate::auth::Authenticator> authenticator;
-  if (const std::string token_file = absl::GetFlag(FLAGS_token_file); !token_file.empty()) {
-    auto loaded = greengate::auth::Authenticator::FromFile(token_file);
-    if (!loaded.ok()) {
-      Error("cannot load the token file", {{"error", loaded.status().ToString()}});
-      return 1;
-    }
-    authenticator = std::move(*loaded);
-    options.authenticator = authenticator.get();
-    Info("bearer tokens required",
-         {{"token_file", token_file}, {"tokens", static_cast<long long>(authenticator->size())}});
-  } else if (!IsLoopback(options.listen_address)) {
-    greengate::log::Warning(
-        "no --token_file: every client that reaches this address may call every method",
-        {{"listen", options.listen_address}});
-  }
-  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
-  options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
-  options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
-  Info("transport", {{"tls", !options.tls_client_ca_file.empty() ? "mutual"
-                            : !options.tls_cert_file.empty()    ? "on"
-                                                                 : "off"}});
-  // --- end authentication and TLS -----------------------------------------------------------
   auto server = greengate::service::RunningServer::Start(
       options, store->get(), &clock, &greengate::energy::Tables::Shipped());
   if (!server.ok()) {

@@ -59,6 +59,7 @@ EvaluationInput BuildEvaluationInput(const RetrainRequest& request,
   input.labeled = request.labeled;
   input.plan = &request.plan;
   input.alternatives = request.alternatives;
+  input.first_alternative_is_plan = !request.alternatives.empty() && request.plan_sent;
   input.scores = request.scores;
   input.forecast = request.forecast;
   input.challenger = request.challenger;

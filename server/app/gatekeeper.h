@@ -40,6 +40,9 @@ class Gatekeeper {
   Gatekeeper(store::Store* store, const Clock* clock, const energy::Tables* tables,
              events::DecisionListener* listener, const policy::FleetBudget& fleet);
 
+  // The energy tables plans are costed with (ListEnergyTables).
+  const energy::Tables& tables() const { return *tables_; }
+
   // models.cc
   absl::StatusOr<v1::Model> RegisterModel(const v1::RegisterModelRequest& request);
   absl::StatusOr<v1::Model> GetModel(const v1::GetModelRequest& request);

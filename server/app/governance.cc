@@ -204,7 +204,7 @@ absl::StatusOr<v1::GovernanceReport> Gatekeeper::GetGovernanceReport(
                      store_->GetPolicyAt(model_id, end_ms - 1));
     v1::Policy proto;
     if (stored) RETURN_IF_ERROR(mapping::FromStoredJson(stored->policy, &proto));
-    const policy::Policy policy = mapping::PolicyFromProto(proto);
+    ASSIGN_OR_RETURN(const policy::Policy policy, mapping::PolicyFromProto(proto));
     ASSIGN_OR_RETURN(input.budgets[name],
                      BudgetUse(*store_, model_id, policy.energy_budget_kwh, policy.carbon_budget_kg,
                                policy.budget_window, end));

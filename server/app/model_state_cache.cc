@@ -1,5 +1,6 @@
 #include "server/app/model_state_cache.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -8,6 +9,7 @@
 #include "server/app/stored_profile.h"
 #include "server/common/status_macros.h"
 #include "server/core/policy/policy.h"
+#include "server/core/profile/validate.h"
 #include "server/mapping/policy_mapping.h"
 #include "server/mapping/profile_mapping.h"
 #include "server/mapping/stored_json.h"
@@ -50,6 +52,19 @@ absl::StatusOr<std::shared_ptr<const LoadedReference>> ModelStateCache::Referenc
     std::string().swap(row->profile);
     ASSIGN_OR_RETURN(loaded->profile, mapping::ProfileFromProto(proto, "reference"));
   }
+  // The read path applies the write path's validation. References stored before `rows` was
+  // checked may hold 0 there: it is their largest feature count.
+  if (loaded->profile.rows == 0) {
+    for (const profile::FeatureProfile& f : loaded->profile.features) {
+      loaded->profile.rows = std::max(loaded->profile.rows, f.count);
+    }
+  }
+  if (absl::Status valid = profile::ValidateReference(loaded->profile, "reference");
+      !valid.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the stored reference of ", ModelName(model.model_id), " is no longer valid (",
+        valid.message(), "); store a new one with SetReference"));
+  }
   loaded->row_id = row->id;
   loaded->model_version = row->model_version;
   loaded->create_time_ms = row->create_time_ms;
@@ -57,7 +72,12 @@ absl::StatusOr<std::shared_ptr<const LoadedReference>> ModelStateCache::Referenc
   loaded->evaluation_rows = row->evaluation_rows;
   ASSIGN_OR_RETURN(std::optional<store::ReferenceScoresRow> scores,
                    store_->GetReferenceScores(row->id));
-  if (scores) loaded->scores = {scores->calibrated, scores->calibration_detail};
+  if (scores) {
+    v1::NumericProfile stored_scores;
+    RETURN_IF_ERROR(mapping::FromStoredJson(scores->scores, &stored_scores));
+    loaded->scores = {scores->calibrated, scores->calibration_detail,
+                      {stored_scores.bin_edges().begin(), stored_scores.bin_edges().end()}};
+  }
   return KeepReference(model.id, std::move(loaded));
 }
 

@@ -44,6 +44,7 @@ struct LoadedReference {
   struct ScoresCalibration {
     bool calibrated = false;
     std::string detail;
+    std::vector<double> bin_edges;  // ShouldRetrainRequest.scores must use these
   };
   std::optional<ScoresCalibration> scores;
 };

@@ -39,6 +39,10 @@ absl::Status CheckFraction(double value, absl::string_view field) {
 }
 
 absl::Status ValidateOutcome(const v1::Outcome& o) {
+  if (!o.has_energy_kwh()) {
+    return absl::InvalidArgumentError(
+        "outcome.energy_kwh: required (the measured kWh of the retrain; 0 is a valid value)");
+  }
   RETURN_IF_ERROR(CheckNumber(o.energy_kwh(), kMaxEnergyKwh, "outcome.energy_kwh"));
   if (o.has_co2e_kg()) RETURN_IF_ERROR(CheckNumber(o.co2e_kg(), kMaxCo2eKg, "outcome.co2e_kg"));
   if (o.has_duration_s()) {

@@ -13,9 +13,16 @@ namespace greengate::app {
 
 absl::StatusOr<v1::Policy> Gatekeeper::SetPolicy(const v1::SetPolicyRequest& r) {
   ASSIGN_OR_RETURN(std::string id, ParseModelName(r.policy().model(), "policy.model"));
-  policy::Policy core = mapping::PolicyFromProto(r.policy());
-  RETURN_IF_ERROR(policy::ValidatePolicy(core));
+  ASSIGN_OR_RETURN(const policy::Policy core, mapping::PolicyFromProto(r.policy()));
   ASSIGN_OR_RETURN(store::ModelRow model, store_->GetModel(id));
+  // Checked against the model's reference when it has one (its per-feature tests), so the
+  // policy cannot make its decisions fail.
+  absl::StatusOr<std::shared_ptr<const LoadedReference>> reference = cache_.Reference(model);
+  if (reference.ok()) {
+    RETURN_IF_ERROR(policy::ValidatePolicyForReference(core, (*reference)->profile));
+  } else if (!absl::IsNotFound(reference.status())) {
+    return reference.status();
+  }
   v1::Policy filled = mapping::PolicyToProto(core);
   filled.set_model(ModelName(model.model_id));
   filled.clear_version();

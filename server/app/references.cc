@@ -13,6 +13,7 @@
 #include "server/common/status_macros.h"
 #include "server/core/profile/validate.h"
 #include "server/mapping/outcome_mapping.h"
+#include "server/mapping/policy_mapping.h"
 #include "server/mapping/profile_mapping.h"
 #include "server/mapping/stored_json.h"
 
@@ -76,6 +77,10 @@ absl::StatusOr<v1::Reference> Gatekeeper::SetReference(const v1::SetReferenceReq
         "reference.approved_by: only with reference.model_version (the version it produced)");
   }
   ASSIGN_OR_RETURN(store::ModelRow model, store_->GetModel(id));
+  // The policy in force must still apply to the new reference (its per-feature tests).
+  ASSIGN_OR_RETURN(const v1::Policy policy_proto, cache_.LatestPolicy(model));
+  ASSIGN_OR_RETURN(const policy::Policy policy, mapping::PolicyFromProto(policy_proto));
+  RETURN_IF_ERROR(policy::ValidatePolicyForReference(policy, core));
 
   // A new version lands here: the store makes it the deployed one in the same transaction.
   store::ReferenceRow row;
@@ -100,7 +105,10 @@ absl::StatusOr<v1::Reference> Gatekeeper::SetReference(const v1::SetReferenceReq
   loaded->profile = std::move(core);
   loaded->accuracy = stored.accuracy;
   loaded->evaluation_rows = stored.evaluation_rows;
-  if (calibration) loaded->scores = {calibration->calibrated, calibration->detail};
+  if (calibration) {
+    loaded->scores = {calibration->calibrated, calibration->detail,
+                      {ref.scores().bin_edges().begin(), ref.scores().bin_edges().end()}};
+  }
   // Without the samples the caller has just sent (proto comment of SetReference).
   v1::Reference out = ReferenceToProto(model, *loaded, mapping::ProfileSamples::kWithout);
   cache_.KeepReference(model.id, std::move(loaded));
@@ -144,9 +152,11 @@ absl::StatusOr<std::optional<gain::Calibration>> Gatekeeper::CheckReferenceScore
         "reference.scores: needs reference.accuracy (the calibration of the scores is checked "
         "against it)");
   }
+  ASSIGN_OR_RETURN(const gain::ScoreSummary scores,
+                   mapping::ScoresFromProto(ref.scores(), "reference.scores"));
   ASSIGN_OR_RETURN(gain::Calibration calibration,
-                   gain::CheckCalibration(mapping::ScoresFromProto(ref.scores()), ref.accuracy(),
-                                          ref.evaluation_rows(), "reference.scores"));
+                   gain::CheckCalibration(scores, ref.accuracy(), ref.evaluation_rows(),
+                                          "reference.scores"));
   return std::optional<gain::Calibration>(std::move(calibration));
 }
 

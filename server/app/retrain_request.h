@@ -21,10 +21,12 @@ struct RetrainRequest {
   profile::DataProfile current;
   // The plan as sent; with `alternatives` it is their first only when it was set.
   energy::TrainingPlan plan;
+  bool plan_sent = false;  // `plan` was set (errors then name the alternatives as sent)
   // Several plans offered: `plan` first when it was set, then each of `plans`; else empty.
   std::vector<energy::TrainingPlan> alternatives;
   std::optional<gain::LabeledWindow> labeled;
   std::optional<gain::ScoreSummary> scores;  // top-class confidence on the current rows
+  std::vector<double> scores_bin_edges;      // must be the reference scores' edges
   std::vector<policy::ForecastPoint> forecast;
   std::string idempotency_key;  // "" = none
   // A proxy retrain and the deployed model on the same holdout (first: the proxy), with the

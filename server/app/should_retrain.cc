@@ -3,15 +3,38 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+
 #include "server/app/gatekeeper.h"
 #include "server/app/versions.h"
 #include "server/common/log.h"
 #include "server/common/status_macros.h"
+#include "server/app/names.h"
 #include "server/core/evaluate.h"
+#include "server/core/profile/validate.h"
 #include "server/mapping/policy_mapping.h"
 #include "server/mapping/stored_json.h"
 
 namespace greengate::app {
+namespace {
+
+// Scores are compared with the reference's: without those, or on other edges, they would be
+// silently ignored.
+absl::Status CheckScoresAgainstReference(const RetrainRequest& request,
+                                         const LoadedReference& reference) {
+  if (!request.scores) return absl::OkStatus();
+  if (!reference.scores) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "scores: the reference of ", ModelName(request.model_id), " has no scores to compare "
+        "them with; set reference.scores (SetReference) or leave scores out"));
+  }
+  profile::NumericProfile reference_scores, current_scores;
+  reference_scores.bin_edges = reference.scores->bin_edges;
+  current_scores.bin_edges = request.scores_bin_edges;
+  return profile::ValidateScoresAgainstReference(reference_scores, current_scores, "scores");
+}
+
+}  // namespace
 
 absl::StatusOr<v1::Decision> Gatekeeper::ShouldRetrain(const RetrainRequest& request,
                                                        const auth::Caller& caller) {
@@ -28,6 +51,7 @@ absl::StatusOr<v1::Decision> Gatekeeper::ShouldRetrain(const RetrainRequest& req
   // (and, with a fleet budget, every model's, read and spent under the fleet's lock), and its
   // outcomes.
   ASSIGN_OR_RETURN(const Rules rules, LoadRules(model));
+  RETURN_IF_ERROR(CheckScoresAgainstReference(request, *rules.reference));
   ModelSnapshot snapshot;
   snapshot.reference = rules.reference.get();
   snapshot.policy = &rules.policy;
@@ -104,7 +128,7 @@ absl::StatusOr<Gatekeeper::Rules> Gatekeeper::LoadRules(const store::ModelRow& m
   if (!reference.ok()) return reference.status();
   rules.reference = *std::move(reference);
   ASSIGN_OR_RETURN(rules.policy_proto, cache_.LatestPolicy(model));
-  rules.policy = mapping::PolicyFromProto(rules.policy_proto);
+  ASSIGN_OR_RETURN(rules.policy, mapping::PolicyFromProto(rules.policy_proto));
   return rules;
 }
 

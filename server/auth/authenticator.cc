@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "server/common/quote.h"
 
 namespace greengate::auth {
 namespace {
@@ -50,6 +51,7 @@ absl::StatusOr<Caller> Authenticator::Authenticate(
   Caller caller;
   caller.name = match->name;
   caller.role = match->role;
+  caller.models = match->models;
   return caller;
 }
 
@@ -58,6 +60,14 @@ absl::Status Authenticator::Authorize(const Caller& caller, absl::string_view me
   return absl::PermissionDeniedError(absl::StrCat(
       "caller '", caller.name, "' (role ", caller.role ? RoleName(*caller.role) : "none",
       ") may not call ", method, "; it needs role ", DescribeRoles(AllowedRoles(method))));
+}
+
+absl::Status Authenticator::AuthorizeModel(const Caller& caller, absl::string_view model_id) {
+  if (caller.models.Allows(model_id)) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      "caller '", caller.name, "' may not act on ",
+      QuoteForMessage(absl::StrCat("models/", model_id)), "; its token is limited to models ",
+      caller.models.Describe()));
 }
 
 }  // namespace greengate::auth

@@ -22,6 +22,7 @@ struct Caller {
   std::string name = "anonymous";  // the token's name, or "anonymous" without tokens
   std::optional<Role> role;        // unset for anonymous callers
   std::string certificate_subject;  // the mTLS client certificate's subject, when there is one
+  ModelScope models;                // the models its token may act on
 };
 
 // Immutable after construction; thread-safe.
@@ -45,6 +46,10 @@ class Authenticator {
 
   // PermissionDenied unless `caller`'s role may call `method` (the RPC's short name).
   static absl::Status Authorize(const Caller& caller, absl::string_view method);
+
+  // PermissionDenied, naming the model and the token's scope, unless `caller`'s token may act
+  // on the model `model_id` (no "models/" prefix).
+  static absl::Status AuthorizeModel(const Caller& caller, absl::string_view model_id);
 
  private:
   std::vector<TokenEntry> entries_;

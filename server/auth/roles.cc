@@ -26,6 +26,7 @@ constexpr MethodRoles kTable[] = {
     {"GetReference", kPipeline | kReviewer | kAdmin},
     {"GetPolicy", kPipeline | kReviewer | kAdmin},
     {"GetDecision", kPipeline | kReviewer | kAdmin},
+    {"ListEnergyTables", kPipeline | kReviewer | kAdmin},
     {"ListModels", kReviewer | kAdmin},
     {"ListDecisions", kReviewer | kAdmin},
     {"WatchDecisions", kReviewer | kAdmin},

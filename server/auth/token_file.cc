@@ -62,9 +62,18 @@ absl::StatusOr<std::vector<TokenEntry>> ParseTokenFile(absl::string_view text,
     };
     const std::vector<absl::string_view> fields =
         absl::StrSplit(content, absl::ByAnyChar(" \t"), absl::SkipEmpty());
-    if (fields.size() != 3) {
-      return fail(absl::StrCat("expected '<name> <role> <token>', got ", fields.size(),
-                               " field", fields.size() == 1 ? "" : "s"));
+    if (fields.size() != 3 && fields.size() != 4) {
+      return fail(absl::StrCat("expected '<name> <role> <token> [models=<list>]', got ",
+                               fields.size(), " field", fields.size() == 1 ? "" : "s"));
+    }
+    ModelScope models;
+    if (fields.size() == 4) {
+      if (!absl::StartsWith(fields[3], "models=")) {
+        return fail("the fourth field must be models=<id or prefix*>,...");
+      }
+      absl::StatusOr<ModelScope> parsed = ModelScope::Parse(fields[3].substr(7));
+      if (!parsed.ok()) return fail(parsed.status().message());
+      models = *std::move(parsed);
     }
     const absl::string_view name = fields[0];
     const absl::string_view token = fields[2];
@@ -100,6 +109,7 @@ absl::StatusOr<std::vector<TokenEntry>> ParseTokenFile(absl::string_view text,
     entry.role = *role;
     entry.token_sha256 = HashToken(token);
     entry.line = line_number;
+    entry.models = std::move(models);
     const std::string digest(entry.token_sha256.begin(), entry.token_sha256.end());
     if (!digests.insert(digest).second) {
       return fail(absl::StrCat("token of '", name, "' is also given to another name"));

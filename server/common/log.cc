@@ -32,6 +32,18 @@ void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
 }
 
+// A field value or message longer than this is cut, its full length noted: a client can send
+// megabytes (a model name, an error that quotes one), and a log line must stay a line.
+constexpr std::size_t kMaxValueBytes = 1024;
+constexpr std::size_t kMaxMessageBytes = 4096;
+
+void AppendBoundedJsonString(std::string_view s, std::size_t max_bytes, std::string* out) {
+  if (s.size() <= max_bytes) return AppendJsonString(s, out);
+  AppendJsonString(absl::StrCat(absl::string_view(s.data(), max_bytes), "... (", s.size(),
+                                " bytes)"),
+                   out);
+}
+
 const char* SeverityName(Severity s) {
   switch (s) {
     case Severity::kDebug: return "DEBUG";
@@ -60,13 +72,13 @@ std::string Format(std::string_view time_rfc3339, Severity severity, std::string
   line.append(",\"severity\":");
   AppendJsonString(SeverityName(severity), &line);
   line.append(",\"message\":");
-  AppendJsonString(message, &line);
+  AppendBoundedJsonString(message, kMaxMessageBytes, &line);
   for (const Field& f : fields) {
     line.push_back(',');
-    AppendJsonString(f.key, &line);
+    AppendBoundedJsonString(f.key, kMaxValueBytes, &line);
     line.push_back(':');
     if (f.quoted) {
-      AppendJsonString(f.value, &line);
+      AppendBoundedJsonString(f.value, kMaxValueBytes, &line);
     } else {
       line.append(f.value);
     }

@@ -14,12 +14,15 @@
 namespace greengate {
 namespace {
 
-// ValidatePlan names fields "plan.*"; an alternative is "plans[i].*".
-absl::Status RenamePlanField(absl::Status status, size_t index) {
-  if (status.ok()) return status;
-  return absl::Status(status.code(),
-                      absl::StrReplaceAll(status.message(),
-                                          {{"plan.", absl::StrCat("plans[", index, "].")}}));
+// ValidatePlan names fields "plan.*"; alternatives[i] is "plans[i].*", or, when the request's
+// `plan` came first, "plan.*" for i = 0 and "plans[i - 1].*" after it.
+absl::Status RenamePlanField(absl::Status status, size_t index, bool first_is_plan) {
+  if (status.ok() || (first_is_plan && index == 0)) return status;
+  const size_t request_index = first_is_plan ? index - 1 : index;
+  return absl::Status(
+      status.code(),
+      absl::StrReplaceAll(status.message(),
+                          {{"plan.", absl::StrCat("plans[", request_index, "].")}}));
 }
 
 // The plan's cost in the policy's currency (value rule), or its kWh without one.
@@ -121,7 +124,8 @@ absl::StatusOr<Evaluation> Evaluate(const EvaluationInput& input) {
     plans.push_back(*input.plan);
   } else {
     for (size_t i = 0; i < plans.size(); ++i) {
-      RETURN_IF_ERROR(RenamePlanField(energy::ValidatePlan(plans[i], *input.tables), i));
+      RETURN_IF_ERROR(RenamePlanField(energy::ValidatePlan(plans[i], *input.tables), i,
+                                      input.first_alternative_is_plan));
     }
   }
   RETURN_IF_ERROR(policy::ValidateForecast(input.forecast));
@@ -168,7 +172,7 @@ absl::StatusOr<Evaluation> Evaluate(const EvaluationInput& input) {
     if (input.alternatives.empty()) {
       RETURN_IF_ERROR(formula.status());
     } else {
-      RETURN_IF_ERROR(RenamePlanField(formula.status(), i));
+      RETURN_IF_ERROR(RenamePlanField(formula.status(), i, input.first_alternative_is_plan));
     }
     ASSIGN_OR_RETURN(energy::CostEstimate cost,
                      energy::ApplyMeasuredHistory(*formula, plans[i], runs, z));

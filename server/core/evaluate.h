@@ -37,6 +37,9 @@ struct EvaluationInput {
   // Several plans offered ("plans[i]"): each is costed and the one with the best net value is
   // chosen (see Evaluate).
   std::vector<energy::TrainingPlan> alternatives;
+  // alternatives[0] is the request's `plan` (sent besides `plans`): errors then name it
+  // "plan.*" and alternatives[i] "plans[i - 1].*", as the request numbers them.
+  bool first_alternative_is_plan = false;
   const policy::Policy* policy = nullptr;
   const energy::Tables* tables = nullptr;
   policy::History history;

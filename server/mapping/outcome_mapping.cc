@@ -3,10 +3,16 @@
 #include <cmath>
 
 #include "google/protobuf/util/time_util.h"
+#include "server/common/status_macros.h"
+#include "server/core/profile/validate.h"
+#include "server/mapping/profile_mapping.h"
 
 namespace greengate::mapping {
 
-gain::ScoreSummary ScoresFromProto(const v1::NumericProfile& scores) {
+absl::StatusOr<gain::ScoreSummary> ScoresFromProto(const v1::NumericProfile& scores,
+                                                   absl::string_view field) {
+  RETURN_IF_ERROR(profile::ValidateScoreProfile(NumericFromProto(scores),
+                                                std::string_view(field.data(), field.size())));
   gain::ScoreSummary out;
   double counted = 0;
   for (double c : scores.bin_counts()) counted += c;

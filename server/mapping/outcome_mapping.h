@@ -5,6 +5,8 @@
 #include <optional>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "greengate/v1/greengate.pb.h"
 #include "server/core/evaluate.h"
 #include "server/core/gain/cbpe.h"
@@ -13,8 +15,10 @@
 namespace greengate::mapping {
 
 // The moments of a scores profile: rows = the sum of bin_counts when there are any, else
-// sample_seen; mean and m2 as sent.
-gain::ScoreSummary ScoresFromProto(const v1::NumericProfile& scores);
+// sample_seen; mean and m2 as sent. InvalidArgument naming `field` unless the profile passes
+// profile::ValidateScoreProfile (finite counts, edges, moments).
+absl::StatusOr<gain::ScoreSummary> ScoresFromProto(const v1::NumericProfile& scores,
+                                                   absl::string_view field);
 
 std::vector<policy::ForecastPoint> ForecastFromProto(const v1::ShouldRetrainRequest& request);
 

@@ -1,20 +1,30 @@
 #include "server/mapping/policy_mapping.h"
 
+#include "absl/strings/str_cat.h"
+#include "server/common/status_macros.h"
+
 namespace greengate::mapping {
 namespace {
 
 // Proto3 scalars cannot tell "unset" from zero; zero means "use the default".
 double Or(double value, double fallback) { return value != 0 ? value : fallback; }
 
-drift::Correction CorrectionFromProto(v1::Correction c) {
+absl::StatusOr<drift::Correction> CorrectionFromProto(v1::Correction c) {
   switch (c) {
+    case v1::CORRECTION_UNSPECIFIED:
+    case v1::BENJAMINI_HOCHBERG:
+      return drift::Correction::kBenjaminiHochberg;
     case v1::BONFERRONI:
       return drift::Correction::kBonferroni;
     case v1::NO_CORRECTION:
       return drift::Correction::kNone;
     default:
-      return drift::Correction::kBenjaminiHochberg;
+      break;
   }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "policy.correction: unknown value ", static_cast<int>(c),
+      "; one of 0 (CORRECTION_UNSPECIFIED, as BENJAMINI_HOCHBERG), 1 (BENJAMINI_HOCHBERG), "
+      "2 (BONFERRONI), 3 (NO_CORRECTION)"));
 }
 
 }  // namespace
@@ -31,17 +41,24 @@ v1::Correction CorrectionToProto(drift::Correction c) {
   return v1::BENJAMINI_HOCHBERG;
 }
 
-policy::Policy PolicyFromProto(const v1::Policy& p) {
+absl::StatusOr<policy::Policy> PolicyFromProto(const v1::Policy& p) {
+  if (p.mmd_permutations() < -1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "policy.mmd_permutations: must be -1 (multivariate tests off), 0 (default 100) or a "
+        "count in [1, 100000], got ", p.mmd_permutations()));
+  }
   policy::Policy out;
   out.version = p.version();
   drift::DriftOptions& d = out.drift;
   d.p_value_threshold = Or(p.p_value_threshold(), d.p_value_threshold);
   d.distance_threshold = Or(p.distance_threshold(), d.distance_threshold);
   d.drift_share_threshold = Or(p.drift_share_threshold(), d.drift_share_threshold);
-  d.correction = CorrectionFromProto(p.correction());
+  ASSIGN_OR_RETURN(d.correction, CorrectionFromProto(p.correction()));
   if (p.large_sample_rows() != 0) d.large_sample_rows = p.large_sample_rows();
   d.feature_tests.insert(p.feature_tests().begin(), p.feature_tests().end());
-  d.missing_rate_min_difference = Or(p.missing_rate_min_difference(), d.missing_rate_min_difference);
+  if (p.has_missing_rate_min_difference()) {
+    d.missing_rate_min_difference = p.missing_rate_min_difference();
+  }
   if (p.mmd_permutations() > 0) d.multivariate.permutations = p.mmd_permutations();
   if (p.mmd_permutations() < 0) d.multivariate.enabled = false;
   if (p.has_accuracy_floor()) out.accuracy_floor = p.accuracy_floor();
@@ -58,6 +75,7 @@ policy::Policy PolicyFromProto(const v1::Policy& p) {
   out.carbon_budget_kg = p.carbon_budget_kg();
   out.max_deferral = absl::Seconds(p.max_deferral_s());
   out.min_deferral_saving = Or(p.min_deferral_saving(), out.min_deferral_saving);
+  RETURN_IF_ERROR(policy::ValidatePolicy(out));
   return out;
 }
 

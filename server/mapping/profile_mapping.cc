@@ -1,9 +1,9 @@
 #include "server/mapping/profile_mapping.h"
 
 #include "absl/strings/str_cat.h"
+#include "server/common/quote.h"
 
 namespace greengate::mapping {
-namespace {
 
 profile::NumericProfile NumericFromProto(const v1::NumericProfile& p) {
   profile::NumericProfile n;
@@ -20,6 +20,8 @@ profile::NumericProfile NumericFromProto(const v1::NumericProfile& p) {
   n.sample_seen = p.sample_seen();
   return n;
 }
+
+namespace {
 
 void NumericToProto(const profile::NumericProfile& n, ProfileSamples samples,
                     v1::NumericProfile* p) {
@@ -83,8 +85,8 @@ absl::StatusOr<profile::DataProfile> ProfileFromProto(const v1::DataProfile& pro
       }
       default:
         return absl::InvalidArgumentError(absl::StrCat(
-            field, ".features[", i, "]: feature '", f.name(),
-            "' has neither `numeric` nor `categorical` set"));
+            field, ".features[", i, "]: feature ", QuoteForMessage(f.name()),
+            " has neither `numeric` nor `categorical` set"));
     }
     out.features.push_back(std::move(feature));
   }

@@ -15,6 +15,9 @@ namespace greengate::mapping {
 absl::StatusOr<profile::DataProfile> ProfileFromProto(const v1::DataProfile& proto,
                                                       absl::string_view field);
 
+// One numeric profile (a feature's, or a model's scores); no check.
+profile::NumericProfile NumericFromProto(const v1::NumericProfile& proto);
+
 // Whether ProfileToProto copies the samples (each numeric feature's `sample`, the joint
 // sample's `values`): megabytes in a reference, and not needed to profile new data on its
 // bin edges. Without them, `sample_seen`, `joint.features`, `joint.rows` and `joint.seen`

@@ -5,6 +5,7 @@
 #include "grpc/grpc_security_constants.h"
 #include "grpcpp/security/auth_context.h"
 #include "server/common/log.h"
+#include "server/app/names.h"
 #include "server/service/gatekeeper_service.h"
 #include "server/service/status_util.h"
 
@@ -49,10 +50,63 @@ absl::StatusOr<auth::Caller> Identify(const grpc::ServerContext& context,
   return caller;
 }
 
+// The model name a request is about ("models/x"); "" for a request that may cover several
+// (a list or watch without a filter); nullopt for one that names no model.
+std::optional<std::string> RequestModel(const google::protobuf::Message& request) {
+  if (auto* r = dynamic_cast<const v1::RegisterModelRequest*>(&request)) {
+    return absl::StrCat("models/", r->model_id());
+  }
+  if (auto* r = dynamic_cast<const v1::GetModelRequest*>(&request)) return r->name();
+  if (auto* r = dynamic_cast<const v1::SetReferenceRequest*>(&request)) {
+    return r->reference().model();
+  }
+  if (auto* r = dynamic_cast<const v1::GetReferenceRequest*>(&request)) return r->model();
+  if (auto* r = dynamic_cast<const v1::SetPolicyRequest*>(&request)) return r->policy().model();
+  if (auto* r = dynamic_cast<const v1::GetPolicyRequest*>(&request)) return r->model();
+  if (auto* r = dynamic_cast<const v1::ShouldRetrainRequest*>(&request)) return r->model();
+  if (auto* r = dynamic_cast<const v1::ListDecisionsRequest*>(&request)) return r->model();
+  if (auto* r = dynamic_cast<const v1::WatchDecisionsRequest*>(&request)) return r->model();
+  if (auto* r = dynamic_cast<const v1::GetGovernanceReportRequest*>(&request)) {
+    return r->model();
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
-grpc::Status GatekeeperService::Admit(const grpc::ServerContext* context,
-                                      absl::string_view method, auth::Caller* caller) const {
+absl::Status GatekeeperService::CheckScope(const auth::Caller& caller, absl::string_view model_name) {
+  absl::StatusOr<std::string> id = app::ParseModelName(model_name, "model");
+  if (!id.ok()) return absl::OkStatus();  // the handler names the bad field
+  return auth::Authenticator::AuthorizeModel(caller, *id);
+}
+
+grpc::Status GatekeeperService::Admit(const grpc::ServerContext* context, absl::string_view method,
+                               const google::protobuf::Message& request,
+                               auth::Caller* caller) const {
+  auth::Caller admitted;
+  if (grpc::Status s = Admit(context, method, &admitted); !s.ok()) return s;
+  const std::optional<std::string> model = RequestModel(request);
+  absl::Status scope = absl::OkStatus();
+  if (model && model->empty() && !admitted.models.all()) {
+    scope = absl::PermissionDeniedError(absl::StrCat(
+        "caller '", admitted.name, "' is limited to models ", admitted.models.Describe(), "; ",
+        method, " needs a `model` filter among them"));
+  } else if (model) {
+    scope = CheckScope(admitted, *model);
+  }
+  if (!scope.ok()) {
+    log::Warning("call refused", {{"method", std::string(method)},
+                                  {"peer", context->peer()},
+                                  {"code", absl::StatusCodeToString(scope.code())},
+                                  {"error", std::string(scope.message())}});
+    return ToGrpcStatus(scope);
+  }
+  if (caller != nullptr) *caller = std::move(admitted);
+  return grpc::Status::OK;
+}
+
+grpc::Status GatekeeperService::Admit(const grpc::ServerContext* context, absl::string_view method,
+                               auth::Caller* caller) const {
   absl::StatusOr<auth::Caller> identified = Identify(*context, authenticator_, method);
   if (!identified.ok()) {
     log::Warning("call refused",

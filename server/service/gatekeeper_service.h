@@ -55,6 +55,9 @@ class GatekeeperService final : public v1::RetrainGatekeeper::Service {
   grpc::Status VerifyAuditLog(grpc::ServerContext* context,
                               const v1::VerifyAuditLogRequest* request,
                               v1::AuditLogVerification* response) override;
+  grpc::Status ListEnergyTables(grpc::ServerContext* context,
+                                const v1::ListEnergyTablesRequest* request,
+                                v1::EnergyTables* response) override;
   // watch.cc
   grpc::Status WatchDecisions(grpc::ServerContext* context,
                               const v1::WatchDecisionsRequest* request,
@@ -65,6 +68,14 @@ class GatekeeperService final : public v1::RetrainGatekeeper::Service {
   // UNAUTHENTICATED or PERMISSION_DENIED, logged. `method` is the RPC's short name.
   grpc::Status Admit(const grpc::ServerContext* context, absl::string_view method,
                      auth::Caller* caller = nullptr) const;
+  // Admit(), then the caller's model scope (auth/model_scope.h) against the model `request`
+  // names: PERMISSION_DENIED naming it when outside; for a limited caller, a list, watch or
+  // report without a model filter too. A name that does not parse is left to the handler.
+  grpc::Status Admit(const grpc::ServerContext* context, absl::string_view method,
+                     const google::protobuf::Message& request,
+                     auth::Caller* caller = nullptr) const;
+  // PermissionDenied unless `caller` may act on the model named `model_name` ("models/x").
+  static absl::Status CheckScope(const auth::Caller& caller, absl::string_view model_name);
   // watch.cc
   absl::StatusOr<WatchFilter> ParseWatchFilter(const v1::WatchDecisionsRequest& request);
 

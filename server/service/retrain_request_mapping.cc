@@ -31,6 +31,7 @@ absl::StatusOr<app::RetrainRequest> RetrainRequestFromProto(const v1::ShouldRetr
   }
   ASSIGN_OR_RETURN(out.current, mapping::ProfileFromProto(r.current(), "current"));
   out.plan = mapping::PlanFromProto(r.plan());
+  out.plan_sent = r.has_plan();
   if (r.plans_size() > 0) {
     // `plan`, when also set, is the first alternative.
     if (r.has_plan()) out.alternatives.push_back(out.plan);
@@ -39,7 +40,10 @@ absl::StatusOr<app::RetrainRequest> RetrainRequestFromProto(const v1::ShouldRetr
     }
   }
   out.labeled = mapping::LabeledFromProto(r);
-  if (r.has_scores()) out.scores = mapping::ScoresFromProto(r.scores());
+  if (r.has_scores()) {
+    ASSIGN_OR_RETURN(out.scores, mapping::ScoresFromProto(r.scores(), "scores"));
+    out.scores_bin_edges.assign(r.scores().bin_edges().begin(), r.scores().bin_edges().end());
+  }
   out.forecast = mapping::ForecastFromProto(r);
   out.idempotency_key = r.idempotency_key();
   out.challenger = mapping::ChallengerFromProto(r);  // counts validated by the core

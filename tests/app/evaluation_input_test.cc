@@ -66,7 +66,7 @@ TEST_F(EvaluationInputTest, TheRequestAndTheReferenceArePassedThrough) {
 
 TEST_F(EvaluationInputTest, WithoutAReferenceAccuracyThereIsNone) {
   reference_.accuracy.reset();
-  reference_.scores = LoadedReference::ScoresCalibration{true, "calibrated: ECE 0.01"};
+  reference_.scores = LoadedReference::ScoresCalibration{true, "calibrated: ECE 0.01", {}};
   const EvaluationInput input = BuildEvaluationInput(request_, snapshot_);
   EXPECT_FALSE(input.reference_accuracy.has_value());
   EXPECT_TRUE(input.reference_scores_calibrated);

@@ -114,3 +114,46 @@ TEST(AuthenticatorTest, RoleNamesRoundTrip) {
 
 }  // namespace
 }  // namespace greengate::auth
+
+namespace greengate::auth {
+namespace {
+
+struct ScopeCase {
+  std::string line_scope;  // the token file line's fourth field, or ""
+  std::string model_id;
+  bool allowed;
+};
+
+// A token limited to models acts on those only; the refusal names the model and the scope.
+TEST(AuthenticatorTest, TokensScopedToModels) {
+  const std::string token = "0123456789abcdef0123";
+  const std::vector<ScopeCase> cases = {
+      {"", "anything", true},
+      {"models=churn", "churn", true},
+      {"models=churn", "churn-eu", false},
+      {"models=churn", "fraud", false},
+      {"models=churn,fraud-*", "fraud-eu", true},
+      {"models=churn,fraud-*", "fraud", false},
+      {"models=fraud-*", "fraud-", true},
+      {"models=*", "anything", true},
+  };
+  for (const ScopeCase& c : cases) {
+    absl::StatusOr<std::vector<TokenEntry>> entries =
+        ParseTokenFile(absl::StrCat("ci pipeline ", token, " ", c.line_scope, "\n"), "tokens");
+    ASSERT_TRUE(entries.ok()) << entries.status();
+    const Authenticator authenticator(*std::move(entries));
+    absl::StatusOr<Caller> caller = authenticator.Authenticate(absl::StrCat("Bearer ", token));
+    ASSERT_TRUE(caller.ok()) << caller.status();
+    const absl::Status status = Authenticator::AuthorizeModel(*caller, c.model_id);
+    EXPECT_EQ(status.ok(), c.allowed) << c.line_scope << " " << c.model_id;
+    if (!c.allowed) {
+      EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
+      EXPECT_EQ(status.message(), absl::StrCat("caller 'ci' may not act on 'models/", c.model_id,
+                                               "'; its token is limited to models ",
+                                               c.line_scope.substr(7)));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace greengate::auth

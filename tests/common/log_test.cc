@@ -28,3 +28,19 @@ TEST(LogFormatTest, ControlCharactersAreEscaped) {
 
 }  // namespace
 }  // namespace greengate::log
+
+namespace greengate::log {
+namespace {
+
+TEST(LogFormatTest, LongValuesAndMessagesAreCut) {
+  const std::string huge(2 << 20, 'm');
+  const std::string line = Format("t", Severity::kWarning, huge, {{"model", huge}});
+  EXPECT_LT(line.size(), 6000u);
+  EXPECT_NE(line.find("\"message\":\"" + std::string(4096, 'm') + "... (2097152 bytes)\""),
+            std::string::npos);
+  EXPECT_NE(line.find("\"model\":\"" + std::string(1024, 'm') + "... (2097152 bytes)\""),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace greengate::log

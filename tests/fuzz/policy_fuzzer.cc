@@ -26,14 +26,16 @@ int OneInput(const uint8_t* data, size_t size) {
   } else if (!proto.ParseFromArray(data, static_cast<int>(size))) {
     return 0;
   }
-  const policy::Policy core = mapping::PolicyFromProto(proto);
-  if (!policy::ValidatePolicy(core).ok()) return 0;
+  // PolicyFromProto validates: what it accepts must survive the stored round trip.
+  const absl::StatusOr<policy::Policy> core = mapping::PolicyFromProto(proto);
+  if (!core.ok()) return 0;
 
-  const v1::Policy stored = mapping::PolicyToProto(core);
-  const policy::Policy reloaded = mapping::PolicyFromProto(stored);
-  CheckOk(policy::ValidatePolicy(reloaded), "a valid policy after its stored round trip");
+  const v1::Policy stored = mapping::PolicyToProto(*core);
+  const absl::StatusOr<policy::Policy> reloaded = mapping::PolicyFromProto(stored);
+  CheckOk(reloaded.status(), "a valid policy after its stored round trip");
+  if (!reloaded.ok()) return 0;
   Check(google::protobuf::util::MessageDifferencer::Equals(
-                  stored, mapping::PolicyToProto(reloaded)),
+                  stored, mapping::PolicyToProto(*reloaded)),
               "PolicyToProto(PolicyFromProto(stored)) == stored");
   return 0;
 }

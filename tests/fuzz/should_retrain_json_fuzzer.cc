@@ -67,11 +67,16 @@ int OneInput(const uint8_t* data, size_t size) {
   input.plan = &plan;
   if (request.plans_size() > 0) {
     if (request.has_plan()) input.alternatives.push_back(plan);
+    input.first_alternative_is_plan = request.has_plan();
     for (const v1::TrainingPlan& p : request.plans()) {
       input.alternatives.push_back(mapping::PlanFromProto(p));
     }
   }
-  if (request.has_scores()) input.scores = mapping::ScoresFromProto(request.scores());
+  if (request.has_scores()) {
+    absl::StatusOr<gain::ScoreSummary> scores = mapping::ScoresFromProto(request.scores(), "scores");
+    if (!scores.ok()) return 0;
+    input.scores = *scores;
+  }
   input.forecast = mapping::ForecastFromProto(request);
   input.policy = &policy;
   input.tables = &energy::Tables::Shipped();

@@ -44,7 +44,7 @@ TEST(DriftMappingTest, PolicyFeatureTestsAndMultivariateOptions) {
   (*p.mutable_feature_tests())["age"] = "cramer_von_mises";
   p.set_missing_rate_min_difference(0.1);
   p.set_mmd_permutations(500);
-  policy::Policy core = PolicyFromProto(p);
+  policy::Policy core = *PolicyFromProto(p);
   EXPECT_EQ(core.drift.feature_tests.at("age"), "cramer_von_mises");
   EXPECT_EQ(core.drift.missing_rate_min_difference, 0.1);
   EXPECT_EQ(core.drift.multivariate.permutations, 500);
@@ -54,11 +54,15 @@ TEST(DriftMappingTest, PolicyFeatureTestsAndMultivariateOptions) {
   EXPECT_EQ(back.mmd_permutations(), 500);
 
   // Zero means "default"; -1 turns the multivariate tests off.
-  core = PolicyFromProto(v1::Policy());
+  core = *PolicyFromProto(v1::Policy());
   EXPECT_EQ(core.drift.missing_rate_min_difference, 0.05);
+  // Unset takes the default; 0, a meaningful choice, is kept.
+  v1::Policy zero;
+  zero.set_missing_rate_min_difference(0);
+  EXPECT_EQ(PolicyFromProto(zero)->drift.missing_rate_min_difference, 0);
   EXPECT_EQ(core.drift.multivariate.permutations, 100);
   p.set_mmd_permutations(-1);
-  core = PolicyFromProto(p);
+  core = *PolicyFromProto(p);
   EXPECT_FALSE(core.drift.multivariate.enabled);
   EXPECT_EQ(PolicyToProto(core).mmd_permutations(), -1);
 }

@@ -96,9 +96,9 @@ std::vector<LimitCase> LimitCases() {
          (*p->mutable_features(2)->mutable_categorical()->mutable_counts())
              [std::string(kMaxCategoryNameBytes + 1, 'z')] = 0;
        },
-       // The category is quoted cut to 64 bytes.
-       absl::StrCat("features[2].categorical.counts['", std::string(64, 'z'),
-                    "'...]: category is ", kMaxCategoryNameBytes + 1, " bytes long; at most ",
+       // The category is quoted cut to 64 bytes, with its length.
+       absl::StrCat("features[2].categorical.counts['", std::string(64, 'z'), "'... (",
+                    kMaxCategoryNameBytes + 1, " bytes)]: category is ", kMaxCategoryNameBytes + 1, " bytes long; at most ",
                     kMaxCategoryNameBytes, " are allowed")},
       {"joint sample rows",
        [](v1::DataProfile* p) {
@@ -106,7 +106,7 @@ std::vector<LimitCase> LimitCases() {
          joint->add_features("age_z");
          joint->set_rows(static_cast<int32_t>(kMaxJointSampleRows + 1));
        },
-       absl::StrCat("joint.rows: must be in [0, ", kMaxJointSampleRows, "], got ",
+       absl::StrCat("joint.rows: must be in [2, ", kMaxJointSampleRows, "], got ",
                     kMaxJointSampleRows + 1)},
   };
 }

@@ -38,6 +38,7 @@ TEST(RetrainRequestMappingTest, ARequestBecomesCoreValues) {
   v1::ShouldRetrainRequest r = Request();
   r.mutable_labeled()->set_rows(1000);
   r.mutable_labeled()->set_correct(812);
+  r.mutable_scores()->add_bin_edges(0.7);  // two bins: one edge
   r.mutable_scores()->add_bin_counts(30);
   r.mutable_scores()->add_bin_counts(10);
   r.mutable_scores()->set_mean(0.8);

@@ -13,6 +13,7 @@
 #include "server/core/drift/distribution_comparison.h"
 #include "server/core/drift/histogram_distances.h"
 #include "server/core/drift/proportion_z.h"
+#include "server/core/profile/format.h"
 
 namespace greengate::drift {
 namespace {
@@ -83,9 +84,46 @@ const std::vector<std::string>& FeatureTestNames() {
 
 absl::Status ValidateFeatureTest(std::string_view test, std::string_view field) {
   if (Find(test) != nullptr) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(std::string(field), ": unknown test \"",
-                                                 std::string(test), "\"; one of ",
+  return absl::InvalidArgumentError(absl::StrCat(std::string(field), ": unknown test ",
+                                                 profile::internal::QuoteForMessage(test),
+                                                 "; one of ",
                                                  absl::StrJoin(FeatureTestNames(), ", ")));
+}
+
+absl::Status ValidateFeatureTestFor(std::string_view test, const profile::FeatureProfile& reference,
+                                    std::string_view field) {
+  RETURN_IF_ERROR(ValidateFeatureTest(test, field));
+  const TestInfo& info = *Find(test);
+  const std::string quoted = profile::internal::QuoteForMessage(reference.name);
+  switch (info.input) {
+    case Input::kSamples:
+      if (!reference.is_numeric()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            std::string(field), ": test \"", info.name, "\" needs a numeric feature, but ",
+            quoted, " is categorical; a count test (psi, jensen_shannon, chi_square, ...) applies"));
+      }
+      if (reference.numeric().sample.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            std::string(field), ": test \"", info.name, "\" needs samples, but the reference of ",
+            quoted, " holds none (numeric.sample is empty)"));
+      }
+      return absl::OkStatus();
+    case Input::kBinary:
+      if (reference.is_numeric()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            std::string(field), ": test \"z\" needs a binary categorical feature, but ", quoted,
+            " is numeric"));
+      }
+      if (reference.categorical().counts.size() > 2) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            std::string(field), ": test \"z\" needs at most 2 categories, ", quoted,
+            " has ", reference.categorical().counts.size(), " in the reference"));
+      }
+      return absl::OkStatus();
+    case Input::kCounts:
+      break;
+  }
+  return absl::OkStatus();
 }
 
 namespace internal {

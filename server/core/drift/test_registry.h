@@ -28,6 +28,17 @@ const std::vector<std::string>& FeatureTestNames();
 // the accepted names.
 absl::Status ValidateFeatureTest(std::string_view test, std::string_view field);
 
+// ValidateFeatureTestFor()
+//
+// OK if the named test can run on `reference` (the reference's feature it is chosen for):
+// a sample test (ks, cramer_von_mises, anderson_darling, wasserstein_norm, energy_distance)
+// needs a numeric feature whose reference holds a sample; "z" needs a categorical feature of
+// at most 2 categories; the count tests apply to either kind. Else InvalidArgument naming
+// `field`. What the current data must also have (a sample, at most 2 categories in all) is
+// checked when the test runs.
+absl::Status ValidateFeatureTestFor(std::string_view test, const profile::FeatureProfile& reference,
+                                    std::string_view field);
+
 namespace internal {
 
 // RunSelectedTest()

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "server/common/quote.h"
 #include "server/common/status_macros.h"
 
 namespace greengate::energy {
@@ -70,6 +71,24 @@ std::string RowSource(std::string_view file, const DataRow& row) {
                       row.licence);
 }
 
+// Names in a plan are table keys or labels: a longer one is a client bug, never a key.
+constexpr size_t kMaxNameBytes = 256;
+
+absl::Status CheckNames(const TrainingPlan& plan) {
+  for (const auto& [field, value] :
+       {std::pair<std::string_view, const std::string*>{"plan.name", &plan.name},
+        {"plan.accelerator", &plan.accelerator},
+        {"plan.cpu", &plan.cpu},
+        {"plan.region", &plan.region},
+        {"plan.provider", &plan.provider}}) {
+    if (value->size() > kMaxNameBytes) {
+      return Invalid(field, absl::StrCat(QuoteForMessage(*value), " is ", value->size(),
+                                         " bytes long; at most ", kMaxNameBytes));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckNumbers(const TrainingPlan& plan) {
   RETURN_IF_ERROR(CheckRange("plan.hours", plan.hours, 0, false, kMaxHours));
   RETURN_IF_ERROR(CheckCount("plan.accelerator_count", plan.accelerator_count, kMaxDeviceCount));
@@ -98,10 +117,11 @@ absl::Status CheckNumbers(const TrainingPlan& plan) {
   // A named device with no count would silently cost nothing: almost surely a client bug.
   if (!plan.accelerator.empty() && plan.accelerator_count == 0) {
     return Invalid("plan.accelerator_count",
-                   absl::StrCat("must be > 0 when plan.accelerator is '", plan.accelerator, "'"));
+                   absl::StrCat("must be > 0 when plan.accelerator is ",
+                                QuoteForMessage(plan.accelerator)));
   }
   if (!plan.cpu.empty() && plan.cpu_cores == 0) {
-    return Invalid("plan.cpu_cores", absl::StrCat("must be > 0 when plan.cpu is '", plan.cpu, "'"));
+    return Invalid("plan.cpu_cores", absl::StrCat("must be > 0 when plan.cpu is ", QuoteForMessage(plan.cpu)));
   }
   return absl::OkStatus();
 }
@@ -110,29 +130,29 @@ absl::Status CheckKeys(const TrainingPlan& plan, const Tables& tables) {
   if (!plan.accelerator.empty() && !plan.accelerator_power_w.has_value() &&
       !tables.Accelerator(plan.accelerator).has_value()) {
     return Invalid("plan.accelerator",
-                   absl::StrCat("unknown accelerator '", plan.accelerator,
-                                "'; send accelerator_power_w or use one of the keys in "
-                                "accelerators.csv: ",
+                   absl::StrCat("unknown accelerator ", QuoteForMessage(plan.accelerator),
+                                "; send accelerator_power_w or use one of the keys in "
+                                "accelerators.csv (ListEnergyTables): ",
                                 KeyList(tables.accelerators())));
   }
   if (!plan.cpu.empty() && !plan.cpu_power_per_core_w.has_value() &&
       !tables.Cpu(plan.cpu).has_value()) {
-    return Invalid("plan.cpu", absl::StrCat("unknown cpu '", plan.cpu,
-                                            "'; send cpu_power_per_core_w or use one of the "
+    return Invalid("plan.cpu", absl::StrCat("unknown cpu ", QuoteForMessage(plan.cpu),
+                                            "; send cpu_power_per_core_w or use one of the "
                                             "keys in cpus.csv: ",
                                             KeyList(tables.cpus())));
   }
   if (!plan.provider.empty() && !plan.pue.has_value() && !tables.Pue(plan.provider).has_value()) {
-    return Invalid("plan.provider", absl::StrCat("unknown provider '", plan.provider,
-                                                 "'; send pue or use one of the keys in pue.csv: ",
+    return Invalid("plan.provider", absl::StrCat("unknown provider ", QuoteForMessage(plan.provider),
+                                                 "; send pue or use one of the keys in pue.csv: ",
                                                  KeyList(tables.pues())));
   }
   if (!plan.region.empty() && !plan.carbon_intensity_g_per_kwh.has_value() &&
       !tables.CarbonIntensity(plan.region).has_value()) {
     return Invalid("plan.region",
-                   absl::StrCat("unknown region '", plan.region,
-                                "'; send carbon_intensity_g_per_kwh or use one of the keys in "
-                                "carbon_intensity.csv (ISO 3166 alpha-2 country codes such as "
+                   absl::StrCat("unknown region ", QuoteForMessage(plan.region),
+                                "; send carbon_intensity_g_per_kwh or use one of the keys in "
+                                "carbon_intensity.csv, listed by ListEnergyTables (ISO 3166 alpha-2 country codes such as "
                                 "'fr', cloud regions such as 'europe-west9', 'us-east-1' or "
                                 "'westeurope', or 'world')"));
   }
@@ -141,7 +161,7 @@ absl::Status CheckKeys(const TrainingPlan& plan, const Tables& tables) {
 
 absl::Status MissingRow(std::string_view file, std::string_view key) {
   return absl::FailedPreconditionError(
-      absl::StrCat("energy tables: ", AsAbsl(file), " has no '", AsAbsl(key), "' row"));
+      absl::StrCat("energy tables: ", AsAbsl(file), " has no ", QuoteForMessage(key), " row"));
 }
 
 // A per-unit power (W per device or per core) and where it came from.
@@ -240,6 +260,7 @@ absl::StatusOr<Factor> ResolveCarbonIntensity(const TrainingPlan& plan, const Ta
 }  // namespace
 
 absl::Status ValidatePlan(const TrainingPlan& plan, const Tables& tables) {
+  RETURN_IF_ERROR(CheckNames(plan));
   RETURN_IF_ERROR(CheckNumbers(plan));
   return CheckKeys(plan, tables);
 }

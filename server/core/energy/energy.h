@@ -68,8 +68,8 @@ struct CostEstimate {
 
 // InvalidArgument naming the field ("plan.hours", "plan.accelerator", ...) for absurd or
 // unknown values: non-positive or > 10,000 hours, counts outside [0, 4096], utilisation
-// outside [0, 1], a recovery ratio outside (0, 1], PUE outside [1, 3], an accelerator/cpu/region not in the tables and not
-// overridden, no hardware at all.
+// outside [0, 1], a recovery ratio outside (0, 1], PUE outside [1, 3], an accelerator/cpu/region
+// not in the tables and not overridden, no hardware at all, a name longer than 256 bytes.
 absl::Status ValidatePlan(const TrainingPlan& plan, const Tables& tables);
 
 absl::StatusOr<CostEstimate> EstimateCost(const TrainingPlan& plan, const Tables& tables);

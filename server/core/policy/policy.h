@@ -103,8 +103,17 @@ absl::Status ValidateFleetBudget(const FleetBudget& fleet);
 // min_gain_points_per_kwh >= 0, recovery_ratio in (0, 1], confidence in [0.5, 1),
 // cooldown_s >= 0, energy_budget_kwh >= 0, budget_window_s > 0, value_per_accuracy_point,
 // energy_price_per_kwh, carbon_price_per_kg, carbon_budget_kg >= 0, max_deferral_s >= 0,
-// min_deferral_saving in (0, 1]. Thread-safe.
+// min_deferral_saving in (0, 1],
+// mmd_permutations, when the multivariate tests are on, in [1, 100000]. Feature names are
+// quoted with a bounded prefix. Thread-safe.
 absl::Status ValidatePolicy(const Policy& policy);
+
+// ValidatePolicyForReference(): what a policy asks of the model's reference profile. Every
+// feature_tests key must name a feature of `reference` and its test must apply to it
+// (drift::ValidateFeatureTestFor). Checked when either is stored (SetPolicy against the
+// reference in force, SetReference against the policy in force), so neither write can leave
+// the model unable to decide. InvalidArgument naming "policy.feature_tests[...]". Thread-safe.
+absl::Status ValidatePolicyForReference(const Policy& policy, const profile::DataProfile& reference);
 
 enum class Verdict { kApprove, kReject, kDefer };
 // VerdictName(): "APPROVE", "REJECT", "DEFER"; a static string. Thread-safe.

@@ -11,6 +11,7 @@
 #include "server/common/status_macros.h"
 #include "server/core/drift/test_registry.h"
 #include "server/core/policy/policy.h"
+#include "server/core/profile/format.h"
 
 namespace greengate::policy {
 namespace {
@@ -32,6 +33,12 @@ absl::Status CheckRange(const char* field, double value, double lo, Bound lo_bou
 }
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr int kMaxPermutations = 100'000;  // MmdTest's own limit
+
+// "policy.feature_tests['name']", the feature name quoted with a bounded prefix.
+std::string FeatureTestField(const std::string& feature) {
+  return absl::StrCat("policy.feature_tests[", profile::internal::QuoteForMessage(feature), "]");
+}
 
 absl::Status CheckDuration(const char* field, absl::Duration value, bool allow_zero) {
   const bool ok = value != absl::InfiniteDuration() &&
@@ -54,9 +61,15 @@ absl::Status ValidateDrift(const drift::DriftOptions& d) {
     return absl::InvalidArgumentError(
         absl::StrCat("policy.large_sample_rows: must be >= 1, got ", d.large_sample_rows));
   }
-  for (const auto& [feature, test] : d.feature_tests) {  // per-feature tests
-    RETURN_IF_ERROR(drift::ValidateFeatureTest(
-        test, absl::StrCat("policy.feature_tests[\"", feature, "\"]")));
+  for (const auto& [feature, test] : d.feature_tests) {
+    RETURN_IF_ERROR(drift::ValidateFeatureTest(test, FeatureTestField(feature)));
+  }
+  if (d.multivariate.enabled &&
+      (d.multivariate.permutations < 1 || d.multivariate.permutations > kMaxPermutations)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("policy.mmd_permutations: must be in [1, ", kMaxPermutations,
+                     "], or -1 to turn the multivariate tests off, got ",
+                     d.multivariate.permutations));
   }
   RETURN_IF_ERROR(CheckRange("missing_rate_min_difference", d.missing_rate_min_difference, 0,
                              Bound::kClosed, 1, Bound::kClosed));
@@ -93,6 +106,25 @@ absl::Status ValidatePolicy(const Policy& p) {
   RETURN_IF_ERROR(CheckDuration("max_deferral_s", p.max_deferral, /*allow_zero=*/true));
   RETURN_IF_ERROR(CheckRange("min_deferral_saving", p.min_deferral_saving, 0, Bound::kOpen, 1,
                              Bound::kClosed));
+  return absl::OkStatus();
+}
+
+absl::Status ValidatePolicyForReference(const Policy& p, const profile::DataProfile& reference) {
+  for (const auto& [feature, test] : p.drift.feature_tests) {
+    const profile::FeatureProfile* found = nullptr;
+    for (const profile::FeatureProfile& f : reference.features) {
+      if (f.name == feature) {
+        found = &f;
+        break;
+      }
+    }
+    if (found == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          FeatureTestField(feature), ": the model's reference has no feature ",
+          profile::internal::QuoteForMessage(feature)));
+    }
+    RETURN_IF_ERROR(drift::ValidateFeatureTestFor(test, *found, FeatureTestField(feature)));
+  }
   return absl::OkStatus();
 }
 

@@ -438,7 +438,9 @@ DataProfile ProfileBuilder::Finish() const {
     for (const FeatureSpec& spec : schema_) {
       if (spec.kind == FeatureKind::kNumeric) joint.features.push_back(spec.name);
     }
-    if (!joint.features.empty()) {
+    // Fewer complete rows than the multivariate tests need: no joint sample at all.
+    if (!joint.features.empty() &&
+        static_cast<int64_t>(joint_values_.size() / joint.features.size()) >= kMinJointSampleRows) {
       joint.values = joint_values_;
       joint.rows = static_cast<int64_t>(joint_values_.size() / joint.features.size());
       joint.seen = joint_seen_;

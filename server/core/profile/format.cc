@@ -3,7 +3,6 @@
 #include <charconv>
 #include <cmath>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 
 namespace greengate::profile::internal {
@@ -14,12 +13,6 @@ std::string FormatDouble(double value) {
   char buffer[32];
   const std::to_chars_result result = std::to_chars(buffer, buffer + sizeof(buffer), value);
   return std::string(buffer, result.ptr);
-}
-
-std::string QuoteForMessage(std::string_view value, std::size_t max_bytes) {
-  const bool cut = value.size() > max_bytes;
-  const std::string_view shown = cut ? value.substr(0, max_bytes) : value;
-  return absl::StrCat("'", absl::CEscape(AsAbsl(shown)), "'", cut ? "..." : "");
 }
 
 std::string JoinPath(std::string_view field, std::string_view suffix) {

@@ -5,7 +5,10 @@
 #include <string>
 #include <string_view>
 
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "server/common/quote.h"
 
 namespace greengate::profile::internal {
 
@@ -22,11 +25,16 @@ inline absl::string_view AsAbsl(std::string_view s) {
 // "inf"), so a message can show two edges that differ only in their last bit. Thread-safe.
 std::string FormatDouble(double value);
 
-// QuoteForMessage()
+// QuoteForMessage(): server/common/quote.h, shared with the adapters.
+using ::greengate::QuoteForMessage;
+
+// Invalid()
 //
-// `value` C-escaped inside single quotes, cut to its first `max_bytes` bytes with "..."
-// appended when longer, so user data cannot flood or garble a message. Thread-safe.
-std::string QuoteForMessage(std::string_view value, std::size_t max_bytes = 64);
+// InvalidArgument "<path>: <args...>", the form every validation message takes. Thread-safe.
+template <typename... Args>
+absl::Status Invalid(std::string_view path, const Args&... args) {
+  return absl::InvalidArgumentError(absl::StrCat(AsAbsl(path), ": ", args...));
+}
 
 // JoinPath()
 //

@@ -15,6 +15,9 @@ inline constexpr int64_t kMaxSampleSize = 100'000;      // reservoir values per 
 // Rows of the joint sample (multivariate tests). Smaller than kMaxSampleSize: the MMD test
 // costs time quadratic in the rows of both sides.
 inline constexpr int64_t kMaxJointSampleRows = 10'000;
+// The multivariate tests need at least two rows (a variance, a bandwidth); a profile of fewer
+// complete rows carries no joint sample.
+inline constexpr int64_t kMinJointSampleRows = 2;
 inline constexpr int64_t kMaxCategories = 100'000;      // kept categories per feature
 inline constexpr int64_t kMaxCategoryNameBytes = 1024;  // bytes of one category value
 inline constexpr int64_t kMaxFeatureNameBytes = 256;    // bytes of a feature name

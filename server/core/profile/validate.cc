@@ -22,14 +22,9 @@ namespace {
 
 using internal::AsAbsl;
 using internal::FormatDouble;
+using internal::Invalid;
 using internal::JoinPath;
 using internal::QuoteForMessage;
-
-// "<path>: <message...>" as InvalidArgument.
-template <typename... Args>
-absl::Status Invalid(std::string_view path, const Args&... args) {
-  return absl::InvalidArgumentError(absl::StrCat(AsAbsl(path), ": ", args...));
-}
 
 absl::Status CheckFinite(double value, std::string_view path) {
   if (std::isfinite(value)) return absl::OkStatus();
@@ -236,18 +231,19 @@ absl::Status ValidateFeature(const FeatureProfile& f, int64_t rows, bool referen
   return ValidateCategorical(f, JoinPath(path, "categorical"));
 }
 
-// Only the size limits: the sample's shape and values are checked where it is used
-// (drift/multivariate.h), which also accepts a profile without one.
-absl::Status ValidateJointSize(const JointSample& joint, std::string_view path) {
-  if (static_cast<int64_t>(joint.features.size()) > kMaxFeatures) {
-    return Invalid(JoinPath(path, "features"), "has ", joint.features.size(),
-                   " features; at most ", kMaxFeatures, " are allowed");
+// Every feature sees every row of the dataset (its missing values included), so `rows` is the
+// largest feature count: neither left at 0 nor larger than any feature saw.
+absl::Status ValidateRows(const DataProfile& profile, std::string_view field) {
+  std::size_t largest = 0;
+  for (std::size_t i = 1; i < profile.features.size(); ++i) {
+    if (profile.features[i].count > profile.features[largest].count) largest = i;
   }
-  if (joint.rows < 0 || joint.rows > kMaxJointSampleRows) {
-    return Invalid(JoinPath(path, "rows"), "must be in [0, ", kMaxJointSampleRows, "], got ",
-                   joint.rows);
-  }
-  return absl::OkStatus();
+  const int64_t count = profile.features[largest].count;
+  if (profile.rows == count) return absl::OkStatus();
+  return Invalid(JoinPath(field, "rows"), "is ", profile.rows, " but features[", largest,
+                 "].count is ", count, "; rows is the dataset's row count, which every "
+                 "feature's count (missing values included) equals at most and the largest "
+                 "equals");
 }
 
 // The recorded options must be ones a builder accepts, since a current profile reuses them.
@@ -274,7 +270,6 @@ absl::Status ValidateImpl(const DataProfile& profile, std::string_view field, bo
     return Invalid(features_path, "has ", profile.features.size(), " features; at most ",
                    kMaxFeatures, " are allowed");
   }
-  if (profile.joint) RETURN_IF_ERROR(ValidateJointSize(*profile.joint, JoinPath(field, "joint")));
   if (profile.options) RETURN_IF_ERROR(ValidateOptions(*profile.options, JoinPath(field, "options")));
   absl::flat_hash_map<absl::string_view, std::size_t> first_index;
   first_index.reserve(profile.features.size());
@@ -288,7 +283,9 @@ absl::Status ValidateImpl(const DataProfile& profile, std::string_view field, bo
                      "; features[", it->second, "] has the same name");
     }
   }
-  return absl::OkStatus();
+  RETURN_IF_ERROR(ValidateRows(profile, field));
+  RETURN_IF_ERROR(ValidateJointSample(profile, field));
+  return reference ? ValidateFeatureImportance(profile, field) : absl::OkStatus();
 }
 
 }  // namespace

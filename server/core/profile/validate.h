@@ -18,8 +18,29 @@ namespace greengate::profile {
 // profile, recorded options in the ranges the builders accept.
 absl::Status ValidateProfile(const DataProfile& profile, std::string_view field);
 
-// A reference additionally needs its samples sorted ascending (tests sort only the new side).
+// A reference additionally needs its samples sorted ascending (tests sort only the new side)
+// and a valid feature_importance (ValidateFeatureImportance).
 absl::Status ValidateReference(const DataProfile& reference, std::string_view field);
+
+// Part of both validations above, for the joint sample (absent is valid): at least one
+// feature, each a numeric feature of `profile` and listed once; rows in [kMinJointSampleRows,
+// kMaxJointSampleRows]; exactly rows x features finite values; seen >= rows. Names
+// `field` + ".joint.*".
+absl::Status ValidateJointSample(const DataProfile& profile, std::string_view field);
+
+// Part of ValidateReference: every feature_importance key names a feature of `reference`
+// and every weight is finite and >= 0. Names `field` + ".feature_importance[...]".
+absl::Status ValidateFeatureImportance(const DataProfile& reference, std::string_view field);
+
+// A profile of the model's top-class confidence scores (Reference.scores,
+// ShouldRetrainRequest.scores): bin edges valid, len(bin_edges) + 1 bin counts (or none),
+// each finite and >= 0; min, max, mean, m2 finite, m2 >= 0; sample finite; sample_seen >= 0.
+absl::Status ValidateScoreProfile(const NumericProfile& scores, std::string_view field);
+
+// Current scores must be counted on the reference scores' bin edges exactly.
+absl::Status ValidateScoresAgainstReference(const NumericProfile& reference,
+                                            const NumericProfile& current,
+                                            std::string_view field);
 
 // A current profile must describe the reference's features with the same kinds, and its
 // numeric features must use the reference's bin edges exactly. Features of the reference

@@ -129,7 +129,7 @@ TEST(FeatureTestsTest, RejectsTestsThatDoNotApply) {
     std::string message;
   };
   for (const Case& c : std::vector<Case>{
-           {{{"x", "t_test"}}, "options.feature_tests[\"x\"]: unknown test \"t_test\""},
+           {{{"x", "t_test"}}, "options.feature_tests[\"x\"]: unknown test 't_test'"},
            {{{"nope", "ks"}}, "options.feature_tests[\"nope\"]: no such feature"},
            {{{"c", "ks"}}, "needs numeric samples"},
            {{{"c", "z"}}, "needs at most 2 categories"},

@@ -352,7 +352,8 @@ INSTANTIATE_TEST_SUITE_P(
                     "plan.cpu_cores: must be > 0 when plan.cpu is 'cpu-y'"},
         InvalidCase{"UnknownAccelerator", [](TrainingPlan& p) { p.accelerator = "nvidia-a99"; },
                     "plan.accelerator: unknown accelerator 'nvidia-a99'; send "
-                    "accelerator_power_w or use one of the keys in accelerators.csv: any, gpu-x"},
+                    "accelerator_power_w or use one of the keys in accelerators.csv "
+                    "(ListEnergyTables): any, gpu-x"},
         InvalidCase{"UnknownCpu", [](TrainingPlan& p) { p.cpu = "pentium-4"; },
                     "plan.cpu: unknown cpu 'pentium-4'; send cpu_power_per_core_w"},
         InvalidCase{"UnknownProvider", [](TrainingPlan& p) { p.provider = "hetzner"; },
@@ -360,7 +361,7 @@ INSTANTIATE_TEST_SUITE_P(
                     "in pue.csv: unknown, gcp"},
         InvalidCase{"UnknownRegion", [](TrainingPlan& p) { p.region = "xx"; },
                     "plan.region: unknown region 'xx'; send carbon_intensity_g_per_kwh or use "
-                    "one of the keys in carbon_intensity.csv"}),
+                    "one of the keys in carbon_intensity.csv, listed by ListEnergyTables"}),
     [](const ::testing::TestParamInfo<InvalidCase>& info) { return info.param.name; });
 
 TEST(ValidatePlanBoundsTest, AcceptsInclusiveBounds) {

@@ -168,7 +168,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Categorical(p, 1).counts[std::string(1025, 'z')] = 1;
                       Categorical(p, 1).other = 0;
                     },
-                    "...]: category is 1025 bytes long; at most 1024 are allowed"},
+                    "... (1025 bytes)]: category is 1025 bytes long; at most 1024 are allowed"},
         InvalidCase{"NegativeCategoryCount",
                     [](DataProfile& p) { Categorical(p, 1).counts["blue"] = -2; },
                     "p.features[1].categorical.counts['blue']: must be >= 0, got -2"},
@@ -184,13 +184,13 @@ INSTANTIATE_TEST_SUITE_P(
                     },
                     "p.features[1].categorical: counts (sum 9223372036854775807) plus other "
                     "(1) exceed count - missing = 10"},
-        // The joint sample's limits (its shape is checked by drift/multivariate.h).
+        // The joint sample's limits (its shape: validate_strict_test.cc).
         InvalidCase{"TooManyJointRows",
                     [](DataProfile& p) { p.joint = JointSample{{"age"}, 10'001, {}, 10'001}; },
-                    "p.joint.rows: must be in [0, 10000], got 10001"},
+                    "p.joint.rows: must be in [2, 10000], got 10001"},
         InvalidCase{"NegativeJointRows",
                     [](DataProfile& p) { p.joint = JointSample{{"age"}, -1, {}, 0}; },
-                    "p.joint.rows: must be in [0, 10000], got -1"},
+                    "p.joint.rows: must be in [2, 10000], got -1"},
         InvalidCase{"TooManyJointFeatures",
                     [](DataProfile& p) {
                       p.joint = JointSample{std::vector<std::string>(10'001, "age"), 0, {}, 0};
@@ -203,12 +203,6 @@ TEST(ValidateProfileTest, EmptyFieldHasNoLeadingDot) {
   p.features[0].count = -1;
   EXPECT_THAT(std::string(ValidateProfile(p, "").message()),
               ::testing::StartsWith("features[0].count: must be >= 0"));
-}
-
-TEST(ValidateProfileTest, UnknownRowsDoNotBoundCounts) {
-  DataProfile p = ValidProfile();
-  p.rows = 0;  // a producer that does not track rows
-  EXPECT_TRUE(ValidateProfile(p, "p").ok());
 }
 
 TEST(ValidateProfileTest, ForgivesMeanRoundedJustOutsideRange) {
