@@ -115,7 +115,7 @@ TEST(AlignedCategoriesTest, MergeRejectsShardsCountedDifferently) {
   const DataProfile other_reference =
       Current(Reference({"x", "y"}, 1000), {"x", "z"}, 0, 2, 10);
   DataProfile renamed = other_reference;
-  renamed.features[0].name = "c";
+  renamed.features[0].name = std::string("c");  // a literal here trips gcc 12 -Wrestrict
   EXPECT_THAT(std::string(Merge(aligned, renamed).status().message()),
               HasSubstr("counted on references that list different categories"));
 }
