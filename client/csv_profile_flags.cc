@@ -54,11 +54,11 @@ CLI::Option* AddOptional(CLI::App* sub, const std::string& name, std::optional<T
 
 void AddSamplingCsvFlags(CLI::App* sub, CsvProfileOptions* options, CLI::Option* needs) {
   const std::string current_note =
-      " With --model: the reference's own value (recorded in it) unless given.";
+      "; with --model: the reference's own value (recorded in it) unless given";
   Needing(AddOptional(sub, "--sample-size", &options->sample_size,
                       absl::StrCat("Reservoir sample kept per numeric column (for KS and "
                                    "Wasserstein tests); default ",
-                                   kDefaultCsvSampleSize, ".", current_note)),
+                                   kDefaultCsvSampleSize, current_note)),
           needs)
       ->check(CLI::Range(int64_t{0}, profile::kMaxSampleSize));
   Needing(AddOptional(sub, "--top-k", &options->top_k,
@@ -67,7 +67,7 @@ void AddSamplingCsvFlags(CLI::App* sub, CsvProfileOptions* options, CLI::Option*
                                    kDefaultCsvTopK,
                                    ". With --model every reference category is counted and "
                                    "this bounds the new categories listed; the reference's "
-                                   "own value unless given.")),
+                                   "own value unless given")),
           needs)
       ->check(CLI::Range(int64_t{1}, profile::kMaxCategories));
   Needing(AddOptional(sub, "--seed", &options->seed,

@@ -146,8 +146,11 @@ TEST(ProfileReferenceCsvTest, EdgesComeFromTheStoredSampleAndTheSeedMakesItRepea
   EXPECT_THAT(age.sample, SizeIs(6));
   EXPECT_EQ(age.sample_seen, 20);
   EXPECT_TRUE(std::is_sorted(age.sample.begin(), age.sample.end()));
-  // Pass 2 redraws the reservoir pass 1 drew, so the edges are that sample's quartiles.
-  absl::StatusOr<std::vector<double>> edges = profile::QuantileEdges(age.sample, 4);
+  // Pass 1 places the edges from a sample of its own, 8 values per bin (here 32 > 20: every
+  // value), so the edges are the quartiles of all the ages, not of the 6 kept.
+  const std::vector<double> ages = {23, 26, 27, 29, 31, 33, 35, 36, 38, 40,
+                                    41, 44, 45, 47, 49, 51, 53, 55, 58, 62};
+  absl::StatusOr<std::vector<double>> edges = profile::QuantileEdges(ages, 4);
   ASSERT_TRUE(edges.ok());
   EXPECT_EQ(age.bin_edges, *edges);
   EXPECT_EQ(Feature(again->profile, "age").numeric().sample, age.sample);
@@ -327,7 +330,9 @@ TEST_F(ProfileCurrentCsvTest, CountsOnTheReferenceEdgesInReferenceOrder) {
   const profile::CategoricalProfile& zip = Feature(p, "zip").categorical();
   EXPECT_EQ(zip.counts.at("75001"), 2);
   EXPECT_EQ(zip.counts.at("75002"), 0);
-  EXPECT_THAT(zip.unseen, ElementsAre("6000", "99999", "x"));
+  // 6000 is one of the reference's zips (rows 10 and 14): counted, not unseen.
+  EXPECT_EQ(zip.counts.at("6000"), 1);
+  EXPECT_THAT(zip.unseen, ElementsAre("99999", "x"));
   EXPECT_TRUE(profile::ValidateAgainstReference(reference_, p, "current").ok());
 }
 

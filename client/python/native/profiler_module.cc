@@ -161,9 +161,9 @@ PYBIND11_MODULE(_profiler, m) {
   // `greengate profile`'s defaults, so the package's cannot drift from them.
   const greengate::client::CsvProfileOptions defaults;
   m.attr("DEFAULT_BINS") = defaults.bins;
-  m.attr("DEFAULT_SAMPLE_SIZE") = defaults.sample_size;
-  m.attr("DEFAULT_TOP_K") = defaults.top_k;
-  m.attr("DEFAULT_SEED") = defaults.seed;
+  m.attr("DEFAULT_SAMPLE_SIZE") = greengate::client::kDefaultCsvSampleSize;
+  m.attr("DEFAULT_TOP_K") = greengate::client::kDefaultCsvTopK;
+  m.attr("DEFAULT_SEED") = greengate::client::kDefaultCsvSeed;
   m.def("read_token_file", &ReadTokenFile, py::arg("path"),
         "The bearer token in a token file, by the CLI's rules (--token-file).");
 }

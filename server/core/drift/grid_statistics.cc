@@ -113,15 +113,22 @@ XIntegrals IntegrateOverX(const GridPair& g) {
       const Ramp f = SideRamp(ref_below / n, p.ref / n, p, r.min, r.max);
       const Ramp h = SideRamp(cur_below / m, p.cur / m, p, c.min, c.max);
       double abs_estimate = 0, square_estimate = 0;
-      // Between these cuts both ECDFs are straight lines.
-      cuts = {p.x_left, p.x_right, f.from, f.to, h.from, h.to};
-      std::sort(cuts.begin(), cuts.end());
-      for (std::size_t i = 0; i + 1 < cuts.size(); ++i) {
-        const double a = std::max(cuts[i], p.x_left);
-        const double b = std::min(cuts[i + 1], p.x_right);
-        if (!(b > a)) continue;
-        LinearIntegrals(f.At(a) - h.At(a), f.At(b) - h.At(b), b - a, &abs_estimate,
-                        &square_estimate);
+      const bool spans = f.from == p.x_left && f.to == p.x_right && h.from == p.x_left &&
+                         h.to == p.x_right;
+      if (spans) {  // an inner bin both sides fill: one straight line each
+        LinearIntegrals(f.before - h.before, (f.before + f.mass) - (h.before + h.mass),
+                        p.x_right - p.x_left, &abs_estimate, &square_estimate);
+      } else {
+        // Between these cuts both ECDFs are straight lines.
+        cuts = {p.x_left, p.x_right, f.from, f.to, h.from, h.to};
+        std::sort(cuts.begin(), cuts.end());
+        for (std::size_t i = 0; i + 1 < cuts.size(); ++i) {
+          const double a = std::max(cuts[i], p.x_left);
+          const double b = std::min(cuts[i + 1], p.x_right);
+          if (!(b > a)) continue;
+          LinearIntegrals(f.At(a) - h.At(a), f.At(b) - h.At(b), b - a, &abs_estimate,
+                          &square_estimate);
+        }
       }
       // Anywhere in the bin, F is between its values at the bin's ends, and so is G.
       const double f_lo = f.before, f_hi = f.before + f.mass;

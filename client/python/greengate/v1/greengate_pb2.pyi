@@ -52,7 +52,7 @@ class CarbonForecastPoint(_message.Message):
     def __init__(self, time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., carbon_intensity_g_per_kwh: _Optional[float] = ...) -> None: ...
 
 class CategoricalProfile(_message.Message):
-    __slots__ = ["counts", "other"]
+    __slots__ = ["counts", "other", "reference_aligned", "unseen"]
     class CountsEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -62,9 +62,31 @@ class CategoricalProfile(_message.Message):
         def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
     COUNTS_FIELD_NUMBER: _ClassVar[int]
     OTHER_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_ALIGNED_FIELD_NUMBER: _ClassVar[int]
+    UNSEEN_FIELD_NUMBER: _ClassVar[int]
     counts: _containers.ScalarMap[str, int]
     other: int
-    def __init__(self, counts: _Optional[_Mapping[str, int]] = ..., other: _Optional[int] = ...) -> None: ...
+    reference_aligned: bool
+    unseen: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, counts: _Optional[_Mapping[str, int]] = ..., other: _Optional[int] = ..., reference_aligned: bool = ..., unseen: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class Challenger(_message.Message):
+    __slots__ = ["deployed_correct", "deployed_only_correct", "description", "energy_kwh", "proxy_correct", "proxy_only_correct", "rows"]
+    DEPLOYED_CORRECT_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYED_ONLY_CORRECT_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    ENERGY_KWH_FIELD_NUMBER: _ClassVar[int]
+    PROXY_CORRECT_FIELD_NUMBER: _ClassVar[int]
+    PROXY_ONLY_CORRECT_FIELD_NUMBER: _ClassVar[int]
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    deployed_correct: int
+    deployed_only_correct: int
+    description: str
+    energy_kwh: float
+    proxy_correct: int
+    proxy_only_correct: int
+    rows: int
+    def __init__(self, rows: _Optional[int] = ..., proxy_correct: _Optional[int] = ..., deployed_correct: _Optional[int] = ..., proxy_only_correct: _Optional[int] = ..., deployed_only_correct: _Optional[int] = ..., energy_kwh: _Optional[float] = ..., description: _Optional[str] = ...) -> None: ...
 
 class CostComponent(_message.Message):
     __slots__ = ["energy_kwh", "name", "power_w", "source"]
@@ -111,7 +133,7 @@ class CostEstimate(_message.Message):
     def __init__(self, energy_kwh: _Optional[float] = ..., co2e_kg: _Optional[float] = ..., breakdown: _Optional[_Iterable[_Union[CostComponent, _Mapping]]] = ..., method: _Optional[str] = ..., pue: _Optional[float] = ..., pue_source: _Optional[str] = ..., carbon_intensity_g_per_kwh: _Optional[float] = ..., carbon_intensity_source: _Optional[str] = ..., plan: _Optional[str] = ..., energy_kwh_lower: _Optional[float] = ..., energy_kwh_upper: _Optional[float] = ..., outcomes_used: _Optional[int] = ..., green_algorithms_energy_kwh: _Optional[float] = ..., method_detail: _Optional[str] = ...) -> None: ...
 
 class DataProfile(_message.Message):
-    __slots__ = ["feature_importance", "features", "joint", "rows"]
+    __slots__ = ["feature_importance", "features", "joint", "options", "rows"]
     class FeatureImportanceEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -122,12 +144,14 @@ class DataProfile(_message.Message):
     FEATURES_FIELD_NUMBER: _ClassVar[int]
     FEATURE_IMPORTANCE_FIELD_NUMBER: _ClassVar[int]
     JOINT_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
     ROWS_FIELD_NUMBER: _ClassVar[int]
     feature_importance: _containers.ScalarMap[str, float]
     features: _containers.RepeatedCompositeFieldContainer[FeatureProfile]
     joint: MultivariateSample
+    options: ProfileOptions
     rows: int
-    def __init__(self, features: _Optional[_Iterable[_Union[FeatureProfile, _Mapping]]] = ..., rows: _Optional[int] = ..., feature_importance: _Optional[_Mapping[str, float]] = ..., joint: _Optional[_Union[MultivariateSample, _Mapping]] = ...) -> None: ...
+    def __init__(self, features: _Optional[_Iterable[_Union[FeatureProfile, _Mapping]]] = ..., rows: _Optional[int] = ..., feature_importance: _Optional[_Mapping[str, float]] = ..., joint: _Optional[_Union[MultivariateSample, _Mapping]] = ..., options: _Optional[_Union[ProfileOptions, _Mapping]] = ...) -> None: ...
 
 class Decision(_message.Message):
     __slots__ = ["accuracy_floor_override", "alternative_gains", "alternatives", "caller", "caller_certificate", "caller_role", "checks", "co2e_saved_kg", "cost", "create_time", "decided_by", "drift", "gain", "idempotency_key", "model", "model_version", "name", "outcome", "plan_choice", "policy_version", "reason", "retry_after", "suggested_start", "verdict"]
@@ -202,6 +226,34 @@ class DriftSummary(_message.Message):
     multivariate: MultivariateDrift
     share_threshold: float
     def __init__(self, features: _Optional[_Iterable[_Union[FeatureDrift, _Mapping]]] = ..., drifted_features: _Optional[int] = ..., drifted_share: _Optional[float] = ..., share_threshold: _Optional[float] = ..., dataset_drift: bool = ..., correction: _Optional[_Union[Correction, str]] = ..., importance_weighted: bool = ..., missing_rate_drifted_features: _Optional[int] = ..., multivariate: _Optional[_Union[MultivariateDrift, _Mapping]] = ...) -> None: ...
+
+class EnergyTableRow(_message.Message):
+    __slots__ = ["key", "label", "licence", "source", "value", "year"]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    LICENCE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    YEAR_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    label: str
+    licence: str
+    source: str
+    value: float
+    year: int
+    def __init__(self, key: _Optional[str] = ..., label: _Optional[str] = ..., value: _Optional[float] = ..., source: _Optional[str] = ..., year: _Optional[int] = ..., licence: _Optional[str] = ...) -> None: ...
+
+class EnergyTables(_message.Message):
+    __slots__ = ["accelerators", "cpus", "providers", "regions"]
+    ACCELERATORS_FIELD_NUMBER: _ClassVar[int]
+    CPUS_FIELD_NUMBER: _ClassVar[int]
+    PROVIDERS_FIELD_NUMBER: _ClassVar[int]
+    REGIONS_FIELD_NUMBER: _ClassVar[int]
+    accelerators: _containers.RepeatedCompositeFieldContainer[EnergyTableRow]
+    cpus: _containers.RepeatedCompositeFieldContainer[EnergyTableRow]
+    providers: _containers.RepeatedCompositeFieldContainer[EnergyTableRow]
+    regions: _containers.RepeatedCompositeFieldContainer[EnergyTableRow]
+    def __init__(self, accelerators: _Optional[_Iterable[_Union[EnergyTableRow, _Mapping]]] = ..., cpus: _Optional[_Iterable[_Union[EnergyTableRow, _Mapping]]] = ..., providers: _Optional[_Iterable[_Union[EnergyTableRow, _Mapping]]] = ..., regions: _Optional[_Iterable[_Union[EnergyTableRow, _Mapping]]] = ...) -> None: ...
 
 class FeatureDrift(_message.Message):
     __slots__ = ["adjusted_p_value", "drifted", "feature", "importance", "jensen_shannon", "missing_rate_current", "missing_rate_drifted", "missing_rate_p_value", "missing_rate_reference", "missing_rate_z", "p_value", "psi", "resolution", "statistic", "statistic_lower", "statistic_upper", "test", "threshold", "unseen_categories", "why"]
@@ -282,7 +334,12 @@ class GainComparison(_message.Message):
     def __init__(self, model: _Optional[str] = ..., decision_seq: _Optional[int] = ..., expected_gain: _Optional[float] = ..., realised_gain: _Optional[float] = ...) -> None: ...
 
 class GainEstimate(_message.Message):
-    __slots__ = ["current_accuracy", "current_accuracy_lower", "current_accuracy_upper", "degradation", "evidence", "expected", "lower_bound", "method", "outcomes_used", "recovery_ratio", "recovery_ratio_source", "reference_accuracy", "standard_error", "upper_bound"]
+    __slots__ = ["attainable_accuracy", "attainable_versions", "challenger_description", "challenger_energy_kwh", "considered", "current_accuracy", "current_accuracy_lower", "current_accuracy_upper", "degradation", "evidence", "expected", "lower_bound", "method", "outcomes_used", "proxy_gain", "proxy_gain_lower", "proxy_scale", "recovery_ratio", "recovery_ratio_source", "reference_accuracy", "standard_error", "upper_bound"]
+    ATTAINABLE_ACCURACY_FIELD_NUMBER: _ClassVar[int]
+    ATTAINABLE_VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGER_DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGER_ENERGY_KWH_FIELD_NUMBER: _ClassVar[int]
+    CONSIDERED_FIELD_NUMBER: _ClassVar[int]
     CURRENT_ACCURACY_FIELD_NUMBER: _ClassVar[int]
     CURRENT_ACCURACY_LOWER_FIELD_NUMBER: _ClassVar[int]
     CURRENT_ACCURACY_UPPER_FIELD_NUMBER: _ClassVar[int]
@@ -292,11 +349,19 @@ class GainEstimate(_message.Message):
     LOWER_BOUND_FIELD_NUMBER: _ClassVar[int]
     METHOD_FIELD_NUMBER: _ClassVar[int]
     OUTCOMES_USED_FIELD_NUMBER: _ClassVar[int]
+    PROXY_GAIN_FIELD_NUMBER: _ClassVar[int]
+    PROXY_GAIN_LOWER_FIELD_NUMBER: _ClassVar[int]
+    PROXY_SCALE_FIELD_NUMBER: _ClassVar[int]
     RECOVERY_RATIO_FIELD_NUMBER: _ClassVar[int]
     RECOVERY_RATIO_SOURCE_FIELD_NUMBER: _ClassVar[int]
     REFERENCE_ACCURACY_FIELD_NUMBER: _ClassVar[int]
     STANDARD_ERROR_FIELD_NUMBER: _ClassVar[int]
     UPPER_BOUND_FIELD_NUMBER: _ClassVar[int]
+    attainable_accuracy: float
+    attainable_versions: int
+    challenger_description: str
+    challenger_energy_kwh: float
+    considered: str
     current_accuracy: float
     current_accuracy_lower: float
     current_accuracy_upper: float
@@ -306,12 +371,15 @@ class GainEstimate(_message.Message):
     lower_bound: float
     method: str
     outcomes_used: int
+    proxy_gain: float
+    proxy_gain_lower: float
+    proxy_scale: float
     recovery_ratio: float
     recovery_ratio_source: str
     reference_accuracy: float
     standard_error: float
     upper_bound: float
-    def __init__(self, expected: _Optional[float] = ..., lower_bound: _Optional[float] = ..., upper_bound: _Optional[float] = ..., standard_error: _Optional[float] = ..., method: _Optional[str] = ..., reference_accuracy: _Optional[float] = ..., current_accuracy: _Optional[float] = ..., degradation: _Optional[float] = ..., recovery_ratio: _Optional[float] = ..., evidence: _Optional[str] = ..., current_accuracy_lower: _Optional[float] = ..., current_accuracy_upper: _Optional[float] = ..., outcomes_used: _Optional[int] = ..., recovery_ratio_source: _Optional[str] = ...) -> None: ...
+    def __init__(self, expected: _Optional[float] = ..., lower_bound: _Optional[float] = ..., upper_bound: _Optional[float] = ..., standard_error: _Optional[float] = ..., method: _Optional[str] = ..., reference_accuracy: _Optional[float] = ..., current_accuracy: _Optional[float] = ..., degradation: _Optional[float] = ..., recovery_ratio: _Optional[float] = ..., evidence: _Optional[str] = ..., current_accuracy_lower: _Optional[float] = ..., current_accuracy_upper: _Optional[float] = ..., outcomes_used: _Optional[int] = ..., recovery_ratio_source: _Optional[str] = ..., proxy_gain: _Optional[float] = ..., proxy_gain_lower: _Optional[float] = ..., proxy_scale: _Optional[float] = ..., attainable_accuracy: _Optional[float] = ..., attainable_versions: _Optional[int] = ..., considered: _Optional[str] = ..., challenger_energy_kwh: _Optional[float] = ..., challenger_description: _Optional[str] = ...) -> None: ...
 
 class GetDecisionRequest(_message.Message):
     __slots__ = ["name"]
@@ -368,7 +436,7 @@ class GovernanceReport(_message.Message):
     def __init__(self, start_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., generate_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., overall: _Optional[_Union[GovernanceSummary, _Mapping]] = ..., models: _Optional[_Iterable[_Union[GovernanceSummary, _Mapping]]] = ..., notes: _Optional[_Iterable[str]] = ..., audit: _Optional[_Union[AuditLogVerification, _Mapping]] = ...) -> None: ...
 
 class GovernanceSummary(_message.Message):
-    __slots__ = ["accuracy_floor_overrides", "approved_co2e_kg", "approved_energy_kwh", "avoided_co2e_kg", "avoided_energy_kwh", "avoided_jobs", "budget_used_co2e_kg", "budget_used_kwh", "budget_used_share", "budget_window_s", "carbon_budget_kg", "carbon_budget_used_share", "decisions", "deferrals_later_approved", "deferrals_pending", "energy_budget_kwh", "estimated_energy_kwh", "gains", "mean_expected_gain", "mean_realised_gain", "measured_co2e_kg", "measured_energy_kwh", "model", "most_drifted_features", "outcomes", "outcomes_with_gain", "weeks"]
+    __slots__ = ["accuracy_floor_overrides", "approved_co2e_kg", "approved_energy_kwh", "avoided_co2e_kg", "avoided_energy_kwh", "avoided_jobs", "budget_used_co2e_kg", "budget_used_kwh", "budget_used_share", "budget_window_s", "carbon_budget_kg", "carbon_budget_used_share", "decisions", "deferrals_later_approved", "deferrals_pending", "energy_budget_kwh", "estimated_energy_kwh", "gains", "mean_expected_gain", "mean_realised_gain", "measured_co2e_kg", "measured_energy_kwh", "model", "most_drifted_features", "outcomes", "outcomes_with_gain", "versions", "weeks"]
     ACCURACY_FLOOR_OVERRIDES_FIELD_NUMBER: _ClassVar[int]
     APPROVED_CO2E_KG_FIELD_NUMBER: _ClassVar[int]
     APPROVED_ENERGY_KWH_FIELD_NUMBER: _ClassVar[int]
@@ -395,6 +463,7 @@ class GovernanceSummary(_message.Message):
     MOST_DRIFTED_FEATURES_FIELD_NUMBER: _ClassVar[int]
     OUTCOMES_FIELD_NUMBER: _ClassVar[int]
     OUTCOMES_WITH_GAIN_FIELD_NUMBER: _ClassVar[int]
+    VERSIONS_FIELD_NUMBER: _ClassVar[int]
     WEEKS_FIELD_NUMBER: _ClassVar[int]
     accuracy_floor_overrides: int
     approved_co2e_kg: float
@@ -422,8 +491,9 @@ class GovernanceSummary(_message.Message):
     most_drifted_features: _containers.RepeatedCompositeFieldContainer[FeatureDriftCount]
     outcomes: int
     outcomes_with_gain: int
+    versions: _containers.RepeatedCompositeFieldContainer[VersionLife]
     weeks: _containers.RepeatedCompositeFieldContainer[WeeklyEnergy]
-    def __init__(self, model: _Optional[str] = ..., decisions: _Optional[_Union[VerdictCounts, _Mapping]] = ..., approved_energy_kwh: _Optional[float] = ..., approved_co2e_kg: _Optional[float] = ..., avoided_energy_kwh: _Optional[float] = ..., avoided_co2e_kg: _Optional[float] = ..., avoided_jobs: _Optional[int] = ..., deferrals_later_approved: _Optional[int] = ..., deferrals_pending: _Optional[int] = ..., accuracy_floor_overrides: _Optional[int] = ..., outcomes: _Optional[int] = ..., measured_energy_kwh: _Optional[float] = ..., estimated_energy_kwh: _Optional[float] = ..., measured_co2e_kg: _Optional[float] = ..., outcomes_with_gain: _Optional[int] = ..., mean_expected_gain: _Optional[float] = ..., mean_realised_gain: _Optional[float] = ..., gains: _Optional[_Iterable[_Union[GainComparison, _Mapping]]] = ..., energy_budget_kwh: _Optional[float] = ..., budget_window_s: _Optional[int] = ..., budget_used_kwh: _Optional[float] = ..., budget_used_share: _Optional[float] = ..., most_drifted_features: _Optional[_Iterable[_Union[FeatureDriftCount, _Mapping]]] = ..., weeks: _Optional[_Iterable[_Union[WeeklyEnergy, _Mapping]]] = ..., carbon_budget_kg: _Optional[float] = ..., budget_used_co2e_kg: _Optional[float] = ..., carbon_budget_used_share: _Optional[float] = ...) -> None: ...
+    def __init__(self, model: _Optional[str] = ..., decisions: _Optional[_Union[VerdictCounts, _Mapping]] = ..., approved_energy_kwh: _Optional[float] = ..., approved_co2e_kg: _Optional[float] = ..., avoided_energy_kwh: _Optional[float] = ..., avoided_co2e_kg: _Optional[float] = ..., avoided_jobs: _Optional[int] = ..., deferrals_later_approved: _Optional[int] = ..., deferrals_pending: _Optional[int] = ..., accuracy_floor_overrides: _Optional[int] = ..., outcomes: _Optional[int] = ..., measured_energy_kwh: _Optional[float] = ..., estimated_energy_kwh: _Optional[float] = ..., measured_co2e_kg: _Optional[float] = ..., outcomes_with_gain: _Optional[int] = ..., mean_expected_gain: _Optional[float] = ..., mean_realised_gain: _Optional[float] = ..., gains: _Optional[_Iterable[_Union[GainComparison, _Mapping]]] = ..., energy_budget_kwh: _Optional[float] = ..., budget_window_s: _Optional[int] = ..., budget_used_kwh: _Optional[float] = ..., budget_used_share: _Optional[float] = ..., most_drifted_features: _Optional[_Iterable[_Union[FeatureDriftCount, _Mapping]]] = ..., weeks: _Optional[_Iterable[_Union[WeeklyEnergy, _Mapping]]] = ..., carbon_budget_kg: _Optional[float] = ..., budget_used_co2e_kg: _Optional[float] = ..., carbon_budget_used_share: _Optional[float] = ..., versions: _Optional[_Iterable[_Union[VersionLife, _Mapping]]] = ...) -> None: ...
 
 class LabeledWindow(_message.Message):
     __slots__ = ["correct", "rows"]
@@ -456,6 +526,10 @@ class ListDecisionsResponse(_message.Message):
     decisions: _containers.RepeatedCompositeFieldContainer[Decision]
     next_page_token: str
     def __init__(self, decisions: _Optional[_Iterable[_Union[Decision, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ListEnergyTablesRequest(_message.Message):
+    __slots__ = []
+    def __init__(self) -> None: ...
 
 class ListModelsRequest(_message.Message):
     __slots__ = []
@@ -560,7 +634,7 @@ class NumericProfile(_message.Message):
     def __init__(self, bin_edges: _Optional[_Iterable[float]] = ..., bin_counts: _Optional[_Iterable[float]] = ..., min: _Optional[float] = ..., max: _Optional[float] = ..., mean: _Optional[float] = ..., m2: _Optional[float] = ..., sample: _Optional[_Iterable[float]] = ..., sample_seen: _Optional[int] = ..., edge_counts: _Optional[_Iterable[int]] = ..., low_bin_sum: _Optional[float] = ..., high_bin_sum: _Optional[float] = ...) -> None: ...
 
 class Outcome(_message.Message):
-    __slots__ = ["accuracy_after", "accuracy_before", "co2e_kg", "create_time", "decision", "duration_s", "energy_kwh", "estimated_energy_kwh", "evaluation_rows", "evaluation_set", "expected_gain", "source", "training_rows"]
+    __slots__ = ["accuracy_after", "accuracy_before", "co2e_kg", "create_time", "decision", "duration_s", "energy_kwh", "estimated_energy_kwh", "evaluation_rows", "evaluation_set", "expected_gain", "model_version", "realised_gain", "shadow", "source", "training_rows"]
     ACCURACY_AFTER_FIELD_NUMBER: _ClassVar[int]
     ACCURACY_BEFORE_FIELD_NUMBER: _ClassVar[int]
     CO2E_KG_FIELD_NUMBER: _ClassVar[int]
@@ -572,6 +646,9 @@ class Outcome(_message.Message):
     EVALUATION_ROWS_FIELD_NUMBER: _ClassVar[int]
     EVALUATION_SET_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_GAIN_FIELD_NUMBER: _ClassVar[int]
+    MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    REALISED_GAIN_FIELD_NUMBER: _ClassVar[int]
+    SHADOW_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     TRAINING_ROWS_FIELD_NUMBER: _ClassVar[int]
     accuracy_after: float
@@ -585,9 +662,12 @@ class Outcome(_message.Message):
     evaluation_rows: int
     evaluation_set: str
     expected_gain: float
+    model_version: str
+    realised_gain: float
+    shadow: ShadowScore
     source: str
     training_rows: int
-    def __init__(self, decision: _Optional[str] = ..., energy_kwh: _Optional[float] = ..., co2e_kg: _Optional[float] = ..., duration_s: _Optional[float] = ..., source: _Optional[str] = ..., accuracy_before: _Optional[float] = ..., accuracy_after: _Optional[float] = ..., evaluation_set: _Optional[str] = ..., evaluation_rows: _Optional[int] = ..., training_rows: _Optional[int] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., estimated_energy_kwh: _Optional[float] = ..., expected_gain: _Optional[float] = ...) -> None: ...
+    def __init__(self, decision: _Optional[str] = ..., energy_kwh: _Optional[float] = ..., co2e_kg: _Optional[float] = ..., duration_s: _Optional[float] = ..., source: _Optional[str] = ..., accuracy_before: _Optional[float] = ..., accuracy_after: _Optional[float] = ..., evaluation_set: _Optional[str] = ..., evaluation_rows: _Optional[int] = ..., training_rows: _Optional[int] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., estimated_energy_kwh: _Optional[float] = ..., expected_gain: _Optional[float] = ..., shadow: _Optional[_Union[ShadowScore, _Mapping]] = ..., model_version: _Optional[str] = ..., realised_gain: _Optional[float] = ...) -> None: ...
 
 class Policy(_message.Message):
     __slots__ = ["accuracy_floor", "budget_window_s", "carbon_budget_kg", "carbon_price_per_kg", "confidence", "cooldown_s", "correction", "create_time", "distance_threshold", "drift_share_threshold", "energy_budget_kwh", "energy_price_per_kwh", "feature_tests", "large_sample_rows", "max_deferral_s", "min_deferral_saving", "min_gain", "min_gain_points_per_kwh", "missing_rate_min_difference", "mmd_permutations", "model", "p_value_threshold", "recovery_ratio", "value_per_accuracy_point", "version"]
@@ -668,9 +748,26 @@ class PolicyCheck(_message.Message):
     passed: bool
     def __init__(self, name: _Optional[str] = ..., passed: bool = ..., observed: _Optional[float] = ..., limit: _Optional[float] = ..., detail: _Optional[str] = ..., decisive: bool = ..., evaluated: bool = ...) -> None: ...
 
+class ProfileOptions(_message.Message):
+    __slots__ = ["bins", "joint_sample_rows", "sample_size", "seed", "top_k", "tracked_categories"]
+    BINS_FIELD_NUMBER: _ClassVar[int]
+    JOINT_SAMPLE_ROWS_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
+    TOP_K_FIELD_NUMBER: _ClassVar[int]
+    TRACKED_CATEGORIES_FIELD_NUMBER: _ClassVar[int]
+    bins: int
+    joint_sample_rows: int
+    sample_size: int
+    seed: int
+    top_k: int
+    tracked_categories: int
+    def __init__(self, top_k: _Optional[int] = ..., tracked_categories: _Optional[int] = ..., sample_size: _Optional[int] = ..., joint_sample_rows: _Optional[int] = ..., seed: _Optional[int] = ..., bins: _Optional[int] = ...) -> None: ...
+
 class Reference(_message.Message):
-    __slots__ = ["accuracy", "calibration_detail", "create_time", "evaluation_rows", "model", "model_version", "profile", "scores", "scores_calibrated"]
+    __slots__ = ["accuracy", "approved_by", "calibration_detail", "create_time", "evaluation_rows", "model", "model_version", "profile", "scores", "scores_calibrated"]
     ACCURACY_FIELD_NUMBER: _ClassVar[int]
+    APPROVED_BY_FIELD_NUMBER: _ClassVar[int]
     CALIBRATION_DETAIL_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     EVALUATION_ROWS_FIELD_NUMBER: _ClassVar[int]
@@ -680,6 +777,7 @@ class Reference(_message.Message):
     SCORES_CALIBRATED_FIELD_NUMBER: _ClassVar[int]
     SCORES_FIELD_NUMBER: _ClassVar[int]
     accuracy: float
+    approved_by: str
     calibration_detail: str
     create_time: _timestamp_pb2.Timestamp
     evaluation_rows: int
@@ -688,7 +786,7 @@ class Reference(_message.Message):
     profile: DataProfile
     scores: NumericProfile
     scores_calibrated: bool
-    def __init__(self, model: _Optional[str] = ..., model_version: _Optional[str] = ..., profile: _Optional[_Union[DataProfile, _Mapping]] = ..., accuracy: _Optional[float] = ..., evaluation_rows: _Optional[int] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., scores: _Optional[_Union[NumericProfile, _Mapping]] = ..., scores_calibrated: bool = ..., calibration_detail: _Optional[str] = ...) -> None: ...
+    def __init__(self, model: _Optional[str] = ..., model_version: _Optional[str] = ..., profile: _Optional[_Union[DataProfile, _Mapping]] = ..., accuracy: _Optional[float] = ..., evaluation_rows: _Optional[int] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., scores: _Optional[_Union[NumericProfile, _Mapping]] = ..., scores_calibrated: bool = ..., calibration_detail: _Optional[str] = ..., approved_by: _Optional[str] = ...) -> None: ...
 
 class RegisterModelRequest(_message.Message):
     __slots__ = ["model", "model_id"]
@@ -716,8 +814,19 @@ class SetReferenceRequest(_message.Message):
     reference: Reference
     def __init__(self, reference: _Optional[_Union[Reference, _Mapping]] = ...) -> None: ...
 
+class ShadowScore(_message.Message):
+    __slots__ = ["correct_after", "correct_before", "rows"]
+    CORRECT_AFTER_FIELD_NUMBER: _ClassVar[int]
+    CORRECT_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    correct_after: int
+    correct_before: int
+    rows: int
+    def __init__(self, rows: _Optional[int] = ..., correct_before: _Optional[int] = ..., correct_after: _Optional[int] = ...) -> None: ...
+
 class ShouldRetrainRequest(_message.Message):
-    __slots__ = ["current", "forecast", "idempotency_key", "labeled", "model", "plan", "plans", "scores"]
+    __slots__ = ["challenger", "current", "forecast", "idempotency_key", "labeled", "model", "plan", "plans", "scores"]
+    CHALLENGER_FIELD_NUMBER: _ClassVar[int]
     CURRENT_FIELD_NUMBER: _ClassVar[int]
     FORECAST_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
@@ -726,6 +835,7 @@ class ShouldRetrainRequest(_message.Message):
     PLANS_FIELD_NUMBER: _ClassVar[int]
     PLAN_FIELD_NUMBER: _ClassVar[int]
     SCORES_FIELD_NUMBER: _ClassVar[int]
+    challenger: Challenger
     current: DataProfile
     forecast: _containers.RepeatedCompositeFieldContainer[CarbonForecastPoint]
     idempotency_key: str
@@ -734,7 +844,7 @@ class ShouldRetrainRequest(_message.Message):
     plan: TrainingPlan
     plans: _containers.RepeatedCompositeFieldContainer[TrainingPlan]
     scores: NumericProfile
-    def __init__(self, model: _Optional[str] = ..., current: _Optional[_Union[DataProfile, _Mapping]] = ..., labeled: _Optional[_Union[LabeledWindow, _Mapping]] = ..., plan: _Optional[_Union[TrainingPlan, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., scores: _Optional[_Union[NumericProfile, _Mapping]] = ..., plans: _Optional[_Iterable[_Union[TrainingPlan, _Mapping]]] = ..., forecast: _Optional[_Iterable[_Union[CarbonForecastPoint, _Mapping]]] = ...) -> None: ...
+    def __init__(self, model: _Optional[str] = ..., current: _Optional[_Union[DataProfile, _Mapping]] = ..., labeled: _Optional[_Union[LabeledWindow, _Mapping]] = ..., plan: _Optional[_Union[TrainingPlan, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., scores: _Optional[_Union[NumericProfile, _Mapping]] = ..., plans: _Optional[_Iterable[_Union[TrainingPlan, _Mapping]]] = ..., forecast: _Optional[_Iterable[_Union[CarbonForecastPoint, _Mapping]]] = ..., challenger: _Optional[_Union[Challenger, _Mapping]] = ...) -> None: ...
 
 class TrainingPlan(_message.Message):
     __slots__ = ["accelerator", "accelerator_count", "accelerator_power_w", "accelerator_utilization", "carbon_intensity_g_per_kwh", "cpu", "cpu_cores", "cpu_power_per_core_w", "cpu_utilization", "hours", "memory_gb", "name", "provider", "pue", "recovery_ratio", "region", "training_rows"]
@@ -793,6 +903,26 @@ class VerifyAuditLogRequest(_message.Message):
     anchor_hash: str
     anchor_seq: int
     def __init__(self, anchor_seq: _Optional[int] = ..., anchor_hash: _Optional[str] = ...) -> None: ...
+
+class VersionLife(_message.Message):
+    __slots__ = ["approved_by", "approved_expected_gain", "approved_gain_method", "decisions_gated", "deploy_time", "model_version", "realised_gain", "reference_accuracy"]
+    APPROVED_BY_FIELD_NUMBER: _ClassVar[int]
+    APPROVED_EXPECTED_GAIN_FIELD_NUMBER: _ClassVar[int]
+    APPROVED_GAIN_METHOD_FIELD_NUMBER: _ClassVar[int]
+    DECISIONS_GATED_FIELD_NUMBER: _ClassVar[int]
+    DEPLOY_TIME_FIELD_NUMBER: _ClassVar[int]
+    MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    REALISED_GAIN_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_ACCURACY_FIELD_NUMBER: _ClassVar[int]
+    approved_by: str
+    approved_expected_gain: float
+    approved_gain_method: str
+    decisions_gated: int
+    deploy_time: _timestamp_pb2.Timestamp
+    model_version: str
+    realised_gain: float
+    reference_accuracy: float
+    def __init__(self, model_version: _Optional[str] = ..., deploy_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., reference_accuracy: _Optional[float] = ..., approved_by: _Optional[str] = ..., approved_expected_gain: _Optional[float] = ..., approved_gain_method: _Optional[str] = ..., realised_gain: _Optional[float] = ..., decisions_gated: _Optional[int] = ...) -> None: ...
 
 class WatchDecisionsRequest(_message.Message):
     __slots__ = ["model", "verdicts"]

@@ -84,6 +84,11 @@ class RetrainGatekeeperStub(object):
                 request_serializer=greengate_dot_v1_dot_greengate__pb2.ReportOutcomeRequest.SerializeToString,
                 response_deserializer=greengate_dot_v1_dot_greengate__pb2.Outcome.FromString,
                 )
+        self.ListEnergyTables = channel.unary_unary(
+                '/greengate.v1.RetrainGatekeeper/ListEnergyTables',
+                request_serializer=greengate_dot_v1_dot_greengate__pb2.ListEnergyTablesRequest.SerializeToString,
+                response_deserializer=greengate_dot_v1_dot_greengate__pb2.EnergyTables.FromString,
+                )
 
 
 class RetrainGatekeeperServicer(object):
@@ -91,27 +96,32 @@ class RetrainGatekeeperServicer(object):
 
     def RegisterModel(self, request, context):
         """Registers a model and its deployed version. ALREADY_EXISTS if the name is taken.
+        Role admin.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetModel(self, request, context):
-        """NOT_FOUND for an unknown model.
+        """NOT_FOUND for an unknown model. Roles pipeline, reviewer, admin.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListModels(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Every registered model (a token limited to some models sees those only), by name.
+        Roles reviewer, admin.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def SetReference(self, request, context):
         """Stores the reference profile of the deployed version (usually `greengate profile` of its
-        training data). Later profiles must use its numeric bin edges. Returns the stored
+        training data). Later profiles must use its numeric bin edges. With a `model_version`
+        other than the deployed one it records a retrain landing: that version becomes the
+        model's deployed version, with this reference and accuracy, in one step. Returns the stored
         reference as REFERENCE_VIEW_BASIC shows it: the profile without its samples, which the
         caller has just sent (megabytes for a wide reference).
         """
@@ -120,8 +130,12 @@ class RetrainGatekeeperServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def GetReference(self, request, context):
-        """Returns the latest reference, including its bin edges (for profiling new data); with its
-        samples unless the request asks for REFERENCE_VIEW_BASIC.
+        """SetReference validates the profile with every rule later decisions apply (see the
+        messages below) and checks it against the policy in force (its feature_tests), so a
+        stored reference never makes a decision fail. Role admin.
+
+        Returns the latest reference, including its bin edges (for profiling new data); with its
+        samples unless the request asks for REFERENCE_VIEW_BASIC. NOT_FOUND when the model has no reference yet. Roles pipeline, reviewer, admin.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -129,33 +143,40 @@ class RetrainGatekeeperServicer(object):
 
     def SetPolicy(self, request, context):
         """Stores a new version of the model's policy; decisions record the version they used.
+        Unset fields take the defaults; the returned policy has every field filled. Checked
+        against the model's reference when it has one (feature_tests must name its features and
+        fit their kinds). Role admin.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetPolicy(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The policy in force: version 0 (the defaults, every field filled) before any SetPolicy.
+        Roles pipeline, reviewer, admin.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ShouldRetrain(self, request, context):
         """The gate: drift, expected gain and energy cost weighed under the policy. The decision is
-        committed to the log before it is returned.
+        committed to the log before it is returned. FAILED_PRECONDITION until the model has a
+        reference. Roles pipeline, admin.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetDecision(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """With its outcome, when one was reported. Roles pipeline, reviewer, admin.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListDecisions(self, request, context):
-        """Newest first; keyset pagination with page_size / page_token.
+        """Newest first; keyset pagination with page_size / page_token. Roles reviewer, admin.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -163,7 +184,8 @@ class RetrainGatekeeperServicer(object):
 
     def GetGovernanceReport(self, request, context):
         """Governance: decisions, energy approved and avoided, outcomes, overrides, budget use and
-        drifted features over a period, per model and overall.
+        drifted features over a period (at most 731 days), per model and overall. Roles
+        reviewer, admin.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -171,6 +193,7 @@ class RetrainGatekeeperServicer(object):
 
     def VerifyAuditLog(self, request, context):
         """Recomputes the decision log's hash chain; reports the first altered or missing row.
+        Roles reviewer, admin.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -180,7 +203,9 @@ class RetrainGatekeeperServicer(object):
         """Streams decisions as they are committed (no history: use ListDecisions for that), in
         commit order per model. A subscriber that falls more than the server's queue behind is
         dropped: the stream ends with RESOURCE_EXHAUSTED (re-list with ListDecisions, then watch
-        again). Ends with OK when the server shuts down.
+        again). Ends with OK when the server shuts down. The server sends the response headers
+        (initial metadata) as soon as the subscription is live: every decision committed after
+        the client has received them is streamed. Roles reviewer, admin.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -189,6 +214,16 @@ class RetrainGatekeeperServicer(object):
     def ReportOutcome(self, request, context):
         """Closes the loop: what an approved retrain really cost and gained. Once per decision
         (ALREADY_EXISTS on a second report); FAILED_PRECONDITION unless the decision approved.
+        Roles pipeline, admin.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListEnergyTables(self, request, context):
+        """The shipped energy tables: every accelerator, CPU, provider (PUE) and region (carbon
+        intensity) a TrainingPlan may name, with their values and sources, so a client can
+        validate a plan before asking. Roles pipeline, reviewer, admin.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -266,6 +301,11 @@ def add_RetrainGatekeeperServicer_to_server(servicer, server):
                     servicer.ReportOutcome,
                     request_deserializer=greengate_dot_v1_dot_greengate__pb2.ReportOutcomeRequest.FromString,
                     response_serializer=greengate_dot_v1_dot_greengate__pb2.Outcome.SerializeToString,
+            ),
+            'ListEnergyTables': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListEnergyTables,
+                    request_deserializer=greengate_dot_v1_dot_greengate__pb2.ListEnergyTablesRequest.FromString,
+                    response_serializer=greengate_dot_v1_dot_greengate__pb2.EnergyTables.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -512,5 +552,22 @@ class RetrainGatekeeper(object):
         return grpc.experimental.unary_unary(request, target, '/greengate.v1.RetrainGatekeeper/ReportOutcome',
             greengate_dot_v1_dot_greengate__pb2.ReportOutcomeRequest.SerializeToString,
             greengate_dot_v1_dot_greengate__pb2.Outcome.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ListEnergyTables(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/greengate.v1.RetrainGatekeeper/ListEnergyTables',
+            greengate_dot_v1_dot_greengate__pb2.ListEnergyTablesRequest.SerializeToString,
+            greengate_dot_v1_dot_greengate__pb2.EnergyTables.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
