@@ -77,12 +77,10 @@ std::unique_ptr<CLI::App> BuildCli(CommandContext* context) {
                  "Use TLS; PEM CA that signed the server's certificate")
       ->envname("GREENGATE_TLS_CA")
       ->type_name("FILE");
-  app.add_option("--tls-cert", security.tls_cert_file,
-                 "PEM client certificate for mutual TLS")
+  app.add_option("--tls-cert", security.tls_cert_file, "PEM client certificate for mutual TLS")
       ->envname("GREENGATE_TLS_CERT")
       ->type_name("FILE");
-  app.add_option("--tls-key", security.tls_key_file,
-                 "PEM private key of --tls-cert")
+  app.add_option("--tls-key", security.tls_key_file, "PEM private key of --tls-cert")
       ->envname("GREENGATE_TLS_KEY")
       ->type_name("FILE");
   app.add_option("--tls-server-name", security.tls_server_name,

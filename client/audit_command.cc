@@ -25,8 +25,7 @@ struct VerifyOptions {
 absl::Status ParseAnchor(const std::string& text, v1::VerifyAuditLogRequest* request) {
   const std::vector<std::string> parts = absl::StrSplit(text, absl::MaxSplits(':', 1));
   int64_t seq = 0;
-  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &seq) || seq <= 0 ||
-      parts[1].size() != 64) {
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &seq) || seq <= 0 || parts[1].size() != 64) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--anchor: expected SEQ:HASH as printed by a previous verify (\"anchor: ...\"), got \"",
         text, "\""));
@@ -54,8 +53,8 @@ absl::StatusOr<int> RunVerify(const CommandContext& ctx, const VerifyOptions& o)
     }
   } else {
     *ctx.out << "audit log NOT intact: decision seq " << v.problem_seq() << " "
-             << (v.problem() == v1::AuditLogVerification::MISSING ? "MISSING" : "ALTERED")
-             << ": " << v.detail() << "\n"
+             << (v.problem() == v1::AuditLogVerification::MISSING ? "MISSING" : "ALTERED") << ": "
+             << v.detail() << "\n"
              << v.checked_rows() << " decisions before it verified\n";
   }
   return v.intact() ? 0 : kExitAuditBroken;
@@ -71,9 +70,10 @@ void AddAuditCommands(CLI::App* app, CommandContext* ctx) {
       "verify",
       "Recompute the decision log's hash chain. Exit 0 when intact; 12 with the first "
       "altered or missing decision otherwise.");
-  verify->add_option("--anchor", o->anchor,
-                     "A SEQ:HASH printed by an earlier verify and kept elsewhere: that "
-                     "decision must still have that hash")
+  verify
+      ->add_option("--anchor", o->anchor,
+                   "A SEQ:HASH printed by an earlier verify and kept elsewhere: that "
+                   "decision must still have that hash")
       ->type_name("SEQ:HASH");
   SetAction(verify, ctx, o, &RunVerify);
 }

@@ -54,8 +54,9 @@ absl::StatusOr<CodeCarbonTotals> ParseCodeCarbon(std::istream* in, const std::st
   const std::optional<size_t> duration = FindColumn(header, "duration");
   if (!energy || !emissions || !duration) {
     return absl::InvalidArgumentError(absl::StrCat(
-        name, ": not a CodeCarbon emissions.csv: the header needs the columns energy_consumed, "
-              "emissions and duration"));
+        name,
+        ": not a CodeCarbon emissions.csv: the header needs the columns energy_consumed, "
+        "emissions and duration"));
   }
   std::optional<size_t> run_column = FindColumn(header, "run_id");
   if (!run_column) run_column = FindColumn(header, "experiment_id");

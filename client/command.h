@@ -17,9 +17,9 @@ namespace greengate::client {
 
 // Flags accepted by every command.
 struct GlobalOptions {
-  std::string server;     // host:port
-  double timeout_s = 30;  // deadline on every call
-  bool json = false;      // machine output: protobuf JSON
+  std::string server;           // host:port
+  double timeout_s = 30;        // deadline on every call
+  bool json = false;            // machine output: protobuf JSON
   ConnectionSecurity security;  // TLS and the bearer token file
 };
 
@@ -65,8 +65,8 @@ void AddModelCommands(CLI::App* app, CommandContext* ctx);
 void AddPolicyCommands(CLI::App* app, CommandContext* ctx);
 void AddRetrainCommands(CLI::App* app, CommandContext* ctx);
 void AddDecisionCommands(CLI::App* app, CommandContext* ctx);
-void AddReportCommands(CLI::App* app, CommandContext* ctx);  // report_command.cc
-void AddAuditCommands(CLI::App* app, CommandContext* ctx);   // audit_command.cc
+void AddReportCommands(CLI::App* app, CommandContext* ctx);   // report_command.cc
+void AddAuditCommands(CLI::App* app, CommandContext* ctx);    // audit_command.cc
 void AddOutcomeCommands(CLI::App* app, CommandContext* ctx);  // outcome_command.cc
 void AddWatchCommands(CLI::App* app, CommandContext* ctx);    // watch_command.cc
 void AddHealthCommands(CLI::App* app, CommandContext* ctx);   // health_command.cc

@@ -67,8 +67,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
   if (!security.tls_server_name.empty()) args.SetSslTargetNameOverride(security.tls_server_name);
-  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
-      MakeCredentials(security);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials = MakeCredentials(security);
   if (!credentials.ok()) {
     *error = credentials.status();
     return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
@@ -81,8 +80,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
 absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
   struct stat info;
   if (stat(path.c_str(), &info) != 0) {
-    return absl::NotFoundError(
-        absl::StrCat("token file ", path, ": ", std::strerror(errno)));
+    return absl::NotFoundError(absl::StrCat("token file ", path, ": ", std::strerror(errno)));
   }
   if ((info.st_mode & S_IROTH) != 0) {
     return absl::PermissionDeniedError(absl::StrCat(
@@ -154,12 +152,12 @@ absl::Status Connection::ToStatus(const grpc::Status& status) const {
   }
   if (code == absl::StatusCode::kUnauthenticated) {
     return absl::Status(
-        code, security_.token_file.empty()
-                  ? absl::StrCat(status.error_message(),
-                                 "; the server requires a token: pass --token-file or set "
-                                 "GREENGATE_TOKEN_FILE")
-                  : absl::StrCat(status.error_message(), " (token from ",
-                                 security_.token_file, ")"));
+        code,
+        security_.token_file.empty()
+            ? absl::StrCat(status.error_message(),
+                           "; the server requires a token: pass --token-file or set "
+                           "GREENGATE_TOKEN_FILE")
+            : absl::StrCat(status.error_message(), " (token from ", security_.token_file, ")"));
   }
   return absl::Status(code, status.error_message());
 }

@@ -18,12 +18,12 @@ namespace greengate::client {
 
 // How the CLI authenticates the server and itself. All empty: plaintext, no token.
 struct ConnectionSecurity {
-  bool tls = false;            // TLS with the system's trusted roots
-  std::string tls_ca_file;     // PEM roots that signed the server's certificate (implies TLS)
-  std::string tls_cert_file;   // PEM client certificate for mutual TLS (implies TLS)
-  std::string tls_key_file;    // PEM key of tls_cert_file
+  bool tls = false;             // TLS with the system's trusted roots
+  std::string tls_ca_file;      // PEM roots that signed the server's certificate (implies TLS)
+  std::string tls_cert_file;    // PEM client certificate for mutual TLS (implies TLS)
+  std::string tls_key_file;     // PEM key of tls_cert_file
   std::string tls_server_name;  // expected name in the server's certificate, if not the host
-  std::string token_file;      // file holding the bearer token (never the token itself)
+  std::string token_file;       // file holding the bearer token (never the token itself)
 
   bool UsesTls() const {
     return tls || !tls_ca_file.empty() || !tls_cert_file.empty() || !tls_key_file.empty();
@@ -81,7 +81,7 @@ class Connection {
   std::string address_;
   absl::Duration timeout_;
   ConnectionSecurity security_;
-  absl::Status setup_error_;  // a file that could not be read
+  absl::Status setup_error_;   // a file that could not be read
   std::string authorization_;  // "Bearer <token>", or empty
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::RetrainGatekeeper::Stub> stub_;

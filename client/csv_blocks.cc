@@ -96,9 +96,9 @@ ByteMasks DelimiterMasks64(const char* p, const char* end) {
   const __m128i quote = _mm_set1_epi8('"');
   for (int i = 0; i < 4; ++i) {
     const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
-    const __m128i hits = _mm_or_si128(_mm_cmpeq_epi8(bytes, comma),
-                                      _mm_or_si128(_mm_cmpeq_epi8(bytes, lf),
-                                                   _mm_cmpeq_epi8(bytes, cr)));
+    const __m128i hits =
+        _mm_or_si128(_mm_cmpeq_epi8(bytes, comma),
+                     _mm_or_si128(_mm_cmpeq_epi8(bytes, lf), _mm_cmpeq_epi8(bytes, cr)));
     const auto bits = [](__m128i m) {
       return static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(m)));
     };
@@ -118,7 +118,9 @@ ByteMasks DelimiterMasks64(const char* p, const char* end) {
 }  // namespace internal
 
 CsvBlockReader::CsvBlockReader(std::istream* in, size_t block_bytes, int64_t max_record_bytes)
-    : in_(in), block_bytes_(std::max<size_t>(block_bytes, 1)), max_record_bytes_(max_record_bytes) {}
+    : in_(in),
+      block_bytes_(std::max<size_t>(block_bytes, 1)),
+      max_record_bytes_(max_record_bytes) {}
 
 bool CsvBlockReader::Fill(size_t want) {
   while (!eof_ && pending_.size() < want) {
@@ -155,9 +157,7 @@ absl::StatusOr<bool> CsvBlockReader::Next(CsvBlock* block) {
     }
     // The last line break outside quotes; a CR only when what follows it is known not to be
     // the LF of a CRLF pair.
-    auto usable = [&](const char* p) {
-      return *p == '\n' || (p + 1 < end && p[1] != '\n');
-    };
+    auto usable = [&](const char* p) { return *p == '\n' || (p + 1 < end && p[1] != '\n'); };
     const char* last = nullptr;
     if (std::memchr(begin, '"', end - begin) == nullptr) {
       for (const char* p = end; p > begin;) {
@@ -258,10 +258,10 @@ absl::StatusOr<bool> CsvRecordParser::Next(std::vector<std::string_view>* fields
           continue;
         }
         if (c != '"') break;  // ',' or a line break
-        return Error(pos_, absl::StrCat("quote inside an unquoted field (field ",
-                                        fields->size() + 1,
-                                        "); enclose the whole field in quotes and double the "
-                                        "inner quote"));
+        return Error(pos_,
+                     absl::StrCat("quote inside an unquoted field (field ", fields->size() + 1,
+                                  "); enclose the whole field in quotes and double the "
+                                  "inner quote"));
       }
       fields->emplace_back(start, static_cast<size_t>(pos_ - start));
       if (pos_ == end_) return true;

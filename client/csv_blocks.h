@@ -9,8 +9,8 @@
 #include <bit>
 #include <cstdint>
 #include <istream>
-#include <string>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>

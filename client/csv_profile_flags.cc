@@ -5,7 +5,6 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-
 #include "server/core/profile/limits.h"
 
 namespace greengate::client {

@@ -44,8 +44,8 @@ struct CsvProfileOptions {
   // Reservoir values kept per numeric column: the exact tests of small data (a profile that
   // holds every value) and the legacy sample comparisons; the grid carries large data.
   std::optional<int64_t> sample_size;
-  std::optional<int64_t> top_k;        // categories kept per categorical column
-  std::optional<uint64_t> seed;        // the same file and seed give the same profile
+  std::optional<int64_t> top_k;  // categories kept per categorical column
+  std::optional<uint64_t> seed;  // the same file and seed give the same profile
   // Complete numeric rows kept jointly for the multivariate tests; 0 = none. Unset on a
   // current profile: its reference's recorded size, or the size of the reference's sample.
   std::optional<int64_t> joint_sample_size;

@@ -37,13 +37,13 @@ absl::StatusOr<google::protobuf::Timestamp> ParseTimeFlag(const std::string& tex
   if (text.size() == 10 && absl::ParseCivilTime(text, &day)) {
     t = absl::FromCivil(day, absl::UTCTimeZone());
   } else if (!absl::ParseTime(absl::RFC3339_full, text, &t, &error)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        flag, ": expected a date YYYY-MM-DD or an RFC 3339 time, got \"", text, "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": expected a date YYYY-MM-DD or an RFC 3339 time, got \"", text, "\""));
   }
   google::protobuf::Timestamp ts;
   ts.set_seconds(absl::ToUnixSeconds(t));
-  ts.set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(ts.seconds())) /
-                                    absl::Nanoseconds(1)));
+  ts.set_nanos(
+      static_cast<int32_t>((t - absl::FromUnixSeconds(ts.seconds())) / absl::Nanoseconds(1)));
   return ts;
 }
 

@@ -37,9 +37,9 @@ absl::StatusOr<std::vector<v1::CarbonForecastPoint>> ParseForecast(std::istream*
     std::string error;
     if (*time_col >= fields.size() ||
         !absl::ParseTime(absl::RFC3339_full, fields[*time_col], &time, &error)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(name, ": line ", line, ": time: expected RFC 3339, e.g. "
-                             "2026-11-23T22:00:00Z"));
+      return absl::InvalidArgumentError(absl::StrCat(name, ": line ", line,
+                                                     ": time: expected RFC 3339, e.g. "
+                                                     "2026-11-23T22:00:00Z"));
     }
     double ci = 0;
     if (*ci_col >= fields.size() || !absl::SimpleAtod(fields[*ci_col], &ci)) {

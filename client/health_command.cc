@@ -35,14 +35,13 @@ absl::StatusOr<int> RunHealth(const CommandContext& ctx, const HealthOptions& o)
   const grpc::Status status = stub->Check(&context, request, &response);
   if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
     return absl::NotFoundError(absl::StrCat("greengate at ", connection.address(),
-                                            " has no health status for service '", o.service,
-                                            "'"));
+                                            " has no health status for service '", o.service, "'"));
   }
   if (!status.ok()) return connection.ToStatus(status);
   const std::string state = HealthCheckResponse::ServingStatus_Name(response.status());
   if (response.status() != HealthCheckResponse::SERVING) {
-    return absl::UnavailableError(absl::StrCat(ServiceLabel(o.service), " at ",
-                                               connection.address(), " is ", state));
+    return absl::UnavailableError(
+        absl::StrCat(ServiceLabel(o.service), " at ", connection.address(), " is ", state));
   }
   if (ctx.global.json) {
     *ctx.out << "{\"status\": \"" << state << "\"}\n";

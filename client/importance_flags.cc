@@ -25,13 +25,14 @@ absl::Status AddItem(absl::string_view item, const std::string& where,
                      std::map<std::string, double>* out) {
   absl::string_view name, weight_text;
   if (!SplitItem(item, &name, &weight_text) || name.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(where, ": '", item, "' is not FEATURE=WEIGHT"));
+    return absl::InvalidArgumentError(absl::StrCat(where, ": '", item, "' is not FEATURE=WEIGHT"));
   }
   double weight = 0;
   if (!absl::SimpleAtod(weight_text, &weight) || !std::isfinite(weight) || weight < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(where, ": the weight of '", name, "' must be a "
-                                                   "finite number >= 0, got '", weight_text, "'"));
+    return absl::InvalidArgumentError(absl::StrCat(where, ": the weight of '", name,
+                                                   "' must be a "
+                                                   "finite number >= 0, got '",
+                                                   weight_text, "'"));
   }
   if (!out->emplace(std::string(name), weight).second) {
     return absl::InvalidArgumentError(absl::StrCat(where, ": '", name, "' is given twice"));
@@ -64,8 +65,7 @@ absl::StatusOr<std::map<std::string, double>> ParseImportanceCsv(const std::stri
       first = false;
       absl::string_view name, weight;
       double ignored = 0;
-      if (!SplitItem(line, &name, &weight) || name.empty() ||
-          !absl::SimpleAtod(weight, &ignored)) {
+      if (!SplitItem(line, &name, &weight) || name.empty() || !absl::SimpleAtod(weight, &ignored)) {
         continue;  // a header such as "feature,importance"
       }
     }
@@ -79,8 +79,8 @@ absl::StatusOr<std::map<std::string, double>> ParseImportanceCsv(const std::stri
   return out;
 }
 
-absl::Status SetImportance(const std::map<std::string, double>& importance,
-                           const std::string& flag, v1::DataProfile* profile) {
+absl::Status SetImportance(const std::map<std::string, double>& importance, const std::string& flag,
+                           v1::DataProfile* profile) {
   absl::flat_hash_set<std::string> features;
   for (const v1::FeatureProfile& f : profile->features()) features.insert(f.name());
   for (const auto& [name, weight] : importance) {
@@ -90,7 +90,8 @@ absl::Status SetImportance(const std::map<std::string, double>& importance,
     }
   }
   profile->clear_feature_importance();
-  for (const auto& [name, weight] : importance) (*profile->mutable_feature_importance())[name] = weight;
+  for (const auto& [name, weight] : importance)
+    (*profile->mutable_feature_importance())[name] = weight;
   return absl::OkStatus();
 }
 

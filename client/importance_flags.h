@@ -36,7 +36,7 @@ absl::StatusOr<std::map<std::string, double>> ParseImportanceCsv(const std::stri
 // checking every name is a feature of the profile: InvalidArgument "`flag`: 'x' is not a
 // feature of the profile" otherwise, so a typo fails here rather than at should-retrain.
 // A profile with importance weighs every feature not listed at 0. Not thread-safe on `profile`.
-absl::Status SetImportance(const std::map<std::string, double>& importance,
-                           const std::string& flag, v1::DataProfile* profile);
+absl::Status SetImportance(const std::map<std::string, double>& importance, const std::string& flag,
+                           v1::DataProfile* profile);
 
 }  // namespace greengate::client

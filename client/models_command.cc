@@ -13,9 +13,9 @@
 #include "client/csv_profiler.h"
 #include "client/importance_flags.h"
 #include "client/json_io.h"
-#include "client/profile_io.h"
 #include "client/names.h"
 #include "client/output.h"
+#include "client/profile_io.h"
 #include "server/common/status_macros.h"
 #include "server/mapping/profile_mapping.h"
 
@@ -70,7 +70,7 @@ absl::StatusOr<int> RunListModels(const CommandContext& ctx, const NoOptions&) {
 struct SetReferenceOptions {
   std::string model;
   std::string profile_path;
-  std::string csv_path;    // instead of profile_path: the training data, profiled here
+  std::string csv_path;  // instead of profile_path: the training data, profiled here
   CsvProfileOptions csv;
   double accuracy = 0;
   int64_t evaluation_rows = 0;
@@ -88,7 +88,8 @@ absl::Status ApplyImportance(const SetReferenceOptions& o, v1::DataProfile* prof
   if (!o.importance_file.empty()) {
     std::ifstream in(o.importance_file, std::ios::binary);
     if (!in) {
-      return absl::NotFoundError(absl::StrCat("--importance-file: cannot open ", o.importance_file));
+      return absl::NotFoundError(
+          absl::StrCat("--importance-file: cannot open ", o.importance_file));
     }
     std::stringstream text;
     text << in.rdbuf();

@@ -48,9 +48,10 @@ std::string FormatOutcome(const v1::Outcome& o) {
   };
   if (o.has_duration_s()) rows.push_back({"duration", FormatNumber(o.duration_s()) + " s", ""});
   if (o.has_shadow()) {
-    rows.push_back({"shadow scored", std::to_string(o.shadow().correct_before()) + " -> " +
-                                         std::to_string(o.shadow().correct_after()) + " of " +
-                                         std::to_string(o.shadow().rows()) + " rows",
+    rows.push_back({"shadow scored",
+                    std::to_string(o.shadow().correct_before()) + " -> " +
+                        std::to_string(o.shadow().correct_after()) + " of " +
+                        std::to_string(o.shadow().rows()) + " rows",
                     ""});
   }
   if (o.has_accuracy_after()) {
@@ -75,12 +76,14 @@ absl::StatusOr<int> RunReportOutcome(const CommandContext& ctx, const ReportOutc
   }
   const bool from_file = !o.codecarbon_path.empty();
   if (from_file == o.energy_kwh.has_value()) {
-    return UsageError(ctx, "report-outcome: give the measured energy with either --codecarbon "
-                           "FILE or --energy-kwh X");
+    return UsageError(ctx,
+                      "report-outcome: give the measured energy with either --codecarbon "
+                      "FILE or --energy-kwh X");
   }
   if (from_file && (o.co2e_kg || o.duration_s)) {
-    return UsageError(ctx, "report-outcome: --co2e-kg and --duration-s come from the "
-                           "--codecarbon file; give them only with --energy-kwh");
+    return UsageError(ctx,
+                      "report-outcome: --co2e-kg and --duration-s come from the "
+                      "--codecarbon file; give them only with --energy-kwh");
   }
   v1::ReportOutcomeRequest request;
   v1::Outcome* outcome = request.mutable_outcome();
@@ -151,16 +154,16 @@ void AddOutcomeCommands(CLI::App* app, CommandContext* ctx) {
                   "manual)")
       ->type_name("NAME");
   auto* before = sub->add_option_function<double>(
-                         "--accuracy-before", [o](const double& v) { o->accuracy_before = v; },
-                         "Accuracy of the deployed model on the evaluation set, before the "
-                         "retrain")
-                      ->check(CLI::Range(0.0, 1.0))
-                      ->type_name("A");
-  auto* after = sub->add_option_function<double>(
-                        "--accuracy-after", [o](const double& v) { o->accuracy_after = v; },
-                        "Accuracy of the retrained model on the same evaluation set")
+                        "--accuracy-before", [o](const double& v) { o->accuracy_before = v; },
+                        "Accuracy of the deployed model on the evaluation set, before the "
+                        "retrain")
                      ->check(CLI::Range(0.0, 1.0))
-                     ->type_name("B");
+                     ->type_name("A");
+  auto* after = sub->add_option_function<double>(
+                       "--accuracy-after", [o](const double& v) { o->accuracy_after = v; },
+                       "Accuracy of the retrained model on the same evaluation set")
+                    ->check(CLI::Range(0.0, 1.0))
+                    ->type_name("B");
   auto* shadow_rows =
       sub->add_option_function<int64_t>(
              "--shadow-rows", [o](const int64_t& v) { o->shadow_rows = v; },

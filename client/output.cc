@@ -82,9 +82,9 @@ void AppendGain(const v1::GainEstimate& g, std::string* out) {
   }
   if (!g.evidence().empty()) absl::StrAppend(out, "  evidence: ", g.evidence(), "\n");
   if (g.current_accuracy_upper() > 0) {
-    absl::StrAppend(out, "  current accuracy interval (Wilson): ",
-                    FormatNumber(g.current_accuracy_lower()), " - ",
-                    FormatNumber(g.current_accuracy_upper()), "\n");
+    absl::StrAppend(
+        out, "  current accuracy interval (Wilson): ", FormatNumber(g.current_accuracy_lower()),
+        " - ", FormatNumber(g.current_accuracy_upper()), "\n");
   }
   if (!g.recovery_ratio_source().empty() && g.recovery_ratio_source() != "policy prior") {
     absl::StrAppend(out, "  recovery ratio: ", g.recovery_ratio_source(), "\n");
@@ -184,8 +184,8 @@ std::string FormatDecision(const v1::Decision& d) {
   AppendGain(d.gain(), &out);
   AppendCost(d.cost(), &out);
   if (d.has_suggested_start()) {
-    absl::StrAppend(&out, "\ncarbon-aware start: ", FormatTimestamp(d.suggested_start()),
-                    " saves ", FormatNumber(d.co2e_saved_kg()), " kg CO2e\n");
+    absl::StrAppend(&out, "\ncarbon-aware start: ", FormatTimestamp(d.suggested_start()), " saves ",
+                    FormatNumber(d.co2e_saved_kg()), " kg CO2e\n");
   }
   if (!d.plan_choice().empty()) absl::StrAppend(&out, "\nplans: ", d.plan_choice(), "\n");
   if (d.has_outcome()) {
@@ -268,7 +268,8 @@ std::string FormatPolicy(const v1::Policy& p) {
       {"carbon_price_per_kg:", FormatNumber(p.carbon_price_per_kg())},
       {"carbon_budget_kg:",
        p.carbon_budget_kg() == 0 ? "unlimited" : FormatNumber(p.carbon_budget_kg())},
-      {"max_deferral:", p.max_deferral_s() == 0 ? "off" : FormatNumber(p.max_deferral_s() / 3600.0) + " h"},
+      {"max_deferral:",
+       p.max_deferral_s() == 0 ? "off" : FormatNumber(p.max_deferral_s() / 3600.0) + " h"},
       {"min_deferral_saving:", FormatNumber(p.min_deferral_saving())},
   };
   return FormatTable(rows, "");

@@ -16,8 +16,8 @@
 #include "client/csv_profiler.h"
 #include "client/json_io.h"
 #include "client/model_csv_profile.h"
-#include "client/profile_io.h"
 #include "client/names.h"
+#include "client/profile_io.h"
 #include "client/tfdv_import.h"
 #include "server/common/status_macros.h"
 #include "server/core/profile/limits.h"
@@ -49,8 +49,8 @@ std::string Summary(const profile::DataProfile& p, const std::string& kind, cons
 
 absl::StatusOr<int> RunProfile(const CommandContext& ctx, const ProfileOptions& o) {
   if (o.csv.empty()) {
-    return UsageError(ctx,
-                      "profile: --csv is required (or use `greengate profile merge` / `from-tfdv`)");
+    return UsageError(
+        ctx, "profile: --csv is required (or use `greengate profile merge` / `from-tfdv`)");
   }
   ASSIGN_OR_RETURN(const ProfileFormat format, ParseProfileFormat(o.format, "--format"));
   CsvProfile result;
@@ -111,8 +111,8 @@ absl::StatusOr<int> RunMerge(const CommandContext& ctx, const MergeOptions& o) {
   }
   // The shards' own top-K (they record the same options) unless --top-k is given.
   profile::MergeOptions merge = o.merge;
-  merge.max_categories = o.top_k.value_or(
-      shards.front().options ? shards.front().options->top_k : kDefaultCsvTopK);
+  merge.max_categories =
+      o.top_k.value_or(shards.front().options ? shards.front().options->top_k : kDefaultCsvTopK);
   absl::StatusOr<profile::DataProfile> merged = profile::MergeAll(shards, merge);
   if (!merged.ok()) return NameShard(merged.status(), o.files);
   RETURN_IF_ERROR(WriteProfile(mapping::ProfileToProto(*merged), format, o.out, *ctx.out));

@@ -14,8 +14,7 @@
 
 namespace greengate::client {
 
-absl::StatusOr<ProfileFormat> ParseProfileFormat(const std::string& text,
-                                                 const std::string& flag) {
+absl::StatusOr<ProfileFormat> ParseProfileFormat(const std::string& text, const std::string& flag) {
   if (text == "auto") return ProfileFormat::kAuto;
   if (text == "json") return ProfileFormat::kJson;
   if (text == "binary") return ProfileFormat::kBinary;
@@ -28,7 +27,10 @@ namespace {
 ProfileFormat Resolve(ProfileFormat format, const std::string& path) {
   if (format != ProfileFormat::kAuto) return format;
   const std::string_view suffix = ".pb";
-  return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0 ? ProfileFormat::kBinary : ProfileFormat::kJson;
+  return path.size() >= suffix.size() &&
+                 path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0
+             ? ProfileFormat::kBinary
+             : ProfileFormat::kJson;
 }
 
 // `json` with every line but empty ones indented by `indent` more.
@@ -94,8 +96,9 @@ absl::Status DecodeProfile(std::string_view bytes, const std::string& what,
   if (bytes.size() > static_cast<size_t>(INT32_MAX) ||
       !profile->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return absl::InvalidArgumentError(
-        absl::StrCat(what, ": not a valid binary DataProfile: the file starts with the binary "
-                           "profile header but the rest is truncated or corrupt"));
+        absl::StrCat(what,
+                     ": not a valid binary DataProfile: the file starts with the binary "
+                     "profile header but the rest is truncated or corrupt"));
   }
   return absl::OkStatus();
 }

@@ -104,8 +104,7 @@ void AddReportCommands(CLI::App* app, CommandContext* ctx) {
   sub->add_option("--format", o->format, "Output format: markdown, csv, json or html")
       ->check(CLI::IsMember({"markdown", "md", "csv", "json", "html"}, CLI::ignore_case))
       ->type_name("FORMAT");
-  sub->add_option("--out", o->out, "Write to FILE instead of standard output")
-      ->type_name("FILE");
+  sub->add_option("--out", o->out, "Write to FILE instead of standard output")->type_name("FILE");
   sub->footer(
       "\nExamples:\n  greengate report --week 2026-W47\n"
       "  greengate report --from 2026-11-01 --to 2026-11-30 --format html --out nov.html");

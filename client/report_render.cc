@@ -59,11 +59,10 @@ std::vector<const v1::GovernanceSummary*> Scopes(const v1::GovernanceReport& r) 
 std::string BudgetUse(const v1::GovernanceSummary& s) {
   // The overall summary has budgets only when the server has fleet budgets.
   if (s.model().empty() && s.energy_budget_kwh() <= 0 && s.carbon_budget_kg() <= 0) return "-";
-  std::string text =
-      s.energy_budget_kwh() <= 0
-          ? absl::StrCat(Kwh(s.budget_used_kwh()), " (no budget)")
-          : absl::StrCat(Kwh(s.budget_used_kwh()), " / ", Kwh(s.energy_budget_kwh()), " (",
-                         Percent(s.budget_used_share()), ")");
+  std::string text = s.energy_budget_kwh() <= 0
+                         ? absl::StrCat(Kwh(s.budget_used_kwh()), " (no budget)")
+                         : absl::StrCat(Kwh(s.budget_used_kwh()), " / ", Kwh(s.energy_budget_kwh()),
+                                        " (", Percent(s.budget_used_share()), ")");
   if (s.carbon_budget_kg() > 0) {
     absl::StrAppend(&text, "; ", Kwh(s.budget_used_co2e_kg()), " / ", Kwh(s.carbon_budget_kg()),
                     " kg CO2e (", Percent(s.carbon_budget_used_share()), ")");
@@ -71,8 +70,7 @@ std::string BudgetUse(const v1::GovernanceSummary& s) {
   return text;
 }
 
-absl::StatusOr<ReportFormat> ParseReportFormat(const std::string& text,
-                                               const std::string& field) {
+absl::StatusOr<ReportFormat> ParseReportFormat(const std::string& text, const std::string& field) {
   const std::string lower = absl::AsciiStrToLower(text);
   if (lower == "markdown" || lower == "md") return ReportFormat::kMarkdown;
   if (lower == "csv") return ReportFormat::kCsv;
@@ -90,8 +88,8 @@ std::string AuditLine(const v1::GovernanceReport& r) {
                         a.problem() == v1::AuditLogVerification::MISSING ? "missing" : "altered",
                         " (", a.detail(), ").");
   }
-  return absl::StrCat("Intact: ", a.checked_rows(), " chained decisions verified. Anchor: ",
-                      a.head_seq(), ":", a.head_hash(),
+  return absl::StrCat("Intact: ", a.checked_rows(),
+                      " chained decisions verified. Anchor: ", a.head_seq(), ":", a.head_hash(),
                       " (record it; greengate audit verify --anchor checks it later).");
 }
 
@@ -102,23 +100,25 @@ std::string FormatPeriod(const v1::GovernanceReport& r) {
 
 std::string RenderReport(const v1::GovernanceReport& report, ReportFormat format) {
   switch (format) {
-    case ReportFormat::kMarkdown: return RenderMarkdown(report);
-    case ReportFormat::kCsv: return RenderCsv(report);
-    case ReportFormat::kJson: return ToJson(report);
-    case ReportFormat::kHtml: return RenderHtml(report);
+    case ReportFormat::kMarkdown:
+      return RenderMarkdown(report);
+    case ReportFormat::kCsv:
+      return RenderCsv(report);
+    case ReportFormat::kJson:
+      return ToJson(report);
+    case ReportFormat::kHtml:
+      return RenderHtml(report);
   }
   return RenderMarkdown(report);  // unreachable: every format is listed
 }
 
 std::string RenderMarkdown(const v1::GovernanceReport& r) {
-  std::string md = absl::StrCat("# greengate governance report\n\n", "Period: ",
-                                FormatPeriod(r), "  \nGenerated: ",
-                                FormatTimestamp(r.generate_time()), "\n\n");
+  std::string md = absl::StrCat("# greengate governance report\n\n", "Period: ", FormatPeriod(r),
+                                "  \nGenerated: ", FormatTimestamp(r.generate_time()), "\n\n");
   absl::StrAppend(&md, "## Decisions and energy\n\n",
                   MarkdownRow({"Scope", "Decisions", "Approved", "Rejected", "Deferred",
-                               "Approved kWh", "Approved kg CO2e", "Avoided kWh",
-                               "Avoided kg CO2e", "Avoided jobs", "Floor overrides",
-                               "Budget used"}),
+                               "Approved kWh", "Approved kg CO2e", "Avoided kWh", "Avoided kg CO2e",
+                               "Avoided jobs", "Floor overrides", "Budget used"}),
                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
   for (const v1::GovernanceSummary* s : Scopes(r)) {
     absl::StrAppend(
@@ -130,17 +130,17 @@ std::string RenderMarkdown(const v1::GovernanceReport& r) {
                           Kwh(s->avoided_co2e_kg()), absl::StrCat(s->avoided_jobs()),
                           absl::StrCat(s->accuracy_floor_overrides()), BudgetUse(*s)}));
   }
-  absl::StrAppend(&md, "\n## Outcomes: measured against estimated\n\n",
-                  MarkdownRow({"Scope", "Outcomes", "Measured kWh", "Estimated kWh",
-                               "Measured kg CO2e", "With accuracy", "Mean expected gain (pt)",
-                               "Mean realised gain (pt)"}),
-                  "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+  absl::StrAppend(
+      &md, "\n## Outcomes: measured against estimated\n\n",
+      MarkdownRow({"Scope", "Outcomes", "Measured kWh", "Estimated kWh", "Measured kg CO2e",
+                   "With accuracy", "Mean expected gain (pt)", "Mean realised gain (pt)"}),
+      "|---|---:|---:|---:|---:|---:|---:|---:|\n");
   for (const v1::GovernanceSummary* s : Scopes(r)) {
     const bool gains = s->outcomes_with_gain() > 0;
     absl::StrAppend(
-        &md, MarkdownRow({ScopeName(*s), absl::StrCat(s->outcomes()),
-                          Kwh(s->measured_energy_kwh()), Kwh(s->estimated_energy_kwh()),
-                          Kwh(s->measured_co2e_kg()), absl::StrCat(s->outcomes_with_gain()),
+        &md, MarkdownRow({ScopeName(*s), absl::StrCat(s->outcomes()), Kwh(s->measured_energy_kwh()),
+                          Kwh(s->estimated_energy_kwh()), Kwh(s->measured_co2e_kg()),
+                          absl::StrCat(s->outcomes_with_gain()),
                           gains ? Points(s->mean_expected_gain()) : "-",
                           gains ? Points(s->mean_realised_gain()) : "-"}));
   }
@@ -151,8 +151,8 @@ std::string RenderMarkdown(const v1::GovernanceReport& r) {
   absl::StrAppend(&md, "\n## Energy per ISO week (kWh)\n\n",
                   MarkdownRow({"Week", "Approved", "Avoided"}), "|---|---:|---:|\n");
   for (const v1::WeeklyEnergy& w : r.overall().weeks()) {
-    absl::StrAppend(&md, MarkdownRow({w.week(), Kwh(w.approved_energy_kwh()),
-                                      Kwh(w.avoided_energy_kwh())}));
+    absl::StrAppend(
+        &md, MarkdownRow({w.week(), Kwh(w.approved_energy_kwh()), Kwh(w.avoided_energy_kwh())}));
   }
   absl::StrAppend(&md, "\n## Audit log\n\n", AuditLine(r), "\n");
   if (r.notes_size() > 0) {
@@ -178,21 +178,35 @@ std::string RenderCsv(const v1::GovernanceReport& r) {
     for (const v1::FeatureDriftCount& f : s->most_drifted_features()) {
       features.push_back(absl::StrCat(f.feature(), ":", f.drifted_decisions()));
     }
-    const std::vector<std::string> row = {
-        start, end, ScopeName(*s), absl::StrCat(s->decisions().total()),
-        absl::StrCat(s->decisions().approved()), absl::StrCat(s->decisions().rejected()),
-        absl::StrCat(s->decisions().deferred()), Exact(s->approved_energy_kwh()),
-        Exact(s->approved_co2e_kg()), Exact(s->avoided_energy_kwh()),
-        Exact(s->avoided_co2e_kg()), absl::StrCat(s->avoided_jobs()),
-        absl::StrCat(s->deferrals_later_approved()), absl::StrCat(s->deferrals_pending()),
-        absl::StrCat(s->accuracy_floor_overrides()), absl::StrCat(s->outcomes()),
-        Exact(s->measured_energy_kwh()), Exact(s->estimated_energy_kwh()),
-        Exact(s->measured_co2e_kg()), absl::StrCat(s->outcomes_with_gain()),
-        Exact(s->mean_expected_gain()), Exact(s->mean_realised_gain()),
-        Exact(s->energy_budget_kwh()), Exact(s->budget_used_kwh()),
-        Exact(s->budget_used_share()), absl::StrJoin(features, ";"),
-        Exact(s->carbon_budget_kg()), Exact(s->budget_used_co2e_kg()),
-        Exact(s->carbon_budget_used_share())};
+    const std::vector<std::string> row = {start,
+                                          end,
+                                          ScopeName(*s),
+                                          absl::StrCat(s->decisions().total()),
+                                          absl::StrCat(s->decisions().approved()),
+                                          absl::StrCat(s->decisions().rejected()),
+                                          absl::StrCat(s->decisions().deferred()),
+                                          Exact(s->approved_energy_kwh()),
+                                          Exact(s->approved_co2e_kg()),
+                                          Exact(s->avoided_energy_kwh()),
+                                          Exact(s->avoided_co2e_kg()),
+                                          absl::StrCat(s->avoided_jobs()),
+                                          absl::StrCat(s->deferrals_later_approved()),
+                                          absl::StrCat(s->deferrals_pending()),
+                                          absl::StrCat(s->accuracy_floor_overrides()),
+                                          absl::StrCat(s->outcomes()),
+                                          Exact(s->measured_energy_kwh()),
+                                          Exact(s->estimated_energy_kwh()),
+                                          Exact(s->measured_co2e_kg()),
+                                          absl::StrCat(s->outcomes_with_gain()),
+                                          Exact(s->mean_expected_gain()),
+                                          Exact(s->mean_realised_gain()),
+                                          Exact(s->energy_budget_kwh()),
+                                          Exact(s->budget_used_kwh()),
+                                          Exact(s->budget_used_share()),
+                                          absl::StrJoin(features, ";"),
+                                          Exact(s->carbon_budget_kg()),
+                                          Exact(s->budget_used_co2e_kg()),
+                                          Exact(s->carbon_budget_used_share())};
     std::vector<std::string> fields;
     for (const std::string& f : row) fields.push_back(CsvField(f));
     absl::StrAppend(&csv, absl::StrJoin(fields, ","), "\n");

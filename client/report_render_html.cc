@@ -53,37 +53,34 @@ std::string ScopeName(const v1::GovernanceSummary& s) {
 }
 
 std::string DecisionsTable(const v1::GovernanceReport& r) {
-  std::string html = absl::StrCat(
-      "<table id=\"decisions\">\n",
-      Th({"Scope", "Decisions", "Approved", "Rejected", "Deferred", "Approved kWh",
-          "Approved kg CO2e", "Avoided kWh", "Avoided kg CO2e", "Avoided jobs",
-          "Deferred, later approved", "Deferred, pending", "Accuracy-floor overrides",
-          "Budget used"}));
+  std::string html =
+      absl::StrCat("<table id=\"decisions\">\n",
+                   Th({"Scope", "Decisions", "Approved", "Rejected", "Deferred", "Approved kWh",
+                       "Approved kg CO2e", "Avoided kWh", "Avoided kg CO2e", "Avoided jobs",
+                       "Deferred, later approved", "Deferred, pending", "Accuracy-floor overrides",
+                       "Budget used"}));
   std::vector<const v1::GovernanceSummary*> scopes = {&r.overall()};
   for (const v1::GovernanceSummary& m : r.models()) scopes.push_back(&m);
   for (const v1::GovernanceSummary* s : scopes) {
-    absl::StrAppend(&html, "<tr>", Td(ScopeName(*s)),
-                    Td(absl::StrCat(s->decisions().total()), true),
-                    Td(absl::StrCat(s->decisions().approved()), true),
-                    Td(absl::StrCat(s->decisions().rejected()), true),
-                    Td(absl::StrCat(s->decisions().deferred()), true),
-                    Td(Kwh(s->approved_energy_kwh()), true), Td(Kwh(s->approved_co2e_kg()), true),
-                    Td(Kwh(s->avoided_energy_kwh()), true), Td(Kwh(s->avoided_co2e_kg()), true),
-                    Td(absl::StrCat(s->avoided_jobs()), true),
-                    Td(absl::StrCat(s->deferrals_later_approved()), true),
-                    Td(absl::StrCat(s->deferrals_pending()), true),
-                    Td(absl::StrCat(s->accuracy_floor_overrides()), true), Td(BudgetUse(*s)),
-                    "</tr>\n");
+    absl::StrAppend(
+        &html, "<tr>", Td(ScopeName(*s)), Td(absl::StrCat(s->decisions().total()), true),
+        Td(absl::StrCat(s->decisions().approved()), true),
+        Td(absl::StrCat(s->decisions().rejected()), true),
+        Td(absl::StrCat(s->decisions().deferred()), true), Td(Kwh(s->approved_energy_kwh()), true),
+        Td(Kwh(s->approved_co2e_kg()), true), Td(Kwh(s->avoided_energy_kwh()), true),
+        Td(Kwh(s->avoided_co2e_kg()), true), Td(absl::StrCat(s->avoided_jobs()), true),
+        Td(absl::StrCat(s->deferrals_later_approved()), true),
+        Td(absl::StrCat(s->deferrals_pending()), true),
+        Td(absl::StrCat(s->accuracy_floor_overrides()), true), Td(BudgetUse(*s)), "</tr>\n");
   }
   return absl::StrCat(html, "</table>\n");
 }
 
 std::string OutcomesTable(const v1::GovernanceReport& r) {
-  std::string html = absl::StrCat(
-      "<table id=\"outcomes\">\n",
-      Th({"Scope", "Outcomes", "Measured kWh", "Estimated kWh", "Measured / estimated",
-          "Measured kg CO2e", "With accuracy", "Mean expected gain (pt)",
-          "Mean realised gain (pt)"}));
+  std::string html = absl::StrCat("<table id=\"outcomes\">\n",
+                                  Th({"Scope", "Outcomes", "Measured kWh", "Estimated kWh",
+                                      "Measured / estimated", "Measured kg CO2e", "With accuracy",
+                                      "Mean expected gain (pt)", "Mean realised gain (pt)"}));
   std::vector<const v1::GovernanceSummary*> scopes = {&r.overall()};
   for (const v1::GovernanceSummary& m : r.models()) scopes.push_back(&m);
   for (const v1::GovernanceSummary* s : scopes) {
@@ -139,8 +136,7 @@ std::string Charts(const v1::GovernanceReport& r) {
     gains.push_back(ScatterPoint{
         100 * g.expected_gain(), 100 * g.realised_gain(),
         absl::StrFormat("%s, decision #%d: expected %s pt, realised %s pt", g.model(),
-                        g.decision_seq(), Points(g.expected_gain()),
-                        Points(g.realised_gain()))});
+                        g.decision_seq(), Points(g.expected_gain()), Points(g.realised_gain()))});
   }
   return absl::StrCat(
       "<h2>Energy approved and avoided</h2>\n<div class=\"chart\">",
@@ -150,8 +146,8 @@ std::string Charts(const v1::GovernanceReport& r) {
       GroupedBarChart("chart-models", "Energy approved vs avoided per model", models,
                       {model_approved, model_avoided}, "kWh"),
       "</div>\n<h2>Expected and realised accuracy gain</h2>\n<div class=\"chart\">",
-      ScatterChart("chart-gains", "Expected vs realised gain per retrain (accuracy points)",
-                   gains, "expected gain (points)", "realised gain (points)",
+      ScatterChart("chart-gains", "Expected vs realised gain per retrain (accuracy points)", gains,
+                   "expected gain (points)", "realised gain (points)",
                    "No outcome with accuracy before and after was reported for this period"),
       "</div>\n");
 }
@@ -169,8 +165,8 @@ std::string RenderHtml(const v1::GovernanceReport& r) {
       HtmlEscape(FormatPeriod(r)), " &middot; generated ",
       HtmlEscape(FormatTimestamp(r.generate_time())), "</p>\n<div class=\"cards\">\n",
       Card(absl::StrCat(all.decisions().total()), "decisions"),
-      Card(absl::StrFormat("%d / %d / %d", all.decisions().approved(),
-                           all.decisions().rejected(), all.decisions().deferred()),
+      Card(absl::StrFormat("%d / %d / %d", all.decisions().approved(), all.decisions().rejected(),
+                           all.decisions().deferred()),
            "approved / rejected / deferred"),
       Card(Kwh(all.approved_energy_kwh()) + " kWh",
            absl::StrCat("approved (", Kwh(all.approved_co2e_kg()), " kg CO2e)")),

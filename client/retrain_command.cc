@@ -11,10 +11,10 @@
 #include "client/forecast_reader.h"
 #include "client/json_io.h"
 #include "client/model_csv_profile.h"
-#include "client/profile_io.h"
 #include "client/names.h"
 #include "client/output.h"
 #include "client/plan_flags.h"
+#include "client/profile_io.h"
 #include "server/common/status_macros.h"
 #include "server/mapping/profile_mapping.h"
 
@@ -26,8 +26,8 @@ using Stub = v1::RetrainGatekeeper::Stub;
 struct ShouldRetrainOptions {
   std::string model;
   std::string profile_path;
-  std::string csv_path;      // instead of profile_path: profiled here on the reference
-  CsvProfileOptions csv;     // --threads; the rest are the reference's own options
+  std::string csv_path;   // instead of profile_path: profiled here on the reference
+  CsvProfileOptions csv;  // --threads; the rest are the reference's own options
   std::optional<int64_t> labeled_rows;
   std::optional<int64_t> labeled_correct;
   std::string plan_path;
@@ -128,8 +128,7 @@ void AddChallengerFlags(CLI::App* sub, ShouldRetrainOptions* o) {
           ->type_name("K");
   auto* deployed_only =
       sub->add_option_function<int64_t>(
-             "--deployed-only-correct",
-             [c](const int64_t& v) { c->set_deployed_only_correct(v); },
+             "--deployed-only-correct", [c](const int64_t& v) { c->set_deployed_only_correct(v); },
              "Optional: holdout rows only the deployed model got right")
           ->check(CLI::NonNegativeNumber)
           ->type_name("K");
@@ -140,8 +139,7 @@ void AddChallengerFlags(CLI::App* sub, ShouldRetrainOptions* o) {
                   ->type_name("X");
   auto* description =
       sub->add_option_function<std::string>(
-             "--challenger-description",
-             [c](const std::string& v) { c->set_description(v); },
+             "--challenger-description", [c](const std::string& v) { c->set_description(v); },
              "What the proxy was, e.g. \"10% subsample, 2 epochs\"")
           ->type_name("TEXT");
   rows->needs(proxy)->needs(deployed);
@@ -170,7 +168,8 @@ void AddRetrainCommands(CLI::App* app, CommandContext* ctx) {
       "Current DataProfile (JSON or binary), from `greengate profile --model` ('-' = stdin); "
       "or --csv",
       "Current data as a CSV file, profiled here on the model's reference as `greengate "
-      "profile --model` does (with the reference's own options), instead of --profile: one step, no profile file "
+      "profile --model` does (with the reference's own options), instead of --profile: one step, "
+      "no profile file "
       "('-' = stdin)");
   AddThreadsFlag(sub, &o->csv, csv);
   auto* rows = sub->add_option_function<int64_t>(

@@ -49,8 +49,8 @@ const Value* Member(const Value* object, const std::string& name) {
 }
 
 // A number member (protobuf JSON writes int64 as a string); `fallback` when absent.
-absl::StatusOr<double> Number(const Value* object, const std::string& name,
-                              const std::string& path, double fallback = 0) {
+absl::StatusOr<double> Number(const Value* object, const std::string& name, const std::string& path,
+                              double fallback = 0) {
   const Value* v = Member(object, name);
   if (v == nullptr || v->kind_case() == Value::kNullValue) return fallback;
   const std::string where = absl::StrCat(path, ".", name);
@@ -124,7 +124,8 @@ absl::StatusOr<Histogram> ReadHistogram(const Value* num_stats, const std::strin
     ASSIGN_OR_RETURN(b.high, Number(buckets[i], "high_value", bpath));
     ASSIGN_OR_RETURN(b.count, Number(buckets[i], "sample_count", bpath));
     if (!(b.count >= 0) || !std::isfinite(b.count)) {
-      return Invalid(bpath + ".sample_count", absl::StrCat("must be finite and >= 0, got ", b.count));
+      return Invalid(bpath + ".sample_count",
+                     absl::StrCat("must be finite and >= 0, got ", b.count));
     }
     if (std::isnan(b.low) || std::isnan(b.high) || b.high < b.low) {
       return Invalid(bpath, absl::StrCat("low_value ", b.low, " and high_value ", b.high,
@@ -183,12 +184,13 @@ std::vector<double> Rebin(const Histogram& h, const std::vector<double>& edges) 
   return counts;
 }
 
-absl::StatusOr<profile::FeatureProfile> NumericFeature(
-    const std::string& name, const Value* num_stats, const std::string& path,
-    const profile::FeatureProfile* reference, std::vector<std::string>* notes) {
+absl::StatusOr<profile::FeatureProfile> NumericFeature(const std::string& name,
+                                                       const Value* num_stats,
+                                                       const std::string& path,
+                                                       const profile::FeatureProfile* reference,
+                                                       std::vector<std::string>* notes) {
   const Value* common = Member(num_stats, "common_stats");
-  ASSIGN_OR_RETURN(const double num_missing,
-                   Number(common, "num_missing", path + ".common_stats"));
+  ASSIGN_OR_RETURN(const double num_missing, Number(common, "num_missing", path + ".common_stats"));
   ASSIGN_OR_RETURN(const Histogram h, ReadHistogram(num_stats, path));
   profile::NumericProfile p;
   if (reference != nullptr) {
@@ -286,7 +288,8 @@ absl::StatusOr<TfdvImport> ProfileFromTfdvJson(const std::string& json,
   for (size_t i = 0; chosen < 0 && i < datasets.size(); ++i) {
     if (Text(datasets[i], "name") == options.dataset) chosen = static_cast<int>(i);
   }
-  if (chosen < 0) return Invalid("--dataset", absl::StrCat("no dataset named '", options.dataset, "'"));
+  if (chosen < 0)
+    return Invalid("--dataset", absl::StrCat("no dataset named '", options.dataset, "'"));
   const Value* dataset = datasets[chosen];
   const std::string dpath = absl::StrCat("datasets[", chosen, "]");
 

@@ -22,10 +22,9 @@ struct WatchOptions {
 
 // One line per decision; the reason goes last since it is the only free text.
 std::string FormatWatchLine(const v1::Decision& d) {
-  return absl::StrCat(FormatTimestamp(d.create_time()), "  ", v1::Verdict_Name(d.verdict()),
-                      "  ", d.model(), "  ", d.name(), "  ",
-                      FormatNumber(d.cost().energy_kwh()), " kWh  ",
-                      FormatNumber(d.cost().co2e_kg()), " kg CO2e  ", d.reason(), "\n");
+  return absl::StrCat(FormatTimestamp(d.create_time()), "  ", v1::Verdict_Name(d.verdict()), "  ",
+                      d.model(), "  ", d.name(), "  ", FormatNumber(d.cost().energy_kwh()),
+                      " kWh  ", FormatNumber(d.cost().co2e_kg()), " kg CO2e  ", d.reason(), "\n");
 }
 
 // JSON Lines: one compact object per decision, so `jq` can read the stream as it comes.

@@ -97,16 +97,15 @@ int Run() {
   fleet_budget.energy_budget_kwh = absl::GetFlag(FLAGS_fleet_energy_budget_kwh);
   fleet_budget.carbon_budget_kg = absl::GetFlag(FLAGS_fleet_carbon_budget_kg);
   fleet_budget.window = absl::Seconds(absl::GetFlag(FLAGS_fleet_budget_window_s));
-  if (absl::Status fleet = greengate::policy::ValidateFleetBudget(fleet_budget);
-      !fleet.ok()) {
+  if (absl::Status fleet = greengate::policy::ValidateFleetBudget(fleet_budget); !fleet.ok()) {
     Error("invalid fleet budget", {{"error", std::string(fleet.message())}});
     return 1;
   }
   if (fleet_budget.enabled()) {
-    Info("fleet budget", {{"energy_kwh", fleet_budget.energy_budget_kwh},
-                          {"co2e_kg", fleet_budget.carbon_budget_kg},
-                          {"window_s", static_cast<long long>(absl::GetFlag(
-                                           FLAGS_fleet_budget_window_s))}});
+    Info("fleet budget",
+         {{"energy_kwh", fleet_budget.energy_budget_kwh},
+          {"co2e_kg", fleet_budget.carbon_budget_kg},
+          {"window_s", static_cast<long long>(absl::GetFlag(FLAGS_fleet_budget_window_s))}});
   }
 
   greengate::service::ServerOptions options;
@@ -145,11 +144,11 @@ int Run() {
     return 1;
   }
   Info("transport", {{"tls", !options.tls_client_ca_file.empty() ? "mutual"
-                            : !options.tls_cert_file.empty()    ? "on"
+                             : !options.tls_cert_file.empty()    ? "on"
                                                                  : "off"}});
-  if (absl::Status verdicts = greengate::alerts::ParseVerdicts(absl::GetFlag(FLAGS_alert_verdicts),
-                                                               "alert_verdicts")
-                                  .status();
+  if (absl::Status verdicts =
+          greengate::alerts::ParseVerdicts(absl::GetFlag(FLAGS_alert_verdicts), "alert_verdicts")
+              .status();
       !verdicts.ok()) {
     Error("invalid --alert_verdicts", {{"error", verdicts.ToString()}});
     return 1;
@@ -175,7 +174,8 @@ int Run() {
   observability_flags.alertmanager_url = absl::GetFlag(FLAGS_alertmanager_url);
   observability_flags.webhook_url = absl::GetFlag(FLAGS_webhook_url);
   observability_flags.alert_verdicts = absl::GetFlag(FLAGS_alert_verdicts);
-  observability_flags.alert_resolve_after = absl::Seconds(absl::GetFlag(FLAGS_alert_resolve_after_s));
+  observability_flags.alert_resolve_after =
+      absl::Seconds(absl::GetFlag(FLAGS_alert_resolve_after_s));
   observability_flags.alert_link_prefix = absl::GetFlag(FLAGS_alert_link_prefix);
   observability_flags.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   observability_flags.metrics_best_effort =
@@ -190,8 +190,8 @@ int Run() {
   options.interceptors = (*observability)->interceptors();
   options.watch_queue_capacity = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_watch_queue)));
   // --- end alerting and metrics -------------------------------------------------------------
-  auto server = greengate::service::RunningServer::Start(
-      options, store->get(), &clock, &greengate::energy::Tables::Shipped());
+  auto server = greengate::service::RunningServer::Start(options, store->get(), &clock,
+                                                         &greengate::energy::Tables::Shipped());
   if (!server.ok()) {
     Error("cannot start the server", {{"error", server.status().ToString()}});
     return 1;
@@ -250,11 +250,11 @@ int main(int argc, char** argv) {
   // from its arena, and with the threshold above an arena keeps what it once held: a
   // SetReference of a wide reference on one handler thread and a ShouldRetrain on another
   // each grew an arena of their own by megabytes, and the peak RSS was the sum (the
-  // drift benchmark's end-to-end run: 37 MB; with one arena the second call reuses what the first freed: 33 MB;
-  // with one per core, either, depending on which threads served them). Small allocations
-  // come from each thread's tcache without the arena's lock, and the lock was not measurably
-  // contended on 2 cores (bench/load light: the same CPU per decision; heavy, 100 features
-  // with samples: 9.5 ms rather than 12, fewer fresh pages). On a many-core host where the
+  // drift benchmark's end-to-end run: 37 MB; with one arena the second call reuses what the first
+  // freed: 33 MB; with one per core, either, depending on which threads served them). Small
+  // allocations come from each thread's tcache without the arena's lock, and the lock was not
+  // measurably contended on 2 cores (bench/load light: the same CPU per decision; heavy, 100
+  // features with samples: 9.5 ms rather than 12, fewer fresh pages). On a many-core host where the
   // lock does show, MALLOC_ARENA_MAX (glibc's own variable) overrides this.
   if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 1);
   return Run();

@@ -2,8 +2,8 @@
 # Checks that every tracked C++ file (*.cc, *.h) is formatted as .clang-format says: runs
 # `clang-format --dry-run --Werror` (Debian 12's clang-format 14; other versions format some
 # constructs differently) and lists the files it would change. Exits 1 when any would change;
-# with --report-only it lists them and exits 0 (how tests/run.sh calls it while the tree still
-# has unformatted files: remove the flag there to make CI fail on them).
+# with --report-only it lists them and exits 0. tests/run.sh calls it without the flag, so an
+# unformatted file fails CI.
 # To fix a file: clang-format-14 -i FILE.
 set -euo pipefail
 cd "$(dirname "$0")/.."

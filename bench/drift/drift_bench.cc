@@ -23,22 +23,21 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
+#include <random>
 #include <string>
 #include <vector>
 
-#include <random>
-
 #include "server/core/drift/distribution_comparison.h"
 #include "server/core/drift/histogram_distances.h"
-#include "server/core/profile/builder.h"
 #include "server/core/drift/ks.h"
 #include "server/core/drift/mmd.h"
 #include "server/core/drift/sorted_sample.h"
 #include "server/core/drift/wasserstein.h"
+#include "server/core/profile/builder.h"
 
 namespace {
 
@@ -183,8 +182,8 @@ int ProfileTests(size_t features, size_t rows) {
     };
   };
   const p::ProfileBuilderOptions options{.sample_capacity = 2000, .seed = 1};
-  auto reference = p::BuildReferenceProfile(schema, options, p::kDefaultReferenceBins,
-                                            rows_of(ref));
+  auto reference =
+      p::BuildReferenceProfile(schema, options, p::kDefaultReferenceBins, rows_of(ref));
   auto builder = p::ProfileBuilder::ForReference(*reference, options);
   (void)rows_of(cur)(*builder);
   const p::DataProfile current = builder->Finish();
@@ -215,10 +214,11 @@ int ProfileTests(size_t features, size_t rows) {
     }
   }
   const double per = 5.0 * static_cast<double>(features);
-  std::printf("grid_ks_ms=%.4f sample_ks_ms=%.4f ks_ratio=%.2f grid_w1_ms=%.4f "
-              "sample_w1_ms=%.4f w1_ratio=%.2f checksum=%.6g\n",
-              ms[0][0] / per, ms[1][0] / per, ms[1][0] / ms[0][0], ms[0][1] / per,
-              ms[1][1] / per, ms[1][1] / ms[0][1], checksum);
+  std::printf(
+      "grid_ks_ms=%.4f sample_ks_ms=%.4f ks_ratio=%.2f grid_w1_ms=%.4f "
+      "sample_w1_ms=%.4f w1_ratio=%.2f checksum=%.6g\n",
+      ms[0][0] / per, ms[1][0] / per, ms[1][0] / ms[0][0], ms[0][1] / per, ms[1][1] / per,
+      ms[1][1] / ms[0][1], checksum);
   return 0;
 }
 

@@ -65,8 +65,8 @@ absl::StatusOr<std::unique_ptr<BenchServer>> BenchServer::Start(const std::strin
   const std::string port_file = dir + "/port";
   const std::string log = dir + "/server.log";
   const std::vector<std::string> args = {"--listen=127.0.0.1:0", "--db=" + dir + "/gg.db",
-                                         "--port_file=" + port_file, "--metrics_listen=",
-                                         "--shutdown_grace_s=5"};
+                                         "--port_file=" + port_file,
+                                         "--metrics_listen=", "--shutdown_grace_s=5"};
   const pid_t pid = greengate::testing::Spawn(binary, args, log, log);
   if (pid < 0) return absl::InternalError(absl::StrCat("cannot start ", binary));
 

@@ -132,10 +132,14 @@ energy::TrainingPlan Plan() {
 enum class Strategy { kWeekly, kDriftTrigger, kGreengate, kNever };
 const char* Name(Strategy s) {
   switch (s) {
-    case Strategy::kWeekly: return "weekly schedule";
-    case Strategy::kDriftTrigger: return "drift trigger";
-    case Strategy::kGreengate: return "greengate";
-    case Strategy::kNever: return "never retrain";
+    case Strategy::kWeekly:
+      return "weekly schedule";
+    case Strategy::kDriftTrigger:
+      return "drift trigger";
+    case Strategy::kGreengate:
+      return "greengate";
+    case Strategy::kNever:
+      return "never retrain";
   }
   return "";
 }
@@ -244,8 +248,8 @@ int main(int argc, char** argv) {
     detail |= std::strcmp(argv[i], "--weeks-detail") == 0;
     check |= std::strcmp(argv[i], "--check") == 0;
   }
-  const Strategy strategies[] = {Strategy::kWeekly, Strategy::kDriftTrigger,
-                                 Strategy::kGreengate, Strategy::kNever};
+  const Strategy strategies[] = {Strategy::kWeekly, Strategy::kDriftTrigger, Strategy::kGreengate,
+                                 Strategy::kNever};
   Result results[4];
   for (int i = 0; i < 4; ++i) {
     if (detail && strategies[i] == Strategy::kGreengate) std::printf("greengate, week by week:\n");
@@ -253,14 +257,15 @@ int main(int argc, char** argv) {
   }
   const Result& weekly = results[0];
   const Result& trigger = results[1];
-  std::printf("\nreplay: 51 weekly batches (weeks 1-51), plan 4 x A100-40GB, 32 cores, 256 GB, "
-              "6 h, gcp us-east4\n");
-  std::printf("%-16s %8s %10s %10s %9s %9s %12s  %s\n", "strategy", "retrains", "kWh",
-              "kg CO2e", "mean acc", "min acc", "kWh/weekly", "timeline (R retrain, d defer)");
+  std::printf(
+      "\nreplay: 51 weekly batches (weeks 1-51), plan 4 x A100-40GB, 32 cores, 256 GB, "
+      "6 h, gcp us-east4\n");
+  std::printf("%-16s %8s %10s %10s %9s %9s %12s  %s\n", "strategy", "retrains", "kWh", "kg CO2e",
+              "mean acc", "min acc", "kWh/weekly", "timeline (R retrain, d defer)");
   for (int i = 0; i < 4; ++i) {
     const Result& r = results[i];
-    std::printf("%-16s %8d %10.1f %10.2f %9.4f %9.4f %12.3f  %s\n", Name(strategies[i]),
-                r.retrains, r.energy_kwh, r.co2e_kg, r.accuracy_sum / r.weeks, r.accuracy_min,
+    std::printf("%-16s %8d %10.1f %10.2f %9.4f %9.4f %12.3f  %s\n", Name(strategies[i]), r.retrains,
+                r.energy_kwh, r.co2e_kg, r.accuracy_sum / r.weeks, r.accuracy_min,
                 r.energy_kwh / weekly.energy_kwh, r.timeline.c_str());
   }
   const Result& gg = results[2];
@@ -274,8 +279,9 @@ int main(int argc, char** argv) {
     const double energy_share = gg.energy_kwh / weekly.energy_kwh;
     const double accuracy_gap = weekly.accuracy_sum / weekly.weeks - gg.accuracy_sum / gg.weeks;
     const bool ok = energy_share < 0.25 && gg.retrains < trigger.retrains && accuracy_gap < 0.005;
-    std::printf("check: energy share %.3f < 0.25, retrains %d < %d, accuracy gap %.4f < 0.005: %s\n",
-                energy_share, gg.retrains, trigger.retrains, accuracy_gap, ok ? "ok" : "FAILED");
+    std::printf(
+        "check: energy share %.3f < 0.25, retrains %d < %d, accuracy gap %.4f < 0.005: %s\n",
+        energy_share, gg.retrains, trigger.retrains, accuracy_gap, ok ? "ok" : "FAILED");
     return ok ? 0 : 1;
   }
   return 0;

@@ -11,9 +11,9 @@ namespace greengate::alerts {
 
 struct BackoffPolicy {
   absl::Duration initial = absl::Seconds(1);  // delay after the first failure
-  double multiplier = 2;                       // growth per further failure
-  absl::Duration max = absl::Minutes(5);       // cap before jitter
-  double jitter = 0.5;                         // fraction of the delay that is random, [0, 1]
+  double multiplier = 2;                      // growth per further failure
+  absl::Duration max = absl::Minutes(5);      // cap before jitter
+  double jitter = 0.5;                        // fraction of the delay that is random, [0, 1]
 };
 
 // BackoffDelay()

@@ -107,8 +107,8 @@ void Dispatcher::Deliver(SinkState& state) {
   bool more = true;
   while (more && !stopping_) {
     if (absl::Status status = DeliverBatch(state, &more); !status.ok()) {
-      log::Warning("alert delivery failed", {{"sink", state.status.sink},
-                                             {"error", status.ToString()}});
+      log::Warning("alert delivery failed",
+                   {{"sink", state.status.sink}, {"error", status.ToString()}});
       break;
     }
   }
@@ -126,8 +126,7 @@ absl::Status Dispatcher::DeliverBatch(SinkState& state, bool* more) {
                    store_->ListOutbox(s.last_seq, options_.batch));
   int64_t skipped_to = 0;  // unwanted decisions are passed in one cursor write
   const auto advance = [&](int64_t seq) -> absl::Status {
-    RETURN_IF_ERROR(
-        store_->AdvanceAlertCursor(s.sink, seq, absl::ToUnixMillis(clock_->Now())));
+    RETURN_IF_ERROR(store_->AdvanceAlertCursor(s.sink, seq, absl::ToUnixMillis(clock_->Now())));
     s.last_seq = seq;
     s.attempts = 0;
     s.last_error.clear();
@@ -145,9 +144,8 @@ absl::Status Dispatcher::DeliverBatch(SinkState& state, bool* more) {
     if (sent.ok() || absl::IsInvalidArgument(sent) || absl::IsDataLoss(sent)) {
       if (!sent.ok()) {
         // Retrying cannot help: say so loudly and move on rather than block every later alert.
-        log::Error("alert dropped", {{"sink", s.sink},
-                                     {"decision", decision.name()},
-                                     {"error", sent.ToString()}});
+        log::Error("alert dropped",
+                   {{"sink", s.sink}, {"decision", decision.name()}, {"error", sent.ToString()}});
       }
       RETURN_IF_ERROR(advance(entry.seq));
       skipped_to = 0;
@@ -155,9 +153,9 @@ absl::Status Dispatcher::DeliverBatch(SinkState& state, bool* more) {
     }
     if (skipped_to > s.last_seq) RETURN_IF_ERROR(advance(skipped_to));
     const absl::Time now = clock_->Now();
-    ASSIGN_OR_RETURN(store::AlertCursor cursor,
-                     store_->RecordAlertFailure(s.sink, std::string(sent.message()),
-                                                absl::ToUnixMillis(now)));
+    ASSIGN_OR_RETURN(
+        store::AlertCursor cursor,
+        store_->RecordAlertFailure(s.sink, std::string(sent.message()), absl::ToUnixMillis(now)));
     s.attempts = cursor.attempts;
     s.last_error = cursor.last_error;
     s.next_attempt = now + BackoffDelay(options_.backoff, s.attempts, uniform01_());

@@ -43,7 +43,7 @@ struct SinkStatus {
   int64_t last_seq = 0;  // cursor
   int64_t attempts = 0;  // consecutive failures at the next decision
   std::string last_error;
-  int64_t backlog = 0;    // wanted decisions after the cursor, as of the last pass
+  int64_t backlog = 0;      // wanted decisions after the cursor, as of the last pass
   absl::Time next_attempt;  // not before this time (backoff)
 };
 

@@ -66,7 +66,8 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Perform(const std::string& url,
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, &AppendBody);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &body_sink);
   if (body != nullptr) {
-    headers.reset(curl_slist_append(nullptr, absl::StrCat("Content-Type: ", *content_type).c_str()));
+    headers.reset(
+        curl_slist_append(nullptr, absl::StrCat("Content-Type: ", *content_type).c_str()));
     curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
     curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
     curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body->data());

@@ -20,8 +20,7 @@ class HttpClient {
   virtual ~HttpClient() = default;
   // Sends `body` to `url`. Unavailable when no response arrived (connection refused,
   // timeout, DNS); any HTTP status is a response. Thread-safe.
-  virtual absl::StatusOr<HttpResponse> Post(const std::string& url,
-                                            const std::string& content_type,
+  virtual absl::StatusOr<HttpResponse> Post(const std::string& url, const std::string& content_type,
                                             const std::string& body) = 0;
   // Fetches `url` (tests and readiness checks). Same errors as Post. Thread-safe.
   virtual absl::StatusOr<HttpResponse> Get(const std::string& url) = 0;
@@ -32,8 +31,7 @@ class CurlHttpClient final : public HttpClient {
  public:
   // `timeout` bounds a whole request, connect included. Response bodies are cut to
   // `max_body_bytes` (a sink only quotes them in errors).
-  explicit CurlHttpClient(absl::Duration timeout = absl::Seconds(5),
-                          size_t max_body_bytes = 4096);
+  explicit CurlHttpClient(absl::Duration timeout = absl::Seconds(5), size_t max_body_bytes = 4096);
   absl::StatusOr<HttpResponse> Post(const std::string& url, const std::string& content_type,
                                     const std::string& body) override;
   absl::StatusOr<HttpResponse> Get(const std::string& url) override;

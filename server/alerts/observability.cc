@@ -16,16 +16,17 @@ absl::StatusOr<std::vector<v1::Verdict>> ParseVerdicts(const std::string& list,
     const std::string name = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(part));
     v1::Verdict verdict = v1::VERDICT_UNSPECIFIED;
     if (!v1::Verdict_Parse(name, &verdict) || verdict == v1::VERDICT_UNSPECIFIED) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          flag, ": unknown verdict \"", name, "\"; use APPROVE, REJECT and/or DEFER"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(flag, ": unknown verdict \"", name, "\"; use APPROVE, REJECT and/or DEFER"));
     }
     verdicts.push_back(verdict);
   }
   return verdicts;
 }
 
-absl::StatusOr<std::unique_ptr<Observability>> Observability::Start(
-    const ObservabilityFlags& flags, store::Store* store, const Clock* clock) {
+absl::StatusOr<std::unique_ptr<Observability>> Observability::Start(const ObservabilityFlags& flags,
+                                                                    store::Store* store,
+                                                                    const Clock* clock) {
   std::unique_ptr<Observability> o(new Observability());
   ASSIGN_OR_RETURN(std::vector<v1::Verdict> verdicts,
                    ParseVerdicts(flags.alert_verdicts, "--alert_verdicts"));
@@ -49,8 +50,7 @@ absl::StatusOr<std::unique_ptr<Observability>> Observability::Start(
     AlertmanagerOptions am;
     am.resolve_after = flags.alert_resolve_after;
     am.link_prefix = flags.alert_link_prefix;
-    sinks.push_back(
-        std::make_unique<AlertmanagerSink>(flags.alertmanager_url, am, o->http_.get()));
+    sinks.push_back(std::make_unique<AlertmanagerSink>(flags.alertmanager_url, am, o->http_.get()));
   }
   if (!flags.webhook_url.empty()) {
     sinks.push_back(std::make_unique<WebhookSink>(flags.webhook_url, o->http_.get()));

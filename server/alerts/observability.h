@@ -11,13 +11,13 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "grpcpp/support/server_interceptor.h"
 #include "server/alerts/dispatcher.h"
 #include "server/alerts/http_client.h"
 #include "server/common/clock.h"
+#include "server/events/decision_listener.h"
 #include "server/metrics/endpoint.h"
 #include "server/metrics/server_metrics.h"
-#include "server/events/decision_listener.h"
-#include "grpcpp/support/server_interceptor.h"
 #include "server/store/store.h"
 
 namespace greengate::alerts {
@@ -54,8 +54,8 @@ class Observability {
   // What the server is wired with (service::ServerOptions decision_listener and
   // interceptors); this object must outlive the server built from them.
   events::DecisionListener* decision_listener() { return fanout_.get(); }
-  using InterceptorFactories = std::vector<
-      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>;
+  using InterceptorFactories =
+      std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>;
   std::function<InterceptorFactories()> interceptors();
 
   // 0 when /metrics is disabled.

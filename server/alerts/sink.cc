@@ -33,8 +33,7 @@ absl::Status AlertmanagerSink::Send(const v1::Decision& decision) {
 WebhookSink::WebhookSink(std::string url, HttpClient* http) : url_(std::move(url)), http_(http) {}
 
 absl::Status WebhookSink::Send(const v1::Decision& decision) {
-  return ClassifyHttpResult(http_->Post(url_, "application/json", WebhookPayload(decision)),
-                            url_);
+  return ClassifyHttpResult(http_->Post(url_, "application/json", WebhookPayload(decision)), url_);
 }
 
 }  // namespace greengate::alerts

@@ -25,10 +25,10 @@ namespace greengate::app {
 
 // Cooldown and budget inputs over a window [since_ms, now].
 struct ApprovalSummary {
-  std::optional<int64_t> last_approval_ms;     // latest approval, however old
-  double approved_energy_kwh = 0;              // approvals with create_time_ms >= since_ms
-  double approved_co2e_kg = 0;                 // the same approvals' carbon
-  std::optional<int64_t> oldest_approval_ms;   // oldest approval with create_time_ms >= since_ms
+  std::optional<int64_t> last_approval_ms;    // latest approval, however old
+  double approved_energy_kwh = 0;             // approvals with create_time_ms >= since_ms
+  double approved_co2e_kg = 0;                // the same approvals' carbon
+  std::optional<int64_t> oldest_approval_ms;  // oldest approval with create_time_ms >= since_ms
 };
 
 class ApprovalLedger {

@@ -37,7 +37,8 @@ DecisionRecord MakeDecisionRecord(const DecisionFacts& facts, const Evaluation& 
   }
   decision.set_caller_certificate(facts.caller.certificate_subject);
   const int64_t now_ms = absl::ToUnixMillis(facts.now);
-  *decision.mutable_create_time() = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(now_ms);
+  *decision.mutable_create_time() =
+      google::protobuf::util::TimeUtil::MillisecondsToTimestamp(now_ms);
   mapping::EvaluationToDecision(evaluation, &decision);
   if (evaluation.gain.method == "challenger") {
     decision.mutable_gain()->set_challenger_energy_kwh(facts.challenger_energy_kwh);

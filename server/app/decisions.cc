@@ -50,8 +50,7 @@ absl::Status Gatekeeper::AttachOutcome(const store::DecisionRow& row, v1::Decisi
 absl::StatusOr<v1::ListDecisionsResponse> Gatekeeper::ListDecisions(
     const v1::ListDecisionsRequest& r) {
   if (r.page_size() < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("page_size: must be >= 0, got ", r.page_size()));
+    return absl::InvalidArgumentError(absl::StrCat("page_size: must be >= 0, got ", r.page_size()));
   }
   const int page_size =
       r.page_size() == 0 ? kDefaultPageSize : std::min(r.page_size(), kMaxPageSize);

@@ -42,14 +42,13 @@ PastRetrain PastRetrainFromRow(const store::OutcomeRow& row) {
   return out;
 }
 
-EvaluationInput BuildEvaluationInput(const RetrainRequest& request,
-                                     const ModelSnapshot& snapshot) {
+EvaluationInput BuildEvaluationInput(const RetrainRequest& request, const ModelSnapshot& snapshot) {
   EvaluationInput input;
   const LoadedReference& reference = *snapshot.reference;
   input.reference = &reference.profile;
   if (reference.accuracy) {
-    input.reference_accuracy = gain::ReferenceAccuracy{*reference.accuracy,
-                                                       reference.evaluation_rows};
+    input.reference_accuracy =
+        gain::ReferenceAccuracy{*reference.accuracy, reference.evaluation_rows};
   }
   if (reference.scores) {
     input.reference_scores_calibrated = reference.scores->calibrated;

@@ -21,7 +21,7 @@ namespace greengate::app {
 struct ModelSnapshot {
   const LoadedReference* reference = nullptr;
   const policy::Policy* policy = nullptr;
-  ApprovalSummary approvals;                     // over the policy's budget window
+  ApprovalSummary approvals;                       // over the policy's budget window
   std::optional<ApprovalSummary> fleet_approvals;  // set with a fleet budget: over its window
   policy::FleetBudget fleet;
   const std::vector<store::OutcomeRow>* outcomes = nullptr;  // oldest first; may be empty

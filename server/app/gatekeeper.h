@@ -75,8 +75,7 @@ class Gatekeeper {
   // governance.cc
   absl::StatusOr<v1::GovernanceReport> GetGovernanceReport(
       const v1::GetGovernanceReportRequest& request);
-  absl::StatusOr<v1::AuditLogVerification> VerifyAuditLog(
-      const v1::VerifyAuditLogRequest& request);
+  absl::StatusOr<v1::AuditLogVerification> VerifyAuditLog(const v1::VerifyAuditLogRequest& request);
 
  private:
   // should_retrain.cc, the steps.

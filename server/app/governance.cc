@@ -10,11 +10,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
-#include "server/common/status_macros.h"
-#include "server/core/governance/report.h"
 #include "server/app/gatekeeper.h"
 #include "server/app/names.h"
 #include "server/app/time_range.h"
+#include "server/common/status_macros.h"
+#include "server/core/governance/report.h"
 #include "server/mapping/governance_mapping.h"
 #include "server/mapping/policy_mapping.h"
 #include "server/mapping/stored_json.h"
@@ -118,16 +118,15 @@ bool IsLowerHex64(absl::string_view s) {
 // model's approvals, for the fleet's budget).
 absl::StatusOr<governance::BudgetInput> BudgetUse(store::Store& store,
                                                   std::optional<int64_t> model_id,
-                                                  double energy_budget_kwh,
-                                                  double carbon_budget_kg, absl::Duration window,
-                                                  absl::Time end) {
+                                                  double energy_budget_kwh, double carbon_budget_kg,
+                                                  absl::Duration window, absl::Time end) {
   governance::BudgetInput budget;
   budget.energy_budget_kwh = energy_budget_kwh;
   budget.carbon_budget_kg = carbon_budget_kg;
   budget.window = window;
-  ASSIGN_OR_RETURN(const store::Store::ApprovedTotals used,
-                   store.SumApproved(model_id, absl::ToUnixMillis(end - window),
-                                     absl::ToUnixMillis(end)));
+  ASSIGN_OR_RETURN(
+      const store::Store::ApprovedTotals used,
+      store.SumApproved(model_id, absl::ToUnixMillis(end - window), absl::ToUnixMillis(end)));
   budget.used_kwh = used.energy_kwh;
   budget.used_co2e_kg = used.co2e_kg;
   return budget;
@@ -145,8 +144,8 @@ absl::StatusOr<v1::GovernanceReport> Gatekeeper::GetGovernanceReport(
     return absl::InvalidArgumentError("end_time: must be after start_time");
   }
   if (end - start > kMaxReportPeriod) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "end_time: the period may span at most ", kMaxReportPeriod / absl::Hours(24), " days"));
+    return absl::InvalidArgumentError(absl::StrCat("end_time: the period may span at most ",
+                                                   kMaxReportPeriod / absl::Hours(24), " days"));
   }
   std::optional<int64_t> model_filter;
   if (!r.model().empty()) {
@@ -210,9 +209,8 @@ absl::StatusOr<v1::GovernanceReport> Gatekeeper::GetGovernanceReport(
                                policy.budget_window, end));
   }
   if (fleet_.enabled()) {
-    ASSIGN_OR_RETURN(input.fleet_budget,
-                     BudgetUse(*store_, std::nullopt, fleet_.energy_budget_kwh, fleet_.carbon_budget_kg,
-                               fleet_.window, end));
+    ASSIGN_OR_RETURN(input.fleet_budget, BudgetUse(*store_, std::nullopt, fleet_.energy_budget_kwh,
+                                                   fleet_.carbon_budget_kg, fleet_.window, end));
   }
 
   ASSIGN_OR_RETURN(const governance::Report report, governance::BuildReport(input));
@@ -233,9 +231,8 @@ absl::StatusOr<v1::GovernanceReport> Gatekeeper::GetGovernanceReport(
   ASSIGN_OR_RETURN(const store::AuditVerification audit, store_->VerifyAuditChain());
   VerificationToProto(audit, out->mutable_audit());
   if (audit.problem) {
-    out->add_notes(absl::StrCat("The decision log is NOT intact (decision seq ",
-                                audit.problem->seq, ": ", audit.problem->detail,
-                                "); figures may be unreliable."));
+    out->add_notes(absl::StrCat("The decision log is NOT intact (decision seq ", audit.problem->seq,
+                                ": ", audit.problem->detail, "); figures may be unreliable."));
   }
   return report_proto;
 }

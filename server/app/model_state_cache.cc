@@ -38,9 +38,9 @@ absl::StatusOr<std::shared_ptr<const LoadedReference>> ModelStateCache::Referenc
   }
   absl::StatusOr<store::ReferenceRow> row = store_->GetLatestReference(model.id);
   if (absl::IsNotFound(row.status())) {
-    return absl::NotFoundError(absl::StrCat(
-        ModelName(model.model_id), " has no reference profile; call SetReference first "
-        "(greengate set-reference)"));
+    return absl::NotFoundError(absl::StrCat(ModelName(model.model_id),
+                                            " has no reference profile; call SetReference first "
+                                            "(greengate set-reference)"));
   }
   if (!row.ok()) return row.status();
   auto loaded = std::make_shared<LoadedReference>();
@@ -59,11 +59,10 @@ absl::StatusOr<std::shared_ptr<const LoadedReference>> ModelStateCache::Referenc
       loaded->profile.rows = std::max(loaded->profile.rows, f.count);
     }
   }
-  if (absl::Status valid = profile::ValidateReference(loaded->profile, "reference");
-      !valid.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the stored reference of ", ModelName(model.model_id), " is no longer valid (",
-        valid.message(), "); store a new one with SetReference"));
+  if (absl::Status valid = profile::ValidateReference(loaded->profile, "reference"); !valid.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the stored reference of ", ModelName(model.model_id), " is no longer valid (",
+                     valid.message(), "); store a new one with SetReference"));
   }
   loaded->row_id = row->id;
   loaded->model_version = row->model_version;
@@ -75,7 +74,8 @@ absl::StatusOr<std::shared_ptr<const LoadedReference>> ModelStateCache::Referenc
   if (scores) {
     v1::NumericProfile stored_scores;
     RETURN_IF_ERROR(mapping::FromStoredJson(scores->scores, &stored_scores));
-    loaded->scores = {scores->calibrated, scores->calibration_detail,
+    loaded->scores = {scores->calibrated,
+                      scores->calibration_detail,
                       {stored_scores.bin_edges().begin(), stored_scores.bin_edges().end()}};
   }
   return KeepReference(model.id, std::move(loaded));
@@ -125,14 +125,13 @@ ModelState* ModelStateCache::StateOf(int64_t model_id) {
 }
 
 absl::StatusOr<ApprovalSummary> ModelStateCache::Summarize(std::optional<int64_t> model_id,
-                                                           int64_t since_ms,
-                                                           ApprovalLedger* ledger,
-                                                           absl::Mutex* mu,
-                                                           const int* in_flight) {
+                                                           int64_t since_ms, ApprovalLedger* ledger,
+                                                           absl::Mutex* mu, const int* in_flight) {
   if (!ledger->Covers(since_ms)) {
     // Reloaded only once every decision it counts is committed (or failed), so the log holds
     // exactly the approvals it should.
-    mu->Await(absl::Condition(+[](const int* n) { return *n == 0; }, in_flight));
+    mu->Await(absl::Condition(
+        +[](const int* n) { return *n == 0; }, in_flight));
     ASSIGN_OR_RETURN(store::ApprovalHistory history, store_->ListApprovals(model_id, since_ms));
     ledger->Reset(since_ms, std::move(history));
   }
@@ -149,8 +148,8 @@ absl::StatusOr<ApprovalSummary> ModelStateCache::SummarizeFleetApprovals(int64_t
   return Summarize(std::nullopt, since_ms, &fleet_.approvals, &fleet_.mu, &fleet_.in_flight);
 }
 
-absl::StatusOr<const std::vector<store::OutcomeRow>*> ModelStateCache::Outcomes(
-    int64_t model_id, ModelState* state) {
+absl::StatusOr<const std::vector<store::OutcomeRow>*> ModelStateCache::Outcomes(int64_t model_id,
+                                                                                ModelState* state) {
   if (!state->outcomes) {
     ASSIGN_OR_RETURN(state->outcomes, store_->ListOutcomes(model_id, kOutcomesLoaded));
   }
@@ -163,8 +162,7 @@ void ModelStateCache::ForgetOutcomes(int64_t model_id) {
   state->outcomes.reset();
 }
 
-void ModelStateCache::CountQueued(ModelState* state, bool fleet,
-                                  const std::string& idempotency_key,
+void ModelStateCache::CountQueued(ModelState* state, bool fleet, const std::string& idempotency_key,
                                   store::Store::DecisionTicket ticket,
                                   const std::optional<store::ApprovalRow>& approval) {
   ++state->in_flight;

@@ -55,8 +55,7 @@ struct ModelState {
   ApprovalLedger approvals ABSL_GUARDED_BY(mu);
   int in_flight ABSL_GUARDED_BY(mu) = 0;  // decisions queued but not yet committed or failed
   // Idempotency keys of the decisions in flight, so a retry waits for the first's commit.
-  absl::flat_hash_map<std::string, store::Store::DecisionTicket> pending_keys
-      ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<std::string, store::Store::DecisionTicket> pending_keys ABSL_GUARDED_BY(mu);
   // The newest outcomes (what past retrains used and gained); reset by ForgetOutcomes.
   std::optional<std::vector<store::OutcomeRow>> outcomes ABSL_GUARDED_BY(mu);
 };

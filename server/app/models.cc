@@ -5,8 +5,8 @@
 #include "server/app/gatekeeper.h"
 #include "server/app/names.h"
 #include "server/app/request_checks.h"
-#include "server/common/quote.h"
 #include "server/common/log.h"
+#include "server/common/quote.h"
 #include "server/common/status_macros.h"
 
 namespace greengate::app {
@@ -43,9 +43,9 @@ absl::StatusOr<v1::Model> Gatekeeper::RegisterModel(const v1::RegisterModelReque
   RETURN_IF_ERROR(ValidateModelId(r.model_id(), "model_id"));
   // The name is output only; one that names another model is a client bug, not to be ignored.
   if (!r.model().name().empty() && r.model().name() != ModelName(r.model_id())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "model.name: ", QuoteForMessage(r.model().name()), " does not match model_id ",
-        QuoteForMessage(r.model_id()), "; leave it empty (it is output only)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("model.name: ", QuoteForMessage(r.model().name()), " does not match model_id ",
+                     QuoteForMessage(r.model_id()), "; leave it empty (it is output only)"));
   }
   RETURN_IF_ERROR(CheckText(r.model().deployed_version(), "model.deployed_version", true));
   RETURN_IF_ERROR(CheckText(r.model().display_name(), "model.display_name", false));
@@ -59,8 +59,8 @@ absl::StatusOr<v1::Model> Gatekeeper::RegisterModel(const v1::RegisterModelReque
   row.create_time_ms = now_ms;
   row.update_time_ms = now_ms;
   ASSIGN_OR_RETURN(store::ModelRow created, store_->CreateModel(row));
-  log::Info("model registered", {{"model", ModelName(created.model_id)},
-                                 {"version", created.deployed_version}});
+  log::Info("model registered",
+            {{"model", ModelName(created.model_id)}, {"version", created.deployed_version}});
   return ModelToProto(created);
 }
 

@@ -18,14 +18,16 @@ bool IsIdChar(char c) { return absl::ascii_islower(c) || absl::ascii_isdigit(c) 
 absl::Status ValidateModelId(absl::string_view id, absl::string_view field) {
   if (id.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
   if (id.size() > 63 || id.front() == '-') {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ": ", QuoteForMessage(id), " is not a valid model id (1-63 characters of a-z, 0-9 and '-', "
-        "not starting with '-')"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", QuoteForMessage(id),
+                     " is not a valid model id (1-63 characters of a-z, 0-9 and '-', "
+                     "not starting with '-')"));
   }
   for (char c : id) {
     if (!IsIdChar(c)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          field, ": ", QuoteForMessage(id), " is not a valid model id (only a-z, 0-9 and '-' are allowed)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": ", QuoteForMessage(id),
+                       " is not a valid model id (only a-z, 0-9 and '-' are allowed)"));
     }
   }
   return absl::OkStatus();
@@ -49,15 +51,13 @@ absl::StatusOr<std::string> ParseDecisionName(absl::string_view name, absl::stri
   absl::string_view id = name;
   if (absl::StartsWith(id, kDecisionsPrefix)) id.remove_prefix(kDecisionsPrefix.size());
   if (id.empty() || id.size() > 64) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": ", QuoteForMessage(name),
-                     " must have the form decisions/{decision_id}"));
+    return absl::InvalidArgumentError(absl::StrCat(field, ": ", QuoteForMessage(name),
+                                                   " must have the form decisions/{decision_id}"));
   }
   for (char c : id) {
     if (!absl::ascii_isxdigit(c)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, ": ", QuoteForMessage(name),
-                       " is not a decision name (decisions/{hex id})"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, ": ", QuoteForMessage(name), " is not a decision name (decisions/{hex id})"));
     }
   }
   return std::string(id);

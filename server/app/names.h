@@ -3,10 +3,10 @@
 // Resource names: "models/{model_id}" and "decisions/{decision_id}".
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace greengate::app {
 

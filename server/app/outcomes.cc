@@ -8,12 +8,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
-#include "server/common/log.h"
-#include "server/common/status_macros.h"
 #include "server/app/gatekeeper.h"
 #include "server/app/names.h"
 #include "server/app/request_checks.h"
 #include "server/app/versions.h"
+#include "server/common/log.h"
+#include "server/common/status_macros.h"
 #include "server/mapping/stored_json.h"
 
 namespace greengate::app {

@@ -36,7 +36,8 @@ absl::StatusOr<v1::Policy> Gatekeeper::SetPolicy(const v1::SetPolicyRequest& r) 
   *out.mutable_create_time() =
       google::protobuf::util::TimeUtil::MillisecondsToTimestamp(stored.create_time_ms);
   cache_.KeepPolicy(model.id, out);
-  log::Info("policy set", {{"model", out.model()}, {"version", static_cast<long long>(stored.version)}});
+  log::Info("policy set",
+            {{"model", out.model()}, {"version", static_cast<long long>(stored.version)}});
   return out;
 }
 

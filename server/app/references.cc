@@ -106,7 +106,8 @@ absl::StatusOr<v1::Reference> Gatekeeper::SetReference(const v1::SetReferenceReq
   loaded->accuracy = stored.accuracy;
   loaded->evaluation_rows = stored.evaluation_rows;
   if (calibration) {
-    loaded->scores = {calibration->calibrated, calibration->detail,
+    loaded->scores = {calibration->calibrated,
+                      calibration->detail,
                       {ref.scores().bin_edges().begin(), ref.scores().bin_edges().end()}};
   }
   // Without the samples the caller has just sent (proto comment of SetReference).
@@ -154,9 +155,9 @@ absl::StatusOr<std::optional<gain::Calibration>> Gatekeeper::CheckReferenceScore
   }
   ASSIGN_OR_RETURN(const gain::ScoreSummary scores,
                    mapping::ScoresFromProto(ref.scores(), "reference.scores"));
-  ASSIGN_OR_RETURN(gain::Calibration calibration,
-                   gain::CheckCalibration(scores, ref.accuracy(), ref.evaluation_rows(),
-                                          "reference.scores"));
+  ASSIGN_OR_RETURN(
+      gain::Calibration calibration,
+      gain::CheckCalibration(scores, ref.accuracy(), ref.evaluation_rows(), "reference.scores"));
   return std::optional<gain::Calibration>(std::move(calibration));
 }
 

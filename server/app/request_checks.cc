@@ -5,7 +5,8 @@
 namespace greengate::app {
 
 absl::Status CheckText(absl::string_view value, absl::string_view field, bool required) {
-  if (required && value.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
+  if (required && value.empty())
+    return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
   if (value.size() > kMaxShortText) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": ", value.size(), " bytes; at most ", kMaxShortText));

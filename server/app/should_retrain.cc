@@ -4,12 +4,11 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-
 #include "server/app/gatekeeper.h"
+#include "server/app/names.h"
 #include "server/app/versions.h"
 #include "server/common/log.h"
 #include "server/common/status_macros.h"
-#include "server/app/names.h"
 #include "server/core/evaluate.h"
 #include "server/core/profile/validate.h"
 #include "server/mapping/policy_mapping.h"
@@ -24,9 +23,10 @@ absl::Status CheckScoresAgainstReference(const RetrainRequest& request,
                                          const LoadedReference& reference) {
   if (!request.scores) return absl::OkStatus();
   if (!reference.scores) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "scores: the reference of ", ModelName(request.model_id), " has no scores to compare "
-        "them with; set reference.scores (SetReference) or leave scores out"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("scores: the reference of ", ModelName(request.model_id),
+                     " has no scores to compare "
+                     "them with; set reference.scores (SetReference) or leave scores out"));
   }
   profile::NumericProfile reference_scores, current_scores;
   reference_scores.bin_edges = reference.scores->bin_edges;
@@ -57,16 +57,17 @@ absl::StatusOr<v1::Decision> Gatekeeper::ShouldRetrain(const RetrainRequest& req
   snapshot.policy = &rules.policy;
   snapshot.tables = tables_;
   snapshot.now = clock_->Now();
-  ASSIGN_OR_RETURN(snapshot.approvals,
-                   cache_.SummarizeApprovals(
-                       model.id, absl::ToUnixMillis(snapshot.now - rules.policy.budget_window),
-                       state));
+  ASSIGN_OR_RETURN(
+      snapshot.approvals,
+      cache_.SummarizeApprovals(
+          model.id, absl::ToUnixMillis(snapshot.now - rules.policy.budget_window), state));
   std::optional<absl::ReleasableMutexLock> fleet_lock;
   if (fleet_.enabled()) {
     fleet_lock.emplace(&cache_.fleet()->mu);
     snapshot.fleet = fleet_;
-    ASSIGN_OR_RETURN(snapshot.fleet_approvals,
-                     cache_.SummarizeFleetApprovals(absl::ToUnixMillis(snapshot.now - fleet_.window)));
+    ASSIGN_OR_RETURN(
+        snapshot.fleet_approvals,
+        cache_.SummarizeFleetApprovals(absl::ToUnixMillis(snapshot.now - fleet_.window)));
   }
   ASSIGN_OR_RETURN(snapshot.outcomes, cache_.Outcomes(model.id, state));
   ASSIGN_OR_RETURN(const std::vector<store::VersionRow> versions, store_->ListVersions(model.id));

@@ -32,9 +32,9 @@ absl::Status ApplyTimeRange(const v1::ListDecisionsRequest& r, store::DecisionFi
     filter->to_ms = TimeUtil::TimestampToMilliseconds(r.end_time());
   }
   if (filter->from_ms && filter->to_ms && *filter->to_ms <= *filter->from_ms) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("end_time: must be after start_time, got ", TimeUtil::ToString(r.end_time()),
-                     " <= ", TimeUtil::ToString(r.start_time())));
+    return absl::InvalidArgumentError(absl::StrCat("end_time: must be after start_time, got ",
+                                                   TimeUtil::ToString(r.end_time()),
+                                                   " <= ", TimeUtil::ToString(r.start_time())));
   }
   return absl::OkStatus();
 }

@@ -22,8 +22,7 @@ bool IsValidTimestamp(const google::protobuf::Timestamp& t);
 // Sets filter->from_ms / to_ms from the request's start_time / end_time (each optional;
 // milliseconds, sub-millisecond parts truncated). InvalidArgument naming the field for an
 // invalid timestamp or end_time <= start_time. Thread-safe.
-absl::Status ApplyTimeRange(const v1::ListDecisionsRequest& request,
-                            store::DecisionFilter* filter);
+absl::Status ApplyTimeRange(const v1::ListDecisionsRequest& request, store::DecisionFilter* filter);
 
 // The part of the page-token binding for the range in `filter`: "" without a range (so
 // tokens issued before time filters existed stay valid), else "|t<from>,<to>".

@@ -4,8 +4,8 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
-#include "server/common/status_macros.h"
 #include "server/app/names.h"
+#include "server/common/status_macros.h"
 
 namespace greengate::app {
 
@@ -18,17 +18,17 @@ absl::StatusOr<int64_t> ApprovalSeq(store::Store& store, int64_t model_id,
         absl::StrCat("reference.approved_by: ", decision_name, " gated another model"));
   }
   if (decision.verdict != "APPROVE") {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "reference.approved_by: ", decision_name, " was ", decision.verdict,
-        ": a version is produced by an approved retrain"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("reference.approved_by: ", decision_name, " was ", decision.verdict,
+                     ": a version is produced by an approved retrain"));
   }
   return decision.seq;
 }
 
 absl::Status ValidateModelVersion(absl::string_view version, absl::string_view field) {
   if (version.size() > kMaxVersionBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": ", version.size(),
-                                                   " bytes; at most ", kMaxVersionBytes));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", version.size(), " bytes; at most ", kMaxVersionBytes));
   }
   const bool control = std::any_of(version.begin(), version.end(), [](char c) {
     return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
@@ -50,14 +50,14 @@ absl::Status ApplyShadowScore(v1::Outcome* o) {
                              std::pair{s.correct_after(), "correct_after"}}) {
     if (value < 0 || value > s.rows()) {
       return absl::InvalidArgumentError(absl::StrCat("outcome.shadow.", name, ": must be in [0, ",
-                                                     "outcome.shadow.rows=", s.rows(),
-                                                     "], got ", value));
+                                                     "outcome.shadow.rows=", s.rows(), "], got ",
+                                                     value));
     }
   }
   if (o->has_accuracy_before() || o->has_accuracy_after()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        o->has_accuracy_after() ? "outcome.accuracy_after" : "outcome.accuracy_before",
-        ": not with outcome.shadow (the accuracies are derived from its counts)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(o->has_accuracy_after() ? "outcome.accuracy_after" : "outcome.accuracy_before",
+                     ": not with outcome.shadow (the accuracies are derived from its counts)"));
   }
   const double rows = static_cast<double>(s.rows());
   o->set_accuracy_before(static_cast<double>(s.correct_before()) / rows);

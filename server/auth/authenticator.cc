@@ -33,18 +33,15 @@ absl::StatusOr<Caller> Authenticator::Authenticate(
   }
   if (authorization->size() <= kScheme.size() ||
       !absl::StartsWithIgnoreCase(*authorization, kScheme)) {
-    return absl::UnauthenticatedError(
-        "authorization metadata is not 'Bearer <token>'");
+    return absl::UnauthenticatedError("authorization metadata is not 'Bearer <token>'");
   }
-  const absl::string_view token =
-      absl::StripAsciiWhitespace(authorization->substr(kScheme.size()));
+  const absl::string_view token = absl::StripAsciiWhitespace(authorization->substr(kScheme.size()));
   const Sha256 digest = HashToken(token);
   // Compare against every entry, without stopping at a match, so the time taken does not tell
   // which entry (if any) matched.
   const TokenEntry* match = nullptr;
   for (const TokenEntry& entry : entries_) {
-    const bool equal =
-        CRYPTO_memcmp(entry.token_sha256.data(), digest.data(), digest.size()) == 0;
+    const bool equal = CRYPTO_memcmp(entry.token_sha256.data(), digest.data(), digest.size()) == 0;
     if (equal) match = &entry;
   }
   if (match == nullptr) return absl::UnauthenticatedError("unknown bearer token");
@@ -64,10 +61,10 @@ absl::Status Authenticator::Authorize(const Caller& caller, absl::string_view me
 
 absl::Status Authenticator::AuthorizeModel(const Caller& caller, absl::string_view model_id) {
   if (caller.models.Allows(model_id)) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrCat(
-      "caller '", caller.name, "' may not act on ",
-      QuoteForMessage(absl::StrCat("models/", model_id)), "; its token is limited to models ",
-      caller.models.Describe()));
+  return absl::PermissionDeniedError(
+      absl::StrCat("caller '", caller.name, "' may not act on ",
+                   QuoteForMessage(absl::StrCat("models/", model_id)),
+                   "; its token is limited to models ", caller.models.Describe()));
 }
 
 }  // namespace greengate::auth

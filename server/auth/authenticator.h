@@ -19,8 +19,8 @@ namespace greengate::auth {
 
 // Who made a call. Recorded with each decision.
 struct Caller {
-  std::string name = "anonymous";  // the token's name, or "anonymous" without tokens
-  std::optional<Role> role;        // unset for anonymous callers
+  std::string name = "anonymous";   // the token's name, or "anonymous" without tokens
+  std::optional<Role> role;         // unset for anonymous callers
   std::string certificate_subject;  // the mTLS client certificate's subject, when there is one
   ModelScope models;                // the models its token may act on
 };

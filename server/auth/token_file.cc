@@ -24,8 +24,8 @@ constexpr size_t kMaxNameLength = 64;
 bool ValidName(absl::string_view name) {
   if (name.empty() || name.size() > kMaxNameLength) return false;
   for (char c : name) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' &&
-        c != '-' && c != '@') {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-' &&
+        c != '@') {
       return false;
     }
   }
@@ -79,8 +79,7 @@ absl::StatusOr<std::vector<TokenEntry>> ParseTokenFile(absl::string_view text,
     const absl::string_view token = fields[2];
     if (!ValidName(name)) {
       return fail(absl::StrCat("name '", absl::CHexEscape(name.substr(0, kMaxNameLength)),
-                               "': use 1 to ", kMaxNameLength,
-                               " of A-Z a-z 0-9 . _ - @"));
+                               "': use 1 to ", kMaxNameLength, " of A-Z a-z 0-9 . _ - @"));
     }
     if (name == "anonymous") return fail("name 'anonymous' is reserved for calls without a token");
     const std::optional<Role> role = ParseRole(fields[1]);
@@ -89,9 +88,8 @@ absl::StatusOr<std::vector<TokenEntry>> ParseTokenFile(absl::string_view text,
                                "': expected pipeline, reviewer or admin"));
     }
     if (token.size() < kMinTokenLength) {
-      return fail(absl::StrCat("token of '", name, "' has ", token.size(),
-                               " characters; at least ", kMinTokenLength,
-                               " (e.g. `openssl rand -hex 32`)"));
+      return fail(absl::StrCat("token of '", name, "' has ", token.size(), " characters; at least ",
+                               kMinTokenLength, " (e.g. `openssl rand -hex 32`)"));
     }
     if (absl::StartsWithIgnoreCase(token, "REPLACE-ME")) {
       return fail(absl::StrCat("token of '", name,

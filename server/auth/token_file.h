@@ -30,11 +30,11 @@ Sha256 HashToken(absl::string_view data);
 
 // One line of the token file.
 struct TokenEntry {
-  std::string name;    // the caller's name, recorded with each decision
+  std::string name;  // the caller's name, recorded with each decision
   Role role = Role::kPipeline;
   Sha256 token_sha256{};
-  ModelScope models;   // every model unless the line limits it
-  int line = 0;        // 1-based line in the file
+  ModelScope models;  // every model unless the line limits it
+  int line = 0;       // 1-based line in the file
 };
 
 // Shortest token accepted: 16 characters (e.g. `openssl rand -hex 32` gives 64).
@@ -44,8 +44,8 @@ inline constexpr size_t kMinTokenLength = 16;
 //
 // Parses the text of a token file; `path` only names the file in errors, which read
 // "PATH:LINE: ..." and never contain a token. InvalidArgument for a malformed line, an unknown
-// role, a malformed `models=` field, a short token, the example file's REPLACE-ME placeholder, a duplicate name or token, or
-// a file without any entry.
+// role, a malformed `models=` field, a short token, the example file's REPLACE-ME placeholder, a
+// duplicate name or token, or a file without any entry.
 absl::StatusOr<std::vector<TokenEntry>> ParseTokenFile(absl::string_view text,
                                                        absl::string_view path);
 

@@ -16,11 +16,21 @@ void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default:
         if (c < 0x20) {
           absl::StrAppendFormat(out, "\\u%04x", c);
@@ -39,17 +49,20 @@ constexpr std::size_t kMaxMessageBytes = 4096;
 
 void AppendBoundedJsonString(std::string_view s, std::size_t max_bytes, std::string* out) {
   if (s.size() <= max_bytes) return AppendJsonString(s, out);
-  AppendJsonString(absl::StrCat(absl::string_view(s.data(), max_bytes), "... (", s.size(),
-                                " bytes)"),
-                   out);
+  AppendJsonString(
+      absl::StrCat(absl::string_view(s.data(), max_bytes), "... (", s.size(), " bytes)"), out);
 }
 
 const char* SeverityName(Severity s) {
   switch (s) {
-    case Severity::kDebug: return "DEBUG";
-    case Severity::kInfo: return "INFO";
-    case Severity::kWarning: return "WARNING";
-    case Severity::kError: return "ERROR";
+    case Severity::kDebug:
+      return "DEBUG";
+    case Severity::kInfo:
+      return "INFO";
+    case Severity::kWarning:
+      return "WARNING";
+    case Severity::kError:
+      return "ERROR";
   }
   return "INFO";
 }

@@ -20,9 +20,8 @@ absl::Status RenamePlanField(absl::Status status, size_t index, bool first_is_pl
   if (status.ok() || (first_is_plan && index == 0)) return status;
   const size_t request_index = first_is_plan ? index - 1 : index;
   return absl::Status(
-      status.code(),
-      absl::StrReplaceAll(status.message(),
-                          {{"plan.", absl::StrCat("plans[", request_index, "].")}}));
+      status.code(), absl::StrReplaceAll(status.message(),
+                                         {{"plan.", absl::StrCat("plans[", request_index, "].")}}));
 }
 
 // The plan's cost in the policy's currency (value rule), or its kWh without one.
@@ -84,16 +83,17 @@ std::pair<size_t, std::string> ChoosePlan(const std::vector<energy::CostEstimate
   }
   std::string listing;
   for (size_t i = 0; i < costs.size(); ++i) {
-    absl::StrAppend(&listing, i == 0 ? "" : "; ", PlanLabel(costs[i], i), " ",
-                    absl::StrFormat("%.4g kWh / %.4g kg CO2e", costs[i].energy_kwh,
-                                    costs[i].co2e_kg));
+    absl::StrAppend(
+        &listing, i == 0 ? "" : "; ", PlanLabel(costs[i], i), " ",
+        absl::StrFormat("%.4g kWh / %.4g kg CO2e", costs[i].energy_kwh, costs[i].co2e_kg));
     if (!same_gain) {
       absl::StrAppend(&listing,
                       absl::StrFormat(", gain lower bound %.3g points (recovery %.2f)",
                                       100 * gains[i].lower_bound, gains[i].recovery_ratio));
     }
     if (value_rule) {
-      absl::StrAppend(&listing, absl::StrFormat(", net value %.4g", NetValue(costs[i], gains[i], p)));
+      absl::StrAppend(&listing,
+                      absl::StrFormat(", net value %.4g", NetValue(costs[i], gains[i], p)));
     }
   }
   std::string rule;

@@ -140,7 +140,8 @@ void EvaluationToDecision(const Evaluation& evaluation, v1::Decision* decision) 
     p->set_evaluated(c.evaluated);
   }
   if (d.retry_after) {
-    *decision->mutable_retry_after() = TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(*d.retry_after));
+    *decision->mutable_retry_after() =
+        TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(*d.retry_after));
   }
   DriftToProto(evaluation.drift, decision->mutable_drift());
   GainToProto(evaluation.gain, decision->mutable_gain());

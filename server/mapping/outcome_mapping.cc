@@ -26,9 +26,9 @@ std::vector<policy::ForecastPoint> ForecastFromProto(const v1::ShouldRetrainRequ
   std::vector<policy::ForecastPoint> out;
   out.reserve(request.forecast_size());
   for (const v1::CarbonForecastPoint& p : request.forecast()) {
-    out.push_back({absl::FromUnixMillis(google::protobuf::util::TimeUtil::TimestampToMilliseconds(
-                       p.time())),
-                   p.carbon_intensity_g_per_kwh()});
+    out.push_back(
+        {absl::FromUnixMillis(google::protobuf::util::TimeUtil::TimestampToMilliseconds(p.time())),
+         p.carbon_intensity_g_per_kwh()});
   }
   return out;
 }

@@ -45,7 +45,8 @@ absl::StatusOr<policy::Policy> PolicyFromProto(const v1::Policy& p) {
   if (p.mmd_permutations() < -1) {
     return absl::InvalidArgumentError(absl::StrCat(
         "policy.mmd_permutations: must be -1 (multivariate tests off), 0 (default 100) or a "
-        "count in [1, 100000], got ", p.mmd_permutations()));
+        "count in [1, 100000], got ",
+        p.mmd_permutations()));
   }
   policy::Policy out;
   out.version = p.version();

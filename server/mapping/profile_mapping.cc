@@ -84,9 +84,9 @@ absl::StatusOr<profile::DataProfile> ProfileFromProto(const v1::DataProfile& pro
         break;
       }
       default:
-        return absl::InvalidArgumentError(absl::StrCat(
-            field, ".features[", i, "]: feature ", QuoteForMessage(f.name()),
-            " has neither `numeric` nor `categorical` set"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(field, ".features[", i, "]: feature ", QuoteForMessage(f.name()),
+                         " has neither `numeric` nor `categorical` set"));
     }
     out.features.push_back(std::move(feature));
   }

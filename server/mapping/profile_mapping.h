@@ -3,9 +3,8 @@
 // DataProfile: protobuf <-> core. FromProto checks only what the proto cannot express (a
 // feature with neither kind set); the rest is profile/validate.h's job.
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "greengate/v1/greengate.pb.h"
 #include "server/core/profile/profile.h"
 

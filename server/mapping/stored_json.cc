@@ -26,9 +26,7 @@ using google::protobuf::Reflection;
 // binary -> type-resolver -> JSON pipeline, which was a quarter of the CPU of a ShouldRetrain.
 // Messages it does not handle (well-known types other than Timestamp) go to protobuf's printer.
 
-bool NeedsEscape(char c) {
-  return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
-}
+bool NeedsEscape(char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; }
 
 void AppendString(absl::string_view text, std::string* out) {
   out->push_back('"');
@@ -84,13 +82,13 @@ void AppendDouble(double value, std::string* out) {
     // choice), but through to_chars/from_chars: glibc's printf of a double was the largest
     // single cost of printing a decision.
     char buffer[32];
-    auto printed = std::to_chars(buffer, buffer + sizeof(buffer), value,
-                                 std::chars_format::general, 15);
+    auto printed =
+        std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::general, 15);
     double read_back = 0;
     std::from_chars(buffer, printed.ptr, read_back);
     if (read_back != value) {
-      printed = std::to_chars(buffer, buffer + sizeof(buffer), value,
-                              std::chars_format::general, 17);
+      printed =
+          std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::general, 17);
     }
     out->append(buffer, printed.ptr);
   }
@@ -259,8 +257,8 @@ absl::Status FromStoredJson(absl::string_view json, google::protobuf::Message* m
   auto status = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(json.data(), json.size()), message, options);
   if (!status.ok()) {
-    return absl::DataLossError(absl::StrCat("stored ", message->GetTypeName(),
-                                            " does not parse: ", status.ToString()));
+    return absl::DataLossError(
+        absl::StrCat("stored ", message->GetTypeName(), " does not parse: ", status.ToString()));
   }
   return absl::OkStatus();
 }

@@ -4,9 +4,9 @@
 // them as in the .proto) and every field printed, so a stored record is explicit.
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 
 namespace greengate::mapping {

@@ -74,10 +74,10 @@ ServerMetrics::ServerMetrics()
                             .Register(*registry_)
                             .Add({})),
       co2e_approved_g_(prometheus::BuildCounter()
-                            .Name("greengate_co2e_approved_grams_total")
-                            .Help("Estimated CO2e of approved retraining jobs, in grams.")
-                            .Register(*registry_)
-                            .Add({})),
+                           .Name("greengate_co2e_approved_grams_total")
+                           .Help("Estimated CO2e of approved retraining jobs, in grams.")
+                           .Register(*registry_)
+                           .Add({})),
       rpc_duration_(prometheus::BuildHistogram()
                         .Name("greengate_rpc_duration_seconds")
                         .Help("Time to handle a unary gRPC call, in seconds.")
@@ -96,8 +96,7 @@ ServerMetrics::ServerMetrics()
 
 void ServerMetrics::OnDecision(const v1::Decision& decision, int64_t /*seq*/) {
   const std::string model(absl::StripPrefix(decision.model(), "models/"));
-  decisions_.Add({{"model", model}, {"verdict", v1::Verdict_Name(decision.verdict())}})
-      .Increment();
+  decisions_.Add({{"model", model}, {"verdict", v1::Verdict_Name(decision.verdict())}}).Increment();
   const double energy_j = decision.cost().energy_kwh() * kJoulesPerKwh;
   if (energy_j < 0) return;  // never: the core validates; counters must not go down
   switch (decision.verdict()) {

@@ -45,8 +45,7 @@ class ServerMetrics final : public events::DecisionListener {
 
   // A factory of server interceptors that time unary RPCs into this object, which must
   // outlive the server.
-  std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
-  NewInterceptorFactory();
+  std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> NewInterceptorFactory();
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;

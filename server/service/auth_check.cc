@@ -4,8 +4,8 @@
 #include "absl/strings/str_cat.h"
 #include "grpc/grpc_security_constants.h"
 #include "grpcpp/security/auth_context.h"
-#include "server/common/log.h"
 #include "server/app/names.h"
+#include "server/common/log.h"
 #include "server/service/gatekeeper_service.h"
 #include "server/service/status_util.h"
 
@@ -74,15 +74,16 @@ std::optional<std::string> RequestModel(const google::protobuf::Message& request
 
 }  // namespace
 
-absl::Status GatekeeperService::CheckScope(const auth::Caller& caller, absl::string_view model_name) {
+absl::Status GatekeeperService::CheckScope(const auth::Caller& caller,
+                                           absl::string_view model_name) {
   absl::StatusOr<std::string> id = app::ParseModelName(model_name, "model");
   if (!id.ok()) return absl::OkStatus();  // the handler names the bad field
   return auth::Authenticator::AuthorizeModel(caller, *id);
 }
 
 grpc::Status GatekeeperService::Admit(const grpc::ServerContext* context, absl::string_view method,
-                               const google::protobuf::Message& request,
-                               auth::Caller* caller) const {
+                                      const google::protobuf::Message& request,
+                                      auth::Caller* caller) const {
   auth::Caller admitted;
   if (grpc::Status s = Admit(context, method, &admitted); !s.ok()) return s;
   const std::optional<std::string> model = RequestModel(request);
@@ -106,14 +107,13 @@ grpc::Status GatekeeperService::Admit(const grpc::ServerContext* context, absl::
 }
 
 grpc::Status GatekeeperService::Admit(const grpc::ServerContext* context, absl::string_view method,
-                               auth::Caller* caller) const {
+                                      auth::Caller* caller) const {
   absl::StatusOr<auth::Caller> identified = Identify(*context, authenticator_, method);
   if (!identified.ok()) {
-    log::Warning("call refused",
-                 {{"method", std::string(method)},
-                  {"peer", context->peer()},
-                  {"code", absl::StatusCodeToString(identified.status().code())},
-                  {"error", std::string(identified.status().message())}});
+    log::Warning("call refused", {{"method", std::string(method)},
+                                  {"peer", context->peer()},
+                                  {"code", absl::StatusCodeToString(identified.status().code())},
+                                  {"error", std::string(identified.status().message())}});
     return ToGrpcStatus(identified.status());
   }
   if (caller != nullptr) *caller = std::move(*identified);

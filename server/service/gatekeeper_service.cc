@@ -26,8 +26,8 @@ grpc::Status GatekeeperService::RegisterModel(grpc::ServerContext* context,
   return Reply(app_->RegisterModel(*r), out);
 }
 
-grpc::Status GatekeeperService::GetModel(grpc::ServerContext* context,
-                                         const v1::GetModelRequest* r, v1::Model* out) {
+grpc::Status GatekeeperService::GetModel(grpc::ServerContext* context, const v1::GetModelRequest* r,
+                                         v1::Model* out) {
   if (grpc::Status s = Admit(context, "GetModel", *r); !s.ok()) return s;
   return Reply(app_->GetModel(*r), out);
 }
@@ -50,15 +50,13 @@ grpc::Status GatekeeperService::ListModels(grpc::ServerContext* context,
 }
 
 grpc::Status GatekeeperService::SetReference(grpc::ServerContext* context,
-                                             const v1::SetReferenceRequest* r,
-                                             v1::Reference* out) {
+                                             const v1::SetReferenceRequest* r, v1::Reference* out) {
   if (grpc::Status s = Admit(context, "SetReference", *r); !s.ok()) return s;
   return Reply(app_->SetReference(*r), out);
 }
 
 grpc::Status GatekeeperService::GetReference(grpc::ServerContext* context,
-                                             const v1::GetReferenceRequest* r,
-                                             v1::Reference* out) {
+                                             const v1::GetReferenceRequest* r, v1::Reference* out) {
   if (grpc::Status s = Admit(context, "GetReference", *r); !s.ok()) return s;
   return Reply(app_->GetReference(*r), out);
 }
@@ -113,8 +111,7 @@ grpc::Status GatekeeperService::ListDecisions(grpc::ServerContext* context,
 }
 
 grpc::Status GatekeeperService::ReportOutcome(grpc::ServerContext* context,
-                                              const v1::ReportOutcomeRequest* r,
-                                              v1::Outcome* out) {
+                                              const v1::ReportOutcomeRequest* r, v1::Outcome* out) {
   auth::Caller caller;
   if (grpc::Status s = Admit(context, "ReportOutcome", &caller); !s.ok()) return s;
   if (!caller.models.all()) {

@@ -23,8 +23,7 @@ class GatekeeperService final : public v1::RetrainGatekeeper::Service {
                     const auth::Authenticator* authenticator)
       : app_(app), watch_hub_(watch_hub), authenticator_(authenticator) {}
 
-  grpc::Status RegisterModel(grpc::ServerContext* context,
-                             const v1::RegisterModelRequest* request,
+  grpc::Status RegisterModel(grpc::ServerContext* context, const v1::RegisterModelRequest* request,
                              v1::Model* response) override;
   grpc::Status GetModel(grpc::ServerContext* context, const v1::GetModelRequest* request,
                         v1::Model* response) override;
@@ -38,16 +37,13 @@ class GatekeeperService final : public v1::RetrainGatekeeper::Service {
                          v1::Policy* response) override;
   grpc::Status GetPolicy(grpc::ServerContext* context, const v1::GetPolicyRequest* request,
                          v1::Policy* response) override;
-  grpc::Status ShouldRetrain(grpc::ServerContext* context,
-                             const v1::ShouldRetrainRequest* request,
+  grpc::Status ShouldRetrain(grpc::ServerContext* context, const v1::ShouldRetrainRequest* request,
                              v1::Decision* response) override;
   grpc::Status GetDecision(grpc::ServerContext* context, const v1::GetDecisionRequest* request,
                            v1::Decision* response) override;
-  grpc::Status ListDecisions(grpc::ServerContext* context,
-                             const v1::ListDecisionsRequest* request,
+  grpc::Status ListDecisions(grpc::ServerContext* context, const v1::ListDecisionsRequest* request,
                              v1::ListDecisionsResponse* response) override;
-  grpc::Status ReportOutcome(grpc::ServerContext* context,
-                             const v1::ReportOutcomeRequest* request,
+  grpc::Status ReportOutcome(grpc::ServerContext* context, const v1::ReportOutcomeRequest* request,
                              v1::Outcome* response) override;
   grpc::Status GetGovernanceReport(grpc::ServerContext* context,
                                    const v1::GetGovernanceReportRequest* request,

@@ -50,12 +50,12 @@ absl::StatusOr<app::RetrainRequest> RetrainRequestFromProto(const v1::ShouldRetr
   if (r.has_challenger()) {
     const double kwh = r.challenger().energy_kwh();
     if (!(kwh >= 0 && kwh <= kMaxChallengerEnergyKwh)) {  // also rejects NaN
-      return absl::InvalidArgumentError(absl::StrCat(
-          "challenger.energy_kwh: must be in [0, ", kMaxChallengerEnergyKwh, "], got ", kwh));
+      return absl::InvalidArgumentError(absl::StrCat("challenger.energy_kwh: must be in [0, ",
+                                                     kMaxChallengerEnergyKwh, "], got ", kwh));
     }
     if (r.challenger().description().size() > kMaxChallengerDescription) {
-      return absl::InvalidArgumentError(absl::StrCat("challenger.description: at most ",
-                                                     kMaxChallengerDescription, " bytes"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("challenger.description: at most ", kMaxChallengerDescription, " bytes"));
     }
     out.challenger_energy_kwh = kwh;
     out.challenger_description = r.challenger().description();

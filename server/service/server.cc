@@ -13,9 +13,10 @@ namespace greengate::service {
 constexpr char kServiceName[] = "greengate.v1.RetrainGatekeeper";
 constexpr int kMaxIdlePollers = 16;
 
-absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
-    const ServerOptions& options, store::Store* store, const Clock* clock,
-    const energy::Tables* tables) {
+absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(const ServerOptions& options,
+                                                                    store::Store* store,
+                                                                    const Clock* clock,
+                                                                    const energy::Tables* tables) {
   grpc::EnableDefaultHealthCheckService(true);
   // Referencing the plugin keeps the reflection library from being dropped by --as-needed.
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -28,8 +29,7 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   std::vector<events::DecisionListener*> listeners = {running->watch_hub_.get()};
   if (options.decision_listener != nullptr) listeners.push_back(options.decision_listener);
   running->listeners_ = std::make_unique<events::DecisionFanout>(std::move(listeners));
-  running->app_ = std::make_unique<app::Gatekeeper>(store, clock, tables,
-                                                    running->listeners_.get(),
+  running->app_ = std::make_unique<app::Gatekeeper>(store, clock, tables, running->listeners_.get(),
                                                     options.fleet_budget);
   running->service_ = std::make_unique<GatekeeperService>(
       running->app_.get(), running->watch_hub_.get(), options.authenticator);
@@ -40,15 +40,13 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   // busy at once. gRPC's default keeps at most 2 idle pollers: every other thread exits when
   // its call ends and a new one is created for the next call, a thread start and exit per
   // decision. Keeping more idle pollers keeps those threads.
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
-                              kMaxIdlePollers);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, kMaxIdlePollers);
   builder.RegisterService(running->service_.get());
   if (options.interceptors) builder.experimental().SetInterceptorCreators(options.interceptors());
   running->server_ = builder.BuildAndStart();
   if (running->server_ == nullptr || running->port_ == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", options.listen_address,
-                     " (address in use, or not a host:port?)"));
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address,
+                                               " (address in use, or not a host:port?)"));
   }
   if (auto* health = running->server_->GetHealthCheckService()) {
     health->SetServingStatus(kServiceName, true);

@@ -6,20 +6,20 @@
 
 #include <cstdint>
 #include <functional>
-#include <vector>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "grpcpp/support/server_interceptor.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
+#include "grpcpp/support/server_interceptor.h"
+#include "server/app/gatekeeper.h"
 #include "server/auth/authenticator.h"
 #include "server/common/clock.h"
 #include "server/core/energy/tables.h"
 #include "server/core/policy/policy.h"
-#include "server/app/gatekeeper.h"
 #include "server/events/decision_listener.h"
 #include "server/service/gatekeeper_service.h"
 #include "server/service/watch_hub.h"
@@ -37,8 +37,8 @@ struct ServerOptions {
   // The operator's energy/carbon budgets over all models (unlimited by default).
   policy::FleetBudget fleet_budget;
   // Makes the server interceptors (e.g. RPC timing for /metrics); may be empty.
-  std::function<std::vector<
-      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>()>
+  std::function<
+      std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>()>
       interceptors;
   // --- Authentication and TLS ---
   // Requires a bearer token with the method's role on every RetrainGatekeeper call; null

@@ -45,8 +45,8 @@ absl::StatusOr<WatchFilter> GatekeeperService::ParseWatchFilter(
 }
 
 grpc::Status GatekeeperService::WatchDecisions(grpc::ServerContext* context,
-                                        const v1::WatchDecisionsRequest* request,
-                                        grpc::ServerWriter<v1::Decision>* writer) {
+                                               const v1::WatchDecisionsRequest* request,
+                                               grpc::ServerWriter<v1::Decision>* writer) {
   if (grpc::Status s = Admit(context, "WatchDecisions", *request); !s.ok()) return s;
   absl::StatusOr<WatchFilter> filter = ParseWatchFilter(*request);
   if (!filter.ok()) return ToGrpcStatus(filter.status());

@@ -22,7 +22,7 @@ namespace greengate::service {
 
 // Which decisions a subscriber wants. Empty fields match everything.
 struct WatchFilter {
-  std::string model;                 // "models/{model_id}", or "" for all models
+  std::string model;                  // "models/{model_id}", or "" for all models
   std::vector<v1::Verdict> verdicts;  // any of these, or empty for all verdicts
   bool Matches(const v1::Decision& decision) const;
 };

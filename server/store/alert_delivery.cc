@@ -102,9 +102,8 @@ absl::Status Store::AdvanceAlertCursor(const std::string& sink, int64_t seq, int
   ASSIGN_OR_RETURN(std::optional<AlertCursor> cursor, ReadCursor(db_, sink));
   if (!cursor) return UnknownSink(sink);
   if (seq < cursor->last_seq) {
-    return absl::FailedPreconditionError(absl::StrCat("alert cursor of \"", sink, "\" is at ",
-                                                      cursor->last_seq, "; cannot move back to ",
-                                                      seq));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "alert cursor of \"", sink, "\" is at ", cursor->last_seq, "; cannot move back to ", seq));
   }
   ASSIGN_OR_RETURN(Statement update,
                    Statement::Prepare(db_,

@@ -27,8 +27,8 @@ class Checkpointer {
   // Opens its own connection to `path` and starts the thread. Checkpoints once the WAL holds
   // at least `threshold_frames` pages (SQLite's own default is 1000).
   static absl::StatusOr<std::unique_ptr<Checkpointer>> Start(const std::string& path,
-                                                            int busy_timeout_ms,
-                                                            int threshold_frames);
+                                                             int busy_timeout_ms,
+                                                             int threshold_frames);
   // Stops the thread (an ongoing checkpoint finishes first) and closes the connection.
   ~Checkpointer();
 

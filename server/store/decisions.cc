@@ -69,8 +69,7 @@ absl::Status DescribeInsertFailure(const Statement& insert, const DecisionRow& d
         absl::StrCat("decision_id \"", decision.decision_id, "\" already exists"));
   }
   return absl::AlreadyExistsError(absl::StrCat("idempotency key \"", decision.idempotency_key,
-                                               "\" already used for model id ",
-                                               decision.model_id));
+                                               "\" already used for model id ", decision.model_id));
 }
 
 constexpr absl::string_view kChainPositionSql =
@@ -345,7 +344,9 @@ AuditProblem Missing(int64_t seq, std::string detail) {
 class ChainWalker {
  public:
   ChainWalker(const ChainHead& head, const std::optional<AuditAnchor>& anchor)
-      : head_(head), anchor_(anchor), expected_seq_(head.legacy_max_seq + 1),
+      : head_(head),
+        anchor_(anchor),
+        expected_seq_(head.legacy_max_seq + 1),
         expected_prev_(kGenesisHash) {}
 
   // Checks the next row; the first problem, or nullopt.
@@ -358,8 +359,8 @@ class ChainWalker {
       return Altered(row.seq, "the row has no hash although it is after the chain's start");
     }
     if (row.prev_hash != expected_prev_) {
-      return Altered(row.seq, absl::StrCat("prev_hash does not match the hash of seq ",
-                                           row.seq - 1, ": this row or the one before it "
+      return Altered(row.seq, absl::StrCat("prev_hash does not match the hash of seq ", row.seq - 1,
+                                           ": this row or the one before it "
                                            "was rewritten"));
     }
     absl::StatusOr<std::string> hash = ChainHash(row.prev_hash, row);
@@ -379,17 +380,18 @@ class ChainWalker {
   // Checks the end of the walk against the recorded head and the anchor.
   std::optional<AuditProblem> Finish() const {
     if (expected_seq_ <= head_.head_seq) {
-      return Missing(expected_seq_, absl::StrCat("decisions ", expected_seq_, "..",
-                                                 head_.head_seq, " are gone; the chain head "
-                                                 "is seq ", head_.head_seq));
+      return Missing(expected_seq_, absl::StrCat("decisions ", expected_seq_, "..", head_.head_seq,
+                                                 " are gone; the chain head "
+                                                 "is seq ",
+                                                 head_.head_seq));
     }
     if (expected_prev_ != head_.head_hash || checked_ != head_.chained_rows) {
       return Altered(head_.head_seq, "the recorded chain head does not match the last row");
     }
     if (anchor_ && (anchor_->seq > head_.head_seq || anchor_->seq <= head_.legacy_max_seq)) {
-      return Missing(anchor_->seq, absl::StrCat("the anchored decision seq ", anchor_->seq,
-                                                " is not in the chain (head is seq ",
-                                                head_.head_seq, ")"));
+      return Missing(anchor_->seq,
+                     absl::StrCat("the anchored decision seq ", anchor_->seq,
+                                  " is not in the chain (head is seq ", head_.head_seq, ")"));
     }
     return std::nullopt;
   }

@@ -24,8 +24,8 @@ constexpr char kFeatureSeparator = '\x1f';
 
 // The period (and model) condition shared by both queries; `table` is the decisions alias.
 std::string PeriodCondition(absl::string_view table, const std::optional<int64_t>& model_id) {
-  std::string sql = absl::StrCat(table, ".create_time_ms >= ?1 AND ", table,
-                                 ".create_time_ms < ?2");
+  std::string sql =
+      absl::StrCat(table, ".create_time_ms >= ?1 AND ", table, ".create_time_ms < ?2");
   if (model_id) absl::StrAppend(&sql, " AND ", table, ".model_id = ?3");
   return sql;
 }

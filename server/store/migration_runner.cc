@@ -26,8 +26,8 @@ constexpr int kVersionDigits = 4;
 // "0012_add_outbox.sql" -> 12; Internal unless the name is NNNN_<something>.sql.
 absl::StatusOr<int> VersionFromName(const std::string& name) {
   const auto bad = [&name] {
-    return absl::InternalError(absl::StrCat("migration file name \"", name,
-                                            "\" is not NNNN_name.sql (four digits)"));
+    return absl::InternalError(
+        absl::StrCat("migration file name \"", name, "\" is not NNNN_name.sql (four digits)"));
   };
   constexpr absl::string_view kSuffix = ".sql";
   if (name.size() < kVersionDigits + 2 + kSuffix.size() || name[kVersionDigits] != '_' ||
@@ -73,8 +73,7 @@ absl::StatusOr<int64_t> ApplyOne(sqlite3* db, const Migration& migration, int la
     return absl::InternalError(context + ": the script must not end the transaction");
   }
   // PRAGMA takes no bound parameters; the value is our own integer, never caller input.
-  RETURN_IF_ERROR(ExecScript(db, absl::StrCat("PRAGMA user_version=", migration.version),
-                             context));
+  RETURN_IF_ERROR(ExecScript(db, absl::StrCat("PRAGMA user_version=", migration.version), context));
   RETURN_IF_ERROR(transaction.Commit());
   return migration.version;
 }
@@ -97,8 +96,8 @@ absl::StatusOr<std::vector<Migration>> ParseMigrations(absl::Span<const Embedded
     const int expected = static_cast<int>(i) + 1;
     if (migrations[i].version != expected) {
       return absl::InternalError(absl::StrCat(
-          "migration ", migrations[i].name, " has version ", migrations[i].version,
-          ", expected ", expected, ": versions must run 1, 2, ... without gaps or repeats"));
+          "migration ", migrations[i].name, " has version ", migrations[i].version, ", expected ",
+          expected, ": versions must run 1, 2, ... without gaps or repeats"));
     }
   }
   return migrations;

@@ -94,8 +94,8 @@ absl::StatusOr<OutcomeRow> Store::InsertOutcome(const OutcomeRow& o) {
   BindOptional(insert, 21, o.proxy_gain);
   if (absl::Status status = insert.Run(); !status.ok()) {
     if (insert.error_code() == SQLITE_CONSTRAINT_FOREIGNKEY) {
-      return absl::NotFoundError(absl::StrCat("decision seq ", o.decision_seq, " or model id ",
-                                              o.model_id, " not found"));
+      return absl::NotFoundError(
+          absl::StrCat("decision seq ", o.decision_seq, " or model id ", o.model_id, " not found"));
     }
     if (absl::IsAlreadyExists(status)) {
       return absl::AlreadyExistsError(

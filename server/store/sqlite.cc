@@ -27,8 +27,7 @@ void SqliteCloser::operator()(sqlite3* db) const {
   sqlite3_close_v2(db);
 }
 
-absl::Status SqliteStatus(int extended_code, absl::string_view errmsg,
-                          absl::string_view context) {
+absl::Status SqliteStatus(int extended_code, absl::string_view errmsg, absl::string_view context) {
   const std::string message = absl::StrCat(context, ": ", errmsg);
   switch (extended_code & 0xff) {
     case SQLITE_OK:
@@ -104,8 +103,7 @@ absl::StatusOr<DbHandle> OpenConnection(const std::string& path, int busy_timeou
 absl::StatusOr<Statement> Statement::Prepare(sqlite3* db, absl::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   const char* tail = nullptr;
-  const int rc =
-      sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt, &tail);
+  const int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt, &tail);
   Statement statement(db, stmt);  // finalizes on every return below
   const std::string context = absl::StrCat("prepare \"", sql.substr(0, 60), "\"");
   if (rc != SQLITE_OK) return SqliteStatus(db, context);
@@ -180,9 +178,9 @@ void Statement::BindDouble(int index, double value) {
 }
 
 void Statement::BindText(int index, absl::string_view value) {
-  NoteBind(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
-                               SQLITE_UTF8),
-           index);
+  NoteBind(
+      sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+      index);
 }
 
 void Statement::BindNull(int index) { NoteBind(sqlite3_bind_null(stmt_, index), index); }
@@ -212,9 +210,7 @@ absl::Status Statement::Run() {
 
 int64_t Statement::ColumnInt64(int column) const { return sqlite3_column_int64(stmt_, column); }
 
-double Statement::ColumnDouble(int column) const {
-  return sqlite3_column_double(stmt_, column);
-}
+double Statement::ColumnDouble(int column) const { return sqlite3_column_double(stmt_, column); }
 
 std::string Statement::ColumnText(int column) const {
   const unsigned char* text = sqlite3_column_text(stmt_, column);
@@ -289,8 +285,7 @@ absl::Status WriteBlob(sqlite3* db, const char* table, const char* column, int64
     return absl::OkStatus();
   }));
   if (offset != size) {
-    return absl::InternalError(
-        absl::StrCat(context, ": ", offset, " bytes written of ", size));
+    return absl::InternalError(absl::StrCat(context, ": ", offset, " bytes written of ", size));
   }
   return absl::OkStatus();
 }
@@ -300,8 +295,7 @@ absl::StatusOr<std::string> ReadBlob(sqlite3* db, const char* table, const char*
   const std::string context = absl::StrCat("read ", table, ".", column, " of row ", rowid);
   ASSIGN_OR_RETURN(BlobHandle blob, OpenBlob(db, table, column, rowid, /*write=*/false, context));
   std::string bytes(static_cast<size_t>(sqlite3_blob_bytes(blob.get())), '\0');
-  if (sqlite3_blob_read(blob.get(), bytes.data(), static_cast<int>(bytes.size()), 0) !=
-      SQLITE_OK) {
+  if (sqlite3_blob_read(blob.get(), bytes.data(), static_cast<int>(bytes.size()), 0) != SQLITE_OK) {
     return SqliteStatus(db, context);
   }
   return bytes;

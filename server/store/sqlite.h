@@ -38,8 +38,7 @@ using DbHandle = std::unique_ptr<sqlite3, SqliteCloser>;
 // CONSTRAINT_PRIMARYKEY -> AlreadyExists (the message names the duplicated columns as SQLite
 // reports them), everything else -> Internal with `errmsg`. OK for SQLITE_OK/ROW/DONE.
 // Pure and thread-safe.
-absl::Status SqliteStatus(int extended_code, absl::string_view errmsg,
-                          absl::string_view context);
+absl::Status SqliteStatus(int extended_code, absl::string_view errmsg, absl::string_view context);
 
 // The same, taking the code and message from the connection's last error.
 absl::Status SqliteStatus(sqlite3* db, absl::string_view context);
@@ -111,7 +110,7 @@ class Statement {
   sqlite3* db_ = nullptr;         // not owned
   sqlite3_stmt* stmt_ = nullptr;  // owned, or borrowed from a StatementCache
   bool borrowed_ = false;
-  absl::Status bind_status_;      // first failed bind
+  absl::Status bind_status_;  // first failed bind
   int error_code_ = 0;
   std::string error_message_;
 };

@@ -7,8 +7,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <utility>
 
@@ -91,9 +91,9 @@ absl::StatusOr<int> LockExclusively(const std::string& path) {
     const int error = errno;
     close(fd);
     if (error == EWOULDBLOCK) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "database \"", path, "\" is in use by another greengate-server (", lock_path,
-          " is locked); run one server per database"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("database \"", path, "\" is in use by another greengate-server (", lock_path,
+                       " is locked); run one server per database"));
     }
     return absl::InternalError(
         absl::StrCat("cannot lock \"", lock_path, "\": ", std::strerror(error)));
@@ -120,12 +120,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
   // The reader is opened after the migrations, so it never sees an older schema.
   ASSIGN_OR_RETURN(DbHandle read_db, OpenConnection(path, options.busy_timeout_ms));
   RETURN_IF_ERROR(ExecScript(read_db.get(), "PRAGMA query_only=ON", "reader connection"));
-  ASSIGN_OR_RETURN(std::unique_ptr<Checkpointer> checkpointer,
-                   Checkpointer::Start(path, options.busy_timeout_ms,
-                                       options.wal_checkpoint_frames));
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<Checkpointer> checkpointer,
+      Checkpointer::Start(path, options.busy_timeout_ms, options.wal_checkpoint_frames));
   checkpointer->Attach(db.get());
-  std::unique_ptr<Store> store(
-      new Store(db.release(), read_db.release(), std::move(checkpointer)));
+  std::unique_ptr<Store> store(new Store(db.release(), read_db.release(), std::move(checkpointer)));
   store->schema_version_ = version;
   store->lock_fd_ = std::exchange(lock_fd, -1);
   return store;
@@ -217,8 +216,7 @@ absl::StatusOr<ReferenceRow> Store::PutReference(ReferenceRow reference,
   return reference;
 }
 
-absl::StatusOr<ReferenceRow> Store::PutReference(ReferenceRow reference,
-                                                 const BlobSource& profile,
+absl::StatusOr<ReferenceRow> Store::PutReference(ReferenceRow reference, const BlobSource& profile,
                                                  const std::optional<ReferenceScoresRow>& scores) {
   reference.profile.clear();
   reference.profile_is_text = false;
@@ -323,8 +321,8 @@ absl::StatusOr<std::vector<VersionRow>> Store::ListVersions(int64_t model_id) {
       versions.push_back(std::move(row));
       it = versions.end() - 1;
     }
-    it->accuracy = select.ColumnIsNull(2) ? std::nullopt
-                                          : std::optional<double>(select.ColumnDouble(2));
+    it->accuracy =
+        select.ColumnIsNull(2) ? std::nullopt : std::optional<double>(select.ColumnDouble(2));
     if (!select.ColumnIsNull(4)) it->approved_by_seq = select.ColumnInt64(4);
   }
   return versions;

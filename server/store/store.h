@@ -62,8 +62,8 @@ struct ReferenceRow {
 struct VersionRow {
   std::string model_version;
   int64_t first_reference_id = 0;
-  int64_t deploy_time_ms = 0;         // its first reference
-  std::optional<double> accuracy;     // of its latest reference
+  int64_t deploy_time_ms = 0;              // its first reference
+  std::optional<double> accuracy;          // of its latest reference
   std::optional<int64_t> approved_by_seq;  // the latest one named for it
 };
 
@@ -126,10 +126,10 @@ inline constexpr int kMaxListLimit = 1000;
 struct DecisionFilter {
   std::optional<int64_t> model_id;
   std::optional<std::string> verdict;
-  std::optional<int64_t> from_ms;       // create_time_ms >= from_ms
-  std::optional<int64_t> to_ms;         // create_time_ms < to_ms
-  std::optional<int64_t> before_seq;    // keyset: rows with seq < before_seq (newest first)
-  int limit = 50;                       // clamped to [1, kMaxListLimit]
+  std::optional<int64_t> from_ms;     // create_time_ms >= from_ms
+  std::optional<int64_t> to_ms;       // create_time_ms < to_ms
+  std::optional<int64_t> before_seq;  // keyset: rows with seq < before_seq (newest first)
+  int limit = 50;                     // clamped to [1, kMaxListLimit]
 };
 
 // What cooldown and budgets need of one approved decision.
@@ -282,7 +282,7 @@ class Store {
   // AlreadyExists when model_id is taken. Fills id and times from the row given.
   absl::StatusOr<ModelRow> CreateModel(const ModelRow& model);
   absl::StatusOr<ModelRow> GetModel(const std::string& model_id);  // NotFound
-  absl::StatusOr<std::vector<ModelRow>> ListModels();  // ordered by model_id
+  absl::StatusOr<std::vector<ModelRow>> ListModels();              // ordered by model_id
 
   // Stores a new reference (older ones are kept), its score profile when given (its
   // reference_id is filled in here), and sets the model's update time to the reference's
@@ -333,8 +333,7 @@ class Store {
   absl::StatusOr<std::vector<DecisionRow>> ListDecisions(const DecisionFilter& filter);
   // Approvals with create_time_ms >= since_ms of one model, or of every model (the fleet
   // budgets) when model_id is unset. Reads only the covering indexes of migration 0007.
-  absl::StatusOr<ApprovalHistory> ListApprovals(std::optional<int64_t> model_id,
-                                                int64_t since_ms);
+  absl::StatusOr<ApprovalHistory> ListApprovals(std::optional<int64_t> model_id, int64_t since_ms);
 
   // Audit and governance (governance.cc). Thread-safe; reads never block writers for long.
   //
@@ -391,8 +390,8 @@ class Store {
   absl::Status AdvanceAlertCursor(const std::string& sink, int64_t seq, int64_t now_ms);
   // Counts a failed attempt at the decision after the cursor; returns the updated cursor.
   // NotFound for an unknown sink.
-  absl::StatusOr<AlertCursor> RecordAlertFailure(const std::string& sink,
-                                                 const std::string& error, int64_t now_ms);
+  absl::StatusOr<AlertCursor> RecordAlertFailure(const std::string& sink, const std::string& error,
+                                                 int64_t now_ms);
 
  private:
   Store(sqlite3* db, sqlite3* read_db, std::unique_ptr<Checkpointer> checkpointer);

@@ -38,10 +38,9 @@ class AlertmanagerTest : public ::testing::Test {
   void StartAlertmanager() {
     alertmanager_ = std::make_unique<ChildProcess>(
         kAlertmanager,
-        std::vector<std::string>{"--config.file=" + dir_ + "/alertmanager.yml",
-                                 "--storage.path=" + dir_ + "/am-data",
-                                 absl::StrCat("--web.listen-address=127.0.0.1:", port_),
-                                 "--cluster.listen-address="},
+        std::vector<std::string>{
+            "--config.file=" + dir_ + "/alertmanager.yml", "--storage.path=" + dir_ + "/am-data",
+            absl::StrCat("--web.listen-address=127.0.0.1:", port_), "--cluster.listen-address="},
         dir_ + "/alertmanager.log");
     ASSERT_TRUE(alertmanager_->started());
     ASSERT_TRUE(testing::WaitFor([&] { return !testing::HttpGet(BaseUrl() + "/-/ready").empty(); }))
@@ -122,9 +121,9 @@ TEST_F(AlertmanagerTest, DownWhenDecidedDeliveredOnceUp) {
   EXPECT_EQ(dispatcher->Status()[0].backlog, 1);
 
   StartAlertmanager();
-  ASSERT_TRUE(testing::WaitFor(
-      [&] { return !FindAlert("GreengateRetrainApproved", approved.name()).is_null(); }))
-      << testing::HttpGet(BaseUrl() + "/api/v2/alerts");
+  ASSERT_TRUE(testing::WaitFor([&] {
+    return !FindAlert("GreengateRetrainApproved", approved.name()).is_null();
+  })) << testing::HttpGet(BaseUrl() + "/api/v2/alerts");
   ASSERT_TRUE(testing::WaitFor([&] { return dispatcher->Status()[0].backlog == 0; }));
 }
 
@@ -141,9 +140,9 @@ TEST_F(AlertmanagerTest, DecisionMadeBeforeRestartIsDeliveredAfterIt) {
   StartAlertmanager();
   GreengateHarness second(dir_, Flags());  // same database
   ASSERT_TRUE(second.ok());
-  ASSERT_TRUE(testing::WaitFor(
-      [&] { return !FindAlert("GreengateRetrainApproved", approved_name).is_null(); }))
-      << testing::HttpGet(BaseUrl() + "/api/v2/alerts");
+  ASSERT_TRUE(testing::WaitFor([&] {
+    return !FindAlert("GreengateRetrainApproved", approved_name).is_null();
+  })) << testing::HttpGet(BaseUrl() + "/api/v2/alerts");
 }
 
 }  // namespace

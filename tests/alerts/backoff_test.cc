@@ -14,13 +14,14 @@ TEST(BackoffTest, ExponentialCappedWithJitter) {
   };
   // Hand-computed: min(300, 1 * 2^(n-1)) * (1 - 0.5 u).
   const std::vector<Case> cases = {
-      {0, 0, 1},        // treated as the first failure
-      {1, 0, 1},     {2, 0, 2},     {3, 0, 4},       {9, 0, 256},
-      {10, 0, 300},     // 512 capped at 300
-      {1000, 0, 300},   // no overflow far out
-      {1, 0.5, 0.75},   {3, 0.999, 4 * (1 - 0.5 * 0.999)},
-      {10, 1.5, 150},   // u clamped to 1
-      {4, -1, 8},       // u clamped to 0
+      {0, 0, 1},  // treated as the first failure
+      {1, 0, 1},      {2, 0, 2},
+      {3, 0, 4},      {9, 0, 256},
+      {10, 0, 300},    // 512 capped at 300
+      {1000, 0, 300},  // no overflow far out
+      {1, 0.5, 0.75}, {3, 0.999, 4 * (1 - 0.5 * 0.999)},
+      {10, 1.5, 150},  // u clamped to 1
+      {4, -1, 8},      // u clamped to 0
   };
   for (const Case& c : cases) {
     EXPECT_DOUBLE_EQ(absl::ToDoubleSeconds(BackoffDelay(policy, c.attempts, c.u)), c.seconds)

@@ -33,16 +33,17 @@ TEST(AlertmanagerPayloadTest, OneAlertWithLabelsAnnotationsAndTimes) {
   AlertmanagerOptions options;
   options.resolve_after = absl::Minutes(90);
   options.link_prefix = "https://greengate.example/";
-  const nlohmann::json body = nlohmann::json::parse(AlertmanagerPayload(Sample(v1::APPROVE), options));
+  const nlohmann::json body =
+      nlohmann::json::parse(AlertmanagerPayload(Sample(v1::APPROVE), options));
   ASSERT_TRUE(body.is_array());
   ASSERT_EQ(body.size(), 1u);
   const nlohmann::json& alert = body[0];
-  EXPECT_EQ(alert["labels"],
-            (nlohmann::json{{"alertname", "GreengateRetrainApproved"},
-                            {"model", "churn"},
-                            {"verdict", "APPROVE"},
-                            {"severity", "info"}}));
-  EXPECT_EQ(alert["annotations"]["summary"], "drift in 2 of 3 features; expected gain 0.031 \"ok\"");
+  EXPECT_EQ(alert["labels"], (nlohmann::json{{"alertname", "GreengateRetrainApproved"},
+                                             {"model", "churn"},
+                                             {"verdict", "APPROVE"},
+                                             {"severity", "info"}}));
+  EXPECT_EQ(alert["annotations"]["summary"],
+            "drift in 2 of 3 features; expected gain 0.031 \"ok\"");
   EXPECT_EQ(alert["annotations"]["decision"], "decisions/0123abcd");
   EXPECT_EQ(alert["annotations"]["decided_by"], "min_gain");
   EXPECT_EQ(alert["annotations"]["energy_kwh"], "1.5");
@@ -65,8 +66,7 @@ TEST(AlertmanagerPayloadTest, RejectIsAWarningAndNoLinkWithoutPrefix) {
 TEST(AlertmanagerPayloadTest, InvalidUtf8InReasonDoesNotThrow) {
   v1::Decision d = Sample(v1::REJECT);
   d.set_reason(std::string("bad \xff byte"));
-  const nlohmann::json body =
-      nlohmann::json::parse(AlertmanagerPayload(d, AlertmanagerOptions{}));
+  const nlohmann::json body = nlohmann::json::parse(AlertmanagerPayload(d, AlertmanagerOptions{}));
   EXPECT_EQ(body[0]["annotations"]["summary"], "bad \xEF\xBF\xBD byte");  // U+FFFD
 }
 

@@ -85,11 +85,11 @@ TEST_F(PrometheusTest, RealPrometheusScrapesTheTarget) {
                                   "scrape_configs:\n  - job_name: greengate\n"
                                   "    static_configs:\n      - targets: ['127.0.0.1:",
                                   metrics_port, "']\n"));
-  ChildProcess prometheus(kPrometheus,
-                          {"--config.file=" + dir_ + "/prometheus.yml",
-                           "--storage.tsdb.path=" + dir_ + "/tsdb",
-                           absl::StrCat("--web.listen-address=127.0.0.1:", prom_port)},
-                          dir_ + "/prometheus.log");
+  ChildProcess prometheus(
+      kPrometheus,
+      {"--config.file=" + dir_ + "/prometheus.yml", "--storage.tsdb.path=" + dir_ + "/tsdb",
+       absl::StrCat("--web.listen-address=127.0.0.1:", prom_port)},
+      dir_ + "/prometheus.log");
   ASSERT_TRUE(prometheus.started());
   const std::string base = absl::StrCat("http://127.0.0.1:", prom_port);
   ASSERT_TRUE(testing::WaitFor([&] { return !testing::HttpGet(base + "/-/ready").empty(); }))
@@ -105,7 +105,8 @@ TEST_F(PrometheusTest, RealPrometheusScrapesTheTarget) {
       if (health == "up") return true;
     }
     return false;
-  })) << "target health: " << health;
+  })) << "target health: "
+      << health;
 
   nlohmann::json result;
   ASSERT_TRUE(testing::WaitFor([&] {

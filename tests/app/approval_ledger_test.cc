@@ -29,11 +29,8 @@ TEST(ApprovalLedgerTest, SummarizesTheWindowFromSince) {
     std::optional<int64_t> oldest;
   };
   const Case cases[] = {
-      {0, 4.25, 2.75, 1000},
-      {1000, 4.25, 2.75, 1000},  // since is inclusive
-      {1001, 2.75, 2.5, 3000},
-      {5000, 0.5, 2.0, 5000},
-      {5001, 0.0, 0.0, std::nullopt},
+      {0, 4.25, 2.75, 1000},   {1000, 4.25, 2.75, 1000},  // since is inclusive
+      {1001, 2.75, 2.5, 3000}, {5000, 0.5, 2.0, 5000},   {5001, 0.0, 0.0, std::nullopt},
   };
   for (const Case& c : cases) {
     ApprovalLedger ledger;

@@ -12,8 +12,8 @@ using ::testing::HasSubstr;
 TEST(NamesTest, ModelNames) {
   EXPECT_EQ(*ParseModelName("models/churn-v2", "model"), "churn-v2");
   EXPECT_EQ(ModelName("churn"), "models/churn");
-  for (const char* bad : {"", "churn", "models/", "models/Churn", "models/-x", "models/a_b",
-                          "models/a/b"}) {
+  for (const char* bad :
+       {"", "churn", "models/", "models/Churn", "models/-x", "models/a_b", "models/a/b"}) {
     absl::StatusOr<std::string> id = ParseModelName(bad, "request.model");
     ASSERT_FALSE(id.ok()) << bad;
     EXPECT_EQ(id.status().code(), absl::StatusCode::kInvalidArgument);

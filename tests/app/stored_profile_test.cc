@@ -69,11 +69,11 @@ TEST(StoredProfileTest, WritesTheProtobufInPiecesAndReadsEveryForm) {
   }
 
   const std::string base64 = absl::Base64Escape(*bytes);
-  for (const auto& [text, damaged] : std::vector<std::pair<bool, std::string>>{
-           {false, bytes->substr(0, bytes->size() / 2)},
-           {true, base64.substr(0, base64.size() / 2)},
-           {true, "not base64!"},
-           {true, "{oops"}}) {
+  for (const auto& [text, damaged] :
+       std::vector<std::pair<bool, std::string>>{{false, bytes->substr(0, bytes->size() / 2)},
+                                                 {true, base64.substr(0, base64.size() / 2)},
+                                                 {true, "not base64!"},
+                                                 {true, "{oops"}}) {
     row.profile_is_text = text;
     row.profile = damaged;
     v1::DataProfile p;

@@ -54,8 +54,8 @@ TEST(ValidateModelVersionTest, LengthAndControlCharacters) {
   EXPECT_TRUE(ValidateModelVersion("", "reference.model_version").ok());
   EXPECT_TRUE(Names(ValidateModelVersion(std::string(129, 'v'), "reference.model_version"),
                     "reference.model_version"));
-  EXPECT_TRUE(Names(ValidateModelVersion("v1\n", "reference.model_version"),
-                    "reference.model_version"));
+  EXPECT_TRUE(
+      Names(ValidateModelVersion("v1\n", "reference.model_version"), "reference.model_version"));
 }
 
 // v0 (no approval, reference 0.93), v1 approved by seq 4 whose outcome measured 0.91 after,

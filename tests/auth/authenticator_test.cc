@@ -16,10 +16,10 @@ constexpr char kReviewerToken[] = "reviewer-token-0123456789";
 constexpr char kAdminToken[] = "admin-token-0123456789abc";
 
 Authenticator MakeAuthenticator() {
-  absl::StatusOr<std::vector<TokenEntry>> entries = ParseTokenFile(
-      absl::StrCat("ci pipeline ", kPipelineToken, "\nalice reviewer ", kReviewerToken,
-                   "\nops admin ", kAdminToken, "\n"),
-      "tokens");
+  absl::StatusOr<std::vector<TokenEntry>> entries =
+      ParseTokenFile(absl::StrCat("ci pipeline ", kPipelineToken, "\nalice reviewer ",
+                                  kReviewerToken, "\nops admin ", kAdminToken, "\n"),
+                     "tokens");
   EXPECT_TRUE(entries.ok()) << entries.status();
   return Authenticator(entries.ok() ? *std::move(entries) : std::vector<TokenEntry>{});
 }
@@ -73,13 +73,13 @@ struct RoleCase {
 TEST(AuthenticatorTest, RoleTable) {
   // The table documented in docs/operations.md, "Roles".
   const RoleCase cases[] = {
-      {"ShouldRetrain", true, false, true},   {"ReportOutcome", true, false, true},
-      {"GetModel", true, true, true},         {"GetReference", true, true, true},
-      {"GetPolicy", true, true, true},        {"GetDecision", true, true, true},
-      {"ListModels", false, true, true},      {"ListDecisions", false, true, true},
-      {"WatchDecisions", false, true, true},  {"GetGovernanceReport", false, true, true},
-      {"VerifyAuditLog", false, true, true},  {"RegisterModel", false, false, true},
-      {"SetReference", false, false, true},   {"SetPolicy", false, false, true},
+      {"ShouldRetrain", true, false, true},     {"ReportOutcome", true, false, true},
+      {"GetModel", true, true, true},           {"GetReference", true, true, true},
+      {"GetPolicy", true, true, true},          {"GetDecision", true, true, true},
+      {"ListModels", false, true, true},        {"ListDecisions", false, true, true},
+      {"WatchDecisions", false, true, true},    {"GetGovernanceReport", false, true, true},
+      {"VerifyAuditLog", false, true, true},    {"RegisterModel", false, false, true},
+      {"SetReference", false, false, true},     {"SetPolicy", false, false, true},
       {"SomeFutureMethod", false, false, true},  // not in the table: admin only
   };
   for (const RoleCase& c : cases) {
@@ -148,9 +148,9 @@ TEST(AuthenticatorTest, TokensScopedToModels) {
     EXPECT_EQ(status.ok(), c.allowed) << c.line_scope << " " << c.model_id;
     if (!c.allowed) {
       EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
-      EXPECT_EQ(status.message(), absl::StrCat("caller 'ci' may not act on 'models/", c.model_id,
-                                               "'; its token is limited to models ",
-                                               c.line_scope.substr(7)));
+      EXPECT_EQ(status.message(),
+                absl::StrCat("caller 'ci' may not act on 'models/", c.model_id,
+                             "'; its token is limited to models ", c.line_scope.substr(7)));
     }
   }
 }

@@ -22,9 +22,9 @@ constexpr char kToken1[] = "0123456789abcdef0123";
 constexpr char kToken2[] = "fedcba9876543210fedc";
 
 TEST(TokenFileTest, ParsesEntriesCommentsAndBlankLines) {
-  const std::string text = absl::StrCat("# name role token\n\n", "ci pipeline ", kToken1,
-                                        "\n  alice\treviewer   ", kToken2, "  \n",
-                                        "ops admin ", std::string(64, 'x'), "\r\n");
+  const std::string text =
+      absl::StrCat("# name role token\n\n", "ci pipeline ", kToken1, "\n  alice\treviewer   ",
+                   kToken2, "  \n", "ops admin ", std::string(64, 'x'), "\r\n");
   absl::StatusOr<std::vector<TokenEntry>> entries = ParseTokenFile(text, "tokens");
   ASSERT_TRUE(entries.ok()) << entries.status();
   ASSERT_EQ(entries->size(), 3u);
@@ -59,8 +59,7 @@ TEST(TokenFileTest, RejectsBadFilesNamingTheLine) {
   const BadFileCase cases[] = {
       {"", "tokens: no tokens"},
       {"# only a comment\n\n", "tokens: no tokens"},
-      {"ci pipeline\n",
-       "tokens:1: expected '<name> <role> <token> [models=<list>]', got 2 fields"},
+      {"ci pipeline\n", "tokens:1: expected '<name> <role> <token> [models=<list>]', got 2 fields"},
       {"# c\nci pipeline " + t1 + " extra\n",
        "tokens:2: the fourth field must be models=<id or prefix*>,..."},
       {"ci pipeline " + t1 + " models=churn extra\n",

@@ -23,11 +23,11 @@ namespace greengate::client {
 namespace {
 
 using testing::CliResult;
+using ::testing::HasSubstr;
 using testing::ServerProcess;
+using ::testing::StartsWith;
 using testing::TestDir;
 using testing::WriteFile;
-using ::testing::HasSubstr;
-using ::testing::StartsWith;
 
 const std::string kServerBinary = std::string(GG_BINARY_DIR) + "/server/greengate-server";
 const std::string kCliBinary = std::string(GG_BINARY_DIR) + "/client/greengate";
@@ -51,16 +51,14 @@ class AuthEndToEndTest : public ::testing::Test {
     dir_ = TestDir();
     certs_ = greengate::testing::MakeTestCerts(dir_.string());
     ASSERT_EQ(certs_.error, "") << "openssl failed (is the openssl CLI installed?)";
-    const std::string tokens = Secret("tokens",
-                                      absl::StrCat("# name role token\nci pipeline ",
-                                                   kPipelineToken, "\nalice reviewer ",
-                                                   kReviewerToken, "\nops admin ", kAdminToken,
-                                                   "\n"));
+    const std::string tokens =
+        Secret("tokens",
+               absl::StrCat("# name role token\nci pipeline ", kPipelineToken, "\nalice reviewer ",
+                            kReviewerToken, "\nops admin ", kAdminToken, "\n"));
     server_ = std::make_unique<ServerProcess>(
         kServerBinary, dir_,
         std::vector<std::string>{"--token_file=" + tokens, "--tls_cert=" + certs_.server_cert,
-                                 "--tls_key=" + certs_.server_key,
-                                 "--tls_client_ca=" + certs_.ca});
+                                 "--tls_key=" + certs_.server_key, "--tls_client_ca=" + certs_.ca});
     ASSERT_TRUE(server_->ok()) << "greengate-server did not start:\n" << server_->log();
     pipeline_ = Secret("pipeline.token", std::string(kPipelineToken) + "\n");
     reviewer_ = Secret("reviewer.token", std::string("# alice\n") + kReviewerToken + "\n");
@@ -75,8 +73,8 @@ class AuthEndToEndTest : public ::testing::Test {
   }
 
   std::vector<std::string> Tls() const {
-    return {"--tls-ca", certs_.ca, "--tls-cert", certs_.client_cert, "--tls-key",
-            certs_.client_key};
+    return {"--tls-ca",         certs_.ca,   "--tls-cert",
+            certs_.client_cert, "--tls-key", certs_.client_key};
   }
 
   // `greengate ARGS --server ADDR`, with `extra_env`.
@@ -165,8 +163,8 @@ TEST_F(AuthEndToEndTest, RolesThroughTheCli) {
   ASSERT_EQ(r.code, 0) << r.err;
 
   // The pipeline profiles new data on the reference's edges (GetReference) and asks.
-  r = As(pipeline_, {"profile", "--csv", (dir_ / "new.csv").string(), "--model", "churn",
-                     "--out", (dir_ / "new.json").string()});
+  r = As(pipeline_, {"profile", "--csv", (dir_ / "new.csv").string(), "--model", "churn", "--out",
+                     (dir_ / "new.json").string()});
   ASSERT_EQ(r.code, 0) << r.err;
   r = As(pipeline_, {"should-retrain", "--model", "churn", "--profile",
                      (dir_ / "new.json").string(), "--hours", "2", "--accelerator",

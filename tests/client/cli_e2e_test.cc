@@ -409,9 +409,9 @@ TEST_F(CliEndToEndTest, BadInputFailsAndNamesTheField) {
 TEST_F(CliEndToEndTest, CurrentDataCountsOnTheReferenceWithItsOwnOptions) {
   // should-retrain --csv: the drift result of "level".
   const auto should_retrain_on_csv = [this](const std::string& csv) {
-    CliResult r = Cli({"should-retrain", "--model", "m", "--csv", csv, "--accelerator",
-                       "nvidia-a100-40gb", "--accelerators", "1", "--hours", "1", "--region",
-                       "FR", "--json"});
+    CliResult r =
+        Cli({"should-retrain", "--model", "m", "--csv", csv, "--accelerator", "nvidia-a100-40gb",
+             "--accelerators", "1", "--hours", "1", "--region", "FR", "--json"});
     EXPECT_TRUE(r.code == 0 || r.code == 10 || r.code == 11) << r.out << r.err;
     v1::Decision decision;
     EXPECT_TRUE(ParseJson(r.out, "should-retrain", &decision).ok()) << r.out << r.err;
@@ -463,8 +463,8 @@ TEST_F(CliEndToEndTest, CurrentDataCountsOnTheReferenceWithItsOwnOptions) {
              Path(absl::StrCat(part, ".json"))});
     ASSERT_EQ(r.code, 0) << r.out << r.err;
   }
-  r = Cli({"profile", "merge", Path("part0.json"), Path("part1.json"), "--out",
-           Path("merged.json")});
+  r = Cli(
+      {"profile", "merge", Path("part0.json"), Path("part1.json"), "--out", Path("merged.json")});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   const v1::CategoricalProfile merged = Level(Path("merged.json"));
   EXPECT_EQ(merged.counts_size(), with_new.counts_size());

@@ -67,10 +67,10 @@ Split ByScan(const std::string& text, ScanEnd* end = nullptr) {
 
 TEST(ScanQuoteFreeRecordsTest, SplitsLikeTheParser) {
   for (const std::string& text : std::vector<std::string>{
-       "", "\n", "\r\n\r\n", "a", "a,b", "a,b\n", "a,b\r\nc,d\r\n", "a,b\rc,d\r", "a,\n,b\n,\n",
-        "\n\na,b\n\n\nc,d", "a,b\r\r\n\nc,d\n", ",", ",,,\n", "x\n\ny\r\rz",
-        std::string(100, 'x') + "," + std::string(63, 'y') + "\n" + std::string(64, ','),
-        "1.5,-2.25,NA,\r\n3,,4e5,x\n"}) {
+           "", "\n", "\r\n\r\n", "a", "a,b", "a,b\n", "a,b\r\nc,d\r\n", "a,b\rc,d\r", "a,\n,b\n,\n",
+           "\n\na,b\n\n\nc,d", "a,b\r\r\n\nc,d\n", ",", ",,,\n", "x\n\ny\r\rz",
+           std::string(100, 'x') + "," + std::string(63, 'y') + "\n" + std::string(64, ','),
+           "1.5,-2.25,NA,\r\n3,,4e5,x\n"}) {
     SCOPED_TRACE(testing::PrintToString(text));
     const Split want = ByParser(text);
     ScanEnd end;

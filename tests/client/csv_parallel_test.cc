@@ -40,8 +40,8 @@ std::string BigCsv(bool quotes = true) {
     if (a % 77 == 0) x = "NA";
     std::string y = absl::StrCat(b % 1000, "e-2");
     if (b % 61 == 0) y = " 3.5 ";
-    std::string city = std::vector<std::string>{"Paris", "\"New York, NY\"", "\"Say \"\"hi\"\"\"",
-                                                "\"two\nlines\"", "Lyon", ""}[c % 6];
+    std::string city = std::vector<std::string>{
+        "Paris", "\"New York, NY\"", "\"Say \"\"hi\"\"\"", "\"two\nlines\"", "Lyon", ""}[c % 6];
     if (!quotes && city.find('"') != std::string::npos) city = "New York";
     std::string late = r == 2500 ? "n/a-ish" : absl::StrCat(c % 13);
     const char* end = r % 3 == 0 ? "\r\n" : (!quotes && r % 7 == 0 ? "\r" : "\n");
@@ -93,8 +93,8 @@ struct Layout {
 
 // Tiny blocks cut the file at almost every record (and every quoted line break must be
 // kept whole); three threads leave a partial last group.
-const Layout kLayouts[] = {{1, size_t{4} << 20}, {2, size_t{4} << 20}, {1, 64},
-                           {2, 64},              {3, 1000},            {2, 1}};
+const Layout kLayouts[] = {
+    {1, size_t{4} << 20}, {2, size_t{4} << 20}, {1, 64}, {2, 64}, {3, 1000}, {2, 1}};
 
 CsvProfileOptions Options(const Layout& layout) {
   CsvProfileOptions o;
@@ -161,8 +161,8 @@ TEST_P(CsvParallelTest, CurrentProfileEqualsRowByRowBuilder) {
 
   for (const Layout& layout : kLayouts) {
     SCOPED_TRACE(absl::StrCat(layout.threads, " threads, blocks of ", layout.block_bytes));
-    absl::StatusOr<CsvProfile> current = ProfileCurrentCsv(csv, reference->profile,
-                                                           Options(layout));
+    absl::StatusOr<CsvProfile> current =
+        ProfileCurrentCsv(csv, reference->profile, Options(layout));
     ASSERT_TRUE(current.ok()) << current.status();
     ExpectSameProfile(sequential, current->profile);
   }
@@ -238,26 +238,26 @@ TEST_P(CsvParallelErrorTest, SameErrorForAnyLayout) {
 
 INSTANTIATE_TEST_SUITE_P(
     Errors, CsvParallelErrorTest,
-    ::testing::Values(ErrorCase{"Ragged", "7\n", "bad.csv line 402: has 1 fields"},
-                      ErrorCase{"NotANumber", "1,x\nold,y\n",
-                                "bad.csv line 403: row 202, feature 'a': cannot parse 'old'"},
-                      ErrorCase{"StrayQuote", "1,x\n2,a\"b\n", "bad.csv: line 403: quote inside"},
-                      // Found in a 16-byte stride of the tokeniser, not its byte loop.
-                      ErrorCase{"StrayQuoteInLongField", "1,x\n2,abcdefghij\"klmnopqrstuvwxyz\n",
-                                "bad.csv: line 403: quote inside an unquoted field (field 2)"},
-                      ErrorCase{"Unclosed", "1,x\n2,\"open\n", "bad.csv: line 403: quoted field is not closed"},
-                      ErrorCase{"AfterQuote", "1,\"x\"y\n", "bad.csv: line 402: unexpected 'y'"},
-                      // The same errors in files without quotes (the quote-free path).
-                      ErrorCase{"QuoteFreeRagged", "7\n", "bad.csv line 202: has 1 fields", false},
-                      ErrorCase{"QuoteFreeTooManyFields", "1,x\n2,y,z\n",
-                                "bad.csv line 203: has 3 fields", false},
-                      ErrorCase{"QuoteFreeNotANumber", "1,x\r\n\r\nold,y\r\n",
-                                "bad.csv line 204: row 202, feature 'a': cannot parse 'old'", false},
-                      // A ragged record's error is about its fields, not its values.
-                      ErrorCase{"QuoteFreeRaggedNotANumber", "old\n", "bad.csv line 202: has 1 fields",
-                                false},
-                      ErrorCase{"QuoteFreeNoLineBreakAtTheEnd", "1,x\nold,y",
-                                "bad.csv line 203: row 202, feature 'a': cannot parse 'old'", false}),
+    ::testing::Values(
+        ErrorCase{"Ragged", "7\n", "bad.csv line 402: has 1 fields"},
+        ErrorCase{"NotANumber", "1,x\nold,y\n",
+                  "bad.csv line 403: row 202, feature 'a': cannot parse 'old'"},
+        ErrorCase{"StrayQuote", "1,x\n2,a\"b\n", "bad.csv: line 403: quote inside"},
+        // Found in a 16-byte stride of the tokeniser, not its byte loop.
+        ErrorCase{"StrayQuoteInLongField", "1,x\n2,abcdefghij\"klmnopqrstuvwxyz\n",
+                  "bad.csv: line 403: quote inside an unquoted field (field 2)"},
+        ErrorCase{"Unclosed", "1,x\n2,\"open\n", "bad.csv: line 403: quoted field is not closed"},
+        ErrorCase{"AfterQuote", "1,\"x\"y\n", "bad.csv: line 402: unexpected 'y'"},
+        // The same errors in files without quotes (the quote-free path).
+        ErrorCase{"QuoteFreeRagged", "7\n", "bad.csv line 202: has 1 fields", false},
+        ErrorCase{"QuoteFreeTooManyFields", "1,x\n2,y,z\n", "bad.csv line 203: has 3 fields",
+                  false},
+        ErrorCase{"QuoteFreeNotANumber", "1,x\r\n\r\nold,y\r\n",
+                  "bad.csv line 204: row 202, feature 'a': cannot parse 'old'", false},
+        // A ragged record's error is about its fields, not its values.
+        ErrorCase{"QuoteFreeRaggedNotANumber", "old\n", "bad.csv line 202: has 1 fields", false},
+        ErrorCase{"QuoteFreeNoLineBreakAtTheEnd", "1,x\nold,y",
+                  "bad.csv line 203: row 202, feature 'a': cannot parse 'old'", false}),
     [](const ::testing::TestParamInfo<ErrorCase>& info) { return info.param.name; });
 
 }  // namespace

@@ -318,13 +318,12 @@ TEST_F(ProfileCurrentCsvTest, CountsOnTheReferenceEdgesInReferenceOrder) {
   EXPECT_EQ(city.missing, 1);
   // Counted on the reference's categories, zeros kept; "Berlin" is new to it.
   EXPECT_TRUE(city.categorical().reference_aligned);
-  EXPECT_EQ(city.categorical().counts,
-            (std::map<std::string, int64_t>{{"Berlin", 1},
-                                            {"Lyon", 1},
-                                            {"New York, NY", 0},
-                                            {"Nice", 0},
-                                            {"Paris", 2},
-                                            {"Say \"hi\"", 0}}));
+  EXPECT_EQ(city.categorical().counts, (std::map<std::string, int64_t>{{"Berlin", 1},
+                                                                       {"Lyon", 1},
+                                                                       {"New York, NY", 0},
+                                                                       {"Nice", 0},
+                                                                       {"Paris", 2},
+                                                                       {"Say \"hi\"", 0}}));
   EXPECT_THAT(city.categorical().unseen, ElementsAre("Berlin"));
   // zip stays categorical although "x" is the only non-number: the reference decides.
   const profile::CategoricalProfile& zip = Feature(p, "zip").categorical();
@@ -438,9 +437,12 @@ TEST_F(ProfileCurrentCsvTest, MergedShardProfilesEqualTheOnePassProfile) {
 // the CLI defaults, and its joint sample's size.
 TEST(CurrentBuilderOptionsTest, TakesTheReferenceOptionsUnlessGiven) {
   profile::DataProfile reference;
-  reference.options = profile::ProfileOptions{.top_k = 5000, .tracked_categories = 10000,
-                                              .sample_size = 300, .joint_sample_rows = 40,
-                                              .seed = 9, .bins = 20};
+  reference.options = profile::ProfileOptions{.top_k = 5000,
+                                              .tracked_categories = 10000,
+                                              .sample_size = 300,
+                                              .joint_sample_rows = 40,
+                                              .seed = 9,
+                                              .bins = 20};
   const profile::ProfileBuilderOptions taken = CurrentBuilderOptions({}, reference);
   EXPECT_EQ(taken.max_categories, 5000);
   EXPECT_EQ(taken.tracked_categories, 10000);

@@ -27,11 +27,11 @@
 namespace greengate::client {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::StartsWith;
 using testing::CliResult;
+using ::testing::HasSubstr;
 using testing::ReadFile;
 using testing::ServerProcess;
+using ::testing::StartsWith;
 using testing::TestDir;
 using testing::WriteFile;
 
@@ -65,8 +65,8 @@ class GovernanceEndToEndTest : public ::testing::Test {
     // The server's /metrics listener defaults to a fixed port another test may hold; this
     // test does not need it, so a wrapper starts the server without it.
     const std::filesystem::path wrapper = dir_ / "server.sh";
-    WriteFile(wrapper, absl::StrCat("#!/bin/sh\nexec '", kServerBinary,
-                                    "' --metrics_listen= \"$@\"\n"));
+    WriteFile(wrapper,
+              absl::StrCat("#!/bin/sh\nexec '", kServerBinary, "' --metrics_listen= \"$@\"\n"));
     std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all);
     server_ = std::make_unique<ServerProcess>(wrapper.string(), dir_);
     ASSERT_TRUE(server_->ok()) << "greengate-server did not start:\n" << server_->log();
@@ -85,8 +85,8 @@ class GovernanceEndToEndTest : public ::testing::Test {
     WriteFile(dir_ / "drift.csv", MakeCsv(3, 2000, 1));
     ASSERT_EQ(Cli({"register", "--model", "churn", "--version", "v1"}).code, 0);
     ASSERT_EQ(Cli({"profile", "--csv", Path("train.csv"), "--out", Path("ref.json")}).code, 0);
-    ASSERT_EQ(Cli({"set-reference", "--model", "churn", "--profile", Path("ref.json"),
-                   "--accuracy", "0.91", "--evaluation-rows", "5000"})
+    ASSERT_EQ(Cli({"set-reference", "--model", "churn", "--profile", Path("ref.json"), "--accuracy",
+                   "0.91", "--evaluation-rows", "5000"})
                   .code,
               0);
     for (const char* name : {"same", "drift"}) {
@@ -95,14 +95,16 @@ class GovernanceEndToEndTest : public ::testing::Test {
                     .code,
                 0);
     }
-    const std::vector<std::string> plan = {"--accelerator", "nvidia-a100-40gb",
-                                           "--accelerators", "8", "--hours", "10",
-                                           "--region", "FR", "--provider", "gcp"};
+    const std::vector<std::string> plan = {"--accelerator",  "nvidia-a100-40gb",
+                                           "--accelerators", "8",
+                                           "--hours",        "10",
+                                           "--region",       "FR",
+                                           "--provider",     "gcp"};
     const auto ask = [&](const std::string& profile, const std::string& correct,
                          bool json = false) {
-      std::vector<std::string> args = {"should-retrain", "--model", "churn", "--profile",
-                                       Path(profile), "--labeled-rows", "2000",
-                                       "--labeled-correct", correct};
+      std::vector<std::string> args = {"should-retrain", "--model",           "churn",
+                                       "--profile",      Path(profile),       "--labeled-rows",
+                                       "2000",           "--labeled-correct", correct};
       args.insert(args.end(), plan.begin(), plan.end());
       if (json) args.push_back("--json");
       return Cli(args);

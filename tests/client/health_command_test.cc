@@ -21,8 +21,8 @@ TEST(HealthCommandTest, ServingServerExitsZero) {
   FakeClock clock(absl::FromUnixSeconds(1'790'000'000));
   ASSERT_TRUE(server.Start(&clock).ok());
   for (const std::string service : {"", "greengate.v1.RetrainGatekeeper"}) {
-    const testing::CliResult r = testing::RunInProcess({"health", "--service", service},
-                                                       server.address());
+    const testing::CliResult r =
+        testing::RunInProcess({"health", "--service", service}, server.address());
     EXPECT_EQ(r.code, 0) << service << r.err;
     EXPECT_NE(r.out.find("is SERVING"), std::string::npos) << r.out;
   }

@@ -125,8 +125,7 @@ TEST(HelpTest, EveryCommandHelpRuns) {
       const testing::CliResult r = testing::RunInProcess(args);
       EXPECT_EQ(r.code, 0) << args[0] << " " << r.err;
       const CLI::App* shown = args.size() == 3 ? sub->get_subcommand(args[1]) : sub;
-      EXPECT_NE(r.out.find(shown->get_description().substr(0, 40)), std::string::npos)
-          << args[0];
+      EXPECT_NE(r.out.find(shown->get_description().substr(0, 40)), std::string::npos) << args[0];
       for (const CLI::Option* option : shown->get_options()) {
         if (option->get_lnames().empty()) continue;
         EXPECT_NE(r.out.find("--" + option->get_lnames().front()), std::string::npos)

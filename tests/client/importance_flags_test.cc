@@ -36,7 +36,8 @@ TEST(ImportanceFlagsTest, RejectsBadPairs) {
 }
 
 TEST(ImportanceFlagsTest, ParsesCsvWithOrWithoutHeader) {
-  absl::StatusOr<Weights> w = ParseImportanceCsv("feature,importance\r\nage,0.25\r\n\ncity,1\n", "f");
+  absl::StatusOr<Weights> w =
+      ParseImportanceCsv("feature,importance\r\nage,0.25\r\n\ncity,1\n", "f");
   ASSERT_TRUE(w.ok()) << w.status();
   EXPECT_EQ(*w, (Weights{{"age", 0.25}, {"city", 1}}));
   // pandas' Series.to_csv() header: an empty name.

@@ -80,15 +80,19 @@ TEST_F(ImportanceTfdvTest, ImportanceFromTheCommandLineWeighsTheDriftedShare) {
            "a=1,zz=2"});
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("--importance: 'zz' is not a feature of the profile"));
-  r = Cli({"set-reference", "--model", "m1", "--profile", Path("ref.json"), "--importance",
-           "a=-1"});
+  r = Cli(
+      {"set-reference", "--model", "m1", "--profile", Path("ref.json"), "--importance", "a=-1"});
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("must be a finite number >= 0"));
 
   ASSERT_EQ(Cli({"set-reference", "--model", "m1", "--profile", Path("ref.json"), "--importance",
-                 "a=1,c=1"}).code, 0);  // b weighs 0
+                 "a=1,c=1"})
+                .code,
+            0);  // b weighs 0
   ASSERT_EQ(Cli({"set-reference", "--model", "m2", "--profile", Path("ref.json"),
-                 "--importance-file", Path("importance.csv")}).code, 0);
+                 "--importance-file", Path("importance.csv")})
+                .code,
+            0);
   ASSERT_EQ(Cli({"set-reference", "--model", "m3", "--profile", Path("ref.json")}).code, 0);
   for (const char* model : {"m1", "m2", "m3"}) {
     r = Cli({"profile", "--csv", Path("new.csv"), "--model", model, "--out",

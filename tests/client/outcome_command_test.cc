@@ -153,8 +153,8 @@ TEST_F(ReportOutcomeCliTest, ReadsCodeCarbonAndReportsOnce) {
   EXPECT_THAT(r.out, HasSubstr("\"source\": \"codecarbon\""));
   EXPECT_THAT(r.out, HasSubstr("\"duration_s\": 2400"));
 
-  r = testing::RunInProcess({"report-outcome", "--decision", decision_.name(), "--energy-kwh",
-                             "3", "--accuracy-after", "0.88"},
+  r = testing::RunInProcess({"report-outcome", "--decision", decision_.name(), "--energy-kwh", "3",
+                             "--accuracy-after", "0.88"},
                             address_);
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, StartsWith("greengate: ALREADY_EXISTS: "));
@@ -166,8 +166,8 @@ TEST_F(ReportOutcomeCliTest, ReadsCodeCarbonAndReportsOnce) {
 
 TEST_F(ReportOutcomeCliTest, ManualNumbersAndUsageErrors) {
   testing::CliResult r = testing::RunInProcess(
-      {"report-outcome", "--decision", decision_.name(), "--energy-kwh", "1.5", "--co2e-kg",
-       "0.2", "--duration-s", "3600", "--accuracy-after", "0.9"},
+      {"report-outcome", "--decision", decision_.name(), "--energy-kwh", "1.5", "--co2e-kg", "0.2",
+       "--duration-s", "3600", "--accuracy-after", "0.9"},
       address_);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, StartsWith("outcome of " + decision_.name() + " (manual)"));

@@ -19,14 +19,15 @@ namespace greengate::client::testing {
 struct PngImage {
   uint32_t width = 0;
   uint32_t height = 0;
-  int channels = 0;            // 3 (RGB) or 4 (RGBA)
+  int channels = 0;             // 3 (RGB) or 4 (RGBA)
   std::vector<uint8_t> pixels;  // row-major, unfiltered
 };
 
 inline uint32_t ReadBe32(const std::string& s, size_t at) {
   return (uint32_t{static_cast<uint8_t>(s[at])} << 24) |
          (uint32_t{static_cast<uint8_t>(s[at + 1])} << 16) |
-         (uint32_t{static_cast<uint8_t>(s[at + 2])} << 8) | uint32_t{static_cast<uint8_t>(s[at + 3])};
+         (uint32_t{static_cast<uint8_t>(s[at + 2])} << 8) |
+         uint32_t{static_cast<uint8_t>(s[at + 3])};
 }
 
 // The decoded image, or nullopt with `error` set.
@@ -75,8 +76,8 @@ inline std::optional<PngImage> DecodePng(const std::string& data, std::string* e
   const size_t stride = size_t{image.width} * image.channels;
   std::vector<uint8_t> raw((stride + 1) * image.height);
   uLongf raw_size = raw.size();
-  if (uncompress(raw.data(), &raw_size, reinterpret_cast<const Bytef*>(idat.data()),
-                 idat.size()) != Z_OK ||
+  if (uncompress(raw.data(), &raw_size, reinterpret_cast<const Bytef*>(idat.data()), idat.size()) !=
+          Z_OK ||
       raw_size != raw.size()) {
     *error = "IDAT does not inflate to the image size";
     return std::nullopt;
@@ -94,10 +95,18 @@ inline std::optional<PngImage> DecodePng(const std::string& data, std::string* e
       const int c = (up != nullptr && x >= static_cast<size_t>(bpp)) ? up[x - bpp] : 0;
       int predictor = 0;
       switch (filter) {
-        case 0: predictor = 0; break;
-        case 1: predictor = a; break;
-        case 2: predictor = b; break;
-        case 3: predictor = (a + b) / 2; break;
+        case 0:
+          predictor = 0;
+          break;
+        case 1:
+          predictor = a;
+          break;
+        case 2:
+          predictor = b;
+          break;
+        case 3:
+          predictor = (a + b) / 2;
+          break;
         case 4: {
           const int p = a + b - c;
           const int pa = std::abs(p - a), pb = std::abs(p - b), pc = std::abs(p - c);

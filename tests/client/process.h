@@ -19,7 +19,6 @@
 #include "tests/client/test_files.h"
 #include "tests/common/spawn.h"
 
-
 namespace greengate::client::testing {
 
 using greengate::testing::Spawn;  // tests/common/spawn.h

@@ -6,8 +6,8 @@
 #include <sstream>
 #include <string>
 
-#include "client/json_io.h"
 #include "client/app.h"
+#include "client/json_io.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
@@ -18,8 +18,8 @@ namespace greengate::client {
 namespace {
 
 using ::testing::HasSubstr;
-using ::testing::StartsWith;
 using testing::ReadFile;
+using ::testing::StartsWith;
 using testing::TestDir;
 using testing::WriteFile;
 
@@ -95,13 +95,11 @@ TEST(ProfileFormatTest, AutoIsBinaryForPbFilesOnly) {
     std::string path;
     bool binary;
   };
-  for (const Case& c : {Case{ProfileFormat::kAuto, "ref.pb", true},
-                        Case{ProfileFormat::kAuto, "ref.json", false},
-                        Case{ProfileFormat::kAuto, "", false},
-                        Case{ProfileFormat::kAuto, "pb", false},
-                        Case{ProfileFormat::kJson, "ref.pb", false},
-                        Case{ProfileFormat::kBinary, "ref.json", true},
-                        Case{ProfileFormat::kBinary, "", true}}) {
+  for (const Case& c :
+       {Case{ProfileFormat::kAuto, "ref.pb", true}, Case{ProfileFormat::kAuto, "ref.json", false},
+        Case{ProfileFormat::kAuto, "", false}, Case{ProfileFormat::kAuto, "pb", false},
+        Case{ProfileFormat::kJson, "ref.pb", false}, Case{ProfileFormat::kBinary, "ref.json", true},
+        Case{ProfileFormat::kBinary, "", true}}) {
     SCOPED_TRACE(c.path);
     const std::string bytes = EncodeProfile(p, c.format, c.path);
     EXPECT_EQ(bytes.rfind(kBinaryProfileHeader, 0) == 0, c.binary);
@@ -172,7 +170,8 @@ TEST(ProfileFormatTest, CorruptOrTruncatedBinaryIsAClearError) {
     v1::DataProfile p;
     const absl::Status status = DecodeProfile(bad, "cur.pb", &p);
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_THAT(std::string(status.message()), StartsWith("cur.pb: not a valid binary DataProfile"));
+    EXPECT_THAT(std::string(status.message()),
+                StartsWith("cur.pb: not a valid binary DataProfile"));
   }
   // Neither binary nor JSON: the JSON reader's message.
   v1::DataProfile p;

@@ -21,7 +21,7 @@ constexpr char kToken[] = "0123456789abcdef0123456789abcdef";
 
 struct RefusedCase {
   std::string name;
-  std::string token_file;          // contents; "" = no --token_file
+  std::string token_file;  // contents; "" = no --token_file
   mode_t token_mode;
   std::vector<std::string> flags;  // besides --db and --listen
   std::string log;                 // expected in the server's log
@@ -36,8 +36,8 @@ TEST_P(RefusedStartTest, LeavesNoFile) {
   const std::filesystem::path dir = tmpl;
   const std::filesystem::path data = dir / "data";
   std::filesystem::create_directory(data);
-  std::vector<std::string> args = {"--db=" + (data / "gg.db").string(),
-                                   "--listen=127.0.0.1:0", "--metrics_listen="};
+  std::vector<std::string> args = {"--db=" + (data / "gg.db").string(), "--listen=127.0.0.1:0",
+                                   "--metrics_listen="};
   if (!c.token_file.empty()) {
     const std::string path = (dir / "tokens").string();
     std::ofstream(path) << c.token_file;
@@ -65,19 +65,32 @@ TEST_P(RefusedStartTest, LeavesNoFile) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, RefusedStartTest,
     ::testing::Values(
-        RefusedCase{"WorldReadableTokenFile", std::string("ci pipeline ") + kToken + "\n", 0644,
-                    {}, "lets other users read or write it"},
-        RefusedCase{"BadRole", std::string("ci boss ") + kToken + "\n", 0600, {},
+        RefusedCase{"WorldReadableTokenFile",
+                    std::string("ci pipeline ") + kToken + "\n",
+                    0644,
+                    {},
+                    "lets other users read or write it"},
+        RefusedCase{"BadRole",
+                    std::string("ci boss ") + kToken + "\n",
+                    0600,
+                    {},
                     "expected pipeline, reviewer or admin"},
-        RefusedCase{"BadModelScope", std::string("ci pipeline ") + kToken + " models=A\n", 0600,
-                    {}, "models: 'A' is neither a model id"},
-        RefusedCase{"ZeroReceiveSize", "", 0600, {"--max_receive_message_mb=0"},
+        RefusedCase{"BadModelScope",
+                    std::string("ci pipeline ") + kToken + " models=A\n",
+                    0600,
+                    {},
+                    "models: 'A' is neither a model id"},
+        RefusedCase{"ZeroReceiveSize",
+                    "",
+                    0600,
+                    {"--max_receive_message_mb=0"},
                     "--max_receive_message_mb: must be in [1, 2047]"},
-        RefusedCase{"MissingCertificate", "", 0600,
+        RefusedCase{"MissingCertificate",
+                    "",
+                    0600,
                     {"--tls_cert=/nonexistent/cert.pem", "--tls_key=/nonexistent/key.pem"},
                     "tls_cert: cannot read /nonexistent/cert.pem"},
-        RefusedCase{"UnknownAlertVerdict", "", 0600, {"--alert_verdicts=MAYBE"},
-                    "alert_verdicts"}),
+        RefusedCase{"UnknownAlertVerdict", "", 0600, {"--alert_verdicts=MAYBE"}, "alert_verdicts"}),
     [](const ::testing::TestParamInfo<RefusedCase>& info) { return info.param.name; });
 
 }  // namespace

@@ -121,7 +121,8 @@ TEST(RenderHtmlTest, IsOneSelfContainedDocumentWithThreeCharts) {
   EXPECT_THAT(html, HasSubstr("age, &quot;years&quot;"));
   EXPECT_THAT(html, HasSubstr("models/fraud"));
   EXPECT_THAT(html, HasSubstr("200.000 / 500.000 (40.0%)"));  // churn's budget
-  EXPECT_THAT(html, HasSubstr("<p id=\"audit\">Intact: 42 chained decisions verified. Anchor: 42:aaaa"));
+  EXPECT_THAT(html,
+              HasSubstr("<p id=\"audit\">Intact: 42 chained decisions verified. Anchor: 42:aaaa"));
 }
 
 TEST(RenderHtmlTest, EmptyReportStillHasItsCharts) {
@@ -139,8 +140,7 @@ TEST(RenderMarkdownTest, HasEverySectionAndARowPerScope) {
   EXPECT_THAT(md, StartsWith("# greengate governance report\n"));
   EXPECT_THAT(md, HasSubstr("Period: 2026-11-16T00:00:00Z to 2026-11-23T00:00:00Z"));
   for (const char* section : {"## Decisions and energy", "## Outcomes: measured against",
-                              "## Most drifted features", "## Energy per ISO week",
-                              "## Notes"}) {
+                              "## Most drifted features", "## Energy per ISO week", "## Notes"}) {
     EXPECT_THAT(md, HasSubstr(section)) << section;
   }
   EXPECT_THAT(md, HasSubstr("| overall | 4 | 2 | 1 | 1 | 300.000 | 30.000 | 120.000 | 12.000 |"));
@@ -185,7 +185,7 @@ TEST(RenderCsvTest, OneRowPerScopeWithTheHeaderWidth) {
   }
   const std::vector<std::string> churn = SplitCsv(lines[2]);
   EXPECT_EQ(churn[2], "models/churn");
-  EXPECT_EQ(churn[7], "200");  // approved_energy_kwh
+  EXPECT_EQ(churn[7], "200");   // approved_energy_kwh
   EXPECT_EQ(churn[24], "0.4");  // budget_used_share
 }
 
@@ -222,19 +222,26 @@ TEST(SvgTest, NiceCeilingAndEscaping) {
     double value;
     double ceiling;
   };
-  for (const Case& c : std::vector<Case>{{0, 1}, {-3, 1}, {0.7, 1}, {1, 1}, {1.2, 2},
-                                         {2.1, 2.5}, {3, 5}, {7, 10}, {10, 10}, {11, 20},
-                                         {240, 250}, {0.031, 0.05}}) {
+  for (const Case& c : std::vector<Case>{{0, 1},
+                                         {-3, 1},
+                                         {0.7, 1},
+                                         {1, 1},
+                                         {1.2, 2},
+                                         {2.1, 2.5},
+                                         {3, 5},
+                                         {7, 10},
+                                         {10, 10},
+                                         {11, 20},
+                                         {240, 250},
+                                         {0.031, 0.05}}) {
     EXPECT_DOUBLE_EQ(NiceCeiling(c.value), c.ceiling) << c.value;
   }
-  EXPECT_EQ(HtmlEscape("<a href='x'>&\"</a>"),
-            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
+  EXPECT_EQ(HtmlEscape("<a href='x'>&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
 }
 
 TEST(SvgTest, BarHeightsAreProportional) {
   // Max 40 -> axis to 50; plot height 300 - 40 - 60 = 200 px: 40 -> 160 px, 10 -> 40 px.
-  const std::string svg = GroupedBarChart("c", "t", {"a", "b"},
-                                          {{"s", "#000", {40, 10}}}, "kWh");
+  const std::string svg = GroupedBarChart("c", "t", {"a", "b"}, {{"s", "#000", {40, 10}}}, "kWh");
   EXPECT_THAT(svg, HasSubstr("height=\"160.0\""));
   EXPECT_THAT(svg, HasSubstr("height=\"40.0\""));
   EXPECT_THAT(svg, HasSubstr(">50</text>"));
@@ -245,8 +252,7 @@ TEST(ReportCommandTest, UsageErrorsBeforeAnyCall) {
   testing::CliResult r = RunInProcess({"report"});
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.err, HasSubstr("--week"));
-  r = RunInProcess({"report", "--week", "2026-W47", "--from", "2026-11-01", "--to",
-                    "2026-11-02"});
+  r = RunInProcess({"report", "--week", "2026-W47", "--from", "2026-11-01", "--to", "2026-11-02"});
   EXPECT_EQ(r.code, 2);
   r = RunInProcess({"report", "--from", "2026-11-01"});
   EXPECT_EQ(r.code, 2);

@@ -52,8 +52,9 @@ TEST(TfdvImportTest, ConvertsHistogramsAndRankHistogramsIntoAReference) {
   EXPECT_EQ(income.missing, 3);
   EXPECT_EQ(income.count, 100);
   EXPECT_EQ(income.numeric().bin_edges, (std::vector<double>{5}));
-  EXPECT_THAT(income.numeric().bin_counts,
-              Pointwise(DoubleNear(1e-12), std::vector<double>{48.7 * 97 / 97.3, 48.6 * 97 / 97.3}));
+  EXPECT_THAT(
+      income.numeric().bin_counts,
+      Pointwise(DoubleNear(1e-12), std::vector<double>{48.7 * 97 / 97.3, 48.6 * 97 / 97.3}));
 
   // city: rank histogram, 30.4 rounded to 30; the rest of the 95 present values is other.
   const profile::FeatureProfile& city = Feature(p, "city");
@@ -82,9 +83,9 @@ TEST(TfdvImportTest, RebinsOntoAReferencesEdgesForACurrentProfile) {
   ASSERT_TRUE(cur.ok()) << cur.status();
   const profile::FeatureProfile& age = Feature(cur->profile, "age");
   EXPECT_EQ(age.numeric().bin_edges, (std::vector<double>{24, 60}));
-  EXPECT_THAT(age.numeric().bin_counts,
-              Pointwise(DoubleNear(1e-9), std::vector<double>{12.25, 12.25 + 24.5 + 24.5 + 9.8,
-                                                              14.7}));
+  EXPECT_THAT(
+      age.numeric().bin_counts,
+      Pointwise(DoubleNear(1e-9), std::vector<double>{12.25, 12.25 + 24.5 + 24.5 + 9.8, 14.7}));
   EXPECT_EQ(cur->profile.features.size(), 3u);  // the reference's features, in its order
 }
 

@@ -31,8 +31,8 @@ class WatchCommandTest : public ::testing::Test {
     store_ = std::move(*store);
     service::ServerOptions options;
     options.listen_address = "127.0.0.1:0";
-    auto server = service::RunningServer::Start(options, store_.get(), &clock_,
-                                                &energy::Tables::Shipped());
+    auto server =
+        service::RunningServer::Start(options, store_.get(), &clock_, &energy::Tables::Shipped());
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     address_ = absl::StrCat("127.0.0.1:", server_->port());

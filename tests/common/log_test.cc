@@ -22,7 +22,11 @@ TEST(LogFormatTest, NonFiniteNumbersStayValidJson) {
 }
 
 TEST(LogFormatTest, ControlCharactersAreEscaped) {
-  EXPECT_EQ(Format("t", Severity::kWarning, std::string("a\x01" "b", 3), {}),
+  EXPECT_EQ(Format("t", Severity::kWarning,
+                   std::string("a\x01"
+                               "b",
+                               3),
+                   {}),
             "{\"time\":\"t\",\"severity\":\"WARNING\",\"message\":\"a\\u0001b\"}");
 }
 

@@ -94,9 +94,8 @@ absl::Status AddEveryRow(const std::string& path, profile::ProfileBuilder& build
 absl::StatusOr<profile::DataProfile> RowByRow(const std::string& path,
                                               const profile::DataProfile& reference,
                                               const client::CsvProfileOptions& options) {
-  absl::StatusOr<profile::ProfileBuilder> builder =
-      profile::ProfileBuilder::ForReference(reference,
-                                            client::CurrentBuilderOptions(options, reference));
+  absl::StatusOr<profile::ProfileBuilder> builder = profile::ProfileBuilder::ForReference(
+      reference, client::CurrentBuilderOptions(options, reference));
   if (!builder.ok()) return builder.status();
   if (absl::Status added = AddEveryRow(path, *builder); !added.ok()) return added;
   return builder->Finish();
@@ -129,7 +128,7 @@ int OneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<client::CsvProfile> reference = client::ProfileReferenceCsv(CsvPath(), options);
   if (!reference.ok()) return 0;
   CheckOk(profile::ValidateReference(reference->profile, "reference"),
-                "the profiler's reference profile");
+          "the profiler's reference profile");
   absl::StatusOr<profile::DataProfile> reference_row_by_row =
       ReferenceRowByRow(CsvPath(), reference->profile, options);
   CheckOk(reference_row_by_row.status(), "row-by-row reference profile of a file it read");
@@ -139,10 +138,9 @@ int OneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<client::CsvProfile> current =
       client::ProfileCurrentCsv(CsvPath(), reference->profile, options);
   CheckOk(current.status(), "current profile of the file the reference came from");
-  CheckOk(profile::ValidateProfile(current->profile, "current"),
-                "the profiler's current profile");
+  CheckOk(profile::ValidateProfile(current->profile, "current"), "the profiler's current profile");
   CheckOk(profile::ValidateAgainstReference(reference->profile, current->profile, "current"),
-                "current profile against its reference");
+          "current profile against its reference");
   absl::StatusOr<profile::DataProfile> row_by_row =
       RowByRow(CsvPath(), reference->profile, options);
   CheckOk(row_by_row.status(), "row-by-row profile of a file the profiler read");

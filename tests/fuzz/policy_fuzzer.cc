@@ -34,9 +34,9 @@ int OneInput(const uint8_t* data, size_t size) {
   const absl::StatusOr<policy::Policy> reloaded = mapping::PolicyFromProto(stored);
   CheckOk(reloaded.status(), "a valid policy after its stored round trip");
   if (!reloaded.ok()) return 0;
-  Check(google::protobuf::util::MessageDifferencer::Equals(
-                  stored, mapping::PolicyToProto(*reloaded)),
-              "PolicyToProto(PolicyFromProto(stored)) == stored");
+  Check(
+      google::protobuf::util::MessageDifferencer::Equals(stored, mapping::PolicyToProto(*reloaded)),
+      "PolicyToProto(PolicyFromProto(stored)) == stored");
   return 0;
 }
 

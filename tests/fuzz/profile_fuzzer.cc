@@ -37,7 +37,7 @@ int OneInput(const uint8_t* data, size_t size) {
   CheckOk(again.status(), "ProfileFromProto(ProfileToProto(valid profile))");
   CheckOk(profile::ValidateProfile(*again, "again"), "round-tripped profile");
   CheckOk(profile::ValidateAgainstReference(*core, *again, "again"),
-                "profile against its own round trip");
+          "profile against its own round trip");
   return 0;
 }
 

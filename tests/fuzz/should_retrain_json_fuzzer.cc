@@ -73,7 +73,8 @@ int OneInput(const uint8_t* data, size_t size) {
     }
   }
   if (request.has_scores()) {
-    absl::StatusOr<gain::ScoreSummary> scores = mapping::ScoresFromProto(request.scores(), "scores");
+    absl::StatusOr<gain::ScoreSummary> scores =
+        mapping::ScoresFromProto(request.scores(), "scores");
     if (!scores.ok()) return 0;
     input.scores = *scores;
   }
@@ -88,7 +89,7 @@ int OneInput(const uint8_t* data, size_t size) {
   mapping::EvaluationToDecision(*evaluation, &decision);
   v1::Decision parsed;
   CheckOk(client::ParseJson(client::ToJson(decision), "decision", &parsed),
-                "a decision's JSON parses back");
+          "a decision's JSON parses back");
   return 0;
 }
 

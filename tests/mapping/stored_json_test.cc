@@ -2,6 +2,8 @@
 // MessageToJsonString(preserve_proto_field_names, always_print_primitive_fields) - same keys,
 // same values - and reads back into the same message.
 
+#include "server/mapping/stored_json.h"
+
 #include <string>
 
 #include "google/protobuf/struct.pb.h"
@@ -11,7 +13,6 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "greengate/v1/greengate.pb.h"
 #include "gtest/gtest.h"
-#include "server/mapping/stored_json.h"
 
 namespace greengate::mapping {
 namespace {
@@ -94,10 +95,26 @@ TEST(StoredJsonTest, DecisionMatchesProtobufPrinter) {
 // else 17), not merely an equal value: stored payloads are hashed into the audit chain.
 TEST(StoredJsonTest, DoublesHaveProtobufsExactText) {
   v1::NumericProfile profile;
-  for (const double v : {0.1, 1.0 / 3, 0.30000000000000004, 5e-324, 2.2250738585072014e-308,
-                         1e300, 1.7976931348623157e308, 123456789012345678.0, 1e15, 1e16, 1e21,
-                         2.5e-7, -0.0, 0.0, -42.0, 100.0, 1e-5, 9007199254740993.0,
-                         299792.458, -1.5e-10}) {
+  for (const double v : {0.1,
+                         1.0 / 3,
+                         0.30000000000000004,
+                         5e-324,
+                         2.2250738585072014e-308,
+                         1e300,
+                         1.7976931348623157e308,
+                         123456789012345678.0,
+                         1e15,
+                         1e16,
+                         1e21,
+                         2.5e-7,
+                         -0.0,
+                         0.0,
+                         -42.0,
+                         100.0,
+                         1e-5,
+                         9007199254740993.0,
+                         299792.458,
+                         -1.5e-10}) {
     profile.add_sample(v);
   }
   const auto sample_text = [](const std::string& json) {

@@ -39,8 +39,8 @@ TEST(ServerMetricsTest, DecisionsEnergyAndCarbon) {
   EXPECT_THAT(text, HasSubstr("greengate_energy_avoided_joules_total 2700000"));
   EXPECT_THAT(text, HasSubstr("greengate_co2e_approved_grams_total 750"));
   EXPECT_THAT(text, HasSubstr("# TYPE greengate_decisions_total counter"));
-  EXPECT_THAT(text, HasSubstr(std::string("greengate_build_info{version=\"") + BuildVersion() +
-                              "\"} 1"));
+  EXPECT_THAT(text,
+              HasSubstr(std::string("greengate_build_info{version=\"") + BuildVersion() + "\"} 1"));
 }
 
 TEST(ServerMetricsTest, RpcHistogramAndBacklog) {
@@ -49,19 +49,18 @@ TEST(ServerMetricsTest, RpcHistogramAndBacklog) {
   m.ObserveRpc("/greengate.v1.RetrainGatekeeper/ShouldRetrain", absl::Milliseconds(3));
   m.SetOutboxBacklog("alertmanager", 7);
   const std::string text = Exposition(m);
-  const std::string labels =
-      "method=\"ShouldRetrain\",service=\"greengate.v1.RetrainGatekeeper\"";
+  const std::string labels = "method=\"ShouldRetrain\",service=\"greengate.v1.RetrainGatekeeper\"";
   EXPECT_THAT(text, HasSubstr("# TYPE greengate_rpc_duration_seconds histogram"));
   EXPECT_THAT(text, HasSubstr("greengate_rpc_duration_seconds_count{" + labels + "} 2"));
   // 3 ms is in le=0.005; 30 ms first in le=0.05; both in +Inf.
-  EXPECT_THAT(text, HasSubstr("greengate_rpc_duration_seconds_bucket{" + labels +
-                              ",le=\"0.005\"} 1"));
-  EXPECT_THAT(text, HasSubstr("greengate_rpc_duration_seconds_bucket{" + labels +
-                              ",le=\"0.025\"} 1"));
-  EXPECT_THAT(text, HasSubstr("greengate_rpc_duration_seconds_bucket{" + labels +
-                              ",le=\"0.05\"} 2"));
-  EXPECT_THAT(text, HasSubstr("greengate_rpc_duration_seconds_bucket{" + labels +
-                              ",le=\"+Inf\"} 2"));
+  EXPECT_THAT(text,
+              HasSubstr("greengate_rpc_duration_seconds_bucket{" + labels + ",le=\"0.005\"} 1"));
+  EXPECT_THAT(text,
+              HasSubstr("greengate_rpc_duration_seconds_bucket{" + labels + ",le=\"0.025\"} 1"));
+  EXPECT_THAT(text,
+              HasSubstr("greengate_rpc_duration_seconds_bucket{" + labels + ",le=\"0.05\"} 2"));
+  EXPECT_THAT(text,
+              HasSubstr("greengate_rpc_duration_seconds_bucket{" + labels + ",le=\"+Inf\"} 2"));
   EXPECT_THAT(text, HasSubstr("greengate_alert_outbox_backlog{sink=\"alertmanager\"} 7"));
 }
 

@@ -323,8 +323,7 @@ TEST_F(TlsTest, MutualTlsRequiresAClientCertificateAndRecordsItsSubject) {
 TEST(TlsOptionsTest, HalfAKeyPairIsAnError) {
   ServerOptions options;
   options.tls_cert_file = "/nonexistent/server.pem";
-  EXPECT_EQ(MakeServerCredentials(options).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(MakeServerCredentials(options).status().code(), absl::StatusCode::kInvalidArgument);
   options.tls_key_file = "/nonexistent/server.key";
   const auto missing = MakeServerCredentials(options);
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);

@@ -16,17 +16,15 @@
 #include <utility>
 #include <vector>
 
-#include <sqlite3.h>
-
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "greengate/v1/greengate.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
-#include "google/protobuf/util/message_differencer.h"
 #include "server/mapping/stored_json.h"
 #include "server/service/server.h"
 #include "tests/service/loopback_server.h"
@@ -38,9 +36,9 @@ namespace {
 
 using mapping::ToStoredJson;
 
-using ::testing::HasSubstr;
 using greengate::testing::MakeProfile;
 using greengate::testing::SmallPlan;
+using ::testing::HasSubstr;
 
 class GatekeeperTest : public ::testing::Test {
  protected:
@@ -111,7 +109,7 @@ class GatekeeperTest : public ::testing::Test {
 
   FakeClock clock_{absl::FromUnixSeconds(1'790'000'000)};
   greengate::testing::LoopbackServer loop_{"service"};  // after clock_: stops before it goes
-  v1::RetrainGatekeeper::Stub* stub_ = nullptr;          // owned by loop_
+  v1::RetrainGatekeeper::Stub* stub_ = nullptr;         // owned by loop_
 };
 
 TEST_F(GatekeeperTest, HealthIsServingForServerAndService) {
@@ -162,8 +160,8 @@ TEST_F(GatekeeperTest, SetReferenceValidatesAndRoundTrips) {
   v1::SetReferenceRequest req;
   req.mutable_reference()->set_model("models/churn");
   *req.mutable_reference()->mutable_profile() = MakeProfile(100, 0, 1);
-  req.mutable_reference()->mutable_profile()->mutable_features(0)->mutable_numeric()
-      ->set_bin_edges(2, -7.0);  // edges no longer increasing
+  req.mutable_reference()->mutable_profile()->mutable_features(0)->mutable_numeric()->set_bin_edges(
+      2, -7.0);  // edges no longer increasing
   v1::Reference out;
   grpc::Status s = stub_->SetReference(Context().get(), req, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
@@ -214,8 +212,8 @@ TEST_F(GatekeeperTest, ReferenceViewsLeaveOutTheSamplesOnlyWhenAsked) {
   v1::Reference stored;
   ASSERT_TRUE(stub_->SetReference(Context().get(), set, &stored).ok());
   ASSERT_GT(profile.features(0).numeric().sample_size(), 0);
-  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(stored.profile(),
-                                                                 WithoutSamples(profile)))
+  EXPECT_TRUE(
+      google::protobuf::util::MessageDifferencer::Equals(stored.profile(), WithoutSamples(profile)))
       << stored.profile().ShortDebugString();
   EXPECT_EQ(stored.model(), "models/churn");
   EXPECT_EQ(stored.model_version(), "v1");
@@ -283,8 +281,11 @@ TEST_F(GatekeeperTest, ReferencesStoredAsTextByEarlierVersionsStillLoad) {
     for (const auto& [id, text] : old_rows) {
       ASSERT_EQ(raw.Exec(absl::StrCat(
                     "INSERT INTO model_references (model_id, model_version, profile, accuracy, "
-                    "evaluation_rows, create_time_ms) SELECT id, 'v1', '", text, "', 0.9, 5000, "
-                    "1000 FROM models WHERE model_id = '", id, "'")),
+                    "evaluation_rows, create_time_ms) SELECT id, 'v1', '",
+                    text,
+                    "', 0.9, 5000, "
+                    "1000 FROM models WHERE model_id = '",
+                    id, "'")),
                 "");
     }
     EXPECT_EQ(raw.QueryText("SELECT typeof(profile_pb) || typeof(profile) FROM model_references "
@@ -413,25 +414,32 @@ TEST_F(GatekeeperTest, BadInputIsRejectedNamingTheFieldAndWritesNothing) {
       {"no profile", [](auto* r) { r->clear_current(); }, "current"},
       {"no plan", [](auto* r) { r->clear_plan(); }, "plan"},
       {"negative count",
-       [](auto* r) { r->mutable_current()->mutable_features(0)->mutable_numeric()->set_bin_counts(0, -3); },
+       [](auto* r) {
+         r->mutable_current()->mutable_features(0)->mutable_numeric()->set_bin_counts(0, -3);
+       },
        "current.features[0]"},
       {"NaN count",
-       [](auto* r) { r->mutable_current()->mutable_features(1)->mutable_numeric()->set_bin_counts(2, NAN); },
+       [](auto* r) {
+         r->mutable_current()->mutable_features(1)->mutable_numeric()->set_bin_counts(2, NAN);
+       },
        "current.features[1]"},
       {"edges differ from the reference",
-       [](auto* r) { r->mutable_current()->mutable_features(0)->mutable_numeric()->set_bin_edges(0, -1.6); },
+       [](auto* r) {
+         r->mutable_current()->mutable_features(0)->mutable_numeric()->set_bin_edges(0, -1.6);
+       },
        "current.features[0]"},
       {"bin count mismatch",
-       [](auto* r) { r->mutable_current()->mutable_features(0)->mutable_numeric()->add_bin_counts(0); },
+       [](auto* r) {
+         r->mutable_current()->mutable_features(0)->mutable_numeric()->add_bin_counts(0);
+       },
        "current.features[0]"},
       {"unknown feature",
-       [](auto* r) { r->mutable_current()->mutable_features(2)->set_name("colour"); },
-       "current"},
+       [](auto* r) { r->mutable_current()->mutable_features(2)->set_name("colour"); }, "current"},
       {"empty profile", [](auto* r) { r->mutable_current()->clear_features(); }, "current"},
       {"absurd hours", [](auto* r) { r->mutable_plan()->set_hours(1e9); }, "plan.hours"},
       {"negative hours", [](auto* r) { r->mutable_plan()->set_hours(-2); }, "plan.hours"},
-      {"unknown accelerator",
-       [](auto* r) { r->mutable_plan()->set_accelerator("quantum-9000"); }, "plan.accelerator"},
+      {"unknown accelerator", [](auto* r) { r->mutable_plan()->set_accelerator("quantum-9000"); },
+       "plan.accelerator"},
       {"correct > rows", [](auto* r) { r->mutable_labeled()->set_correct(5000); }, "labeled"},
   };
   for (const Case& c : cases) {
@@ -439,8 +447,8 @@ TEST_F(GatekeeperTest, BadInputIsRejectedNamingTheFieldAndWritesNothing) {
     c.mutate(&req);
     v1::Decision d;
     grpc::Status s = Ask(req, &d);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.name << ": "
-                                                                   << s.error_message();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << c.name << ": " << s.error_message();
     EXPECT_THAT(s.error_message(), HasSubstr(c.field)) << c.name;
   }
   EXPECT_EQ(CountDecisions(), 0);

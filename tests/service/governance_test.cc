@@ -43,8 +43,7 @@ class GovernanceServiceTest : public ::testing::Test {
     store_ = std::move(*store);
     ServerOptions options;
     options.listen_address = "127.0.0.1:0";
-    auto server = RunningServer::Start(options, store_.get(), &clock_,
-                                       &energy::Tables::Shipped());
+    auto server = RunningServer::Start(options, store_.get(), &clock_, &energy::Tables::Shipped());
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     stub_ = v1::RetrainGatekeeper::NewStub(grpc::CreateChannel(

@@ -3,6 +3,8 @@
 // profile (ShouldRetrain), is INVALID_ARGUMENT naming the field and the limit; a request over
 // the server's message size limit (--max_receive_message_mb) is RESOURCE_EXHAUSTED.
 
+#include "server/core/profile/limits.h"
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -14,7 +16,6 @@
 #include "greengate/v1/greengate.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "server/common/clock.h"
-#include "server/core/profile/limits.h"
 #include "server/service/server.h"
 #include "tests/service/loopback_server.h"
 #include "tests/service/test_profiles.h"
@@ -22,7 +23,6 @@
 namespace greengate::service {
 namespace {
 
-using ::testing::HasSubstr;
 using greengate::testing::MakeProfile;
 using greengate::testing::SmallPlan;
 using profile::kMaxBinEdges;
@@ -32,6 +32,7 @@ using profile::kMaxFeatureNameBytes;
 using profile::kMaxFeatures;
 using profile::kMaxJointSampleRows;
 using profile::kMaxSampleSize;
+using ::testing::HasSubstr;
 
 std::unique_ptr<grpc::ClientContext> Context() {
   auto ctx = std::make_unique<grpc::ClientContext>();
@@ -93,13 +94,13 @@ std::vector<LimitCase> LimitCases() {
                     " categories; at most ", kMaxCategories, " are allowed")},
       {"category name",
        [](v1::DataProfile* p) {
-         (*p->mutable_features(2)->mutable_categorical()->mutable_counts())
-             [std::string(kMaxCategoryNameBytes + 1, 'z')] = 0;
+         (*p->mutable_features(2)->mutable_categorical()->mutable_counts())[std::string(
+             kMaxCategoryNameBytes + 1, 'z')] = 0;
        },
        // The category is quoted cut to 64 bytes, with its length.
        absl::StrCat("features[2].categorical.counts['", std::string(64, 'z'), "'... (",
-                    kMaxCategoryNameBytes + 1, " bytes)]: category is ", kMaxCategoryNameBytes + 1, " bytes long; at most ",
-                    kMaxCategoryNameBytes, " are allowed")},
+                    kMaxCategoryNameBytes + 1, " bytes)]: category is ", kMaxCategoryNameBytes + 1,
+                    " bytes long; at most ", kMaxCategoryNameBytes, " are allowed")},
       {"joint sample rows",
        [](v1::DataProfile* p) {
          v1::MultivariateSample* joint = p->mutable_joint();
@@ -121,9 +122,9 @@ class LimitsTest : public ::testing::Test {
     v1::Model registered;
     ASSERT_TRUE(loop_.stub()->RegisterModel(Context().get(), model, &registered).ok());
     v1::Reference stored;
-    ASSERT_TRUE(
-        loop_.stub()->SetReference(Context().get(), Reference(MakeProfile(800, 0, 1)), &stored)
-            .ok());
+    ASSERT_TRUE(loop_.stub()
+                    ->SetReference(Context().get(), Reference(MakeProfile(800, 0, 1)), &stored)
+                    .ok());
   }
 
   static v1::SetReferenceRequest Reference(const v1::DataProfile& profile) {
@@ -178,8 +179,8 @@ TEST(MessageSizeLimitTest, LargerRequestIsResourceExhausted) {
   v1::SetReferenceRequest big;
   big.mutable_reference()->set_model("models/churn");
   *big.mutable_reference()->mutable_profile() = MakeProfile(800, 0, 1);
-  v1::NumericProfile* n = big.mutable_reference()->mutable_profile()->mutable_features(0)
-                              ->mutable_numeric();
+  v1::NumericProfile* n =
+      big.mutable_reference()->mutable_profile()->mutable_features(0)->mutable_numeric();
   for (int i = 0; i < 200'000; ++i) n->add_sample(1.0);
   ASSERT_GT(big.ByteSizeLong(), size_t{1} << 20);
   v1::Reference out;

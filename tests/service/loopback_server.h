@@ -41,8 +41,8 @@ class LoopbackServer {
     if (!store.ok()) return store.status();
     store_ = std::move(*store);
     options.listen_address = "127.0.0.1:0";
-    auto server = service::RunningServer::Start(options, store_.get(), clock,
-                                                &energy::Tables::Shipped());
+    auto server =
+        service::RunningServer::Start(options, store_.get(), clock, &energy::Tables::Shipped());
     if (!server.ok()) return server.status();
     server_ = std::move(*server);
     channel_ = grpc::CreateChannel(address(), channel_credentials != nullptr

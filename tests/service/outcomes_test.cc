@@ -23,11 +23,11 @@
 namespace greengate::service {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::StartsWith;
+using google::protobuf::util::TimeUtil;
 using greengate::testing::MakeProfile;
 using greengate::testing::SmallPlan;
-using google::protobuf::util::TimeUtil;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 class OutcomesTest : public ::testing::Test {
  protected:
@@ -113,7 +113,7 @@ class OutcomesTest : public ::testing::Test {
 
   FakeClock clock_{absl::FromUnixSeconds(1'790'000'000)};
   greengate::testing::LoopbackServer loop_{"outcomes"};  // after clock_: stops before it goes
-  v1::RetrainGatekeeper::Stub* stub_ = nullptr;           // owned by loop_
+  v1::RetrainGatekeeper::Stub* stub_ = nullptr;          // owned by loop_
 };
 
 TEST_F(OutcomesTest, ReportOnceForAnApprovalAndGetDecisionShowsIt) {
@@ -422,7 +422,8 @@ TEST_F(OutcomesTest, CarbonForecastDefersToACleanerWindow) {
   const absl::Time now = clock_.Now();
   for (auto [hours, intensity] : std::vector<std::pair<int, double>>{{0, 300}, {4, 40}, {8, 300}}) {
     v1::CarbonForecastPoint* p = req.add_forecast();
-    *p->mutable_time() = TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(now + absl::Hours(hours)));
+    *p->mutable_time() =
+        TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(now + absl::Hours(hours)));
     p->set_carbon_intensity_g_per_kwh(intensity);
   }
   const v1::Decision d = Ask(req);

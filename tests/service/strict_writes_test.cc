@@ -135,24 +135,26 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, StrictWritesTest,
     ::testing::Values(
         // Writes that used to block the model.
-        StrictCase{"ImportanceNegative",
-                   [](Stub* s, const std::string& id) {
-                     v1::SetReferenceRequest r = Reference(id);
-                     (*r.mutable_reference()->mutable_profile()->mutable_feature_importance())
-                         ["age_z"] = -1;
-                     return SetReference(s, r);
-                   },
-                   kInvalid,
-                   "reference.profile.feature_importance['age_z']: must be finite and >= 0, "
-                   "got -1"},
-        StrictCase{"ImportanceNaN",
-                   [](Stub* s, const std::string& id) {
-                     v1::SetReferenceRequest r = Reference(id);
-                     (*r.mutable_reference()->mutable_profile()->mutable_feature_importance())
-                         ["age_z"] = kNaN;
-                     return SetReference(s, r);
-                   },
-                   kInvalid, "reference.profile.feature_importance['age_z']: must be finite"},
+        StrictCase{
+            "ImportanceNegative",
+            [](Stub* s, const std::string& id) {
+              v1::SetReferenceRequest r = Reference(id);
+              (*r.mutable_reference()->mutable_profile()->mutable_feature_importance())["age_z"] =
+                  -1;
+              return SetReference(s, r);
+            },
+            kInvalid,
+            "reference.profile.feature_importance['age_z']: must be finite and >= 0, "
+            "got -1"},
+        StrictCase{
+            "ImportanceNaN",
+            [](Stub* s, const std::string& id) {
+              v1::SetReferenceRequest r = Reference(id);
+              (*r.mutable_reference()->mutable_profile()->mutable_feature_importance())["age_z"] =
+                  kNaN;
+              return SetReference(s, r);
+            },
+            kInvalid, "reference.profile.feature_importance['age_z']: must be finite"},
         StrictCase{"JointNotRowsTimesFeatures",
                    [](Stub* s, const std::string& id) {
                      v1::SetReferenceRequest r = Reference(id);
@@ -160,8 +162,9 @@ INSTANTIATE_TEST_SUITE_P(
                      r.mutable_reference()->mutable_profile()->mutable_joint()->add_values(1);
                      return SetReference(s, r);
                    },
-                   kInvalid, "reference.profile.joint.values: has 7 values; expected rows x "
-                             "features = 3 x 2 = 6"},
+                   kInvalid,
+                   "reference.profile.joint.values: has 7 values; expected rows x "
+                   "features = 3 x 2 = 6"},
         StrictCase{"JointNaN",
                    [](Stub* s, const std::string& id) {
                      v1::SetReferenceRequest r = Reference(id);
@@ -214,10 +217,16 @@ INSTANTIATE_TEST_SUITE_P(
                      });
                      EXPECT_TRUE(set.ok()) << set.error_message();
                      v1::SetReferenceRequest r = Reference(id);
-                     r.mutable_reference()->mutable_profile()->mutable_features(0)
-                         ->mutable_numeric()->clear_sample();
-                     r.mutable_reference()->mutable_profile()->mutable_features(0)
-                         ->mutable_numeric()->set_sample_seen(0);
+                     r.mutable_reference()
+                         ->mutable_profile()
+                         ->mutable_features(0)
+                         ->mutable_numeric()
+                         ->clear_sample();
+                     r.mutable_reference()
+                         ->mutable_profile()
+                         ->mutable_features(0)
+                         ->mutable_numeric()
+                         ->set_sample_seen(0);
                      return SetReference(s, r);
                    },
                    kInvalid,
@@ -270,8 +279,9 @@ INSTANTIATE_TEST_SUITE_P(
                    [](Stub* s, const std::string& id) {
                      return SetPolicy(s, id, [](v1::Policy* p) { p->set_mmd_permutations(-5); });
                    },
-                   kInvalid, "policy.mmd_permutations: must be -1 (multivariate tests off), 0 "
-                             "(default 100) or a count in [1, 100000], got -5"},
+                   kInvalid,
+                   "policy.mmd_permutations: must be -1 (multivariate tests off), 0 "
+                   "(default 100) or a count in [1, 100000], got -5"},
         StrictCase{"ReferenceScoresNaNBinCount",
                    [](Stub* s, const std::string& id) {
                      v1::SetReferenceRequest r = Reference(id);
@@ -291,16 +301,14 @@ INSTANTIATE_TEST_SUITE_P(
                      ask.mutable_scores()->set_bin_edges(0, 0.55);
                      return ShouldRetrain(s, ask);
                    },
-                   kInvalid,
-                   "scores.bin_edges[0]: is 0.55 but the reference's scores have 0.6"},
+                   kInvalid, "scores.bin_edges[0]: is 0.55 but the reference's scores have 0.6"},
         StrictCase{"ScoresWithoutReferenceScores",
                    [](Stub* s, const std::string& id) {
                      v1::ShouldRetrainRequest ask = Ask(id);
                      *ask.mutable_scores() = Scores();
                      return ShouldRetrain(s, ask);
                    },
-                   grpc::StatusCode::FAILED_PRECONDITION,
-                   "scores: the reference of models/"},
+                   grpc::StatusCode::FAILED_PRECONDITION, "scores: the reference of models/"},
         StrictCase{"RowsZero",
                    [](Stub* s, const std::string& id) {
                      v1::ShouldRetrainRequest ask = Ask(id);

@@ -12,13 +12,13 @@
 namespace greengate::testing {
 
 struct TestCerts {
-  std::string ca;           // PEM paths
+  std::string ca;  // PEM paths
   std::string other_ca;
   std::string server_cert;
   std::string server_key;
   std::string client_cert;  // subject CN=ci-runner,O=greengate-test
   std::string client_key;
-  std::string error;        // non-empty when openssl failed
+  std::string error;  // non-empty when openssl failed
 
   static std::string Read(const std::string& path) {
     std::ifstream in(path);

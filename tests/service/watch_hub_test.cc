@@ -92,8 +92,7 @@ TEST(WatchHubTest, CloseDrainsQueuedThenReportsClosed) {
   EXPECT_EQ(first.decision->name(), "decisions/1");
   EXPECT_EQ(s->Pop(absl::ZeroDuration()).state, WatchSubscription::State::kClosed);
   // A subscription after Close starts closed.
-  EXPECT_EQ(hub.Subscribe({})->Pop(absl::ZeroDuration()).state,
-            WatchSubscription::State::kClosed);
+  EXPECT_EQ(hub.Subscribe({})->Pop(absl::ZeroDuration()).state, WatchSubscription::State::kClosed);
 }
 
 TEST(WatchHubTest, UnsubscribeRemoves) {

@@ -23,7 +23,6 @@
 namespace greengate::service {
 namespace {
 
-
 // Records what the gatekeeper tells its listener.
 class RecordingListener final : public events::DecisionListener {
  public:
@@ -113,8 +112,7 @@ TEST_F(WatchTest, TwoSubscribersWithDifferentFiltersAndListener) {
   ASSERT_EQ(c.verdict(), v1::REJECT) << c.reason();
 
   EXPECT_EQ(ReadNames(churn->reader.get(), 2), (std::vector<std::string>{a.name(), c.name()}));
-  EXPECT_EQ(ReadNames(rejects->reader.get(), 2),
-            (std::vector<std::string>{b.name(), c.name()}));
+  EXPECT_EQ(ReadNames(rejects->reader.get(), 2), (std::vector<std::string>{b.name(), c.name()}));
   // The listener saw every decision after commit, with ascending log positions.
   EXPECT_EQ(listener_.names(), (std::vector<std::string>{a.name(), b.name(), c.name()}));
   const std::vector<int64_t> seqs = listener_.seqs();
@@ -138,8 +136,8 @@ TEST_F(WatchTest, StalledSubscriberDoesNotDelayDecisionsAndIsDropped) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 1024);
-  auto small_window = v1::RetrainGatekeeper::NewStub(grpc::CreateCustomChannel(
-      loop_.address(), grpc::InsecureChannelCredentials(), args));
+  auto small_window = v1::RetrainGatekeeper::NewStub(
+      grpc::CreateCustomChannel(loop_.address(), grpc::InsecureChannelCredentials(), args));
   auto stalled = StartWatch({}, small_window.get());  // never reads until the end
   auto live = StartWatch({});
   constexpr int kDecisions = 200;

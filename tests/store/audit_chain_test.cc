@@ -2,6 +2,8 @@
 // VerifyAuditChain against a file edited behind the store's back with a raw connection
 // (triggers dropped, as an intruder with file access would).
 
+#include "server/store/audit_chain.h"
+
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -9,9 +11,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "gtest/gtest.h"
 #include "absl/types/span.h"
-#include "server/store/audit_chain.h"
+#include "gtest/gtest.h"
 #include "server/store/migration_runner.h"
 #include "server/store/sqlite.h"
 #include "server/store/store.h"
@@ -154,8 +155,7 @@ TEST_F(AuditChainTest, ReportsTheFirstAlteredOrMissingRow) {
     AuditProblem::Kind kind;
     int64_t seq;
   };
-  const std::string drop =
-      "DROP TRIGGER decisions_no_update; DROP TRIGGER decisions_no_delete; ";
+  const std::string drop = "DROP TRIGGER decisions_no_update; DROP TRIGGER decisions_no_delete; ";
   const std::vector<Case> cases = {
       {"energy lowered", "UPDATE decisions SET energy_kwh = 0.01 WHERE seq = 3;",
        AuditProblem::Kind::kAltered, 3},
@@ -165,26 +165,27 @@ TEST_F(AuditChainTest, ReportsTheFirstAlteredOrMissingRow) {
        "UPDATE decisions SET payload = '{\"decision_id\":\"forged\"}' WHERE seq = 4;",
        AuditProblem::Kind::kAltered, 4},
       {"two rows edited: the first is reported",
-       "UPDATE decisions SET decided_by = 'x' WHERE seq IN (2, 5);",
-       AuditProblem::Kind::kAltered, 2},
+       "UPDATE decisions SET decided_by = 'x' WHERE seq IN (2, 5);", AuditProblem::Kind::kAltered,
+       2},
       {"hash removed", "UPDATE decisions SET hash = NULL WHERE seq = 1;",
        AuditProblem::Kind::kAltered, 1},
       {"prev_hash pointed elsewhere",
        "UPDATE decisions SET prev_hash = (SELECT hash FROM decisions WHERE seq = 1) "
        "WHERE seq = 3;",
        AuditProblem::Kind::kAltered, 3},
-      {"middle row deleted", "DELETE FROM decisions WHERE seq = 3;",
-       AuditProblem::Kind::kMissing, 3},
-      {"first row deleted", "DELETE FROM decisions WHERE seq = 1;",
-       AuditProblem::Kind::kMissing, 1},
+      {"middle row deleted", "DELETE FROM decisions WHERE seq = 3;", AuditProblem::Kind::kMissing,
+       3},
+      {"first row deleted", "DELETE FROM decisions WHERE seq = 1;", AuditProblem::Kind::kMissing,
+       1},
       {"newest row deleted (the head remembers it)", "DELETE FROM decisions WHERE seq = 5;",
        AuditProblem::Kind::kMissing, 5},
       {"two newest rows deleted", "DELETE FROM decisions WHERE seq >= 4;",
        AuditProblem::Kind::kMissing, 4},
-      {"head moved forward", "UPDATE audit_head SET head_seq = 6;",
-       AuditProblem::Kind::kMissing, 6},
-      {"head hash replaced", "UPDATE audit_head SET head_hash = prev_hash FROM "
-                             "(SELECT prev_hash FROM decisions WHERE seq = 5);",
+      {"head moved forward", "UPDATE audit_head SET head_seq = 6;", AuditProblem::Kind::kMissing,
+       6},
+      {"head hash replaced",
+       "UPDATE audit_head SET head_hash = prev_hash FROM "
+       "(SELECT prev_hash FROM decisions WHERE seq = 5);",
        AuditProblem::Kind::kAltered, 5},
   };
   for (const Case& c : cases) {
@@ -217,8 +218,8 @@ TEST_F(AuditChainTest, RehashedEditBreaksTheNextLink) {
   const std::string forged_hash = OkValue(ChainHash(forged.prev_hash, forged));
   RawDb raw(path());
   ASSERT_EQ(raw.Exec(absl::StrCat("DROP TRIGGER decisions_no_update; UPDATE decisions SET "
-                                  "verdict = 'REJECT', hash = '", forged_hash,
-                                  "' WHERE seq = ", rows[0].seq, ";")),
+                                  "verdict = 'REJECT', hash = '",
+                                  forged_hash, "' WHERE seq = ", rows[0].seq, ";")),
             "");
   const AuditVerification v = Verify();
   ASSERT_TRUE(v.problem.has_value());
@@ -237,7 +238,8 @@ TEST_F(AuditChainTest, TruncationWithRewoundHeadNeedsAnAnchor) {
   RawDb raw(path());
   ASSERT_EQ(raw.Exec(absl::StrCat("DROP TRIGGER decisions_no_delete; DELETE FROM decisions "
                                   "WHERE seq = 4; UPDATE audit_head SET head_seq = 3, "
-                                  "head_hash = '", rows[2].hash, "', chained_rows = 3;")),
+                                  "head_hash = '",
+                                  rows[2].hash, "', chained_rows = 3;")),
             "");
   EXPECT_FALSE(Verify().problem.has_value());  // undetectable from inside the file
   AuditVerification v = Verify(anchor);
@@ -257,8 +259,7 @@ TEST_F(AuditChainTest, TruncationWithRewoundHeadNeedsAnAnchor) {
 TEST_F(AuditChainTest, DecisionAfterDeletedNewestRowIsFlagged) {
   Insert(3);
   RawDb raw(path());
-  ASSERT_EQ(raw.Exec("DROP TRIGGER decisions_no_delete; DELETE FROM decisions WHERE seq = 3;"),
-            "");
+  ASSERT_EQ(raw.Exec("DROP TRIGGER decisions_no_delete; DELETE FROM decisions WHERE seq = 3;"), "");
   Insert(1);  // seq 3 again, linked to the deleted row's hash
   const AuditVerification v = Verify();
   ASSERT_TRUE(v.problem.has_value());

@@ -184,8 +184,8 @@ TEST_F(DecisionsTest, ReplaceCannotRewriteDecisionsOnAStoreConnection) {
   // A connection configured exactly as the Store configures its own.
   absl::StatusOr<DbHandle> db = OpenConnection(path(), 1000);
   ASSERT_TRUE(db.ok()) << db.status();
-  const absl::Status status = ExecScript(
-      db->get(), "INSERT OR REPLACE INTO decisions SELECT * FROM decisions", "replace");
+  const absl::Status status =
+      ExecScript(db->get(), "INSERT OR REPLACE INTO decisions SELECT * FROM decisions", "replace");
   EXPECT_THAT(status.message(), HasSubstr("decisions are append-only"));
   EXPECT_EQ(OkValue(store_->GetDecision("d-1")).verdict, "REJECT");
   EXPECT_EQ(CountDecisions(), 1);
@@ -284,8 +284,7 @@ TEST_F(DecisionsTest, LimitIsClampedToMaximum) {
                   "INSERT INTO decisions (decision_id, model_id, model_version, "
                   "policy_version, verdict, decided_by, energy_kwh, co2e_kg, expected_gain, "
                   "gain_lower_bound, dataset_drift, create_time_ms, payload) VALUES ('bulk-",
-                  i, "', ", churn_, ", 'v1', 0, 'DEFER', 'policy', 0, 0, 0, 0, 0, ", i,
-                  ", '{}')")),
+                  i, "', ", churn_, ", 'v1', 0, 'DEFER', 'policy', 0, 0, 0, 0, 0, ", i, ", '{}')")),
               "");
   }
   ASSERT_EQ(raw.Exec("COMMIT"), "");
@@ -306,7 +305,7 @@ TEST_F(DecisionsTest, ListsApprovalsOfAModelOrTheFleet) {
   struct Case {
     std::optional<int64_t> model_id;  // unset: every model
     int64_t since_ms;
-    std::vector<int64_t> times;       // oldest first
+    std::vector<int64_t> times;  // oldest first
     std::optional<int64_t> last;
   };
   const Case cases[] = {
@@ -345,8 +344,8 @@ TEST_F(DecisionsTest, ConcurrentInsertsAllLand) {
     threads.emplace_back([this, t, &failures] {
       for (int i = 0; i < kPerThread; ++i) {
         const int64_t model = i % 2 == 0 ? churn_ : fraud_;
-        const DecisionRow row = MakeDecision(model, absl::StrCat("t", t, "-", i), "APPROVE",
-                                             i, 0.25, absl::StrCat("key-", t, "-", i));
+        const DecisionRow row = MakeDecision(model, absl::StrCat("t", t, "-", i), "APPROVE", i,
+                                             0.25, absl::StrCat("key-", t, "-", i));
         if (!store_->InsertDecision(row).ok()) ++failures[t];
         // Reads interleave with writes on the same connection.
         if (!store_->ListApprovals(model, 0).ok()) ++failures[t];

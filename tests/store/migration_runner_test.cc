@@ -49,10 +49,10 @@ TEST(ParseMigrationsTest, RejectsBadNamesAndNumbering) {
       {{"0001_.sql"}, "not NNNN_name.sql"},
       {{"0001_init.txt"}, "not NNNN_name.sql"},
       {{"00a1_init.sql"}, "not NNNN_name.sql"},
-      {{"0002_b.sql"}, "expected 1"},                      // does not start at 1
-      {{"0001_a.sql", "0003_c.sql"}, "expected 2"},        // gap
-      {{"0001_a.sql", "0001_b.sql"}, "expected 2"},        // repeat
-      {{"0000_zero.sql", "0001_a.sql"}, "expected 1"},     // zero is not a version
+      {{"0002_b.sql"}, "expected 1"},                   // does not start at 1
+      {{"0001_a.sql", "0003_c.sql"}, "expected 2"},     // gap
+      {{"0001_a.sql", "0001_b.sql"}, "expected 2"},     // repeat
+      {{"0000_zero.sql", "0001_a.sql"}, "expected 1"},  // zero is not a version
   };
   for (const Case& c : cases) {
     std::vector<EmbeddedFile> files;

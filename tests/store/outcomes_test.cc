@@ -50,8 +50,10 @@ class OutcomesStoreTest : public ::testing::Test {
 };
 
 TEST_F(OutcomesStoreTest, InsertGetListRoundTrip) {
-  const DecisionRow d1 = OkValue(store_->InsertDecision(MakeDecision(model_.id, "d1", "APPROVE", 1000)));
-  const DecisionRow d2 = OkValue(store_->InsertDecision(MakeDecision(model_.id, "d2", "APPROVE", 2000)));
+  const DecisionRow d1 =
+      OkValue(store_->InsertDecision(MakeDecision(model_.id, "d1", "APPROVE", 1000)));
+  const DecisionRow d2 =
+      OkValue(store_->InsertDecision(MakeDecision(model_.id, "d2", "APPROVE", 2000)));
   EXPECT_FALSE(OkValue(store_->GetOutcome(d1.seq)).has_value());
 
   OutcomeRow first = Outcome(d1.seq, 1.5);
@@ -122,7 +124,8 @@ TEST_F(OutcomesStoreTest, AReferenceDeploysItsVersionAndVersionsAreListedInOrder
 }
 
 TEST_F(OutcomesStoreTest, OnePerDecisionKnownDecisionsOnlyAndAppendOnly) {
-  const DecisionRow d = OkValue(store_->InsertDecision(MakeDecision(model_.id, "d1", "APPROVE", 1000)));
+  const DecisionRow d =
+      OkValue(store_->InsertDecision(MakeDecision(model_.id, "d1", "APPROVE", 1000)));
   ASSERT_TRUE(store_->InsertOutcome(Outcome(d.seq, 1)).ok());
   EXPECT_EQ(store_->InsertOutcome(Outcome(d.seq, 2)).status().code(),
             absl::StatusCode::kAlreadyExists);

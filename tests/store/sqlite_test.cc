@@ -69,11 +69,9 @@ TEST_F(SqliteTest, OpenConnectionSetsPragmas) {
     const char* expected;
   };
   const Case cases[] = {
-      {"PRAGMA journal_mode", "wal"},
-      {"PRAGMA foreign_keys", "1"},
+      {"PRAGMA journal_mode", "wal"},  {"PRAGMA foreign_keys", "1"},
       {"PRAGMA synchronous", "2"},  // FULL
-      {"PRAGMA busy_timeout", "1234"},
-      {"PRAGMA recursive_triggers", "1"},
+      {"PRAGMA busy_timeout", "1234"}, {"PRAGMA recursive_triggers", "1"},
   };
   for (const Case& c : cases) {
     absl::StatusOr<Statement> statement = Statement::Prepare(db_.get(), c.pragma);
@@ -101,8 +99,8 @@ TEST(OpenConnectionTest, UnopenablePathIsAnErrorNotACrash) {
 }
 
 TEST_F(SqliteTest, BindsAndReadsEveryType) {
-  ASSERT_TRUE(ExecScript(db_.get(), "CREATE TABLE t (i INTEGER, d REAL, s TEXT, n TEXT)", "t")
-                  .ok());
+  ASSERT_TRUE(
+      ExecScript(db_.get(), "CREATE TABLE t (i INTEGER, d REAL, s TEXT, n TEXT)", "t").ok());
   absl::StatusOr<Statement> insert =
       Statement::Prepare(db_.get(), "INSERT INTO t VALUES (?1, ?2, ?3, ?4)");
   ASSERT_TRUE(insert.ok()) << insert.status();
@@ -164,8 +162,8 @@ TEST_F(SqliteTest, UniqueViolationIsAlreadyExistsNamingTheColumn) {
 
 TEST_F(SqliteTest, FullDatabaseIsResourceExhausted) {
   // max_page_count caps the file the way a full disk would, and yields SQLITE_FULL.
-  ASSERT_TRUE(ExecScript(db_.get(), "CREATE TABLE t (b TEXT); PRAGMA max_page_count = 8", "t")
-                  .ok());
+  ASSERT_TRUE(
+      ExecScript(db_.get(), "CREATE TABLE t (b TEXT); PRAGMA max_page_count = 8", "t").ok());
   absl::Status status;
   for (int i = 0; i < 100 && status.ok(); ++i) {
     absl::StatusOr<Statement> insert = Statement::Prepare(db_.get(), "INSERT INTO t VALUES (?1)");
@@ -198,8 +196,7 @@ TEST_F(SqliteTest, BeginWhileAnotherConnectionWritesIsUnavailable) {
   RawDb other(dir_.File("test.db"));
   ASSERT_EQ(other.Exec("BEGIN IMMEDIATE"), "");
   absl::StatusOr<WriteTransaction> transaction = WriteTransaction::Begin(db_.get());
-  EXPECT_EQ(transaction.status().code(), absl::StatusCode::kUnavailable)
-      << transaction.status();
+  EXPECT_EQ(transaction.status().code(), absl::StatusCode::kUnavailable) << transaction.status();
   ASSERT_EQ(other.Exec("ROLLBACK"), "");
   EXPECT_TRUE(WriteTransaction::Begin(db_.get()).ok());
 }

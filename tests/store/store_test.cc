@@ -238,8 +238,7 @@ class PiecesSource final : public BlobSource {
   PiecesSource(std::string bytes, size_t piece, int64_t size)
       : bytes_(std::move(bytes)), piece_(piece), size_(size) {}
   int64_t size() const override { return size_; }
-  absl::Status WriteTo(
-      absl::FunctionRef<absl::Status(absl::string_view)> append) const override {
+  absl::Status WriteTo(absl::FunctionRef<absl::Status(absl::string_view)> append) const override {
     for (size_t i = 0; i < bytes_.size(); i += piece_) {
       if (absl::Status s = append(absl::string_view(bytes_).substr(i, piece_)); !s.ok()) return s;
     }
@@ -291,8 +290,7 @@ TEST(StoreMigrationTest, ReferencesWrittenBeforeVersion8ReadAsText) {
     ASSERT_TRUE(all.ok()) << all.status();
     ASSERT_GE(all->size(), 8u);
     RawDb raw(path);
-    absl::StatusOr<int> version =
-        ApplyMigrations(raw.get(), absl::MakeConstSpan(all->data(), 7));
+    absl::StatusOr<int> version = ApplyMigrations(raw.get(), absl::MakeConstSpan(all->data(), 7));
     ASSERT_TRUE(version.ok()) << version.status();
     ASSERT_EQ(*version, 7);
     ASSERT_EQ(raw.Exec("INSERT INTO models (id, model_id, display_name, deployed_version, task, "
@@ -337,8 +335,8 @@ TEST_F(StoreTest, PoliciesAreVersionedPerModel) {
   std::vector<int64_t> versions;
   for (const auto& [model, text] : {std::pair{churn, "a"}, std::pair{churn, "b"},
                                     std::pair{fraud, "c"}, std::pair{churn, "d"}}) {
-    absl::StatusOr<PolicyRow> stored = store_->PutPolicy(
-        PolicyRow{model, /*version=*/77, text, /*create_time_ms=*/5000});
+    absl::StatusOr<PolicyRow> stored =
+        store_->PutPolicy(PolicyRow{model, /*version=*/77, text, /*create_time_ms=*/5000});
     ASSERT_TRUE(stored.ok()) << stored.status();
     versions.push_back(stored->version);
   }

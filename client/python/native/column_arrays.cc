@@ -39,20 +39,30 @@ class NumericArray final : public ColumnArray {
     scratch_.resize(count);
     switch (kind_) {
       case 'f':
-        if (itemsize_ == 8) Convert<double>(base, count);
-        else Convert<float>(base, count);
+        if (itemsize_ == 8)
+          Convert<double>(base, count);
+        else
+          Convert<float>(base, count);
         break;
       case 'i':
-        if (itemsize_ == 8) Convert<int64_t>(base, count);
-        else if (itemsize_ == 4) Convert<int32_t>(base, count);
-        else if (itemsize_ == 2) Convert<int16_t>(base, count);
-        else Convert<int8_t>(base, count);
+        if (itemsize_ == 8)
+          Convert<int64_t>(base, count);
+        else if (itemsize_ == 4)
+          Convert<int32_t>(base, count);
+        else if (itemsize_ == 2)
+          Convert<int16_t>(base, count);
+        else
+          Convert<int8_t>(base, count);
         break;
       default:
-        if (itemsize_ == 8) Convert<uint64_t>(base, count);
-        else if (itemsize_ == 4) Convert<uint32_t>(base, count);
-        else if (itemsize_ == 2) Convert<uint16_t>(base, count);
-        else Convert<uint8_t>(base, count);
+        if (itemsize_ == 8)
+          Convert<uint64_t>(base, count);
+        else if (itemsize_ == 4)
+          Convert<uint32_t>(base, count);
+        else if (itemsize_ == 2)
+          Convert<uint16_t>(base, count);
+        else
+          Convert<uint8_t>(base, count);
     }
     slice->numeric = scratch_;
     return absl::OkStatus();
@@ -98,13 +108,17 @@ class CodesArray final : public ColumnArray {
     for (int64_t i = 0; i < count; ++i) {
       int64_t code = 0;
       const char* p = base + i * stride_;
-      if (itemsize_ == 1) code = *reinterpret_cast<const int8_t*>(p);
-      else if (itemsize_ == 2) code = *reinterpret_cast<const int16_t*>(p);
-      else if (itemsize_ == 4) code = *reinterpret_cast<const int32_t*>(p);
-      else code = *reinterpret_cast<const int64_t*>(p);
+      if (itemsize_ == 1)
+        code = *reinterpret_cast<const int8_t*>(p);
+      else if (itemsize_ == 2)
+        code = *reinterpret_cast<const int16_t*>(p);
+      else if (itemsize_ == 4)
+        code = *reinterpret_cast<const int32_t*>(p);
+      else
+        code = *reinterpret_cast<const int64_t*>(p);
       if (code >= static_cast<int64_t>(categories_.size())) {
-        return absl::InvalidArgumentError(absl::StrCat("row ", begin + i, ": category code ", code,
-                                                       " is out of range"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("row ", begin + i, ": category code ", code, " is out of range"));
       }
       views_[i] = code < 0 ? std::string_view() : std::string_view(categories_[code]);
     }
@@ -198,7 +212,8 @@ std::unique_ptr<ColumnArray> MakeColumnArray(const std::string& name, const py::
   } else if (form == "codes" && spec.size() == 3) {
     py::array codes = spec[1].cast<py::array>();
     if (codes.dtype().kind() != 'i') fail("category codes must be signed integers");
-    if (!codes.dtype().attr("isnative").cast<bool>()) fail("the codes are not in native byte order");
+    if (!codes.dtype().attr("isnative").cast<bool>())
+      fail("the codes are not in native byte order");
     column = std::make_unique<CodesArray>(codes, spec[2].cast<py::sequence>());
   } else if (form == "objects" && spec.size() == 3) {
     py::array objects = spec[1].cast<py::array>();
@@ -219,9 +234,8 @@ profile::ColumnTable MakeColumnTable(const std::vector<std::string>& names,
   table.rows = columns.empty() ? 0 : columns[0]->rows();
   for (std::size_t i = 0; i < columns.size(); ++i) {
     if (columns[i]->rows() != table.rows) {
-      throw std::invalid_argument(absl::StrCat("column '", names[i], "': has ",
-                                               columns[i]->rows(), " rows; the first column has ",
-                                               table.rows));
+      throw std::invalid_argument(absl::StrCat("column '", names[i], "': has ", columns[i]->rows(),
+                                               " rows; the first column has ", table.rows));
     }
     table.schema.push_back({names[i], columns[i]->kind()});
   }

@@ -5,12 +5,12 @@
 // MakeColumnArray() and MakeColumnTable() need the GIL; the table's reader does not (it takes
 // the GIL only to read object arrays), so profiling can run with the GIL released.
 
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <pybind11/numpy.h>
-#include <pybind11/pybind11.h>
 
 #include "absl/status/status.h"
 #include "server/core/profile/columns.h"

@@ -2,15 +2,15 @@
 // Profiles cross the boundary as serialized greengate.v1.DataProfile messages, mapped to and
 // from the core's values by the same code as the service and the CLI (server/mapping).
 
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
 #include <algorithm>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include <pybind11/pybind11.h>
-#include <pybind11/stl.h>
 
 #include "absl/strings/str_cat.h"
 #include "client/codecarbon.h"
@@ -84,8 +84,8 @@ py::bytes ProfileColumns(const std::vector<std::string>& names, const py::list& 
   const profile::ColumnTable table = MakeColumnTable(names, columns);
   std::optional<profile::DataProfile> on;
   if (reference.has_value()) on = ParseProfile(*reference, "reference");
-  const auto options = BuilderOptions(sample_size, top_k, seed, joint_sample_size,
-                                      on.has_value() ? &*on : nullptr);
+  const auto options =
+      BuilderOptions(sample_size, top_k, seed, joint_sample_size, on.has_value() ? &*on : nullptr);
   absl::StatusOr<profile::DataProfile> built;
   {
     // Other Python threads (a Dask worker's heartbeats, an asyncio loop's) run meanwhile;
@@ -122,8 +122,7 @@ std::vector<double> QuantileEdges(std::vector<double> sample, int bins) {
 
 // What `greengate report-outcome --codecarbon` reads from an emissions.csv (client/codecarbon.h).
 py::dict ReadCodeCarbon(const std::string& path, bool all_runs) {
-  const client::CodeCarbonTotals totals =
-      ValueOrThrow(client::ReadCodeCarbonFile(path, all_runs));
+  const client::CodeCarbonTotals totals = ValueOrThrow(client::ReadCodeCarbonFile(path, all_runs));
   py::dict out;
   out["energy_kwh"] = totals.energy_kwh;
   out["co2e_kg"] = totals.co2e_kg;
@@ -145,12 +144,13 @@ PYBIND11_MODULE(_profiler, m) {
   namespace py = pybind11;
   using namespace greengate::python;
   m.doc() = "greengate's C++ profiler and profile merge (use greengate.profile / merge)";
-  m.def("profile_columns", &ProfileColumns, py::arg("names"), py::arg("columns"),
-        py::arg("reference"), py::arg("bins"), py::arg("sample_size"), py::arg("top_k"),
-        py::arg("seed"), py::arg("joint_sample_size"), py::arg("block_rows"),
-        "Serialized DataProfile of columns given as (form, ...) tuples; see greengate/_columns.py.");
-  m.def("merge", &MergeProfiles, py::arg("profiles"), py::arg("seed"),
-        py::arg("sample_capacity"), py::arg("max_categories"),
+  m.def(
+      "profile_columns", &ProfileColumns, py::arg("names"), py::arg("columns"),
+      py::arg("reference"), py::arg("bins"), py::arg("sample_size"), py::arg("top_k"),
+      py::arg("seed"), py::arg("joint_sample_size"), py::arg("block_rows"),
+      "Serialized DataProfile of columns given as (form, ...) tuples; see greengate/_columns.py.");
+  m.def("merge", &MergeProfiles, py::arg("profiles"), py::arg("seed"), py::arg("sample_capacity"),
+        py::arg("max_categories"),
         "Serialized DataProfile of the union of the serialized profiles' data.");
   m.def("quantile_edges", &QuantileEdges, py::arg("sample"), py::arg("bins"),
         "Bin edges at the quantiles of a sample, as a reference profile's.");

@@ -51,13 +51,12 @@ absl::StatusOr<AndersonDarlingResult> AndersonDarlingKSample(
     const std::vector<absl::Span<const double>>& samples_sorted) {
   const size_t k = samples_sorted.size();
   if (k < 2) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("samples: needs at least 2 samples, got ", k));
+    return absl::InvalidArgumentError(absl::StrCat("samples: needs at least 2 samples, got ", k));
   }
   std::vector<double> pooled;
   for (size_t i = 0; i < k; ++i) {
-    RETURN_IF_ERROR(internal::CheckSortedSample(samples_sorted[i],
-                                                absl::StrCat("samples[", i, "]")));
+    RETURN_IF_ERROR(
+        internal::CheckSortedSample(samples_sorted[i], absl::StrCat("samples[", i, "]")));
     pooled.insert(pooled.end(), samples_sorted[i].begin(), samples_sorted[i].end());
   }
   std::sort(pooled.begin(), pooled.end());
@@ -80,8 +79,7 @@ absl::StatusOr<AndersonDarlingResult> AndersonDarlingFromTieGroups(
     const std::vector<std::vector<double>>& groups) {
   const size_t k = groups.size();
   if (k < 2) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("samples: needs at least 2 samples, got ", k));
+    return absl::InvalidArgumentError(absl::StrCat("samples: needs at least 2 samples, got ", k));
   }
   const size_t distinct = groups[0].size();
   std::vector<double> sizes(k, 0.0);
@@ -149,10 +147,10 @@ absl::StatusOr<AndersonDarlingResult> AndersonDarlingFromTieGroups(
   const double h = cumulative + 1.0;
   const double kd = static_cast<double>(k);
   const double a = (4 * g - 6) * (kd - 1) + (10 - 6 * g) * h_sum;
-  const double bb = (2 * g - 4) * kd * kd + 8 * h * kd + (2 * g - 14 * h - 4) * h_sum - 8 * h +
-                    4 * g - 6;
-  const double c = (6 * h + 2 * g - 2) * kd * kd + (4 * h - 4 * g + 6) * kd +
-                   (2 * h - 6) * h_sum + 4 * h;
+  const double bb =
+      (2 * g - 4) * kd * kd + 8 * h * kd + (2 * g - 14 * h - 4) * h_sum - 8 * h + 4 * g - 6;
+  const double c =
+      (6 * h + 2 * g - 2) * kd * kd + (4 * h - 4 * g + 6) * kd + (2 * h - 6) * h_sum + 4 * h;
   const double d = (2 * h + 6) * kd * kd - 4 * h * kd;
   const double sigma_sq = (a * big_n * big_n * big_n + bb * big_n * big_n + c * big_n + d) /
                           ((big_n - 1.0) * (big_n - 2.0) * (big_n - 3.0));

@@ -98,8 +98,8 @@ double ExactPValue(double u, int64_t n, int64_t m) {
   const int64_t a = lcm / n;
   const int64_t b = lcm / m;
   const double nm = static_cast<double>(n * m);
-  const double numerator = static_cast<double>(lcm * lcm * (n + m)) *
-                           (6.0 * u - nm * (4.0 * nm - 1.0));
+  const double numerator =
+      static_cast<double>(lcm * lcm * (n + m)) * (6.0 * u - nm * (4.0 * nm - 1.0));
   const double zeta = FloorDivide(numerator, 6.0 * nm * nm);
 
   // column[v] holds the distribution at (w, v) for the current w; paths step in v or w.
@@ -186,8 +186,8 @@ CvmResult CramerVonMisesFromStatistic(double t, int64_t n, int64_t m) {
     const double k = nd * md;
     const double big_n = nd + md;
     result.method = CvmMethod::kExact;
-    result.p_value = ExactPValue(std::nearbyint((t + (4.0 * k - 1.0) / (6.0 * big_n)) * k * big_n),
-                                 n, m);
+    result.p_value =
+        ExactPValue(std::nearbyint((t + (4.0 * k - 1.0) / (6.0 * big_n)) * k * big_n), n, m);
   } else {
     result.method = CvmMethod::kAsymptotic;
     result.p_value = AsymptoticPValue(t, nd, md);

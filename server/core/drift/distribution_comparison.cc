@@ -39,8 +39,9 @@ bool GridUsable(const profile::FeatureProfile& reference, const profile::Feature
   const profile::NumericProfile& c = current.numeric();
   const std::size_t edges = r.bin_edges.size();
   if (NonMissing(reference) <= 0 || NonMissing(current) <= 0) return false;
-  if (r.edge_counts.size() != edges || c.edge_counts.size() != edges || c.bin_edges != r.bin_edges ||
-      r.bin_counts.size() != edges + 1 || c.bin_counts.size() != edges + 1) {
+  if (r.edge_counts.size() != edges || c.edge_counts.size() != edges ||
+      c.bin_edges != r.bin_edges || r.bin_counts.size() != edges + 1 ||
+      c.bin_counts.size() != edges + 1) {
     return false;
   }
   if (edges + 1 >= kMinGridBins) return true;
@@ -170,14 +171,13 @@ void RecordComparison(const DistributionComparison& c, FeatureDrift* out) {
 }
 
 std::string HowTheBoundWasUsed(const FeatureDrift& f) {
-  if (!f.statistic_lower.has_value() || !f.statistic_upper.has_value() ||
-      f.resolution != "grid") {
+  if (!f.statistic_lower.has_value() || !f.statistic_upper.has_value() || f.resolution != "grid") {
     return "";
   }
   const double lo = *f.statistic_lower, hi = *f.statistic_upper;
   if (f.p_value.has_value()) {
-    return absl::StrFormat("; statistic of all rows in [%.4g, %.4g], p from the estimate %.4g",
-                           lo, hi, f.statistic);
+    return absl::StrFormat("; statistic of all rows in [%.4g, %.4g], p from the estimate %.4g", lo,
+                           hi, f.statistic);
   }
   const char* verdict = lo >= f.threshold  ? "above the threshold: drifted either way"
                         : hi < f.threshold ? "below the threshold: not drifted either way"
@@ -197,11 +197,9 @@ const char* ResolutionName(Resolution resolution) {
   return "sample";
 }
 
-absl::StatusOr<DistributionComparison> CompareDistributions(DistributionStatistic statistic,
-                                                            const profile::FeatureProfile& reference,
-                                                            const profile::FeatureProfile& current,
-                                                            FeatureFields fields,
-                                                            std::string_view field) {
+absl::StatusOr<DistributionComparison> CompareDistributions(
+    DistributionStatistic statistic, const profile::FeatureProfile& reference,
+    const profile::FeatureProfile& current, FeatureFields fields, std::string_view field) {
   const auto& ref_sample = reference.numeric().sample;
   const auto& cur_sample = current.numeric().sample;
   const bool exact = HoldsEveryValue(reference) && HoldsEveryValue(current);
@@ -213,16 +211,16 @@ absl::StatusOr<DistributionComparison> CompareDistributions(DistributionStatisti
     return out;
   }
   if (ref_sample.empty() || cur_sample.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        std::string(field), ": needs a fine grid or samples on both sides, but ",
-        std::string(ref_sample.empty() ? fields.reference : fields.current),
-        ".numeric.sample is empty"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(field), ": needs a fine grid or samples on both sides, but ",
+                     std::string(ref_sample.empty() ? fields.reference : fields.current),
+                     ".numeric.sample is empty"));
   }
-  RETURN_IF_ERROR(
-      CheckSortedSample(ref_sample, absl::StrCat(std::string(fields.reference), ".numeric.sample")));
-  ASSIGN_OR_RETURN(const std::vector<double> cur_sorted,
-                   SortedCopy(cur_sample, absl::StrCat(std::string(fields.current),
-                                                       ".numeric.sample")));
+  RETURN_IF_ERROR(CheckSortedSample(
+      ref_sample, absl::StrCat(std::string(fields.reference), ".numeric.sample")));
+  ASSIGN_OR_RETURN(
+      const std::vector<double> cur_sorted,
+      SortedCopy(cur_sample, absl::StrCat(std::string(fields.current), ".numeric.sample")));
   ASSIGN_OR_RETURN(DistributionComparison out,
                    OnSamples(statistic, reference, ref_sample, cur_sorted, field));
   if (exact) {

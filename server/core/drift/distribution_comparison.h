@@ -46,11 +46,9 @@ struct DistributionComparison {
 //
 // Runs `statistic` on the two numeric profiles. InvalidArgument naming `field` (the test's
 // path) when neither a grid nor samples on both sides exist, or a sample is unsorted / NaN.
-absl::StatusOr<DistributionComparison> CompareDistributions(DistributionStatistic statistic,
-                                                            const profile::FeatureProfile& reference,
-                                                            const profile::FeatureProfile& current,
-                                                            FeatureFields fields,
-                                                            std::string_view field);
+absl::StatusOr<DistributionComparison> CompareDistributions(
+    DistributionStatistic statistic, const profile::FeatureProfile& reference,
+    const profile::FeatureProfile& current, FeatureFields fields, std::string_view field);
 
 // CanCompareDistributions()
 //

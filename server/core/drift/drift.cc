@@ -23,8 +23,7 @@ absl::Status CheckImportance(const std::map<std::string, double>& importance,
   for (const auto& [feature, weight] : importance) {
     if (!(weight >= 0) || !std::isfinite(weight)) {
       return absl::InvalidArgumentError(absl::StrCat(std::string(field), "[\"", feature,
-                                                     "\"]: must be finite and >= 0, got ",
-                                                     weight));
+                                                     "\"]: must be finite and >= 0, got ", weight));
     }
   }
   return absl::OkStatus();
@@ -74,8 +73,7 @@ absl::Status CheckNames(const Map& map, const profile::DataProfile& reference,
     }
     if (!found) {
       return absl::InvalidArgumentError(absl::StrCat(std::string(owner), ".", std::string(option),
-                                                     "[\"",
-                                                     entry.first,
+                                                     "[\"", entry.first,
                                                      "\"]: no such feature in the reference"));
     }
   }
@@ -108,18 +106,18 @@ absl::StatusOr<FeatureDrift> CompareFeature(const profile::FeatureProfile& refer
                                 reference, current, selected->second, options, fields,
                                 absl::StrCat("options.feature_tests[\"", reference.name, "\"]")));
   } else {
-    ASSIGN_OR_RETURN(drift, reference.is_numeric()
-                                ? internal::CompareNumeric(reference, current, options, fields)
-                                : internal::CompareCategorical(reference, current, options, fields));
+    ASSIGN_OR_RETURN(drift,
+                     reference.is_numeric()
+                         ? internal::CompareNumeric(reference, current, options, fields)
+                         : internal::CompareCategorical(reference, current, options, fields));
   }
   drift.missing_rate_reference = MissingRate(reference);
   drift.missing_rate_current = MissingRate(current);
-  if (reference.count > 0 && current.count > 0 && reference.missing >= 0 &&
-      current.missing >= 0 && reference.missing <= reference.count &&
-      current.missing <= current.count) {
-    ASSIGN_OR_RETURN(const ProportionTestResult missing,
-                     TwoProportionZ(reference.missing, reference.count, current.missing,
-                                    current.count));
+  if (reference.count > 0 && current.count > 0 && reference.missing >= 0 && current.missing >= 0 &&
+      reference.missing <= reference.count && current.missing <= current.count) {
+    ASSIGN_OR_RETURN(
+        const ProportionTestResult missing,
+        TwoProportionZ(reference.missing, reference.count, current.missing, current.count));
     drift.missing_rate_z = missing.z;
     drift.missing_rate_p_value = missing.p_value;
   }
@@ -156,8 +154,8 @@ absl::StatusOr<DriftReport> DetectDrift(const profile::DataProfile& reference,
   RETURN_IF_ERROR(CheckNames(options.feature_tests, reference, "feature_tests"));
   RETURN_IF_ERROR(CheckNames(options.feature_importance, reference, "feature_importance"));
   RETURN_IF_ERROR(CheckImportance(reference.feature_importance, "reference.feature_importance"));
-  RETURN_IF_ERROR(CheckNames(reference.feature_importance, reference, "feature_importance",
-                             "reference"));
+  RETURN_IF_ERROR(
+      CheckNames(reference.feature_importance, reference, "feature_importance", "reference"));
   absl::flat_hash_map<std::string_view, size_t> current_index;
   current_index.reserve(current.features.size());
   for (size_t j = 0; j < current.features.size(); ++j) {
@@ -176,8 +174,7 @@ absl::StatusOr<DriftReport> DetectDrift(const profile::DataProfile& reference,
                                                      "\" (reference.features[", i, "])"));
     }
     ASSIGN_OR_RETURN(FeatureDrift drift, CompareFeature(ref, current.features[found->second],
-                                                        options, i, found->second,
-                                                        reference.rows));
+                                                        options, i, found->second, reference.rows));
     report.features.push_back(std::move(drift));
   }
   DecidePValueTests(report.features, options);
@@ -212,9 +209,9 @@ absl::StatusOr<DriftReport> DetectDrift(const profile::DataProfile& reference,
     }
   }
   if (!(total_weight > 0)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        from_options ? "options" : "reference", ".feature_importance: the reference's features "
-        "must not all weigh 0"));
+    return absl::InvalidArgumentError(absl::StrCat(from_options ? "options" : "reference",
+                                                   ".feature_importance: the reference's features "
+                                                   "must not all weigh 0"));
   }
   report.drifted_share = drifted_weight / total_weight;
   report.dataset_drift = report.drifted_share >= options.drift_share_threshold;

@@ -40,11 +40,11 @@ struct DriftOptions {
   // Multivariate tests on the joint row samples (when both profiles carry one).
   struct Multivariate {
     bool enabled = true;
-    int permutations = 100;     // MMD permutation test
-    uint64_t seed = 0;          // permutations are drawn from this seed: deterministic
-    int threads = 2;            // worker threads for the kernel sums (results do not depend on it)
-    double pca_variance = 0.65; // share of variance the PCA keeps (NannyML)
-    int pca_chunks = 10;        // reference chunks for the PCA error's threshold
+    int permutations = 100;      // MMD permutation test
+    uint64_t seed = 0;           // permutations are drawn from this seed: deterministic
+    int threads = 2;             // worker threads for the kernel sums (results do not depend on it)
+    double pca_variance = 0.65;  // share of variance the PCA keeps (NannyML)
+    int pca_chunks = 10;         // reference chunks for the PCA error's threshold
   } multivariate;
 };
 

@@ -113,8 +113,8 @@ XIntegrals IntegrateOverX(const GridPair& g) {
       const Ramp f = SideRamp(ref_below / n, p.ref / n, p, r.min, r.max);
       const Ramp h = SideRamp(cur_below / m, p.cur / m, p, c.min, c.max);
       double abs_estimate = 0, square_estimate = 0;
-      const bool spans = f.from == p.x_left && f.to == p.x_right && h.from == p.x_left &&
-                         h.to == p.x_right;
+      const bool spans =
+          f.from == p.x_left && f.to == p.x_right && h.from == p.x_left && h.to == p.x_right;
       if (spans) {  // an inner bin both sides fill: one straight line each
         LinearIntegrals(f.before - h.before, (f.before + f.mass) - (h.before + h.mass),
                         p.x_right - p.x_left, &abs_estimate, &square_estimate);
@@ -142,8 +142,7 @@ XIntegrals IntegrateOverX(const GridPair& g) {
         // The integral of F over [a, b] is (b - a) F(a) + the sum over the piece's values of
         // (b - v) / n: exact, and so is the signed integral of F - G. Its size bounds that of
         // |F - G| from below and equals it when the two cannot cross inside the bin.
-        const double signed_integral = width * (f_lo - g_lo) +
-                                       (p.ref * p.x_right - p.ref_sum) / n -
+        const double signed_integral = width * (f_lo - g_lo) + (p.ref * p.x_right - p.ref_sum) / n -
                                        (p.cur * p.x_right - p.cur_sum) / m;
         const double size = std::fabs(signed_integral);
         abs_lower = std::max(abs_lower, size);

@@ -19,13 +19,13 @@ constexpr Eigen::Index kBlockRows = 128;
 
 absl::Status CheckInputs(const RowMatrix& x, const RowMatrix& y) {
   if (x.rows() < 2 || y.rows() < 2) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        x.rows() < 2 ? "reference" : "current", ": needs at least 2 rows, got ",
-        x.rows() < 2 ? x.rows() : y.rows()));
+    return absl::InvalidArgumentError(absl::StrCat(x.rows() < 2 ? "reference" : "current",
+                                                   ": needs at least 2 rows, got ",
+                                                   x.rows() < 2 ? x.rows() : y.rows()));
   }
   if (x.cols() != y.cols() || x.cols() == 0) {
-    return absl::InvalidArgumentError(absl::StrCat("current: has ", y.cols(),
-                                                   " columns, the reference ", x.cols()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("current: has ", y.cols(), " columns, the reference ", x.cols()));
   }
   if (!x.allFinite()) return absl::InvalidArgumentError("reference: holds a non-finite value");
   if (!y.allFinite()) return absl::InvalidArgumentError("current: holds a non-finite value");
@@ -55,8 +55,7 @@ struct KernelSums {
   double total = 0;
 };
 
-KernelSums SumKernel(const RowMatrix& z, const Eigen::MatrixXd& groups, double sigma,
-                     int threads) {
+KernelSums SumKernel(const RowMatrix& z, const Eigen::MatrixXd& groups, double sigma, int threads) {
   const Eigen::Index n = z.rows();
   const Eigen::Index p = groups.cols();
   const Eigen::VectorXd norms = z.rowwise().squaredNorm();
@@ -83,8 +82,8 @@ KernelSums SumKernel(const RowMatrix& z, const Eigen::MatrixXd& groups, double s
       block_total[static_cast<size_t>(b)] = row_sums.sum();
     }
   };
-  const int workers = static_cast<int>(std::max<Eigen::Index>(
-      1, std::min<Eigen::Index>(std::max(1, threads), blocks)));
+  const int workers = static_cast<int>(
+      std::max<Eigen::Index>(1, std::min<Eigen::Index>(std::max(1, threads), blocks)));
   std::vector<std::thread> pool;
   for (int w = 1; w < workers; ++w) pool.emplace_back(work, w, workers);
   work(0, workers);
@@ -103,8 +102,8 @@ KernelSums SumKernel(const RowMatrix& z, const Eigen::MatrixXd& groups, double s
 
 // MMD^2 from the sums of one split into n reference and m current rows (K's diagonal is 1).
 double Mmd2FromSums(double q, double s, double total, double n, double m) {
-  const double xy = s - q;                  // sum over reference x current pairs
-  const double yy = total - 2.0 * s + q;    // current x current, diagonal included
+  const double xy = s - q;                // sum over reference x current pairs
+  const double yy = total - 2.0 * s + q;  // current x current, diagonal included
   return (q - n) / (n * (n - 1.0)) + (yy - m) / (m * (m - 1.0)) - 2.0 * xy / (n * m);
 }
 
@@ -165,8 +164,8 @@ absl::StatusOr<MmdResult> MmdTest(const RowMatrix& reference, const RowMatrix& c
                                   const MmdOptions& options) {
   RETURN_IF_ERROR(CheckInputs(reference, current));
   if (options.permutations < 0 || options.permutations > 100000) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "permutations: must be in [0, 100000], got ", options.permutations));
+    return absl::InvalidArgumentError(
+        absl::StrCat("permutations: must be in [0, 100000], got ", options.permutations));
   }
   if (!(options.sigma >= 0) || !std::isfinite(options.sigma)) {
     return absl::InvalidArgumentError(absl::StrCat("sigma: must be >= 0, got ", options.sigma));

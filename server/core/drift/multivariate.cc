@@ -20,9 +20,9 @@ absl::Status CheckJoint(const profile::JointSample& joint, const char* field) {
         absl::StrCat(field, ".rows: needs at least 2 rows, got ", joint.rows));
   }
   if (joint.values.size() != static_cast<size_t>(joint.rows) * d) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ".values: ", joint.values.size(),
-                                                   " values, expected rows x features = ",
-                                                   joint.rows, " x ", d));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ".values: ", joint.values.size(),
+                     " values, expected rows x features = ", joint.rows, " x ", d));
   }
   for (size_t i = 0; i < joint.values.size(); ++i) {
     if (!std::isfinite(joint.values[i])) {
@@ -74,9 +74,9 @@ absl::StatusOr<MultivariateDrift> CompareJointSamples(const profile::JointSample
   out.current_rows = static_cast<int>(y.rows());
 
   const DriftOptions::Multivariate& mv = options.multivariate;
-  ASSIGN_OR_RETURN(const MmdResult mmd, MmdTest(x, y, {.permutations = mv.permutations,
-                                                       .seed = mv.seed,
-                                                       .threads = mv.threads}));
+  ASSIGN_OR_RETURN(
+      const MmdResult mmd,
+      MmdTest(x, y, {.permutations = mv.permutations, .seed = mv.seed, .threads = mv.threads}));
   out.mmd2 = mmd.mmd2;
   out.mmd_sigma = mmd.sigma;
   out.mmd_p_value = mmd.p_value;

@@ -29,8 +29,7 @@ absl::StatusOr<FeatureDrift> CompareNumeric(const profile::FeatureProfile& refer
   FeatureDrift out;
   out.feature = reference.name;
   const Histograms histograms = EffectHistograms(ref.bin_counts, cur.bin_counts);
-  absl::StatusOr<EffectSizes> sizes =
-      ComputeEffectSizes(histograms.reference, histograms.current);
+  absl::StatusOr<EffectSizes> sizes = ComputeEffectSizes(histograms.reference, histograms.current);
   if (!sizes.ok()) {
     return WithField(sizes.status(), absl::StrCat(std::string(fields.reference), ", ",
                                                   std::string(fields.current), ": bin_counts"));

@@ -12,8 +12,8 @@ namespace greengate::drift {
 absl::StatusOr<PcaModel> FitPca(const RowMatrix& reference, double variance) {
   if (reference.rows() < 2 || reference.cols() == 0) {
     return absl::InvalidArgumentError(
-        absl::StrCat("reference: needs at least 2 rows and 1 column, got ", reference.rows(),
-                     " x ", reference.cols()));
+        absl::StrCat("reference: needs at least 2 rows and 1 column, got ", reference.rows(), " x ",
+                     reference.cols()));
   }
   if (!reference.allFinite()) {
     return absl::InvalidArgumentError("reference: holds a non-finite value");
@@ -74,8 +74,10 @@ absl::StatusOr<PcaErrorResult> PcaReconstructionTest(const RowMatrix& reference,
   }
   if (current.rows() < 1 || current.cols() != reference.cols()) {
     return absl::InvalidArgumentError(absl::StrCat("current: ", current.rows(), " x ",
-                                                   current.cols(), " rows x columns; the "
-                                                   "reference has ", reference.cols(), " columns"));
+                                                   current.cols(),
+                                                   " rows x columns; the "
+                                                   "reference has ",
+                                                   reference.cols(), " columns"));
   }
   if (!current.allFinite()) return absl::InvalidArgumentError("current: holds a non-finite value");
   ASSIGN_OR_RETURN(const PcaModel model, FitPca(reference, variance));

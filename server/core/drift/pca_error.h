@@ -12,9 +12,9 @@ namespace greengate::drift {
 
 // A PCA fitted on reference rows: standardisation, then the leading components.
 struct PcaModel {
-  Eigen::RowVectorXd mean;   // reference column means
-  Eigen::RowVectorXd scale;  // reference column std (ddof 0); 1 where it is 0 (as sklearn)
-  Eigen::RowVectorXd center; // mean of the standardised reference (~0), PCA's centring
+  Eigen::RowVectorXd mean;     // reference column means
+  Eigen::RowVectorXd scale;    // reference column std (ddof 0); 1 where it is 0 (as sklearn)
+  Eigen::RowVectorXd center;   // mean of the standardised reference (~0), PCA's centring
   Eigen::MatrixXd components;  // d x k, orthonormal columns
   std::vector<double> explained_variance_ratio;  // of every component, descending
 };
@@ -35,13 +35,13 @@ Eigen::VectorXd ReconstructionErrors(const PcaModel& model, const RowMatrix& row
 
 // Result of PcaReconstructionTest().
 struct PcaErrorResult {
-  double error = 0;  // mean reconstruction error of the current rows
+  double error = 0;           // mean reconstruction error of the current rows
   double reference_mean = 0;  // mean of the reference chunks' mean errors
   double reference_std = 0;   // their population std
   double lower = 0;           // reference_mean - 3 std
   double upper = 0;           // reference_mean + 3 std
   int components = 0;
-  bool drifted = false;       // error outside [lower, upper]
+  bool drifted = false;  // error outside [lower, upper]
 };
 
 // PcaReconstructionTest()

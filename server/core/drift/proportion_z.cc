@@ -7,8 +7,7 @@
 
 namespace greengate::drift {
 
-absl::StatusOr<ProportionTestResult> TwoProportionZ(int64_t reference_hits,
-                                                    int64_t reference_total,
+absl::StatusOr<ProportionTestResult> TwoProportionZ(int64_t reference_hits, int64_t reference_total,
                                                     int64_t current_hits, int64_t current_total) {
   if (reference_total <= 0 || current_total <= 0) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -20,8 +19,8 @@ absl::StatusOr<ProportionTestResult> TwoProportionZ(int64_t reference_hits,
                                                    reference_total, "], got ", reference_hits));
   }
   if (current_hits < 0 || current_hits > current_total) {
-    return absl::InvalidArgumentError(absl::StrCat("current_hits: must be in [0, ", current_total,
-                                                   "], got ", current_hits));
+    return absl::InvalidArgumentError(
+        absl::StrCat("current_hits: must be in [0, ", current_total, "], got ", current_hits));
   }
   const double n1 = static_cast<double>(reference_total);
   const double n2 = static_cast<double>(current_total);

@@ -24,8 +24,7 @@ struct ProportionTestResult {
 // same number except where that loses digits below ~1e-10). A pooled proportion of 0 or 1 (no
 // variation at all) gives z = 0, p = 1, as Evidently's "same single value" rule.
 // InvalidArgument if a total is <= 0 or hits are outside [0, total].
-absl::StatusOr<ProportionTestResult> TwoProportionZ(int64_t reference_hits,
-                                                    int64_t reference_total,
+absl::StatusOr<ProportionTestResult> TwoProportionZ(int64_t reference_hits, int64_t reference_total,
                                                     int64_t current_hits, int64_t current_total);
 
 }  // namespace greengate::drift

@@ -35,9 +35,8 @@ absl::Status SortInto(absl::Span<const double> values, std::string_view field,
 // "current") into a per-thread buffer that is reused across calls, and returns
 // test(reference_sorted, current_sorted). `test` must not call WithSortedCurrent itself.
 template <typename Test>
-auto WithSortedCurrent(absl::Span<const double> reference_sorted,
-                       absl::Span<const double> current, Test test)
-    -> decltype(test(reference_sorted, absl::Span<const double>())) {
+auto WithSortedCurrent(absl::Span<const double> reference_sorted, absl::Span<const double> current,
+                       Test test) -> decltype(test(reference_sorted, absl::Span<const double>())) {
   if (absl::Status s = CheckSortedSample(reference_sorted, "reference_sorted"); !s.ok()) return s;
   thread_local std::vector<double> current_sorted;
   if (absl::Status s = SortInto(current, "current", &current_sorted); !s.ok()) return s;

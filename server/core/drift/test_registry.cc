@@ -23,7 +23,7 @@ using internal::DistributionStatistic;
 enum class Input { kSamples, kCounts, kBinary };
 
 using CountsDistance = absl::StatusOr<double> (*)(absl::Span<const double> reference_counts,
-                                                 absl::Span<const double> current_counts);
+                                                  absl::Span<const double> current_counts);
 
 // The registry of the tests a policy may choose per feature: a new test is one row here.
 struct TestInfo {
@@ -42,11 +42,17 @@ constexpr TestInfo kTests[] = {
     {"cramer_von_mises", Input::kSamples, true, DistributionStatistic::kCramerVonMises},
     {"energy_distance", Input::kSamples, false, DistributionStatistic::kEnergyDistance},
     {"hellinger", Input::kCounts, false, {}, HellingerDistance},
-    {"jensen_shannon", Input::kCounts, false, {},
+    {"jensen_shannon",
+     Input::kCounts,
+     false,
+     {},
      [](absl::Span<const double> r, absl::Span<const double> c) {
        return JensenShannonDistance(r, c, 2.0);
      }},
-    {"jensen_shannon_divergence", Input::kCounts, false, {},
+    {"jensen_shannon_divergence",
+     Input::kCounts,
+     false,
+     {},
      [](absl::Span<const double> r, absl::Span<const double> c) {
        return JensenShannonDivergence(r, c, 2.0);
      }},
@@ -84,10 +90,9 @@ const std::vector<std::string>& FeatureTestNames() {
 
 absl::Status ValidateFeatureTest(std::string_view test, std::string_view field) {
   if (Find(test) != nullptr) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(std::string(field), ": unknown test ",
-                                                 profile::internal::QuoteForMessage(test),
-                                                 "; one of ",
-                                                 absl::StrJoin(FeatureTestNames(), ", ")));
+  return absl::InvalidArgumentError(
+      absl::StrCat(std::string(field), ": unknown test ", profile::internal::QuoteForMessage(test),
+                   "; one of ", absl::StrJoin(FeatureTestNames(), ", ")));
 }
 
 absl::Status ValidateFeatureTestFor(std::string_view test, const profile::FeatureProfile& reference,
@@ -99,8 +104,8 @@ absl::Status ValidateFeatureTestFor(std::string_view test, const profile::Featur
     case Input::kSamples:
       if (!reference.is_numeric()) {
         return absl::InvalidArgumentError(absl::StrCat(
-            std::string(field), ": test \"", info.name, "\" needs a numeric feature, but ",
-            quoted, " is categorical; a count test (psi, jensen_shannon, chi_square, ...) applies"));
+            std::string(field), ": test \"", info.name, "\" needs a numeric feature, but ", quoted,
+            " is categorical; a count test (psi, jensen_shannon, chi_square, ...) applies"));
       }
       if (reference.numeric().sample.empty()) {
         return absl::InvalidArgumentError(absl::StrCat(
@@ -115,9 +120,9 @@ absl::Status ValidateFeatureTestFor(std::string_view test, const profile::Featur
             " is numeric"));
       }
       if (reference.categorical().counts.size() > 2) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            std::string(field), ": test \"z\" needs at most 2 categories, ", quoted,
-            " has ", reference.categorical().counts.size(), " in the reference"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(std::string(field), ": test \"z\" needs at most 2 categories, ", quoted,
+                         " has ", reference.categorical().counts.size(), " in the reference"));
       }
       return absl::OkStatus();
     case Input::kCounts:
@@ -147,9 +152,8 @@ absl::StatusOr<FeatureDrift> RunSelectedTest(const profile::FeatureProfile& refe
   if (reference.is_numeric()) {
     if (reference.numeric().bin_counts.size() != current.numeric().bin_counts.size()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          std::string(fields.current), ".numeric.bin_counts: ",
-          current.numeric().bin_counts.size(), " bins, but the reference has ",
-          reference.numeric().bin_counts.size()));
+          std::string(fields.current), ".numeric.bin_counts: ", current.numeric().bin_counts.size(),
+          " bins, but the reference has ", reference.numeric().bin_counts.size()));
     }
     Histograms histograms =
         EffectHistograms(reference.numeric().bin_counts, current.numeric().bin_counts);
@@ -161,8 +165,8 @@ absl::StatusOr<FeatureDrift> RunSelectedTest(const profile::FeatureProfile& refe
     cur_counts = std::move(aligned.current);
     out.unseen_categories = std::move(aligned.unseen);
   }
-  const std::string pair_field = absl::StrCat(std::string(fields.reference), ", ",
-                                              std::string(fields.current), ": counts");
+  const std::string pair_field =
+      absl::StrCat(std::string(fields.reference), ", ", std::string(fields.current), ": counts");
   absl::StatusOr<EffectSizes> sizes = ComputeEffectSizes(ref_counts, cur_counts);
   if (!sizes.ok()) return WithField(sizes.status(), pair_field);
   out.psi = sizes->psi;
@@ -200,8 +204,8 @@ absl::StatusOr<FeatureDrift> RunSelectedTest(const profile::FeatureProfile& refe
         out.statistic = r->statistic;
         out.p_value = r->p_value;
         out.why = absl::StrFormat("%s: chi-square homogeneity over %d %s (dof %d)", chosen,
-                                  ref_counts.size(),
-                                  reference.is_numeric() ? "bins" : "categories", r->dof);
+                                  ref_counts.size(), reference.is_numeric() ? "bins" : "categories",
+                                  r->dof);
       } else {
         absl::StatusOr<double> r = info.distance(ref_counts, cur_counts);
         if (!r.ok()) return WithField(r.status(), pair_field);
@@ -213,18 +217,18 @@ absl::StatusOr<FeatureDrift> RunSelectedTest(const profile::FeatureProfile& refe
     }
     case Input::kBinary: {
       if (reference.is_numeric()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            f, ": test \"z\" needs a binary categorical feature, but \"", reference.name,
-            "\" is numeric"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(f, ": test \"z\" needs a binary categorical feature, but \"",
+                         reference.name, "\" is numeric"));
       }
       std::vector<size_t> present;
       for (size_t i = 0; i < ref_counts.size(); ++i) {
         if (ref_counts[i] + cur_counts[i] > 0) present.push_back(i);
       }
       if (present.size() > 2) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            f, ": test \"z\" needs at most 2 categories, \"", reference.name, "\" has ",
-            present.size()));
+        return absl::InvalidArgumentError(
+            absl::StrCat(f, ": test \"z\" needs at most 2 categories, \"", reference.name,
+                         "\" has ", present.size()));
       }
       const double ref_total = Total(ref_counts);
       const double cur_total = Total(cur_counts);
@@ -234,11 +238,10 @@ absl::StatusOr<FeatureDrift> RunSelectedTest(const profile::FeatureProfile& refe
       }
       // Proportion of the first category (sorted order, as Evidently's ordered_keys[0]).
       const size_t first = present.empty() ? 0 : present[0];
-      ASSIGN_OR_RETURN(const ProportionTestResult r,
-                       TwoProportionZ(static_cast<int64_t>(ref_counts[first]),
-                                      static_cast<int64_t>(ref_total),
-                                      static_cast<int64_t>(cur_counts[first]),
-                                      static_cast<int64_t>(cur_total)));
+      ASSIGN_OR_RETURN(
+          const ProportionTestResult r,
+          TwoProportionZ(static_cast<int64_t>(ref_counts[first]), static_cast<int64_t>(ref_total),
+                         static_cast<int64_t>(cur_counts[first]), static_cast<int64_t>(cur_total)));
       out.statistic = r.z;
       out.p_value = r.p_value;
       out.why = absl::StrCat(chosen, ": two-proportion z on the binary feature's counts");

@@ -105,8 +105,7 @@ absl::Status CheckNumbers(const TrainingPlan& plan) {
                                      kMaxPowerW));
   RETURN_IF_ERROR(CheckOptionalRange("plan.cpu_power_per_core_w", plan.cpu_power_per_core_w, 0,
                                      false, kMaxPowerW));
-  RETURN_IF_ERROR(
-      CheckOptionalRange("plan.recovery_ratio", plan.recovery_ratio, 0, false, 1));
+  RETURN_IF_ERROR(CheckOptionalRange("plan.recovery_ratio", plan.recovery_ratio, 0, false, 1));
   if (plan.training_rows < 0) {
     return Invalid("plan.training_rows", absl::StrCat("must be >= 0, got ", plan.training_rows));
   }
@@ -116,12 +115,12 @@ absl::Status CheckNumbers(const TrainingPlan& plan) {
   }
   // A named device with no count would silently cost nothing: almost surely a client bug.
   if (!plan.accelerator.empty() && plan.accelerator_count == 0) {
-    return Invalid("plan.accelerator_count",
-                   absl::StrCat("must be > 0 when plan.accelerator is ",
-                                QuoteForMessage(plan.accelerator)));
+    return Invalid("plan.accelerator_count", absl::StrCat("must be > 0 when plan.accelerator is ",
+                                                          QuoteForMessage(plan.accelerator)));
   }
   if (!plan.cpu.empty() && plan.cpu_cores == 0) {
-    return Invalid("plan.cpu_cores", absl::StrCat("must be > 0 when plan.cpu is ", QuoteForMessage(plan.cpu)));
+    return Invalid("plan.cpu_cores",
+                   absl::StrCat("must be > 0 when plan.cpu is ", QuoteForMessage(plan.cpu)));
   }
   return absl::OkStatus();
 }
@@ -143,16 +142,18 @@ absl::Status CheckKeys(const TrainingPlan& plan, const Tables& tables) {
                                             KeyList(tables.cpus())));
   }
   if (!plan.provider.empty() && !plan.pue.has_value() && !tables.Pue(plan.provider).has_value()) {
-    return Invalid("plan.provider", absl::StrCat("unknown provider ", QuoteForMessage(plan.provider),
-                                                 "; send pue or use one of the keys in pue.csv: ",
-                                                 KeyList(tables.pues())));
+    return Invalid(
+        "plan.provider",
+        absl::StrCat("unknown provider ", QuoteForMessage(plan.provider),
+                     "; send pue or use one of the keys in pue.csv: ", KeyList(tables.pues())));
   }
   if (!plan.region.empty() && !plan.carbon_intensity_g_per_kwh.has_value() &&
       !tables.CarbonIntensity(plan.region).has_value()) {
     return Invalid("plan.region",
                    absl::StrCat("unknown region ", QuoteForMessage(plan.region),
                                 "; send carbon_intensity_g_per_kwh or use one of the keys in "
-                                "carbon_intensity.csv, listed by ListEnergyTables (ISO 3166 alpha-2 country codes such as "
+                                "carbon_intensity.csv, listed by ListEnergyTables (ISO 3166 "
+                                "alpha-2 country codes such as "
                                 "'fr', cloud regions such as 'europe-west9', 'us-east-1' or "
                                 "'westeurope', or 'world')"));
   }

@@ -14,8 +14,8 @@ namespace greengate::energy {
 
 // One past approved retrain of the model: what it measured and what the formula estimated.
 struct MeasuredRun {
-  double measured_kwh = 0;   // reported (e.g. CodeCarbon energy_consumed)
-  double estimated_kwh = 0;  // the Green Algorithms estimate of its decision
+  double measured_kwh = 0;    // reported (e.g. CodeCarbon energy_consumed)
+  double estimated_kwh = 0;   // the Green Algorithms estimate of its decision
   int64_t training_rows = 0;  // 0 = unknown
 };
 

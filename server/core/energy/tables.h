@@ -27,9 +27,8 @@ struct DataRow {
 class Tables {
  public:
   // Parses CSV text with header `key,label,value,source,year,licence`.
-  static absl::StatusOr<Tables> Parse(std::string_view accelerators_csv,
-                                      std::string_view cpus_csv, std::string_view pue_csv,
-                                      std::string_view carbon_csv);
+  static absl::StatusOr<Tables> Parse(std::string_view accelerators_csv, std::string_view cpus_csv,
+                                      std::string_view pue_csv, std::string_view carbon_csv);
   // The tables shipped with greengate (embedded CSVs). Parsed once; thread-safe.
   static const Tables& Shipped();
 

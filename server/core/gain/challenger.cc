@@ -51,7 +51,8 @@ absl::StatusOr<GainEstimate> EstimateChallengerGain(const PairedCounts& holdout,
   out.confidence = options.confidence;
   // At confidence 0.5 the two-sided level is 0: the interval is the point itself.
   const double two_sided = std::max(2 * options.confidence - 1, 1e-12);
-  ASSIGN_OR_RETURN(const DifferenceInterval d, NewcombePairedInterval(holdout, two_sided, field, kChallengerNames));
+  ASSIGN_OR_RETURN(const DifferenceInterval d,
+                   NewcombePairedInterval(holdout, two_sided, field, kChallengerNames));
   const double s = scale.scale;
   const double z = NormalQuantile(options.confidence);
   out.has_evidence = true;

@@ -47,8 +47,9 @@ ProxyScale LearnProxyScale(const std::vector<PastOutcome>& outcomes);
 //   standard_error = s (upper - lower) / (2 z)  (the interval's half-width in normal units).
 // current_accuracy is the deployed model's holdout accuracy; degradation is d and
 // degradation_lower_bound the interval's lower end (what the deployed model lacks against the
-// proxy, before scaling: a positive bound is evidence of need); recovery_ratio holds the scale. InvalidArgument as
-// ValidatePairedCounts under `field` with kChallengerNames, and "options.confidence" as EstimateGain.
+// proxy, before scaling: a positive bound is evidence of need); recovery_ratio holds the scale.
+// InvalidArgument as ValidatePairedCounts under `field` with kChallengerNames, and
+// "options.confidence" as EstimateGain.
 absl::StatusOr<GainEstimate> EstimateChallengerGain(const PairedCounts& holdout,
                                                     const ProxyScale& scale,
                                                     const GainOptions& options,

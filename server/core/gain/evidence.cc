@@ -49,9 +49,9 @@ GainEstimate WithChallenger(GainEstimate challenger, const GainEstimate& base) {
   challenger.current_accuracy_lower = base.current_accuracy_lower;
   challenger.current_accuracy_upper = base.current_accuracy_upper;
   if (base.has_labels) challenger.current_accuracy = base.current_accuracy;
-  challenger.considered = absl::StrCat(
-      "challenger kept: it measures what a retrain reaches now; ",
-      base.has_evidence ? Summary(base) : absl::StrCat(base.method, ": no estimate"));
+  challenger.considered =
+      absl::StrCat("challenger kept: it measures what a retrain reaches now; ",
+                   base.has_evidence ? Summary(base) : absl::StrCat(base.method, ": no estimate"));
   return challenger;
 }
 
@@ -64,12 +64,12 @@ GainEstimate BestOfLabeledAndHeadroom(GainEstimate base, std::optional<GainEstim
     headroom->reference_accuracy = base.reference_accuracy;
     headroom->current_accuracy_lower = base.current_accuracy_lower;
     headroom->current_accuracy_upper = base.current_accuracy_upper;
-    headroom->considered = absl::StrCat("headroom kept, its lower bound is higher than ",
-                                        Summary(base));
+    headroom->considered =
+        absl::StrCat("headroom kept, its lower bound is higher than ", Summary(base));
     return *std::move(headroom);
   }
-  base.considered = absl::StrCat(base.method, " kept, its lower bound is not below ",
-                                 Summary(*headroom));
+  base.considered =
+      absl::StrCat(base.method, " kept, its lower bound is not below ", Summary(*headroom));
   return base;
 }
 
@@ -123,8 +123,8 @@ absl::StatusOr<GainEstimate> EstimateGainFromEvidence(const GainEvidence& e,
     } else {
       out.method = "cbpe";
       out.current_accuracy = cbpe->accuracy;
-      const double se = std::sqrt(ReferenceVariance(*e.reference) +
-                                  cbpe->standard_error * cbpe->standard_error);
+      const double se =
+          std::sqrt(ReferenceVariance(*e.reference) + cbpe->standard_error * cbpe->standard_error);
       FillFromDegradation(e.reference->accuracy - cbpe->accuracy, se, learned, &out);
       out.evidence = absl::StrFormat(
           "CBPE: mean top-class confidence %.4f over %d rows (calibrated scores: expected "

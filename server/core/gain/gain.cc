@@ -19,8 +19,8 @@ absl::Status ValidateLabeled(const LabeledWindow& labeled) {
         absl::StrCat("labeled.rows: must be > 0, got ", labeled.rows));
   }
   if (labeled.correct < 0 || labeled.correct > labeled.rows) {
-    return absl::InvalidArgumentError(absl::StrCat("labeled.correct: must be in [0, labeled.rows=",
-                                                   labeled.rows, "], got ", labeled.correct));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "labeled.correct: must be in [0, labeled.rows=", labeled.rows, "], got ", labeled.correct));
   }
   return absl::OkStatus();
 }
@@ -31,16 +31,16 @@ absl::Status ValidateReference(const ReferenceAccuracy& reference) {
         absl::StrCat("reference.accuracy: must be in [0, 1], got ", reference.accuracy));
   }
   if (reference.evaluation_rows < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "reference.evaluation_rows: must be >= 0, got ", reference.evaluation_rows));
+    return absl::InvalidArgumentError(
+        absl::StrCat("reference.evaluation_rows: must be >= 0, got ", reference.evaluation_rows));
   }
   return absl::OkStatus();
 }
 
 absl::Status ValidateOptions(const GainOptions& options) {
   if (!(options.recovery_ratio > 0 && options.recovery_ratio <= 1)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "options.recovery_ratio: must be in (0, 1], got ", options.recovery_ratio));
+    return absl::InvalidArgumentError(
+        absl::StrCat("options.recovery_ratio: must be in (0, 1], got ", options.recovery_ratio));
   }
   if (!(options.confidence >= 0.5 && options.confidence < 1)) {
     return absl::InvalidArgumentError(
@@ -91,8 +91,7 @@ absl::StatusOr<GainEstimate> EstimateGain(const std::optional<ReferenceAccuracy>
   out.has_labels = true;
   out.labeled_rows = labeled->rows;
   out.labeled_correct = labeled->correct;
-  out.current_accuracy =
-      static_cast<double>(labeled->correct) / static_cast<double>(labeled->rows);
+  out.current_accuracy = static_cast<double>(labeled->correct) / static_cast<double>(labeled->rows);
   // Validated above, so the interval cannot fail; the level is two-sided.
   if (absl::StatusOr<ProportionInterval> wilson =
           WilsonInterval(labeled->correct, labeled->rows, 2 * options.confidence - 1);

@@ -9,8 +9,8 @@
 namespace greengate::gain {
 
 std::optional<GainEstimate> EstimateHeadroomGain(const std::vector<double>& attained,
-                                                 const LabeledWindow& labeled,
-                                                 bool dataset_drift, const GainOptions& options) {
+                                                 const LabeledWindow& labeled, bool dataset_drift,
+                                                 const GainOptions& options) {
   if (!dataset_drift || labeled.rows <= 0) return std::nullopt;
   std::vector<double> values;
   const size_t first = attained.size() > static_cast<size_t>(kMaxAttainedVersions)

@@ -34,7 +34,7 @@ inline constexpr int kMaxAttainedVersions = 8;
 // model was trained on data like today's). `labeled` and `options` must be valid
 // (EstimateGain validates them first).
 std::optional<GainEstimate> EstimateHeadroomGain(const std::vector<double>& attained,
-                                                 const LabeledWindow& labeled,
-                                                 bool dataset_drift, const GainOptions& options);
+                                                 const LabeledWindow& labeled, bool dataset_drift,
+                                                 const GainOptions& options);
 
 }  // namespace greengate::gain

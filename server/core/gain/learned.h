@@ -33,10 +33,10 @@ inline constexpr double kRecoveryPriorWeight = 3;
 inline constexpr double kMinExpectedDegradation = 0.005;
 
 struct LearnedRecovery {
-  double ratio = 0;       // shrunk ratio, in [0.01, 1]
-  int outcomes_used = 0;  // n
+  double ratio = 0;          // shrunk ratio, in [0.01, 1]
+  int outcomes_used = 0;     // n
   double realised_mean = 0;  // mean of the realised ratios (0 when n == 0)
-  std::string source;     // one line: prior, n, realised mean, weight
+  std::string source;        // one line: prior, n, realised mean, weight
 };
 
 // LearnRecoveryRatio(): realised_i = (accuracy_after - accuracy_before) / expected_degradation
@@ -49,9 +49,9 @@ LearnedRecovery LearnRecoveryRatio(const std::vector<PastOutcome>& outcomes, dou
 // Least-squares fit of degradation_i = a + b drifted_share_i, where degradation_i =
 // reference_accuracy_i - accuracy_before_i, over outcomes with both; needs >= 3 of them.
 struct DegradationFit {
-  double intercept = 0;  // a
-  double slope = 0;      // b (0 when every drifted share is equal: intercept-only fit)
-  double predicted = 0;  // a + b x at the requested drifted share
+  double intercept = 0;       // a
+  double slope = 0;           // b (0 when every drifted share is equal: intercept-only fit)
+  double predicted = 0;       // a + b x at the requested drifted share
   double standard_error = 0;  // of a new observation: sqrt(s^2 (1 + x0' (X'X)^-1 x0))
   int outcomes_used = 0;
   std::string detail;

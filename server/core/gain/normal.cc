@@ -20,8 +20,8 @@ constexpr double kCentralDen[] = {-5.447609879822406e+01, 1.615858368580409e+02,
 constexpr double kTailNum[] = {-7.784894002430293e-03, -3.223964580411365e-01,
                                -2.400758277161838e+00, -2.549732539343734e+00,
                                4.374664141464968e+00,  2.938163982698783e+00};
-constexpr double kTailDen[] = {7.784695709041462e-03, 3.224671290700398e-01,
-                               2.445134137142996e+00, 3.754408661907416e+00};
+constexpr double kTailDen[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                               3.754408661907416e+00};
 constexpr double kTailStart = 0.02425;  // below: the tail approximation
 
 // Horner evaluation of c[0] x^(n-1) + ... + c[n-1].

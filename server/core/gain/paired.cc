@@ -73,8 +73,7 @@ absl::Status ValidatePairedCounts(const PairedCounts& k, absl::string_view field
   return absl::OkStatus();
 }
 
-absl::StatusOr<DifferenceInterval> NewcombePairedInterval(const PairedCounts& k,
-                                                          double confidence,
+absl::StatusOr<DifferenceInterval> NewcombePairedInterval(const PairedCounts& k, double confidence,
                                                           absl::string_view field,
                                                           const PairedNames& names) {
   RETURN_IF_ERROR(ValidatePairedCounts(k, field, names));
@@ -85,7 +84,8 @@ absl::StatusOr<DifferenceInterval> NewcombePairedInterval(const PairedCounts& k,
   const double n = static_cast<double>(k.rows);
   const double p1 = static_cast<double>(k.first_correct) / n;
   const double p2 = static_cast<double>(k.second_correct) / n;
-  ASSIGN_OR_RETURN(const ProportionInterval w1, WilsonInterval(k.first_correct, k.rows, confidence));
+  ASSIGN_OR_RETURN(const ProportionInterval w1,
+                   WilsonInterval(k.first_correct, k.rows, confidence));
   ASSIGN_OR_RETURN(const ProportionInterval w2,
                    WilsonInterval(k.second_correct, k.rows, confidence));
   DifferenceInterval out;
@@ -95,12 +95,12 @@ absl::StatusOr<DifferenceInterval> NewcombePairedInterval(const PairedCounts& k,
   const double below1 = p1 - w1.lower, above1 = w1.upper - p1;
   const double below2 = p2 - w2.lower, above2 = w2.upper - p2;
   // With phi <= 1 each radicand is >= (x - y)^2 >= 0; max() only absorbs rounding.
-  out.lower = out.difference -
-              std::sqrt(std::max(0.0, below1 * below1 - 2 * out.phi * below1 * above2 +
-                                          above2 * above2));
-  out.upper = out.difference +
-              std::sqrt(std::max(0.0, above1 * above1 - 2 * out.phi * above1 * below2 +
-                                          below2 * below2));
+  out.lower =
+      out.difference -
+      std::sqrt(std::max(0.0, below1 * below1 - 2 * out.phi * below1 * above2 + above2 * above2));
+  out.upper =
+      out.difference +
+      std::sqrt(std::max(0.0, above1 * above1 - 2 * out.phi * above1 * below2 + below2 * below2));
   return out;
 }
 

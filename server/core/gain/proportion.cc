@@ -15,8 +15,8 @@ absl::StatusOr<ProportionInterval> WilsonInterval(int64_t successes, int64_t tri
     return absl::InvalidArgumentError(absl::StrCat("trials: must be > 0, got ", trials));
   }
   if (successes < 0 || successes > trials) {
-    return absl::InvalidArgumentError(absl::StrCat("successes: must be in [0, trials=", trials,
-                                                   "], got ", successes));
+    return absl::InvalidArgumentError(
+        absl::StrCat("successes: must be in [0, trials=", trials, "], got ", successes));
   }
   if (!(confidence > 0 && confidence < 1)) {  // also rejects NaN
     return absl::InvalidArgumentError(

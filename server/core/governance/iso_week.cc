@@ -11,13 +11,20 @@ namespace {
 // Monday = 1 ... Sunday = 7, as ISO 8601 numbers them.
 int IsoWeekday(absl::CivilDay day) {
   switch (absl::GetWeekday(day)) {
-    case absl::Weekday::monday: return 1;
-    case absl::Weekday::tuesday: return 2;
-    case absl::Weekday::wednesday: return 3;
-    case absl::Weekday::thursday: return 4;
-    case absl::Weekday::friday: return 5;
-    case absl::Weekday::saturday: return 6;
-    case absl::Weekday::sunday: return 7;
+    case absl::Weekday::monday:
+      return 1;
+    case absl::Weekday::tuesday:
+      return 2;
+    case absl::Weekday::wednesday:
+      return 3;
+    case absl::Weekday::thursday:
+      return 4;
+    case absl::Weekday::friday:
+      return 5;
+    case absl::Weekday::saturday:
+      return 6;
+    case absl::Weekday::sunday:
+      return 7;
   }
   return 1;  // unreachable: every weekday is listed
 }
@@ -49,8 +56,8 @@ std::string IsoWeekLabel(absl::Time t) {
 
 absl::StatusOr<absl::CivilDay> ParseIsoWeek(absl::string_view text, absl::string_view field) {
   const auto malformed = [&] {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ": expected an ISO week like 2026-W47, got \"", text, "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": expected an ISO week like 2026-W47, got \"", text, "\""));
   };
   const size_t dash = text.find('-');
   if (dash == absl::string_view::npos || dash + 2 > text.size() ||
@@ -68,8 +75,8 @@ absl::StatusOr<absl::CivilDay> ParseIsoWeek(absl::string_view text, absl::string
   }
   const int weeks = IsoWeeksInYear(year);
   if (week < 1 || week > weeks) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": ", year, " has ISO weeks 1..",
-                                                   weeks, ", got week ", week));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", year, " has ISO weeks 1..", weeks, ", got week ", week));
   }
   return FirstMonday(year) + 7 * (week - 1);
 }

@@ -160,9 +160,9 @@ std::vector<std::string> Notes(const Report& r) {
 
 absl::StatusOr<Report> BuildReport(const ReportInput& input) {
   if (input.end <= input.start) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "end_time: must be after start_time (", absl::FormatTime(input.start), "), got ",
-        absl::FormatTime(input.end)));
+    return absl::InvalidArgumentError(absl::StrCat("end_time: must be after start_time (",
+                                                   absl::FormatTime(input.start), "), got ",
+                                                   absl::FormatTime(input.end)));
   }
   // Group by model, keeping each model's decisions in log order.
   std::map<std::string, std::vector<const DecisionInput*>> by_model;
@@ -198,8 +198,7 @@ absl::StatusOr<Report> BuildReport(const ReportInput& input) {
     const auto outcomes = outcomes_by_model.find(model);
     if (outcomes != outcomes_by_model.end()) {
       AddOutcomes(outcomes->second, s);
-      all_outcomes.insert(all_outcomes.end(), outcomes->second.begin(),
-                          outcomes->second.end());
+      all_outcomes.insert(all_outcomes.end(), outcomes->second.begin(), outcomes->second.end());
     }
     s.most_drifted_features = TopFeatures(drift);
     for (const auto& [feature, n] : drift) all_drift[feature] += n;

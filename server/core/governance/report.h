@@ -56,9 +56,9 @@ struct OutcomeInput {
 struct BudgetInput {
   double energy_budget_kwh = 0;  // 0 = unlimited
   absl::Duration window;
-  double used_kwh = 0;           // approved kWh in [end - window, end)
-  double carbon_budget_kg = 0;   // 0 = unlimited
-  double used_co2e_kg = 0;       // approved kg CO2e in the same window
+  double used_kwh = 0;          // approved kWh in [end - window, end)
+  double carbon_budget_kg = 0;  // 0 = unlimited
+  double used_co2e_kg = 0;      // approved kg CO2e in the same window
 };
 
 struct ReportInput {
@@ -113,7 +113,7 @@ struct Summary {
   int64_t outcomes_with_gain = 0;
   double mean_expected_gain = 0;
   double mean_realised_gain = 0;
-  std::vector<GainPoint> gains;      // by decision_seq
+  std::vector<GainPoint> gains;       // by decision_seq
   std::optional<BudgetInput> budget;  // a model's; overall: the fleet's
   double budget_used_share = 0;       // used / budget; 0 when unlimited
   double carbon_budget_used_share = 0;

@@ -46,9 +46,9 @@ double MeanIntensity(const std::vector<ForecastPoint>& forecast, absl::Time star
   return weighted / absl::ToDoubleSeconds(duration);
 }
 
-std::optional<DeferralWindow> BestStart(const std::vector<ForecastPoint>& forecast,
-                                        absl::Time now, absl::Duration max_delay,
-                                        absl::Duration duration, double energy_kwh) {
+std::optional<DeferralWindow> BestStart(const std::vector<ForecastPoint>& forecast, absl::Time now,
+                                        absl::Duration max_delay, absl::Duration duration,
+                                        double energy_kwh) {
   if (forecast.empty() || duration <= absl::ZeroDuration()) return std::nullopt;
   const absl::Time latest = now + max_delay;
   std::vector<absl::Time> candidates = {now};

@@ -37,8 +37,8 @@ double MeanIntensity(const std::vector<ForecastPoint>& forecast, absl::Time star
 // delay (the mean is piecewise linear between them, so its minimum over starts is at one of
 // them or at a time whose end crosses a point; those are included too). Ties: the earliest.
 // nullopt for an empty forecast. `energy_kwh` turns intensity into CO2e.
-std::optional<DeferralWindow> BestStart(const std::vector<ForecastPoint>& forecast,
-                                        absl::Time now, absl::Duration max_delay,
-                                        absl::Duration duration, double energy_kwh);
+std::optional<DeferralWindow> BestStart(const std::vector<ForecastPoint>& forecast, absl::Time now,
+                                        absl::Duration max_delay, absl::Duration duration,
+                                        double energy_kwh);
 
 }  // namespace greengate::policy

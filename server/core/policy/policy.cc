@@ -30,9 +30,10 @@ enum CheckIndex {
   kCheckCount
 };
 constexpr const char* kCheckNames[kCheckCount] = {
-    "evidence_of_need", "accuracy_floor",      "cooldown",            "gain_evidence",
-    "min_gain",         "efficiency",          "energy_budget",       "carbon_budget",
-    "fleet_energy_budget", "fleet_carbon_budget", "carbon_window"};
+    "evidence_of_need",    "accuracy_floor", "cooldown",
+    "gain_evidence",       "min_gain",       "efficiency",
+    "energy_budget",       "carbon_budget",  "fleet_energy_budget",
+    "fleet_carbon_budget", "carbon_window"};
 constexpr const char* kValueCheckName = "value";
 
 // Formatting for details and reasons (reason_text.h).
@@ -88,17 +89,16 @@ Outcome EvidenceOfNeed(const Context& c) {
   out.check.observed = degradation_decides ? g.degradation_lower_bound : d.drifted_share;
   out.check.limit = degradation_decides ? 0 : d.share_threshold;
 
-  const std::string drift_part =
-      absl::StrCat(d.dataset_drift ? "dataset drift: " : "no dataset drift: ",
-                   FeaturesDrifted(d), " (share ", Num(d.drifted_share),
-                   d.dataset_drift ? " >= " : " < ", Num(d.share_threshold), ")");
+  const std::string drift_part = absl::StrCat(
+      d.dataset_drift ? "dataset drift: " : "no dataset drift: ", FeaturesDrifted(d), " (share ",
+      Num(d.drifted_share), d.dataset_drift ? " >= " : " < ", Num(d.share_threshold), ")");
   std::string label_part;
   std::string reject_suffix;
   if (g.has_evidence) {
-    label_part = absl::StrCat(
-        "degradation ", Points(g.degradation), " points, lower bound ",
-        Points(g.degradation_lower_bound), " points at ", Percent(g.confidence),
-        SignificantDegradation(g) ? " > 0 (significant)" : " <= 0 (not significant)");
+    label_part =
+        absl::StrCat("degradation ", Points(g.degradation), " points, lower bound ",
+                     Points(g.degradation_lower_bound), " points at ", Percent(g.confidence),
+                     SignificantDegradation(g) ? " > 0 (significant)" : " <= 0 (not significant)");
     reject_suffix = absl::StrCat(" (accuracy ", Accuracy(g.current_accuracy), " vs reference ",
                                  Accuracy(g.reference_accuracy), ", degradation lower bound ",
                                  Points(g.degradation_lower_bound), " points)");
@@ -127,8 +127,8 @@ Outcome AccuracyFloor(const Context& c) {
   }
   const double floor = *c.policy.accuracy_floor;
   if (!g.has_labels) {
-    out.check.detail = absl::StrCat("no labeled window: the floor ", Accuracy(floor),
-                                    " cannot be checked");
+    out.check.detail =
+        absl::StrCat("no labeled window: the floor ", Accuracy(floor), " cannot be checked");
     return out;
   }
   const std::string measured =
@@ -142,8 +142,8 @@ Outcome AccuracyFloor(const Context& c) {
   out.check.detail = absl::StrCat(measured, " < floor ", Accuracy(floor),
                                   ": approved whatever the other checks say");
   out.verdict_if_decisive = Verdict::kApprove;
-  out.reason_if_decisive = absl::StrCat("APPROVE (accuracy floor override): ", measured,
-                                        " < floor ", Accuracy(floor));
+  out.reason_if_decisive =
+      absl::StrCat("APPROVE (accuracy floor override): ", measured, " < floor ", Accuracy(floor));
   return out;
 }
 
@@ -161,8 +161,8 @@ Outcome Cooldown(const Context& c) {
   const absl::Duration elapsed = c.now - last;
   out.check.observed = absl::ToDoubleHours(elapsed);
   out.check.passed = elapsed >= cooldown;
-  const std::string since = absl::StrCat("last approval ", Hours(elapsed), " h ago (", Time(last),
-                                         ")");
+  const std::string since =
+      absl::StrCat("last approval ", Hours(elapsed), " h ago (", Time(last), ")");
   if (out.check.passed) {
     out.check.detail = absl::StrCat(since, " >= cooldown ", Hours(cooldown), " h");
     return out;
@@ -197,10 +197,10 @@ Outcome MinGain(const Context& c) {
   out.check.observed = g.lower_bound;
   out.check.limit = limit;
   out.check.passed = g.lower_bound >= limit;
-  out.check.detail = absl::StrCat("gain lower bound ", Points(g.lower_bound), " points at ",
-                                  Percent(g.confidence), " (expected ", Points(g.expected),
-                                  out.check.passed ? ") >= minimum " : ") < minimum ",
-                                  Points(limit), " points");
+  out.check.detail =
+      absl::StrCat("gain lower bound ", Points(g.lower_bound), " points at ", Percent(g.confidence),
+                   " (expected ", Points(g.expected),
+                   out.check.passed ? ") >= minimum " : ") < minimum ", Points(limit), " points");
   out.verdict_if_decisive = Verdict::kReject;
   out.reason_if_decisive = absl::StrCat(
       "REJECT: ", NeedPhrase(c.drift, g), " but the gain lower bound ", Points(g.lower_bound),
@@ -274,14 +274,14 @@ struct BudgetUse {
   double budget;
   absl::Duration window;
   std::optional<absl::Time> oldest_approval;  // in the window
-  const char* scope;  // "" or " across all models"
+  const char* scope;                          // "" or " across all models"
 };
 
 // "3 kWh approved in the last 720 h + 1 kWh for this job = 4 kWh"
 std::string UseText(const BudgetUse& b) {
   return absl::StrCat(Num(b.approved), " ", b.unit, " approved", b.scope, " in the last ",
-                      Hours(b.window), " h + ", Num(b.job), " ", b.unit, " for this job = ",
-                      Num(b.approved + b.job), " ", b.unit);
+                      Hours(b.window), " h + ", Num(b.job), " ", b.unit,
+                      " for this job = ", Num(b.approved + b.job), " ", b.unit);
 }
 
 // A budget check that failed defers; budget frees up when the oldest approval in the window
@@ -297,8 +297,8 @@ void DeferOverBudget(const BudgetUse& b, Outcome* out) {
   }
   out->check.detail += when;
   out->verdict_if_decisive = Verdict::kDefer;
-  out->reason_if_decisive = absl::StrCat("DEFER: ", b.name, ": ", UseText(b), " > ",
-                                         Num(b.budget), " ", b.unit, when);
+  out->reason_if_decisive =
+      absl::StrCat("DEFER: ", b.name, ": ", UseText(b), " > ", Num(b.budget), " ", b.unit, when);
 }
 
 // Checks approved + job <= budget (a budget of 0 is unlimited and passes).
@@ -326,10 +326,10 @@ Outcome EnergyBudget(const Context& c) {
 }
 
 Outcome CarbonBudget(const Context& c) {
-  return BudgetCheck(kCarbonBudget,
-                     {"carbon budget", "kg", c.history.approved_co2e_kg_in_window,
-                      c.cost.co2e_kg, c.policy.carbon_budget_kg, c.policy.budget_window,
-                      c.history.oldest_approval_in_window, ""});
+  return BudgetCheck(
+      kCarbonBudget,
+      {"carbon budget", "kg", c.history.approved_co2e_kg_in_window, c.cost.co2e_kg,
+       c.policy.carbon_budget_kg, c.policy.budget_window, c.history.oldest_approval_in_window, ""});
 }
 
 Outcome FleetEnergyBudget(const Context& c) {
@@ -382,8 +382,8 @@ Outcome CarbonWindow(const Context& c, WindowResult* result) {
       Hours(p.max_deferral), " h: ", Time(best->start), " at ", Num(best->mean_intensity_g_per_kwh),
       " g/kWh, ", Num(best->co2e_kg), " kg (saves ", Percent(share), ")");
   if (out.check.passed) {
-    out.check.detail = absl::StrCat(compare, " < minimum saving ", Percent(p.min_deferral_saving),
-                                     ": start now");
+    out.check.detail =
+        absl::StrCat(compare, " < minimum saving ", Percent(p.min_deferral_saving), ": start now");
     return out;
   }
   out.check.detail = absl::StrCat(compare, " >= minimum saving ", Percent(p.min_deferral_saving));
@@ -393,9 +393,8 @@ Outcome CarbonWindow(const Context& c, WindowResult* result) {
   out.verdict_if_decisive = Verdict::kDefer;
   out.reason_if_decisive =
       absl::StrCat("DEFER (carbon-aware): approved on its merits, but starting at ",
-                   Time(best->start), " saves ", Num(saved), " kg CO2e (", Percent(share),
-                   ") at ", Num(best->mean_intensity_g_per_kwh), " g/kWh vs ", Num(now_mean),
-                   " g/kWh now");
+                   Time(best->start), " saves ", Num(saved), " kg CO2e (", Percent(share), ") at ",
+                   Num(best->mean_intensity_g_per_kwh), " g/kWh vs ", Num(now_mean), " g/kWh now");
   return out;
 }
 
@@ -427,9 +426,9 @@ const char* VerdictName(Verdict verdict) {
 
 PolicyDecision Decide(const PolicyInputs& inputs) {
   assert(inputs.policy && inputs.drift && inputs.gain && inputs.cost);
-  const Context c{*inputs.policy,  *inputs.drift,         *inputs.gain,
-                  *inputs.cost,    inputs.history,         inputs.now,
-                  inputs.forecast, inputs.job_duration,    inputs.fleet};
+  const Context c{*inputs.policy,  *inputs.drift,       *inputs.gain,
+                  *inputs.cost,    inputs.history,      inputs.now,
+                  inputs.forecast, inputs.job_duration, inputs.fleet};
   std::vector<Outcome> outcomes(kCheckCount);
   for (int i = 0; i < kCheckCount; ++i) outcomes[i].check.name = kCheckNames[i];
   if (c.policy.value_per_accuracy_point > 0) outcomes[kEfficiency].check.name = kValueCheckName;
@@ -460,8 +459,8 @@ PolicyDecision Decide(const PolicyInputs& inputs) {
     }
     // The optional budgets and the carbon window only ever turn an approval into a DEFER.
     const std::pair<bool, CheckFn> optional_budgets[] = {{carbon_budget, CarbonBudget},
-                                                          {fleet_energy, FleetEnergyBudget},
-                                                          {fleet_carbon, FleetCarbonBudget}};
+                                                         {fleet_energy, FleetEnergyBudget},
+                                                         {fleet_carbon, FleetCarbonBudget}};
     for (int k = 0; k < 3 && !failed; ++k) {
       if (!optional_budgets[k].first) continue;
       const int index = kCarbonBudget + k;

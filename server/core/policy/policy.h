@@ -113,7 +113,8 @@ absl::Status ValidatePolicy(const Policy& policy);
 // (drift::ValidateFeatureTestFor). Checked when either is stored (SetPolicy against the
 // reference in force, SetReference against the policy in force), so neither write can leave
 // the model unable to decide. InvalidArgument naming "policy.feature_tests[...]". Thread-safe.
-absl::Status ValidatePolicyForReference(const Policy& policy, const profile::DataProfile& reference);
+absl::Status ValidatePolicyForReference(const Policy& policy,
+                                        const profile::DataProfile& reference);
 
 enum class Verdict { kApprove, kReject, kDefer };
 // VerdictName(): "APPROVE", "REJECT", "DEFER"; a static string. Thread-safe.
@@ -153,18 +154,18 @@ struct PolicyInputs {
   // Carbon-intensity forecast (validated, time-ordered) for check "carbon_window"; empty = none.
   std::vector<ForecastPoint> forecast;
   absl::Duration job_duration = absl::ZeroDuration();  // the plan's hours
-  FleetBudget fleet;  // unlimited unless the operator set one
+  FleetBudget fleet;                                   // unlimited unless the operator set one
 };
 
 struct PolicyDecision {
   Verdict verdict = Verdict::kDefer;
-  std::string decided_by;     // name of the decisive check
+  std::string decided_by;  // name of the decisive check
   // All seven, in order, then carbon_budget / fleet_energy_budget / fleet_carbon_budget /
   // carbon_window when configured.
   std::vector<Check> checks;
-  std::string reason;         // one line, for humans, e.g. "APPROVE: 3 of 5 features drifted;
-                              // expected gain 2.4 points (lower bound 1.1) for 12.3 kWh /
-                              // 4.1 kg CO2e = 0.0894 points/kWh >= 0.05"
+  std::string reason;  // one line, for humans, e.g. "APPROVE: 3 of 5 features drifted;
+                       // expected gain 2.4 points (lower bound 1.1) for 12.3 kWh /
+                       // 4.1 kg CO2e = 0.0894 points/kWh >= 0.05"
   bool accuracy_floor_override = false;
   // DEFER: when a retry can change the answer. cooldown: last approval + cooldown;
   // energy_budget: oldest approval in the window + budget_window (unset when unknown, or when

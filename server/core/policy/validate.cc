@@ -44,19 +44,18 @@ absl::Status CheckDuration(const char* field, absl::Duration value, bool allow_z
   const bool ok = value != absl::InfiniteDuration() &&
                   (allow_zero ? value >= absl::ZeroDuration() : value > absl::ZeroDuration());
   if (ok) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat("policy.", field, ": must be ",
-                                                 allow_zero ? ">= 0" : "> 0",
-                                                 " seconds and finite, got ",
-                                                 absl::FormatDuration(value)));
+  return absl::InvalidArgumentError(
+      absl::StrCat("policy.", field, ": must be ", allow_zero ? ">= 0" : "> 0",
+                   " seconds and finite, got ", absl::FormatDuration(value)));
 }
 
 absl::Status ValidateDrift(const drift::DriftOptions& d) {
-  RETURN_IF_ERROR(CheckRange("p_value_threshold", d.p_value_threshold, 0, Bound::kOpen, 1,
-                             Bound::kOpen));
-  RETURN_IF_ERROR(CheckRange("distance_threshold", d.distance_threshold, 0, Bound::kOpen, 1,
-                             Bound::kOpen));
-  RETURN_IF_ERROR(CheckRange("drift_share_threshold", d.drift_share_threshold, 0, Bound::kOpen,
-                             1, Bound::kClosed));
+  RETURN_IF_ERROR(
+      CheckRange("p_value_threshold", d.p_value_threshold, 0, Bound::kOpen, 1, Bound::kOpen));
+  RETURN_IF_ERROR(
+      CheckRange("distance_threshold", d.distance_threshold, 0, Bound::kOpen, 1, Bound::kOpen));
+  RETURN_IF_ERROR(CheckRange("drift_share_threshold", d.drift_share_threshold, 0, Bound::kOpen, 1,
+                             Bound::kClosed));
   if (d.large_sample_rows < 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("policy.large_sample_rows: must be >= 1, got ", d.large_sample_rows));
@@ -66,10 +65,9 @@ absl::Status ValidateDrift(const drift::DriftOptions& d) {
   }
   if (d.multivariate.enabled &&
       (d.multivariate.permutations < 1 || d.multivariate.permutations > kMaxPermutations)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("policy.mmd_permutations: must be in [1, ", kMaxPermutations,
-                     "], or -1 to turn the multivariate tests off, got ",
-                     d.multivariate.permutations));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "policy.mmd_permutations: must be in [1, ", kMaxPermutations,
+        "], or -1 to turn the multivariate tests off, got ", d.multivariate.permutations));
   }
   RETURN_IF_ERROR(CheckRange("missing_rate_min_difference", d.missing_rate_min_difference, 0,
                              Bound::kClosed, 1, Bound::kClosed));
@@ -89,11 +87,10 @@ absl::Status ValidatePolicy(const Policy& p) {
                              Bound::kClosed, kInf, Bound::kOpen));
   RETURN_IF_ERROR(
       CheckRange("recovery_ratio", p.recovery_ratio, 0, Bound::kOpen, 1, Bound::kClosed));
-  RETURN_IF_ERROR(
-      CheckRange("confidence", p.confidence, 0.5, Bound::kClosed, 1, Bound::kOpen));
+  RETURN_IF_ERROR(CheckRange("confidence", p.confidence, 0.5, Bound::kClosed, 1, Bound::kOpen));
   RETURN_IF_ERROR(CheckDuration("cooldown_s", p.cooldown, /*allow_zero=*/true));
-  RETURN_IF_ERROR(CheckRange("energy_budget_kwh", p.energy_budget_kwh, 0, Bound::kClosed, kInf,
-                             Bound::kOpen));
+  RETURN_IF_ERROR(
+      CheckRange("energy_budget_kwh", p.energy_budget_kwh, 0, Bound::kClosed, kInf, Bound::kOpen));
   RETURN_IF_ERROR(CheckDuration("budget_window_s", p.budget_window, /*allow_zero=*/false));
   RETURN_IF_ERROR(CheckRange("value_per_accuracy_point", p.value_per_accuracy_point, 0,
                              Bound::kClosed, kInf, Bound::kOpen));
@@ -101,11 +98,11 @@ absl::Status ValidatePolicy(const Policy& p) {
                              kInf, Bound::kOpen));
   RETURN_IF_ERROR(CheckRange("carbon_price_per_kg", p.carbon_price_per_kg, 0, Bound::kClosed, kInf,
                              Bound::kOpen));
-  RETURN_IF_ERROR(CheckRange("carbon_budget_kg", p.carbon_budget_kg, 0, Bound::kClosed, kInf,
-                             Bound::kOpen));
+  RETURN_IF_ERROR(
+      CheckRange("carbon_budget_kg", p.carbon_budget_kg, 0, Bound::kClosed, kInf, Bound::kOpen));
   RETURN_IF_ERROR(CheckDuration("max_deferral_s", p.max_deferral, /*allow_zero=*/true));
-  RETURN_IF_ERROR(CheckRange("min_deferral_saving", p.min_deferral_saving, 0, Bound::kOpen, 1,
-                             Bound::kClosed));
+  RETURN_IF_ERROR(
+      CheckRange("min_deferral_saving", p.min_deferral_saving, 0, Bound::kOpen, 1, Bound::kClosed));
   return absl::OkStatus();
 }
 
@@ -119,9 +116,9 @@ absl::Status ValidatePolicyForReference(const Policy& p, const profile::DataProf
       }
     }
     if (found == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          FeatureTestField(feature), ": the model's reference has no feature ",
-          profile::internal::QuoteForMessage(feature)));
+      return absl::InvalidArgumentError(absl::StrCat(FeatureTestField(feature),
+                                                     ": the model's reference has no feature ",
+                                                     profile::internal::QuoteForMessage(feature)));
     }
     RETURN_IF_ERROR(drift::ValidateFeatureTestFor(test, *found, FeatureTestField(feature)));
   }
@@ -131,18 +128,18 @@ absl::Status ValidatePolicyForReference(const Policy& p, const profile::DataProf
 absl::Status ValidateFleetBudget(const FleetBudget& fleet) {
   // Named as the server flags that set them: the fleet budget is the operator's, not a
   // model policy's.
-  for (const auto& [flag, value] : {std::pair<const char*, double>{"fleet_energy_budget_kwh",
-                                                                   fleet.energy_budget_kwh},
-                                    {"fleet_carbon_budget_kg", fleet.carbon_budget_kg}}) {
+  for (const auto& [flag, value] :
+       {std::pair<const char*, double>{"fleet_energy_budget_kwh", fleet.energy_budget_kwh},
+        {"fleet_carbon_budget_kg", fleet.carbon_budget_kg}}) {
     if (!std::isfinite(value) || value < 0) {
       return absl::InvalidArgumentError(
           absl::StrCat(flag, ": must be >= 0 and finite (0 = unlimited), got ", value));
     }
   }
   if (fleet.window <= absl::ZeroDuration() || fleet.window == absl::InfiniteDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "fleet_budget_window_s: must be > 0 seconds and finite, got ",
-        absl::FormatDuration(fleet.window)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("fleet_budget_window_s: must be > 0 seconds and finite, got ",
+                     absl::FormatDuration(fleet.window)));
   }
   return absl::OkStatus();
 }

@@ -220,9 +220,9 @@ absl::StatusOr<ProfileBuilder> ProfileBuilder::CreateImpl(std::vector<FeatureSpe
     for (std::size_t i = 0; i < schema.size(); ++i) {
       // A stream number no feature's kept sample uses, so the two reservoirs are independent.
       ASSIGN_OR_RETURN(NumericBuilder sampler,
-                       NumericBuilder::Create({.sample_capacity = options.edge_sample_capacity,
-                                               .seed = internal::MixSeed(
-                                                   options.seed, (uint64_t{2} << 32) + i)}));
+                       NumericBuilder::Create(
+                           {.sample_capacity = options.edge_sample_capacity,
+                            .seed = internal::MixSeed(options.seed, (uint64_t{2} << 32) + i)}));
       edge_samplers.push_back(std::move(sampler));
     }
   }
@@ -353,8 +353,8 @@ absl::StatusOr<ProfileBuilder> ProfileBuilder::SecondPass(std::vector<FeatureSpe
                                                           const ProfileBuilderOptions& options,
                                                           int bins) const {
   if (schema.size() != schema_.size()) {
-    return absl::InvalidArgumentError(absl::StrCat("schema: has ", schema.size(),
-                                                   " features; pass 1 had ", schema_.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("schema: has ", schema.size(), " features; pass 1 had ", schema_.size()));
   }
   BinEdgeSet edges(schema.size());
   std::vector<std::vector<double>> samples(schema.size());

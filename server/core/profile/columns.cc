@@ -57,9 +57,11 @@ absl::Status RunPass(const ColumnTable& table, int64_t block_rows, bool sample_o
 
 absl::Status CheckBlockRows(int64_t block_rows, int64_t rows) {
   if (block_rows < 1) {
-    return absl::InvalidArgumentError(absl::StrCat("block_rows: is ", block_rows, "; must be >= 1"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("block_rows: is ", block_rows, "; must be >= 1"));
   }
-  if (rows < 0) return absl::InvalidArgumentError(absl::StrCat("rows: is ", rows, "; must be >= 0"));
+  if (rows < 0)
+    return absl::InvalidArgumentError(absl::StrCat("rows: is ", rows, "; must be >= 0"));
   return absl::OkStatus();
 }
 
@@ -80,8 +82,7 @@ absl::StatusOr<DataProfile> ProfileReferenceColumns(const ColumnTable& table,
   return pass2->Finish();
 }
 
-absl::StatusOr<DataProfile> ProfileColumnsOn(const ColumnTable& table,
-                                             const DataProfile& reference,
+absl::StatusOr<DataProfile> ProfileColumnsOn(const ColumnTable& table, const DataProfile& reference,
                                              const ProfileBuilderOptions& options,
                                              int64_t block_rows) {
   RETURN_IF_ERROR(CheckBlockRows(block_rows, table.rows));
@@ -110,8 +111,8 @@ absl::StatusOr<DataProfile> ProfileColumnsOn(const ColumnTable& table,
   return builder->Finish();
 }
 
-absl::Status CheckBuiltProfile(const DataProfile& profile, std::string_view source,
-                               bool reference, std::string_view leave_out) {
+absl::Status CheckBuiltProfile(const DataProfile& profile, std::string_view source, bool reference,
+                               std::string_view leave_out) {
   for (const FeatureProfile& feature : profile.features) {
     if (feature.is_numeric() && !std::isfinite(feature.numeric().m2)) {
       return absl::InvalidArgumentError(
@@ -119,14 +120,15 @@ absl::Status CheckBuiltProfile(const DataProfile& profile, std::string_view sour
                        ": its values are too spread out for a double (from ", feature.numeric().min,
                        " to ", feature.numeric().max,
                        ", the sum of squared deviations from the mean overflows); "
-                       "rescale the column or leave it out with ", std::string(leave_out)));
+                       "rescale the column or leave it out with ",
+                       std::string(leave_out)));
     }
   }
   const absl::Status valid =
       reference ? ValidateReference(profile, "profile") : ValidateProfile(profile, "profile");
   if (!valid.ok()) {
-    return absl::InternalError(
-        absl::StrCat(std::string(source), ": the profiler built an invalid profile (a bug): ", valid.message()));
+    return absl::InternalError(absl::StrCat(
+        std::string(source), ": the profiler built an invalid profile (a bug): ", valid.message()));
   }
   return absl::OkStatus();
 }

@@ -31,8 +31,8 @@ struct ColumnSlice {
 
 // Reads rows [begin, begin + rows) of schema feature `feature` into `slice`. The spans must
 // stay valid until the next call for the same feature. Errors are returned as they are.
-using ColumnReader = std::function<absl::Status(std::size_t feature, int64_t begin,
-                                                int64_t rows, ColumnSlice* slice)>;
+using ColumnReader = std::function<absl::Status(std::size_t feature, int64_t begin, int64_t rows,
+                                                ColumnSlice* slice)>;
 
 // A table in columns: its schema, row count and reader.
 struct ColumnTable {
@@ -61,8 +61,7 @@ absl::StatusOr<DataProfile> ProfileReferenceColumns(const ColumnTable& table,
 // The profile of `table` on `reference`'s features, kinds and bin edges (one pass). The
 // table's schema must have the reference's features, in its order and with its kinds
 // (InvalidArgument naming "schema[i]" otherwise); the caller picks those columns out.
-absl::StatusOr<DataProfile> ProfileColumnsOn(const ColumnTable& table,
-                                             const DataProfile& reference,
+absl::StatusOr<DataProfile> ProfileColumnsOn(const ColumnTable& table, const DataProfile& reference,
                                              const ProfileBuilderOptions& options,
                                              int64_t block_rows = kDefaultColumnBlockRows);
 
@@ -74,7 +73,7 @@ absl::StatusOr<DataProfile> ProfileColumnsOn(const ColumnTable& table,
 // the data's problem (InvalidArgument naming the column and suggesting `leave_out`, the
 // caller's way of leaving a column out, e.g. "--exclude"). Any other invalidity is a bug of
 // the builder (Internal). The CSV and column profilers both end with it.
-absl::Status CheckBuiltProfile(const DataProfile& profile, std::string_view source,
-                               bool reference, std::string_view leave_out);
+absl::Status CheckBuiltProfile(const DataProfile& profile, std::string_view source, bool reference,
+                               std::string_view leave_out);
 
 }  // namespace greengate::profile

@@ -17,9 +17,8 @@ bool ParseLongPlainDecimalPadded(const char* p, const char* end, bool negative, 
   if (frac_digits < frac_avail) return false;
   // At most 7 + 8 = 15 digits, so the mantissa is below 10^15 < 2^53: an exact double.
   const int decimals = static_cast<int>(frac_avail);
-  const uint64_t mantissa =
-      DigitsValue(int_chunk, int_digits) * kDecimalScaleInt[decimals] +
-      DigitsValue(frac_chunk, decimals);
+  const uint64_t mantissa = DigitsValue(int_chunk, int_digits) * kDecimalScaleInt[decimals] +
+                            DigitsValue(frac_chunk, decimals);
   const double magnitude = static_cast<double>(mantissa) / kDecimalScale[decimals];
   *value = magnitude * kSign[negative];
   return true;

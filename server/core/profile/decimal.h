@@ -106,9 +106,9 @@ inline constexpr uint64_t kEndBytesHigh[] = {0,
   const uint64_t zero = (t - 0x0101010101010101ULL) & ~t & 0x8080808080808080ULL;
   const uint64_t point = zero & (0 - zero);
   const uint64_t u = (chunk + (point >> 6)) ^ 0x3030303030303030ULL;  // '.' + 2 == '0'
-  const uint64_t not_digit = (u & 0xF0F0F0F0F0F0F0F0ULL) |
-                             (((u & 0x0F0F0F0F0F0F0F0FULL) + 0x0606060606060606ULL) &
-                              0xF0F0F0F0F0F0F0F0ULL);
+  const uint64_t not_digit =
+      (u & 0xF0F0F0F0F0F0F0F0ULL) |
+      (((u & 0x0F0F0F0F0F0F0F0FULL) + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL);
   // Every byte of the field a digit or that point, and the point neither first nor last (a
   // point past the field is in neither mask).
   return ((not_digit & internal::kLowBytes[n]) | (point & internal::kEndBytesHigh[n])) == 0;
@@ -120,8 +120,7 @@ inline constexpr uint64_t kEndBytesHigh[] = {0,
 // exactly as ParseNumericField() gives it; false (nothing written) for anything else, which
 // the caller then parses with ParseNumericField(). Reads up to 8 bytes past the end of
 // `field`: the caller guarantees they are readable.
-[[gnu::always_inline]] inline bool ParsePlainDecimalPadded(std::string_view field,
-                                                           double* value) {
+[[gnu::always_inline]] inline bool ParsePlainDecimalPadded(std::string_view field, double* value) {
   const char* p = field.data();
   std::size_t n = field.size();
   if (n == 0) return false;

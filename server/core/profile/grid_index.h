@@ -43,7 +43,7 @@ class GridIndex {
  private:
   static_assert(kMaxBinEdges < 65536, "at_most_ holds edge counts in 16 bits");
   std::size_t cells_ = 1;
-  double scale_ = 0;                // cells per unit of the feature
+  double scale_ = 0;               // cells per unit of the feature
   std::vector<uint16_t> at_most_;  // cells_ + 1 entries: edges <= each cell's left boundary
 };
 

@@ -8,8 +8,7 @@
 namespace greengate::profile {
 
 std::optional<JointSample> MergeJointSamples(const std::optional<JointSample>& a,
-                                             const std::optional<JointSample>& b,
-                                             uint64_t seed) {
+                                             const std::optional<JointSample>& b, uint64_t seed) {
   if (!a || !b || a->features != b->features || a->features.empty()) return std::nullopt;
   const size_t d = a->features.size();
   if (a->values.size() != static_cast<size_t>(a->rows) * d ||

@@ -20,7 +20,6 @@ namespace greengate::profile {
 // (a joint sample that covers only part of the data would not be uniform). Deterministic
 // for a given `seed`. The inputs must be well-formed (values.size() == rows x features).
 std::optional<JointSample> MergeJointSamples(const std::optional<JointSample>& a,
-                                             const std::optional<JointSample>& b,
-                                             uint64_t seed);
+                                             const std::optional<JointSample>& b, uint64_t seed);
 
 }  // namespace greengate::profile

@@ -10,8 +10,8 @@
 namespace greengate::profile {
 
 inline constexpr int64_t kMaxFeatures = 10'000;
-inline constexpr int64_t kMaxBinEdges = 10'000;         // per numeric feature
-inline constexpr int64_t kMaxSampleSize = 100'000;      // reservoir values per numeric feature
+inline constexpr int64_t kMaxBinEdges = 10'000;     // per numeric feature
+inline constexpr int64_t kMaxSampleSize = 100'000;  // reservoir values per numeric feature
 // Rows of the joint sample (multivariate tests). Smaller than kMaxSampleSize: the MMD test
 // costs time quadratic in the rows of both sides.
 inline constexpr int64_t kMaxJointSampleRows = 10'000;

@@ -34,8 +34,8 @@ absl::Status ValidateOptions(const MergeOptions& options) {
 
 // Shards of one profile are made with the same options (their seeds may differ): a merge
 // of shards that kept, sampled or binned differently would record options none of them had.
-absl::Status CheckSameOptions(const DataProfile& a, std::string_view a_name,
-                              const DataProfile& b, std::string_view b_name) {
+absl::Status CheckSameOptions(const DataProfile& a, std::string_view a_name, const DataProfile& b,
+                              std::string_view b_name) {
   if (!a.options || !b.options) return absl::OkStatus();  // older clients record none
   ProfileOptions seedless = *b.options;
   seedless.seed = a.options->seed;
@@ -45,10 +45,10 @@ absl::Status CheckSameOptions(const DataProfile& a, std::string_view a_name,
                         ", sample_size ", o.sample_size, ", joint_sample_rows ",
                         o.joint_sample_rows, ", bins ", o.bins);
   };
-  return absl::InvalidArgumentError(absl::StrCat(
-      internal::AsAbsl(b_name), ".options: ", show(*b.options), " differ from ",
-      internal::AsAbsl(a_name), "'s ", show(*a.options),
-      "; merge only shards profiled with the same options"));
+  return absl::InvalidArgumentError(
+      absl::StrCat(internal::AsAbsl(b_name), ".options: ", show(*b.options), " differ from ",
+                   internal::AsAbsl(a_name), "'s ", show(*a.options),
+                   "; merge only shards profiled with the same options"));
 }
 
 absl::StatusOr<int64_t> AddCounts(int64_t x, int64_t y, std::string_view path) {
@@ -158,8 +158,8 @@ std::vector<std::string_view> ListedByReference(const CategoricalProfile& p) {
 // Two profiles counted on one reference: the reference's categories add, never folded (both
 // list them all, zeros kept); unseen ones add and only they fold beyond `max_categories`.
 absl::StatusOr<CategoricalProfile> MergeAligned(const CategoricalProfile& a,
-                                                const CategoricalProfile& b,
-                                                int64_t max_categories, std::string_view path) {
+                                                const CategoricalProfile& b, int64_t max_categories,
+                                                std::string_view path) {
   const std::vector<std::string_view> listed = ListedByReference(a);
   if (listed != ListedByReference(b)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -190,8 +190,7 @@ absl::StatusOr<CategoricalProfile> MergeAligned(const CategoricalProfile& a,
 
 absl::StatusOr<CategoricalProfile> MergeCategorical(const CategoricalProfile& a,
                                                     const CategoricalProfile& b,
-                                                    int64_t max_categories,
-                                                    std::string_view path) {
+                                                    int64_t max_categories, std::string_view path) {
   if (a.reference_aligned != b.reference_aligned) {
     return absl::InvalidArgumentError(absl::StrCat(
         internal::AsAbsl(path), ": ", a.reference_aligned ? "a" : "b",
@@ -225,16 +224,16 @@ absl::StatusOr<DataProfile> MergeChecked(const DataProfile& a, const DataProfile
     if (fa.is_numeric()) {
       f.kind = MergeNumeric(fa, fb, options, internal::MixSeed(seed, i));
     } else {
-      ASSIGN_OR_RETURN(f.kind, MergeCategorical(fa.categorical(), fb.categorical(),
-                                                options.max_categories,
-                                                absl::StrCat(path, ".categorical")));
+      ASSIGN_OR_RETURN(f.kind,
+                       MergeCategorical(fa.categorical(), fb.categorical(), options.max_categories,
+                                        absl::StrCat(path, ".categorical")));
     }
     out.features.push_back(std::move(f));
   }
   // The joint sample (multivariate tests) and feature importance (importance weighting).
   out.joint = MergeJointSamples(a.joint, b.joint, internal::MixSeed(seed, uint64_t{1} << 32));
-  out.feature_importance = a.feature_importance.empty() ? b.feature_importance
-                                                        : a.feature_importance;
+  out.feature_importance =
+      a.feature_importance.empty() ? b.feature_importance : a.feature_importance;
   out.options = a.options ? a.options : b.options;
   return out;
 }

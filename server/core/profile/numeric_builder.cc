@@ -87,8 +87,8 @@ void ChunkMoments(const double* v, std::size_t count, double* mean, double* m2) 
 }
 
 // Chan et al.'s combination of running moments over `n` values with a chunk's over `count`.
-void CombineMoments(int64_t n, double chunk_mean, double chunk_m2, std::size_t count,
-                    double* mean, double* m2) {
+void CombineMoments(int64_t n, double chunk_mean, double chunk_m2, std::size_t count, double* mean,
+                    double* m2) {
   if (n == 0) {
     *mean = chunk_mean;
     *m2 = chunk_m2;

@@ -125,7 +125,7 @@ class NumericBuilder {
   GridIndex grid_{{}};  // over edges_, when there are more than kSmallEdges
   std::vector<int64_t> bin_counts_;
   std::vector<int64_t> edge_counts_;  // values equal to each edge
-  double low_bin_sum_ = 0;             // values in the first bin, and in the last
+  double low_bin_sum_ = 0;            // values in the first bin, and in the last
   double high_bin_sum_ = 0;
   int64_t capacity_;
   internal::Rng rng_;

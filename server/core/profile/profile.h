@@ -84,7 +84,7 @@ struct ProfileOptions {
   int64_t sample_size = 0;         // reservoir capacity per numeric feature
   int64_t joint_sample_rows = 0;   // joint sample capacity; 0 = none
   uint64_t seed = 0;               // seeds the reservoirs
-  int64_t bins = 0;  // quantile bins of a reference's edges; 0 in a current profile
+  int64_t bins = 0;                // quantile bins of a reference's edges; 0 in a current profile
 
   friend bool operator==(const ProfileOptions&, const ProfileOptions&) = default;
 };

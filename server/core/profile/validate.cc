@@ -74,8 +74,8 @@ absl::Status ValidateEdgeCounts(const NumericProfile& p, std::string_view path) 
   for (std::size_t i = 0; i < p.edge_counts.size(); ++i) {
     const int64_t ties = p.edge_counts[i];
     if (ties >= 0 && static_cast<double>(ties) <= p.bin_counts[i + 1]) continue;
-    return Invalid(absl::StrCat(ties_path, "[", i, "]"), ties, " must be in [0, bin_counts[",
-                   i + 1, "] = ", FormatDouble(p.bin_counts[i + 1]),
+    return Invalid(absl::StrCat(ties_path, "[", i, "]"), ties, " must be in [0, bin_counts[", i + 1,
+                   "] = ", FormatDouble(p.bin_counts[i + 1]),
                    "]: values equal to an edge fall in the bin it opens");
   }
   return absl::OkStatus();
@@ -180,7 +180,8 @@ absl::Status ValidateUnseen(const CategoricalProfile& p, std::string_view path) 
   if (p.unseen.empty()) return absl::OkStatus();
   const std::string unseen_path = JoinPath(path, "unseen");
   if (!p.reference_aligned) {
-    return Invalid(unseen_path, "must be empty unless reference_aligned is set: only a profile "
+    return Invalid(unseen_path,
+                   "must be empty unless reference_aligned is set: only a profile "
                    "counted on its reference knows which categories the reference never saw");
   }
   for (const std::string& name : p.unseen) {
@@ -241,7 +242,8 @@ absl::Status ValidateRows(const DataProfile& profile, std::string_view field) {
   const int64_t count = profile.features[largest].count;
   if (profile.rows == count) return absl::OkStatus();
   return Invalid(JoinPath(field, "rows"), "is ", profile.rows, " but features[", largest,
-                 "].count is ", count, "; rows is the dataset's row count, which every "
+                 "].count is ", count,
+                 "; rows is the dataset's row count, which every "
                  "feature's count (missing values included) equals at most and the largest "
                  "equals");
 }
@@ -270,7 +272,8 @@ absl::Status ValidateImpl(const DataProfile& profile, std::string_view field, bo
     return Invalid(features_path, "has ", profile.features.size(), " features; at most ",
                    kMaxFeatures, " are allowed");
   }
-  if (profile.options) RETURN_IF_ERROR(ValidateOptions(*profile.options, JoinPath(field, "options")));
+  if (profile.options)
+    RETURN_IF_ERROR(ValidateOptions(*profile.options, JoinPath(field, "options")));
   absl::flat_hash_map<absl::string_view, std::size_t> first_index;
   first_index.reserve(profile.features.size());
   for (std::size_t i = 0; i < profile.features.size(); ++i) {

@@ -39,8 +39,7 @@ absl::Status ValidateScoreProfile(const NumericProfile& scores, std::string_view
 
 // Current scores must be counted on the reference scores' bin edges exactly.
 absl::Status ValidateScoresAgainstReference(const NumericProfile& reference,
-                                            const NumericProfile& current,
-                                            std::string_view field);
+                                            const NumericProfile& current, std::string_view field);
 
 // A current profile must describe the reference's features with the same kinds, and its
 // numeric features must use the reference's bin edges exactly. Features of the reference

@@ -52,8 +52,8 @@ absl::Status ValidateJointFeatures(const JointSample& joint, const DataProfile& 
     }
     const auto [seen, inserted] = first_index.emplace(name, i);
     if (!inserted) {
-      return Invalid(entry, QuoteForMessage(name), " is listed twice (also features[",
-                     seen->second, "])");
+      return Invalid(entry, QuoteForMessage(name), " is listed twice (also features[", seen->second,
+                     "])");
     }
   }
   return absl::OkStatus();
@@ -73,8 +73,8 @@ absl::Status ValidateJointSample(const DataProfile& profile, std::string_view fi
   const std::size_t expected = static_cast<std::size_t>(joint.rows) * joint.features.size();
   if (joint.values.size() != expected) {
     return Invalid(JoinPath(path, "values"), "has ", joint.values.size(),
-                   " values; expected rows x features = ", joint.rows, " x ",
-                   joint.features.size(), " = ", expected, " (row-major)");
+                   " values; expected rows x features = ", joint.rows, " x ", joint.features.size(),
+                   " = ", expected, " (row-major)");
   }
   for (std::size_t i = 0; i < joint.values.size(); ++i) {
     if (std::isfinite(joint.values[i])) continue;
@@ -82,8 +82,8 @@ absl::Status ValidateJointSample(const DataProfile& profile, std::string_view fi
                    FormatDouble(joint.values[i]));
   }
   if (joint.seen < joint.rows) {
-    return Invalid(JoinPath(path, "seen"), "must be >= rows (", joint.rows, "), got ",
-                   joint.seen, "; the reservoir holds at most the rows it drew from");
+    return Invalid(JoinPath(path, "seen"), "must be >= rows (", joint.rows, "), got ", joint.seen,
+                   "; the reservoir holds at most the rows it drew from");
   }
   return absl::OkStatus();
 }

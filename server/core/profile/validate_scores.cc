@@ -54,8 +54,8 @@ absl::Status ValidateScoreProfile(const NumericProfile& scores, std::string_view
     return Invalid(JoinPath(field, "sample"), "has ", scores.sample.size(), " values; at most ",
                    kMaxSampleSize, " are allowed");
   }
-  RETURN_IF_ERROR(CheckFiniteValues(scores.sample, /*non_negative=*/false,
-                                    JoinPath(field, "sample")));
+  RETURN_IF_ERROR(
+      CheckFiniteValues(scores.sample, /*non_negative=*/false, JoinPath(field, "sample")));
   if (scores.sample_seen < 0) {
     return Invalid(JoinPath(field, "sample_seen"), "must be >= 0, got ", scores.sample_seen);
   }
@@ -63,12 +63,11 @@ absl::Status ValidateScoreProfile(const NumericProfile& scores, std::string_view
 }
 
 absl::Status ValidateScoresAgainstReference(const NumericProfile& reference,
-                                            const NumericProfile& current,
-                                            std::string_view field) {
+                                            const NumericProfile& current, std::string_view field) {
   const std::string path = JoinPath(field, "bin_edges");
   if (current.bin_edges.size() != reference.bin_edges.size()) {
-    return Invalid(path, "has ", current.bin_edges.size(), " edges but the reference's scores have ",
-                   reference.bin_edges.size(),
+    return Invalid(path, "has ", current.bin_edges.size(),
+                   " edges but the reference's scores have ", reference.bin_edges.size(),
                    "; count the scores on the reference scores' bin edges (GetReference)");
   }
   for (std::size_t i = 0; i < current.bin_edges.size(); ++i) {

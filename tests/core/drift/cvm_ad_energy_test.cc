@@ -37,17 +37,16 @@ std::vector<double> Plus(const std::vector<double>& v, double d) {
 }
 // numpy.random.default_rng(1): round(normal(size=50), 2) and round(normal(0.3, 1, 70), 2).
 const std::vector<double> kU = {
-    0.35,  0.82, 0.33,  -1.3,  0.91,  0.45,  -0.54, 0.58,  0.36,  0.29,  0.03,  0.55, -0.74,
-    -0.16, -0.48, 0.6,  0.04,  -0.29, -0.78, -0.26, 0.01,  -0.28, 1.29,  1.01,  -2.71, -1.89,
-    -0.17, -0.42, 0.21, 0.22,  2.12,  -1.11, -0.38, 2.04,  0.65,  0.66,  -0.51, -1.65, 0.17,
-    0.11,  -1.23, -0.68, -0.07, -0.94, -0.1, 0.1,   0.04,  -0.51, 0.59,  0.89};
+    0.35,  0.82,  0.33,  -1.3,  0.91,  0.45,  -0.54, 0.58, 0.36,  0.29, 0.03,  0.55,  -0.74,
+    -0.16, -0.48, 0.6,   0.04,  -0.29, -0.78, -0.26, 0.01, -0.28, 1.29, 1.01,  -2.71, -1.89,
+    -0.17, -0.42, 0.21,  0.22,  2.12,  -1.11, -0.38, 2.04, 0.65,  0.66, -0.51, -1.65, 0.17,
+    0.11,  -1.23, -0.68, -0.07, -0.94, -0.1,  0.1,   0.04, -0.51, 0.59, 0.89};
 const std::vector<double> kV = {
-    0.62,  -0.52, 1.03, -0.2,  1.18,  -0.77, 1.21,  0.28,  -0.95, -0.01, 0.35,  0.57,  -0.68,
-    -0.81, 0.5,   -0.17, 0.54, 1.06,  -1.35, 0.55,  1.52,  0.0,   -0.51, 1.05,  0.55,  1.2,
-    -0.05, -1.18, 0.19, -0.15, 1.08,  0.49,  -1.33, -0.9,  1.18,  0.98,  -0.34, 0.3,   0.75,
-    0.77,  1.18,  0.56, 0.21,  0.04,  1.36,  -1.95, 0.16,  0.33,  -1.13, 0.63,  -0.35, 1.16,
-    0.17,  0.97,  1.52, 0.68,  -0.58, -1.21, 2.05,  0.19,  -0.39, 0.44,  0.11,  1.15,  0.33,
-    0.31,  -0.41, 0.77, -0.73, 0.97};
+    0.62,  -0.52, 1.03, -0.2,  1.18,  -0.77, 1.21,  0.28, -0.95, -0.01, 0.35,  0.57, -0.68, -0.81,
+    0.5,   -0.17, 0.54, 1.06,  -1.35, 0.55,  1.52,  0.0,  -0.51, 1.05,  0.55,  1.2,  -0.05, -1.18,
+    0.19,  -0.15, 1.08, 0.49,  -1.33, -0.9,  1.18,  0.98, -0.34, 0.3,   0.75,  0.77, 1.18,  0.56,
+    0.21,  0.04,  1.36, -1.95, 0.16,  0.33,  -1.13, 0.63, -0.35, 1.16,  0.17,  0.97, 1.52,  0.68,
+    -0.58, -1.21, 2.05, 0.19,  -0.39, 0.44,  0.11,  1.15, 0.33,  0.31,  -0.41, 0.77, -0.73, 0.97};
 
 TEST(BesselTest, MatchesScipyKve) {
   struct Case {
@@ -74,8 +73,7 @@ TEST(CramerVonMisesTest, MatchesScipy) {
   }
   const std::vector<Case> cases = {
       // cramervonmises_2samp(x, y): drift.md §6 case 3, exact since max(n, m) <= 20.
-      {"conover", kConoverX, kConoverY, 0.2615740740740744, 0.18675430438453725,
-       CvmMethod::kExact},
+      {"conover", kConoverX, kConoverY, 0.2615740740740744, 0.18675430438453725, CvmMethod::kExact},
       // Ties: the KS tie case of §6 case 1 (x vs x + 1).
       {"ties", kTiesX, Plus(kTiesX, 1), 0.40234375, 0.07461895737440379, CvmMethod::kExact},
       // 20 vs 20, disjoint: the exact tail is a single arrangement, 1 / C(40, 20) times 2.
@@ -99,15 +97,14 @@ TEST(CramerVonMisesTest, AsymptoticTailOfConover) {
   const double n = 9, m = 15, k = n * m, big_n = n + m;
   const double t = 0.2615740740740744;
   const double mean = (1 + 1 / big_n) / 6;
-  const double var = (big_n + 1) * (4 * k * big_n - 3 * (n * n + m * m) - 2 * k) /
-                     (45 * big_n * big_n * 4 * k);
+  const double var =
+      (big_n + 1) * (4 * k * big_n - 3 * (n * n + m * m) - 2 * k) / (45 * big_n * big_n * 4 * k);
   const double tn = 1.0 / 6 + (t - mean) / std::sqrt(45 * var);
   ExpectRel(1 - CramerVonMisesLimitCdf(tn), 0.1795224559766866, 1e-9);
 }
 
 TEST(CramerVonMisesTest, RejectsBadInput) {
-  EXPECT_EQ(CramerVonMises({1.0}, {1.0, 2.0}).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(CramerVonMises({1.0}, {1.0, 2.0}).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(CramerVonMises({2.0, 1.0}, {1.0, 2.0}).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(CramerVonMises({1.0, 2.0}, {1.0, NAN}).status().code(),
@@ -127,10 +124,12 @@ TEST(AndersonDarlingTest, MatchesScipy) {
       {"normal", {kU, kV}, 1.3873763712672627, 0.08702741807640992, false},
       {"ties", {kTiesX, Plus(kTiesX, 1)}, 3.0692645170059927, 0.018300054372030434, false},
       {"three samples, floored", {kU, kV, kTiesX}, 28.701874279383517, 0.001, true},
-      {"disjoint", {{1, 2, 3, 4, 5}, {11, 12, 13, 14, 15}}, 4.726015467264128,
-       0.004355977966506485, false},
-      {"capped", {{1, 2, 3, 4, 5, 6}, {1.5, 2.5, 3.5, 4.5, 5.5}}, -1.2603134756420546, 0.25,
-       true},
+      {"disjoint",
+       {{1, 2, 3, 4, 5}, {11, 12, 13, 14, 15}},
+       4.726015467264128,
+       0.004355977966506485,
+       false},
+      {"capped", {{1, 2, 3, 4, 5, 6}, {1.5, 2.5, 3.5, 4.5, 5.5}}, -1.2603134756420546, 0.25, true},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -152,7 +151,8 @@ TEST(AndersonDarlingTest, CriticalValuesForTwoSamples) {
   const auto r = AndersonDarlingKSample({x, y});
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->critical_values.size(), expected.size());
-  for (size_t i = 0; i < expected.size(); ++i) EXPECT_NEAR(r->critical_values[i], expected[i], 1e-12);
+  for (size_t i = 0; i < expected.size(); ++i)
+    EXPECT_NEAR(r->critical_values[i], expected[i], 1e-12);
 }
 
 TEST(AndersonDarlingTest, RejectsBadInput) {

@@ -122,18 +122,20 @@ TEST(FeatureTestsTest, PolicyChoosesTheTest) {
 }
 
 TEST(FeatureTestsTest, RejectsTestsThatDoNotApply) {
-  const DataProfile ref = Profile({Numeric("x", kX), Categorical("c", {{"a", 1}, {"b", 2}, {"d", 3}})});
-  const DataProfile cur = Profile({Numeric("x", kY), Categorical("c", {{"a", 2}, {"b", 2}, {"d", 2}})});
+  const DataProfile ref =
+      Profile({Numeric("x", kX), Categorical("c", {{"a", 1}, {"b", 2}, {"d", 3}})});
+  const DataProfile cur =
+      Profile({Numeric("x", kY), Categorical("c", {{"a", 2}, {"b", 2}, {"d", 2}})});
   struct Case {
     std::map<std::string, std::string> tests;
     std::string message;
   };
-  for (const Case& c : std::vector<Case>{
-           {{{"x", "t_test"}}, "options.feature_tests[\"x\"]: unknown test 't_test'"},
-           {{{"nope", "ks"}}, "options.feature_tests[\"nope\"]: no such feature"},
-           {{{"c", "ks"}}, "needs numeric samples"},
-           {{{"c", "z"}}, "needs at most 2 categories"},
-           {{{"x", "z"}}, "needs a binary categorical feature"}}) {
+  for (const Case& c :
+       std::vector<Case>{{{{"x", "t_test"}}, "options.feature_tests[\"x\"]: unknown test 't_test'"},
+                         {{{"nope", "ks"}}, "options.feature_tests[\"nope\"]: no such feature"},
+                         {{{"c", "ks"}}, "needs numeric samples"},
+                         {{{"c", "z"}}, "needs at most 2 categories"},
+                         {{{"x", "z"}}, "needs a binary categorical feature"}}) {
     DriftOptions options;
     options.feature_tests = c.tests;
     const auto report = DetectDrift(ref, cur, options);
@@ -164,9 +166,9 @@ TEST(ImportanceTest, WeightsTheDriftedShare) {
   const DataProfile ref = Profile({Numeric("a", Sorted(LcgSample(1, 300, 0))),
                                    Numeric("b", Sorted(LcgSample(3, 300, 0))),
                                    Numeric("c", Sorted(LcgSample(5, 300, 0)))});
-  const DataProfile cur = Profile({Numeric("a", LcgSample(2, 300, 15)),
-                                   Numeric("b", LcgSample(4, 300, 0)),
-                                   Numeric("c", LcgSample(6, 300, 0))});
+  const DataProfile cur =
+      Profile({Numeric("a", LcgSample(2, 300, 15)), Numeric("b", LcgSample(4, 300, 0)),
+               Numeric("c", LcgSample(6, 300, 0))});
   DriftOptions options;
   auto plain = DetectDrift(ref, cur, options);
   ASSERT_TRUE(plain.ok());
@@ -207,8 +209,8 @@ TEST(MissingRateTest, FlagsAChangedMissingRate) {
   const std::vector<double> s = Sorted(LcgSample(1, 1000, 0));
   const DataProfile ref = Profile({Numeric("x", s, 10), Numeric("y", s, 10)});
   // x: 1% -> 20% missing; y: 1% -> 1.5% missing (p = 0.30 and a 0.5-point change).
-  const DataProfile cur = Profile({Numeric("x", LcgSample(2, 800, 0), 200),
-                                   Numeric("y", LcgSample(2, 985, 0), 15)});
+  const DataProfile cur =
+      Profile({Numeric("x", LcgSample(2, 800, 0), 200), Numeric("y", LcgSample(2, 985, 0), 15)});
   const auto report = DetectDrift(ref, cur, DriftOptions{});
   ASSERT_TRUE(report.ok()) << report.status();
   const FeatureDrift& x = Find(*report, "x");
@@ -235,9 +237,9 @@ TEST(MultivariateDriftTest, JointSamplesAddDatasetEvidence) {
   const DataProfile base_ref = Profile({Numeric("a", Sorted(LcgSample(1, 300, 0))),
                                         Numeric("b", Sorted(LcgSample(3, 300, 0))),
                                         Numeric("c", Sorted(LcgSample(5, 300, 0)))});
-  const DataProfile base_cur = Profile({Numeric("a", LcgSample(2, 300, 0)),
-                                        Numeric("b", LcgSample(4, 300, 0)),
-                                        Numeric("c", LcgSample(6, 300, 0))});
+  const DataProfile base_cur =
+      Profile({Numeric("a", LcgSample(2, 300, 0)), Numeric("b", LcgSample(4, 300, 0)),
+               Numeric("c", LcgSample(6, 300, 0))});
   DataProfile ref = base_ref;
   DataProfile cur = base_cur;
   ref.joint = Joint(11, 300, 0);

@@ -127,8 +127,7 @@ TEST(FullResolutionTest, KsOnProfilesOf100kRowsFlagsEveryShiftedColumnAndNoClean
       std::get<profile::NumericProfile>(f.kind).edge_counts.clear();
     }
   }
-  absl::StatusOr<DriftReport> sampled =
-      DetectDrift(p.reference, p.current, KsBonferroni(kColumns));
+  absl::StatusOr<DriftReport> sampled = DetectDrift(p.reference, p.current, KsBonferroni(kColumns));
   ASSERT_TRUE(sampled.ok()) << sampled.status();
   EXPECT_EQ(sampled->features[0].resolution, "sample");
   EXPECT_LT(Count(*sampled, kShifted).shifted, 25);

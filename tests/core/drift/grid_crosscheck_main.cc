@@ -90,16 +90,16 @@ int main(int argc, char** argv) {
         {"energy", d::internal::DistributionStatistic::kEnergyDistance},
     };
     for (const auto& [name, statistic] : tests) {
-      auto r = d::internal::CompareDistributions(statistic, ref, cur,
-                                                 {"reference", "current"}, name);
+      auto r =
+          d::internal::CompareDistributions(statistic, ref, cur, {"reference", "current"}, name);
       if (!r.ok()) {
         std::printf("%s %s error %s\n", id.c_str(), name,
                     std::string(r.status().message()).c_str());
         continue;  // the script decides whether scipy fails there too
       }
-      std::printf("%s %s %s %s %s %s %s\n", id.c_str(), name, d::internal::ResolutionName(r->resolution),
-                  Number(r->statistic).c_str(), Number(r->lower).c_str(),
-                  Number(r->upper).c_str(), Number(r->p_value).c_str());
+      std::printf("%s %s %s %s %s %s %s\n", id.c_str(), name,
+                  d::internal::ResolutionName(r->resolution), Number(r->statistic).c_str(),
+                  Number(r->lower).c_str(), Number(r->upper).c_str(), Number(r->p_value).c_str());
     }
   }
   return failures == 0 ? 0 : 1;

@@ -1,12 +1,13 @@
 // SortedCopy(): radix sort above 2048 values, std::sort below; both must agree with std::sort.
 
+#include "server/core/drift/sorted_sample.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "server/core/drift/sorted_sample.h"
 #include "tests/core/drift/test_samples.h"
 
 namespace greengate::drift::internal {

@@ -8,7 +8,6 @@
 namespace greengate::gain {
 namespace {
 
-
 GainOptions Options() { return GainOptions{0.8, 0.95}; }
 
 bool Contains(const std::string& text, const std::string& part) {

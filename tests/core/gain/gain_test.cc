@@ -33,30 +33,67 @@ struct KnownCase {
 const KnownCase kKnownCases[] = {
     // cur = 0.812, d = 0.088, se = sqrt(0.09/5000 + 0.812*0.188/1000) = sqrt(1.70656e-4),
     // z(0.95) = 1.6448536269514722.
-    {"degraded", {0.9, 5000}, {1000, 812}, {0.8, 0.95},
-     0.013063537040174072, 0.06651239371865475, 0.07039999999999998, 0.053209914974923805,
+    {"degraded",
+     {0.9, 5000},
+     {1000, 812},
+     {0.8, 0.95},
+     0.013063537040174072,
+     0.06651239371865475,
+     0.07039999999999998,
+     0.053209914974923805,
      0.08759008502507615},
     // Reference taken as exact (no evaluation rows): se = sqrt(0.9*0.1/1000),
     // z(0.99) = 2.3263478740408408, d = 0.05.
-    {"exact_reference", {0.95, 0}, {1000, 900}, {1.0, 0.99},
-     0.009486832980505136, 0.02793032626442128, 0.04999999999999993, 0.02793032626442128,
+    {"exact_reference",
+     {0.95, 0},
+     {1000, 900},
+     {1.0, 0.99},
+     0.009486832980505136,
+     0.02793032626442128,
+     0.04999999999999993,
+     0.02793032626442128,
      0.07206967373557858},
     // Improvement: d = -0.05, every gain is 0.
-    {"improved", {0.8, 1000}, {1000, 850}, {0.8, 0.95},
-     0.01695582495781317, -0.07788985017981322, 0.0, 0.0, 0.0},
+    {"improved",
+     {0.8, 1000},
+     {1000, 850},
+     {0.8, 0.95},
+     0.01695582495781317,
+     -0.07788985017981322,
+     0.0,
+     0.0,
+     0.0},
     // Not significant: d = 0.02 but d - z se = -0.000186 < 0, so the lower bound is 0.
-    {"not_significant", {0.9, 2000}, {1000, 880}, {0.8, 0.95},
-     0.012271919165313956, -0.00018551074872192458, 0.016000000000000014, 0.0,
+    {"not_significant",
+     {0.9, 2000},
+     {1000, 880},
+     {0.8, 0.95},
+     0.012271919165313956,
+     -0.00018551074872192458,
+     0.016000000000000014,
+     0.0,
      0.03214840859897757},
     // confidence 0.5: z = 0, both bounds equal the expected gain.
-    {"median", {0.9, 5000}, {1000, 812}, {0.8, 0.5},
-     0.013063537040174072, 0.08799999999999997, 0.07039999999999998, 0.07039999999999998,
+    {"median",
+     {0.9, 5000},
+     {1000, 812},
+     {0.8, 0.5},
+     0.013063537040174072,
+     0.08799999999999997,
+     0.07039999999999998,
+     0.07039999999999998,
      0.07039999999999998},
     // cur = 0 and an exact reference: no sampling error, se = 0, d = 0.5, r = 0.6.
     {"no_error", {0.5, 0}, {100, 0}, {0.6, 0.95}, 0.0, 0.5, 0.3, 0.3, 0.3},
     // z(0.9) = 1.2815515655446004, se = sqrt(0.09/500), d = 0.07, r = 0.5.
-    {"half_recovered", {0.97, 0}, {500, 450}, {0.5, 0.9},
-     0.013416407864998736, 0.05280618149662593, 0.034999999999999976, 0.026403090748312964,
+    {"half_recovered",
+     {0.97, 0},
+     {500, 450},
+     {0.5, 0.9},
+     0.013416407864998736,
+     0.05280618149662593,
+     0.034999999999999976,
+     0.026403090748312964,
      0.04359690925168699},
 };
 
@@ -89,7 +126,8 @@ TEST(EstimateGainTest, EvidenceLineStatesTheCounts) {
   absl::StatusOr<GainEstimate> got =
       EstimateGain(ReferenceAccuracy{0.9, 5000}, LabeledWindow{1000, 812}, GainOptions{});
   ASSERT_TRUE(got.ok());
-  EXPECT_EQ(got->evidence, "labeled window: 812/1000 correct (0.812) vs reference 0.900 on 5000 rows");
+  EXPECT_EQ(got->evidence,
+            "labeled window: 812/1000 correct (0.812) vs reference 0.900 on 5000 rows");
 
   got = EstimateGain(ReferenceAccuracy{0.95, 0}, LabeledWindow{1000, 900}, GainOptions{});
   ASSERT_TRUE(got.ok());
@@ -120,8 +158,7 @@ TEST(EstimateGainTest, LabelsWithoutReferenceAccuracyKeepTheCurrentAccuracy) {
   EXPECT_EQ(got->method, "none");
   EXPECT_DOUBLE_EQ(got->current_accuracy, 0.812);
   EXPECT_EQ(got->lower_bound, 0);
-  EXPECT_NE(got->evidence.find("reference has no accuracy"), std::string::npos)
-      << got->evidence;
+  EXPECT_NE(got->evidence.find("reference has no accuracy"), std::string::npos) << got->evidence;
 }
 
 struct InvalidCase {

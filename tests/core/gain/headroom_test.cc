@@ -13,8 +13,8 @@ namespace {
 // = 0.013488884312647952, z = scipy.stats.norm.ppf(0.95); with r = 0.8: expected 0.088,
 // lower 0.8 (0.11 - z se) = 0.07025020777184984, upper 0.10574979222815034.
 TEST(HeadroomTest, ShortfallAgainstWhatEarlierRetrainsReached) {
-  std::optional<GainEstimate> g = EstimateHeadroomGain({0.80, 0.81, 0.79}, LabeledWindow{2000, 1400},
-                                                       true, GainOptions{0.8, 0.95});
+  std::optional<GainEstimate> g = EstimateHeadroomGain(
+      {0.80, 0.81, 0.79}, LabeledWindow{2000, 1400}, true, GainOptions{0.8, 0.95});
   ASSERT_TRUE(g.has_value());
   EXPECT_EQ(g->method, "headroom");
   EXPECT_NEAR(g->attainable_accuracy, 0.81, 1e-12);
@@ -44,8 +44,8 @@ TEST(HeadroomTest, OnlyTheMostRecentVersionsCount) {
 }
 
 TEST(HeadroomTest, ADeployedModelAboveWhatRetrainsReachedHasNoHeadroom) {
-  std::optional<GainEstimate> g = EstimateHeadroomGain({0.70, 0.72}, LabeledWindow{1000, 800},
-                                                       true, GainOptions{0.8, 0.95});
+  std::optional<GainEstimate> g =
+      EstimateHeadroomGain({0.70, 0.72}, LabeledWindow{1000, 800}, true, GainOptions{0.8, 0.95});
   ASSERT_TRUE(g.has_value());
   EXPECT_EQ(g->expected, 0);
   EXPECT_EQ(g->lower_bound, 0);

@@ -44,9 +44,9 @@ TEST(LearnRecoveryRatioTest, ConvergesToTheRealisedRatioAsHistoryGrows) {
 TEST(LearnRecoveryRatioTest, SkipsUnusableOutcomesAndClampsRatios) {
   std::vector<PastOutcome> history = {
       Recovered(0.001, 0.85, 0.95),  // expected degradation too small to divide by
-      PastOutcome{},                  // nothing measured
-      Recovered(0.05, 0.85, 0.95),    // realised 2.0 -> clamped to 1
-      Recovered(0.05, 0.85, 0.80),    // got worse: -1 -> clamped to 0
+      PastOutcome{},                 // nothing measured
+      Recovered(0.05, 0.85, 0.95),   // realised 2.0 -> clamped to 1
+      Recovered(0.05, 0.85, 0.80),   // got worse: -1 -> clamped to 0
   };
   const LearnedRecovery r = LearnRecoveryRatio(history, 0.8);
   EXPECT_EQ(r.outcomes_used, 2);
@@ -71,9 +71,8 @@ TEST(FitDegradationTest, NeedsThreeOutcomes) {
 // x0 = 0.7 the prediction is 0.047866666666666655 with standard error
 // sqrt(s^2 (1 + x0' (X'X)^-1 x0)) = 0.005864393498999797, s^2 = RSS / 2 (/usr/bin/python3).
 TEST(FitDegradationTest, LeastSquaresKnownValues) {
-  const std::vector<PastOutcome> history = {
-      Degraded(0.2, 0.9, 0.89), Degraded(0.5, 0.9, 0.87), Degraded(0.8, 0.9, 0.84),
-      Degraded(0.6, 0.9, 0.865)};
+  const std::vector<PastOutcome> history = {Degraded(0.2, 0.9, 0.89), Degraded(0.5, 0.9, 0.87),
+                                            Degraded(0.8, 0.9, 0.84), Degraded(0.6, 0.9, 0.865)};
   const auto fit = FitDegradation(history, 0.7);
   ASSERT_TRUE(fit.has_value());
   EXPECT_EQ(fit->outcomes_used, 4);

@@ -61,9 +61,9 @@ struct InvalidCase {
 
 TEST(WilsonIntervalTest, RejectsInvalidArgumentsNamingThem) {
   const InvalidCase cases[] = {
-      {0, 0, 0.95, "trials:"},       {-1, 10, 0.95, "successes:"},
-      {11, 10, 0.95, "successes:"},  {5, 10, 0.0, "confidence:"},
-      {5, 10, 1.0, "confidence:"},   {5, 10, std::nan(""), "confidence:"},
+      {0, 0, 0.95, "trials:"},      {-1, 10, 0.95, "successes:"},
+      {11, 10, 0.95, "successes:"}, {5, 10, 0.0, "confidence:"},
+      {5, 10, 1.0, "confidence:"},  {5, 10, std::nan(""), "confidence:"},
   };
   for (const InvalidCase& c : cases) {
     absl::StatusOr<ProportionInterval> got = WilsonInterval(c.successes, c.trials, c.confidence);

@@ -21,7 +21,7 @@ TEST(IsoWeekLabelTest, MatchesPythonIsocalendar) {
       {absl::CivilDay(2026, 11, 16), "2026-W47"},  // Monday
       {absl::CivilDay(2026, 11, 22), "2026-W47"},  // Sunday
       {absl::CivilDay(2026, 11, 23), "2026-W48"},
-      {absl::CivilDay(2027, 1, 1), "2026-W53"},    // calendar year 2027, ISO year 2026
+      {absl::CivilDay(2027, 1, 1), "2026-W53"},  // calendar year 2027, ISO year 2026
       {absl::CivilDay(2027, 1, 3), "2026-W53"},
       {absl::CivilDay(2027, 1, 4), "2027-W01"},
       {absl::CivilDay(2020, 12, 31), "2020-W53"},
@@ -34,8 +34,8 @@ TEST(IsoWeekLabelTest, MatchesPythonIsocalendar) {
 
 TEST(IsoWeekLabelTest, InstantsUseUtc) {
   // 2026-11-22T23:59:59Z is Sunday of W47; one second later is Monday of W48.
-  const absl::Time t = absl::FromCivil(absl::CivilSecond(2026, 11, 22, 23, 59, 59),
-                                       absl::UTCTimeZone());
+  const absl::Time t =
+      absl::FromCivil(absl::CivilSecond(2026, 11, 22, 23, 59, 59), absl::UTCTimeZone());
   EXPECT_EQ(IsoWeekLabel(t), "2026-W47");
   EXPECT_EQ(IsoWeekLabel(t + absl::Seconds(1)), "2026-W48");
 }
@@ -54,12 +54,9 @@ TEST(ParseIsoWeekTest, ReturnsTheMonday) {
     absl::CivilDay monday;
   };
   const std::vector<Case> cases = {
-      {"2026-W47", absl::CivilDay(2026, 11, 16)},
-      {"2026-w47", absl::CivilDay(2026, 11, 16)},
-      {"2026-W53", absl::CivilDay(2026, 12, 28)},
-      {"2026-W01", absl::CivilDay(2025, 12, 29)},
-      {"2020-W1", absl::CivilDay(2019, 12, 30)},
-      {"2021-W01", absl::CivilDay(2021, 1, 4)},
+      {"2026-W47", absl::CivilDay(2026, 11, 16)}, {"2026-w47", absl::CivilDay(2026, 11, 16)},
+      {"2026-W53", absl::CivilDay(2026, 12, 28)}, {"2026-W01", absl::CivilDay(2025, 12, 29)},
+      {"2020-W1", absl::CivilDay(2019, 12, 30)},  {"2021-W01", absl::CivilDay(2021, 1, 4)},
       {"2024-W01", absl::CivilDay(2024, 1, 1)},
   };
   for (const Case& c : cases) {
@@ -72,9 +69,9 @@ TEST(ParseIsoWeekTest, ReturnsTheMonday) {
 
 TEST(ParseIsoWeekTest, RejectsMalformedAndNonexistentWeeks) {
   using ::testing::HasSubstr;
-  const std::vector<std::string> malformed = {"", "2026", "2026-47", "2026-W", "2026-W470",
-                                              "26-W47", "2026-W4x", "2026W47", "-2026-W47",
-                                              "2026-W+4"};
+  const std::vector<std::string> malformed = {"",          "2026",    "2026-47",  "2026-W",
+                                              "2026-W470", "26-W47",  "2026-W4x", "2026W47",
+                                              "-2026-W47", "2026-W+4"};
   for (const std::string& text : malformed) {
     const absl::StatusOr<absl::CivilDay> got = ParseIsoWeek(text, "--week");
     EXPECT_EQ(got.status().code(), absl::StatusCode::kInvalidArgument) << text;

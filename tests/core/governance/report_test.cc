@@ -17,8 +17,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 // Monday 2026-11-16 00:00 UTC (ISO week 2026-W47).
-const absl::Time kMonday =
-    absl::FromCivil(absl::CivilDay(2026, 11, 16), absl::UTCTimeZone());
+const absl::Time kMonday = absl::FromCivil(absl::CivilDay(2026, 11, 16), absl::UTCTimeZone());
 
 DecisionInput D(int64_t seq, const std::string& model, Verdict v, double day, double kwh,
                 std::vector<std::string> drifted = {}, bool override_floor = false) {
@@ -84,21 +83,49 @@ TEST(BuildReportTest, AvoidedEnergyFollowsTheDeferralRules) {
   const std::string m = "models/a";
   const std::vector<Case> cases = {
       {"each rejection avoids its job",
-       {D(1, m, Verdict::kReject, 0, 10), D(2, m, Verdict::kReject, 1, 20)}, 0, 30, 2, 0, 0},
+       {D(1, m, Verdict::kReject, 0, 10), D(2, m, Verdict::kReject, 1, 20)},
+       0,
+       30,
+       2,
+       0,
+       0},
       {"deferrals then approval: counted once, as approved",
        {D(1, m, Verdict::kDefer, 0, 10), D(2, m, Verdict::kDefer, 1, 11),
         D(3, m, Verdict::kApprove, 2, 12)},
-       12, 0, 0, 1, 0},
+       12,
+       0,
+       0,
+       1,
+       0},
       {"deferrals still open at the end: one job at its latest estimate",
-       {D(1, m, Verdict::kDefer, 0, 10), D(2, m, Verdict::kDefer, 1, 11)}, 0, 11, 1, 0, 1},
+       {D(1, m, Verdict::kDefer, 0, 10), D(2, m, Verdict::kDefer, 1, 11)},
+       0,
+       11,
+       1,
+       0,
+       1},
       {"deferrals then rejection: the rejection counts the job",
-       {D(1, m, Verdict::kDefer, 0, 10), D(2, m, Verdict::kReject, 1, 7)}, 0, 7, 1, 0, 0},
+       {D(1, m, Verdict::kDefer, 0, 10), D(2, m, Verdict::kReject, 1, 7)},
+       0,
+       7,
+       1,
+       0,
+       0},
       {"approve, defer, approve, defer",
        {D(1, m, Verdict::kApprove, 0, 5), D(2, m, Verdict::kDefer, 1, 6),
         D(3, m, Verdict::kApprove, 2, 6), D(4, m, Verdict::kDefer, 3, 8)},
-       11, 8, 1, 1, 1},
+       11,
+       8,
+       1,
+       1,
+       1},
       {"input order does not matter (sorted by time)",
-       {D(3, m, Verdict::kApprove, 2, 12), D(1, m, Verdict::kDefer, 0, 10)}, 12, 0, 0, 1, 0},
+       {D(3, m, Verdict::kApprove, 2, 12), D(1, m, Verdict::kDefer, 0, 10)},
+       12,
+       0,
+       0,
+       1,
+       0},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -117,8 +144,8 @@ TEST(BuildReportTest, AvoidedEnergyFollowsTheDeferralRules) {
 
 // A deferral of one model is not closed by another model's approval.
 TEST(BuildReportTest, DeferralRunsArePerModel) {
-  const Report r = *BuildReport(Week({D(1, "models/a", Verdict::kDefer, 0, 10),
-                                      D(2, "models/b", Verdict::kApprove, 1, 4)}));
+  const Report r = *BuildReport(
+      Week({D(1, "models/a", Verdict::kDefer, 0, 10), D(2, "models/b", Verdict::kApprove, 1, 4)}));
   EXPECT_DOUBLE_EQ(ModelSummary(r, "models/a").avoided_energy_kwh, 10);
   EXPECT_DOUBLE_EQ(ModelSummary(r, "models/b").approved_energy_kwh, 4);
   EXPECT_EQ(r.overall.deferrals_pending, 1);
@@ -196,12 +223,12 @@ TEST(BuildReportTest, WeeklySeriesCoversEveryWeekOfThePeriod) {
 }
 
 TEST(BuildReportTest, OutcomesCompareMeasuredWithEstimated) {
-  ReportInput in = Week({D(1, "models/a", Verdict::kApprove, 0, 10),
-                         D(2, "models/a", Verdict::kApprove, 1, 20),
-                         D(3, "models/b", Verdict::kApprove, 2, 30)});
-  OutcomeInput o1{1, "models/a", 12, 1.2, 10, 0.02, 0.80, 0.83};   // realised 0.03
+  ReportInput in =
+      Week({D(1, "models/a", Verdict::kApprove, 0, 10), D(2, "models/a", Verdict::kApprove, 1, 20),
+            D(3, "models/b", Verdict::kApprove, 2, 30)});
+  OutcomeInput o1{1, "models/a", 12, 1.2, 10, 0.02, 0.80, 0.83};  // realised 0.03
   OutcomeInput o2{2, "models/a", 18, std::nullopt, 20, 0.04, std::nullopt, std::nullopt};
-  OutcomeInput o3{3, "models/b", 33, 3.0, 30, 0.01, 0.90, 0.89};   // realised -0.01
+  OutcomeInput o3{3, "models/b", 33, 3.0, 30, 0.01, 0.90, 0.89};  // realised -0.01
   in.outcomes = {o3, o2, o1};
   const Report r = *BuildReport(in);
   const Summary& a = ModelSummary(r, "models/a");
@@ -225,15 +252,15 @@ TEST(BuildReportTest, OutcomesCompareMeasuredWithEstimated) {
 }
 
 TEST(BuildReportTest, BudgetShareIsPerModel) {
-  ReportInput in = Week({D(1, "models/a", Verdict::kApprove, 0, 10),
-                         D(2, "models/b", Verdict::kApprove, 0, 10)});
+  ReportInput in = Week(
+      {D(1, "models/a", Verdict::kApprove, 0, 10), D(2, "models/b", Verdict::kApprove, 0, 10)});
   in.budgets["models/a"] = BudgetInput{200, absl::Hours(24 * 30), 50};
   in.budgets["models/b"] = BudgetInput{0, absl::Hours(24 * 30), 10};
   const Report r = *BuildReport(in);
   EXPECT_DOUBLE_EQ(ModelSummary(r, "models/a").budget_used_share, 0.25);
   ASSERT_TRUE(ModelSummary(r, "models/b").budget.has_value());
   EXPECT_DOUBLE_EQ(ModelSummary(r, "models/b").budget_used_share, 0);  // unlimited
-  EXPECT_FALSE(r.overall.budget.has_value());  // no fleet budget
+  EXPECT_FALSE(r.overall.budget.has_value());                          // no fleet budget
 }
 
 TEST(BuildReportTest, CarbonBudgetsAndTheFleetBudgetAreReported) {

@@ -184,12 +184,10 @@ TEST(FleetBudgetTest, ValidationNamesTheServerFlag) {
             "fleet_energy_budget_kwh: must be >= 0 and finite (0 = unlimited), got -1");
   fleet.energy_budget_kwh = 0;
   fleet.carbon_budget_kg = std::numeric_limits<double>::quiet_NaN();
-  EXPECT_NE(ValidateFleetBudget(fleet).message().find("fleet_carbon_budget_kg"),
-            std::string::npos);
+  EXPECT_NE(ValidateFleetBudget(fleet).message().find("fleet_carbon_budget_kg"), std::string::npos);
   fleet.carbon_budget_kg = 0;
   fleet.window = absl::ZeroDuration();
-  EXPECT_NE(ValidateFleetBudget(fleet).message().find("fleet_budget_window_s"),
-            std::string::npos);
+  EXPECT_NE(ValidateFleetBudget(fleet).message().find("fleet_budget_window_s"), std::string::npos);
 }
 
 TEST(DeferralTest, MeanIntensityOfAStepFunction) {
@@ -221,8 +219,7 @@ TEST(DeferralTest, ValidateForecastNamesThePoint) {
   std::vector<ForecastPoint> f = {{kNow, 100}, {kNow, 200}};
   EXPECT_EQ(ValidateForecast(f).message().substr(0, 16), "forecast[1].time");
   f = {{kNow, -1}};
-  EXPECT_EQ(ValidateForecast(f).message().substr(0, 39),
-            "forecast[0].carbon_intensity_g_per_kwh:");
+  EXPECT_EQ(ValidateForecast(f).message().substr(0, 39), "forecast[0].carbon_intensity_g_per_kwh:");
 }
 
 // 10 kWh over 2 h: now 250 g/kWh (2.5 kg), best start now+1h at 100 (1 kg): saves 60%.

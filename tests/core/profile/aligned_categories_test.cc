@@ -19,8 +19,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-DataProfile Build(ProfileBuilder builder, const std::vector<std::string>& values,
-                  std::size_t begin, std::size_t end) {
+DataProfile Build(ProfileBuilder builder, const std::vector<std::string>& values, std::size_t begin,
+                  std::size_t end) {
   for (std::size_t i = begin; i < end; ++i) {
     EXPECT_TRUE(builder.AddRow({&values[i], 1}).ok());
   }
@@ -85,8 +85,7 @@ TEST(AlignedCategoriesTest, ShardsMergeToTheOnePassProfile) {
     const DataProfile one_pass = Current(reference, values, 0, values.size(), 10);
     std::vector<DataProfile> shards;
     for (std::size_t begin = 0; begin < values.size(); begin += 25) {
-      shards.push_back(
-          Current(reference, values, begin, std::min(values.size(), begin + 25), 10));
+      shards.push_back(Current(reference, values, begin, std::min(values.size(), begin + 25), 10));
     }
     absl::StatusOr<DataProfile> merged = MergeAll(shards, {.max_categories = 10});
     ASSERT_TRUE(merged.ok()) << merged.status();
@@ -112,8 +111,7 @@ TEST(AlignedCategoriesTest, MergeRejectsShardsCountedDifferently) {
   EXPECT_THAT(std::string(Merge(aligned, unaligned).status().message()),
               HasSubstr("features[0].categorical: a was counted on a reference and the other "
                         "was not"));
-  const DataProfile other_reference =
-      Current(Reference({"x", "y"}, 1000), {"x", "z"}, 0, 2, 10);
+  const DataProfile other_reference = Current(Reference({"x", "y"}, 1000), {"x", "z"}, 0, 2, 10);
   DataProfile renamed = other_reference;
   renamed.features[0].name = std::string("c");  // a literal here trips gcc 12 -Wrestrict
   EXPECT_THAT(std::string(Merge(aligned, renamed).status().message()),
@@ -146,8 +144,8 @@ TEST(AlignedCategoriesTest, ValidationChecksTheAlignment) {
   const std::vector<Broken> cases = {
       {"reference category dropped", [](CategoricalProfile& c) { c.counts.erase("r9"); }, false,
        "current.features[0].categorical.counts: category 'r9' of the reference is not counted"},
-      {"new category not named unseen", [](CategoricalProfile& c) { c.unseen.erase("n0"); },
-       false, "category 'n0' is neither a reference category nor named in unseen"},
+      {"new category not named unseen", [](CategoricalProfile& c) { c.unseen.erase("n0"); }, false,
+       "category 'n0' is neither a reference category nor named in unseen"},
       {"unseen on a folding reference",
        [](CategoricalProfile& c) {
          c.counts["n9"] = 0;
@@ -158,8 +156,7 @@ TEST(AlignedCategoriesTest, ValidationChecksTheAlignment) {
   for (const Broken& b : cases) {
     SCOPED_TRACE(b.name);
     const DataProfile reference = Reference(ReferenceValues(), b.folded_reference ? 4 : 1000);
-    DataProfile current =
-        Current(reference, CurrentValues(), 0, CurrentValues().size(), 10);
+    DataProfile current = Current(reference, CurrentValues(), 0, CurrentValues().size(), 10);
     b.change(std::get<CategoricalProfile>(current.features[0].kind));
     ASSERT_TRUE(ValidateProfile(current, "current").ok());
     EXPECT_THAT(std::string(ValidateAgainstReference(reference, current, "current").message()),

@@ -59,11 +59,26 @@ uint64_t FromCharsBits(const std::string& field) {
 // be std::from_chars's bit for bit, rounding-sensitive cases and the 15/16-digit boundary of
 // that path included.
 TEST(ParseNumericFieldTest, PlainDecimalsMatchFromCharsBitForBit) {
-  std::vector<std::string> fields = {
-      "0",  "-0", "0.0", "-0.000", "007", "1.5", "0.1", "0.3", "-2.675", "1.005",
-      "123456789012345", "999999999999999", "0.999999999999999", "-0.000000000000001",
-      "9007199254740993", "1234567890123456", "0.1234567890123456", "12345678.90123456",
-      "4503599627370497.5", "0.30000000000000004"};
+  std::vector<std::string> fields = {"0",
+                                     "-0",
+                                     "0.0",
+                                     "-0.000",
+                                     "007",
+                                     "1.5",
+                                     "0.1",
+                                     "0.3",
+                                     "-2.675",
+                                     "1.005",
+                                     "123456789012345",
+                                     "999999999999999",
+                                     "0.999999999999999",
+                                     "-0.000000000000001",
+                                     "9007199254740993",
+                                     "1234567890123456",
+                                     "0.1234567890123456",
+                                     "12345678.90123456",
+                                     "4503599627370497.5",
+                                     "0.30000000000000004"};
   // Seeded pseudo-random decimals "-?d{1,9}(.d{1,12})?", a spread of digit counts and values.
   uint64_t state = 12345;
   auto next = [&state] {
@@ -89,9 +104,8 @@ TEST(ParseNumericFieldTest, PlainDecimalsMatchFromCharsBitForBit) {
 }
 
 TEST(ParseNumericFieldTest, RejectsNonNumbers) {
-  for (const char* field :
-       {"abc", "1.5x", "+", "+-1", "1,5", "0x10", "--1", "1 2", "1e400", "1e-400", "-", "1.2.3",
-        "1-2", "-.5x"}) {
+  for (const char* field : {"abc", "1.5x", "+", "+-1", "1,5", "0x10", "--1", "1 2", "1e400",
+                            "1e-400", "-", "1.2.3", "1-2", "-.5x"}) {
     EXPECT_EQ(ParseNumericField(field).status().code(), absl::StatusCode::kInvalidArgument)
         << field;
   }
@@ -281,8 +295,11 @@ TEST(ProfileBuilderTest, CurrentProfileMatchesItsReference) {
               ElementsAre(Pair("blue", 0), Pair("green", 0), Pair("purple", 1), Pair("red", 2)));
   EXPECT_THAT(colour.unseen, ElementsAre("purple"));
   // Both record their options; only the reference has quantile bins of its own.
-  const ProfileOptions recorded = {.top_k = 1000, .tracked_categories = 10000,
-                                   .sample_size = 1000, .joint_sample_rows = 0, .seed = 3};
+  const ProfileOptions recorded = {.top_k = 1000,
+                                   .tracked_categories = 10000,
+                                   .sample_size = 1000,
+                                   .joint_sample_rows = 0,
+                                   .seed = 3};
   ProfileOptions reference_recorded = recorded;
   reference_recorded.bins = 10;
   EXPECT_EQ(reference->options, reference_recorded);
@@ -296,8 +313,11 @@ TEST(ProfileBuilderTest, ReferenceOptionsAreTheRecordedOnes) {
   ProfileBuilderOptions defaults;
   defaults.max_categories = 7;
   EXPECT_EQ(ReferenceOptions(reference, defaults).max_categories, 7);
-  reference.options = ProfileOptions{.top_k = 5000, .tracked_categories = 5000,
-                                     .sample_size = 300, .joint_sample_rows = 40, .seed = 9,
+  reference.options = ProfileOptions{.top_k = 5000,
+                                     .tracked_categories = 5000,
+                                     .sample_size = 300,
+                                     .joint_sample_rows = 40,
+                                     .seed = 9,
                                      .bins = 20};
   const ProfileBuilderOptions o = ReferenceOptions(reference, defaults);
   EXPECT_EQ(o.max_categories, 5000);

@@ -56,9 +56,10 @@ struct Table {
   // The rows as the CSV profiler reads them: "%.17g" text gives back every double exactly.
   absl::Status FeedRows(ProfileBuilder& builder) const {
     for (int i = 0; i < kRows; ++i) {
-      const std::vector<std::string> row = {
-          std::isnan(x[i]) ? "" : std::isinf(x[i]) ? "inf" : absl::StrFormat("%.17g", x[i]),
-          city_storage[i], absl::StrFormat("%.17g", y[i])};
+      const std::vector<std::string> row = {std::isnan(x[i])   ? ""
+                                            : std::isinf(x[i]) ? "inf"
+                                                               : absl::StrFormat("%.17g", x[i]),
+                                            city_storage[i], absl::StrFormat("%.17g", y[i])};
       absl::Status status = builder.AddRow(row);
       if (!status.ok()) return status;
     }
@@ -107,9 +108,9 @@ void ExpectSame(const DataProfile& a, const DataProfile& b) {
 
 TEST(ProfileColumnsTest, ReferenceEqualsRowsAsTextWhateverTheBlocks) {
   const Table table;
-  const absl::StatusOr<DataProfile> rows = BuildReferenceProfile(
-      table.Columns().schema, Options(), 6,
-      [&table](ProfileBuilder& builder) { return table.FeedRows(builder); });
+  const absl::StatusOr<DataProfile> rows =
+      BuildReferenceProfile(table.Columns().schema, Options(), 6,
+                            [&table](ProfileBuilder& builder) { return table.FeedRows(builder); });
   ASSERT_TRUE(rows.ok()) << rows.status();
   for (const int64_t block_rows : {1, 7, 64, 100000}) {
     const absl::StatusOr<DataProfile> columns =

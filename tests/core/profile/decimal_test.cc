@@ -44,13 +44,13 @@ TEST(DecimalTest, TakesPlainDecimalsExactly) {
     std::string field;
     double expected;  // the decimal literal, rounded by the compiler
   };
-  for (const Case& c : {Case{"0", 0.0}, Case{"-0", -0.0}, Case{"7", 7.0}, Case{"1234567", 1234567.0},
-                        Case{"0.1", 0.1}, Case{"-0.12345", -0.12345}, Case{"1.23456", 1.23456},
-                        Case{"3.14159265", 3.14159265}, Case{"1234567.12345678", 1234567.12345678},
-                        Case{"0.00000001", 0.00000001}, Case{"-9999999.99999999", -9999999.99999999},
-                        Case{"000.5", 0.5}, Case{"12345678", 12345678.0},
-                        Case{"-12345678", -12345678.0}, Case{"1234567.8", 1234567.8},
-                        Case{"-0.000001", -0.000001}, Case{"99.99", 99.99}}) {
+  for (const Case& c :
+       {Case{"0", 0.0}, Case{"-0", -0.0}, Case{"7", 7.0}, Case{"1234567", 1234567.0},
+        Case{"0.1", 0.1}, Case{"-0.12345", -0.12345}, Case{"1.23456", 1.23456},
+        Case{"3.14159265", 3.14159265}, Case{"1234567.12345678", 1234567.12345678},
+        Case{"0.00000001", 0.00000001}, Case{"-9999999.99999999", -9999999.99999999},
+        Case{"000.5", 0.5}, Case{"12345678", 12345678.0}, Case{"-12345678", -12345678.0},
+        Case{"1234567.8", 1234567.8}, Case{"-0.000001", -0.000001}, Case{"99.99", 99.99}}) {
     for (const std::string after : {",", "\n", "\r\n", ",123", "9999999999"}) {
       SCOPED_TRACE(c.field + " then " + after);
       const Padded p(c.field, after);
@@ -64,9 +64,10 @@ TEST(DecimalTest, TakesPlainDecimalsExactly) {
 
 TEST(DecimalTest, DeclinesTheRestForTheFullParser) {
   for (const std::string field :
-       {"", "-", ".", "1.", ".5", "-.5", "+1", " 1", "1 ", "1e5", "1.5e3", "NA", "nan", "inf",
-        "0x10", "1,5", "1..2", "1.2.3", "1-2", "-1.-2", "12.3.4567", "123456789", "123456789.5", "1.123456789", "--1", "1-",
-        "１", "1\xff"}) {
+       {"",          "-",           ".",           "1.",    ".5",  "-.5",   "+1",
+        " 1",        "1 ",          "1e5",         "1.5e3", "NA",  "nan",   "inf",
+        "0x10",      "1,5",         "1..2",        "1.2.3", "1-2", "-1.-2", "12.3.4567",
+        "123456789", "123456789.5", "1.123456789", "--1",   "1-",  "１",    "1\xff"}) {
     for (const std::string after : {",", "5", "5.5,"}) {
       SCOPED_TRACE(field + " then " + after);
       const Padded p(field, after);

@@ -14,8 +14,8 @@ namespace greengate::profile {
 namespace {
 
 std::vector<FeatureSpec> Schema() {
-  return {{"x", FeatureKind::kNumeric}, {"c", FeatureKind::kCategorical},
-          {"y", FeatureKind::kNumeric}};
+  return {
+      {"x", FeatureKind::kNumeric}, {"c", FeatureKind::kCategorical}, {"y", FeatureKind::kNumeric}};
 }
 
 TEST(JointSampleTest, KeepsWholeCompleteRows) {
@@ -23,7 +23,8 @@ TEST(JointSampleTest, KeepsWholeCompleteRows) {
   ASSERT_TRUE(builder.ok()) << builder.status();
   ASSERT_TRUE(builder->AddRow(std::vector<std::string>{"1", "a", "10"}).ok());
   ASSERT_TRUE(builder->AddRow(std::vector<std::string>{"", "a", "20"}).ok());  // incomplete
-  ASSERT_TRUE(builder->AddRow(std::vector<std::string>{"3", "", "30"}).ok());  // categorical missing is fine
+  ASSERT_TRUE(builder->AddRow(std::vector<std::string>{"3", "", "30"})
+                  .ok());  // categorical missing is fine
   const DataProfile p = builder->Finish();
   ASSERT_TRUE(p.joint.has_value());
   EXPECT_EQ(p.joint->features, (std::vector<std::string>{"x", "y"}));
@@ -54,7 +55,7 @@ TEST(JointSampleTest, ReservoirIsBoundedUniformAndDeterministic) {
     mean += a.joint->values[2 * r] / 50;
   }
   EXPECT_EQ(xs.size(), 50u);  // no row kept twice
-  EXPECT_GT(mean, 300);  // a uniform sample of 0..999 (mean 499.5, sd ~41 at n = 50)
+  EXPECT_GT(mean, 300);       // a uniform sample of 0..999 (mean 499.5, sd ~41 at n = 50)
   EXPECT_LT(mean, 700);
   EXPECT_EQ(run(7).joint->values, a.joint->values);
   EXPECT_NE(run(8).joint->values, a.joint->values);
@@ -65,10 +66,10 @@ TEST(JointSampleTest, OffByDefaultAndCapacityChecked) {
   ASSERT_TRUE(builder.ok());
   ASSERT_TRUE(builder->AddRow(std::vector<std::string>{"1", "a", "2"}).ok());
   EXPECT_FALSE(builder->Finish().joint.has_value());
-  EXPECT_THAT(std::string(ProfileBuilder::Create(Schema(), {.joint_sample_capacity = -1})
-                              .status()
-                              .message()),
-              ::testing::HasSubstr("joint_sample_capacity"));
+  EXPECT_THAT(
+      std::string(
+          ProfileBuilder::Create(Schema(), {.joint_sample_capacity = -1}).status().message()),
+      ::testing::HasSubstr("joint_sample_capacity"));
   // Limit from limits.h: kMaxJointSampleRows.
   EXPECT_TRUE(ProfileBuilder::Create(Schema(), {.joint_sample_capacity = 10'000}).ok());
   EXPECT_EQ(ProfileBuilder::Create(Schema(), {.joint_sample_capacity = 10'001}).status().message(),
@@ -76,7 +77,7 @@ TEST(JointSampleTest, OffByDefaultAndCapacityChecked) {
 }
 
 TEST(JointSampleTest, MergeDrawsFromBothShardsByRowsSeen) {
-  JointSample a{{"x", "y"}, 3, {1, 10, 2, 20, 3, 30}, 3};        // complete: every row
+  JointSample a{{"x", "y"}, 3, {1, 10, 2, 20, 3, 30}, 3};  // complete: every row
   JointSample b{{"x", "y"}, 2, {100, -1, 200, -2}, 2};
   const auto all = MergeJointSamples(a, b, 1);
   ASSERT_TRUE(all.has_value());

@@ -2,6 +2,8 @@
 // --joint-sample and CSV headers): at the limit accepted, one over it InvalidArgument naming
 // the option. validate_test.cc covers the same limits on received profiles.
 
+#include "server/core/profile/limits.h"
+
 #include <algorithm>
 #include <functional>
 #include <string>
@@ -13,7 +15,6 @@
 #include "server/core/profile/builder.h"
 #include "server/core/profile/categorical_builder.h"
 #include "server/core/profile/edges.h"
-#include "server/core/profile/limits.h"
 #include "server/core/profile/numeric_builder.h"
 
 namespace greengate::profile {
@@ -56,11 +57,10 @@ INSTANTIATE_TEST_SUITE_P(
                          return QuantileEdges(kSortedSample, static_cast<int>(edges + 1)).status();
                        },
                        kMaxBinEdges, "bins: must be in [1, 10001], got 10002"},
-        BuildLimitCase{"SampleSize",
-                       [](int64_t n) {
-                         return NumericBuilder::Create({.sample_capacity = n}).status();
-                       },
-                       kMaxSampleSize, "sample_capacity: must be in [0, 100000], got 100001"},
+        BuildLimitCase{
+            "SampleSize",
+            [](int64_t n) { return NumericBuilder::Create({.sample_capacity = n}).status(); },
+            kMaxSampleSize, "sample_capacity: must be in [0, 100000], got 100001"},
         BuildLimitCase{"Categories",
                        [](int64_t n) {
                          return CategoricalBuilder::Create(
@@ -68,23 +68,21 @@ INSTANTIATE_TEST_SUITE_P(
                              .status();
                        },
                        kMaxCategories, "max_categories: must be in [1, 100000], got 100001"},
-        BuildLimitCase{"JointSampleRows",
-                       [](int64_t n) {
-                         return ProfileBuilder::Create(Schema(1, 1), {.joint_sample_capacity = n})
-                             .status();
-                       },
-                       kMaxJointSampleRows,
-                       "joint_sample_capacity: must be in [0, 10000], got 10001"},
+        BuildLimitCase{
+            "JointSampleRows",
+            [](int64_t n) {
+              return ProfileBuilder::Create(Schema(1, 1), {.joint_sample_capacity = n}).status();
+            },
+            kMaxJointSampleRows, "joint_sample_capacity: must be in [0, 10000], got 10001"},
         BuildLimitCase{"Features",
                        [](int64_t n) { return ProfileBuilder::Create(Schema(n, 1), {}).status(); },
                        kMaxFeatures, "schema: has 10001 features; at most 10000 are allowed"},
-        BuildLimitCase{"FeatureNameBytes",
-                       [](int64_t n) {
-                         return ProfileBuilder::Create(Schema(1, static_cast<size_t>(n)), {})
-                             .status();
-                       },
-                       kMaxFeatureNameBytes,
-                       "schema[0].name: is 257 bytes long; at most 256 are allowed"}),
+        BuildLimitCase{
+            "FeatureNameBytes",
+            [](int64_t n) {
+              return ProfileBuilder::Create(Schema(1, static_cast<size_t>(n)), {}).status();
+            },
+            kMaxFeatureNameBytes, "schema[0].name: is 257 bytes long; at most 256 are allowed"}),
     [](const ::testing::TestParamInfo<BuildLimitCase>& info) { return info.param.name; });
 
 // A category longer than kMaxCategoryNameBytes is not an error while building: it is counted

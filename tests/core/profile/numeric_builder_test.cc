@@ -208,7 +208,8 @@ TEST(NumericBuilderTest, SampleLazilyDrawsTheSameSample) {
 // bit, and it agrees with a two-pass computation.
 TEST(NumericBuilderTest, HowValuesArriveDoesNotChangeTheProfile) {
   std::vector<double> values = Data(1000);
-  for (size_t i = 0; i < values.size(); i += 37) values[i] = std::numeric_limits<double>::quiet_NaN();
+  for (size_t i = 0; i < values.size(); i += 37)
+    values[i] = std::numeric_limits<double>::quiet_NaN();
   NumericBuilder one = MakeBuilder({1e6 - 1, 1e6, 1e6 + 1}, 50, 3);
   for (double v : values) one.Add(v);
   NumericBuilder whole = MakeBuilder({1e6 - 1, 1e6, 1e6 + 1}, 50, 3);

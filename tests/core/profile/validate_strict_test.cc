@@ -15,8 +15,8 @@
 namespace greengate::profile {
 namespace {
 
-using testing::ValidProfile;
 using ::testing::HasSubstr;
+using testing::ValidProfile;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
@@ -50,8 +50,7 @@ TEST_P(StrictProfileTest, RefusedWithTheFieldNamed) {
 INSTANTIATE_TEST_SUITE_P(
     Writes, StrictProfileTest,
     ::testing::Values(
-        StrictCase{"ImportanceNegative",
-                   [](DataProfile& p) { p.feature_importance["age"] = -1; },
+        StrictCase{"ImportanceNegative", [](DataProfile& p) { p.feature_importance["age"] = -1; },
                    "reference.profile.feature_importance['age']: must be finite and >= 0, got -1",
                    false},
         StrictCase{"ImportanceNaN", [](DataProfile& p) { p.feature_importance["age"] = kNaN; },
@@ -60,8 +59,7 @@ INSTANTIATE_TEST_SUITE_P(
         StrictCase{"ImportanceUnknownFeature",
                    [](DataProfile& p) { p.feature_importance["nosuch"] = 1; },
                    "reference.profile.feature_importance['nosuch']: is not a feature", false},
-        StrictCase{"JointNotRowsTimesFeatures",
-                   [](DataProfile& p) { p.joint->values.pop_back(); },
+        StrictCase{"JointNotRowsTimesFeatures", [](DataProfile& p) { p.joint->values.pop_back(); },
                    "reference.profile.joint.values: has 5 values; expected rows x features = "
                    "3 x 2 = 6",
                    true},
@@ -84,8 +82,7 @@ INSTANTIATE_TEST_SUITE_P(
                    "reference.profile.joint.features[1]: 'nosuch' is not a feature", true},
         StrictCase{"JointDuplicateColumn", [](DataProfile& p) { p.joint->features[1] = "age"; },
                    "reference.profile.joint.features[1]: 'age' is listed twice", true},
-        StrictCase{"JointCategoricalColumn",
-                   [](DataProfile& p) { p.joint->features[1] = "color"; },
+        StrictCase{"JointCategoricalColumn", [](DataProfile& p) { p.joint->features[1] = "color"; },
                    "reference.profile.joint.features[1]: 'color' is categorical", true},
         StrictCase{"JointSeenNegative", [](DataProfile& p) { p.joint->seen = -1; },
                    "reference.profile.joint.seen: must be >= rows (3), got -1", true},
@@ -138,7 +135,10 @@ INSTANTIATE_TEST_SUITE_P(
                    "reference.scores.bin_counts[0]: must be finite and >= 0, got -1"},
         ScoresCase{"CountsNotEdgesPlusOne", [](NumericProfile& s) { s.bin_counts.pop_back(); },
                    "reference.scores.bin_counts: has 2 entries; expected 3"},
-        ScoresCase{"EdgesUnsorted", [](NumericProfile& s) { s.bin_edges = {0.8, 0.6}; },
+        ScoresCase{"EdgesUnsorted",
+                   [](NumericProfile& s) {
+                     s.bin_edges = {0.8, 0.6};
+                   },
                    "reference.scores.bin_edges[1]"},
         ScoresCase{"MeanNaN", [](NumericProfile& s) { s.mean = kNaN; },
                    "reference.scores.mean: must be finite, got nan"},
