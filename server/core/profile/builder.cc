@@ -147,6 +147,23 @@ bool ParsePlainDecimal(std::string_view field, double* value) {
   return value;
 }
 
+// `capacity` values of the sorted `values` drawn uniformly without replacement (all of them
+// when they are not more), sorted. A uniform subsample of a uniform reservoir is a uniform
+// sample of the data the reservoir was drawn from.
+std::vector<double> UniformSubsample(std::vector<double> values, int64_t capacity, uint64_t seed) {
+  const std::size_t keep = static_cast<std::size_t>(std::max<int64_t>(capacity, 0));
+  if (values.size() <= keep) return values;
+  internal::Rng rng(seed);
+  // Partial Fisher-Yates: the first `keep` slots end up a uniform draw of the values.
+  for (std::size_t i = 0; i < keep; ++i) {
+    const std::size_t j = i + internal::UniformBelow(rng, values.size() - i);
+    std::swap(values[i], values[j]);
+  }
+  values.resize(keep);
+  std::sort(values.begin(), values.end());
+  return values;
+}
+
 }  // namespace
 
 absl::StatusOr<double> ParseNumericField(std::string_view field) {
@@ -171,6 +188,17 @@ absl::StatusOr<ProfileBuilder> ProfileBuilder::CreateImpl(std::vector<FeatureSpe
         absl::StrCat("bin_edges: has ", bin_edges.size(), " entries; expected ", schema.size(),
                      ", one per schema feature (empty for categorical features), or none at all"));
   }
+  if (options.edge_sample_capacity < 0 || options.edge_sample_capacity > kMaxSampleSize) {
+    return absl::InvalidArgumentError(absl::StrCat("edge_sample_capacity: must be in [0, ",
+                                                   kMaxSampleSize, "], got ",
+                                                   options.edge_sample_capacity));
+  }
+  // Pass 1 of a reference draws one reservoir per numeric feature, as large as its edges
+  // need; SecondPass() keeps a uniform subsample of it as the profile's sample.
+  const bool edge_sampling =
+      bin_edges.empty() && options.edge_sample_capacity > options.sample_capacity;
+  const int64_t reservoir_capacity =
+      edge_sampling ? options.edge_sample_capacity : options.sample_capacity;
   std::vector<FeatureBuilder> builders;
   builders.reserve(schema.size());
   for (std::size_t i = 0; i < schema.size(); ++i) {
@@ -201,7 +229,7 @@ absl::StatusOr<ProfileBuilder> ProfileBuilder::CreateImpl(std::vector<FeatureSpe
     RETURN_IF_ERROR(ValidateBinEdges(edges, edges_path));
     ASSIGN_OR_RETURN(NumericBuilder builder,
                      NumericBuilder::Create({.bin_edges = std::move(edges),
-                                             .sample_capacity = options.sample_capacity,
+                                             .sample_capacity = reservoir_capacity,
                                              .seed = internal::MixSeed(options.seed, i)}));
     builders.emplace_back(std::move(builder));
   }
@@ -210,24 +238,8 @@ absl::StatusOr<ProfileBuilder> ProfileBuilder::CreateImpl(std::vector<FeatureSpe
                                                    kMaxJointSampleRows, "], got ",
                                                    options.joint_sample_capacity));
   }
-  if (options.edge_sample_capacity < 0 || options.edge_sample_capacity > kMaxSampleSize) {
-    return absl::InvalidArgumentError(absl::StrCat("edge_sample_capacity: must be in [0, ",
-                                                   kMaxSampleSize, "], got ",
-                                                   options.edge_sample_capacity));
-  }
-  std::vector<NumericBuilder> edge_samplers;
-  if (bin_edges.empty() && options.edge_sample_capacity > options.sample_capacity) {
-    for (std::size_t i = 0; i < schema.size(); ++i) {
-      // A stream number no feature's kept sample uses, so the two reservoirs are independent.
-      ASSIGN_OR_RETURN(NumericBuilder sampler,
-                       NumericBuilder::Create(
-                           {.sample_capacity = options.edge_sample_capacity,
-                            .seed = internal::MixSeed(options.seed, (uint64_t{2} << 32) + i)}));
-      edge_samplers.push_back(std::move(sampler));
-    }
-  }
   ProfileBuilder builder(std::move(schema), std::move(builders));
-  builder.edge_samplers_ = std::move(edge_samplers);
+  builder.edge_sampling_ = edge_sampling;
   builder.recorded_ = {.top_k = options.max_categories,
                        .tracked_categories = options.tracked_categories,
                        .sample_size = options.sample_capacity,
@@ -313,7 +325,6 @@ absl::Status ProfileBuilder::AddRowImpl(absl::Span<const Text> fields) {
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (auto* numeric = std::get_if<NumericBuilder>(&builders_[i])) {
       numeric->Add(parsed_[i]);
-      if (!edge_samplers_.empty()) edge_samplers_[i].Add(parsed_[i]);
     } else {
       std::get<CategoricalBuilder>(builders_[i]).Add(std::string_view(fields[i]));
     }
@@ -327,7 +338,6 @@ void ProfileBuilder::AddNumericValues(std::size_t feature, absl::Span<const doub
   auto* numeric = std::get_if<NumericBuilder>(&builders_[feature]);
   assert(numeric != nullptr);
   numeric->AddValues(values);
-  if (!edge_samplers_.empty()) edge_samplers_[feature].AddValues(values);
 }
 
 void ProfileBuilder::AddCategoricalValues(std::size_t feature,
@@ -366,12 +376,12 @@ absl::StatusOr<ProfileBuilder> ProfileBuilder::SecondPass(std::vector<FeatureSpe
     }
     const auto* numeric = std::get_if<NumericBuilder>(&builders_[i]);
     if (numeric == nullptr || schema[i].kind != FeatureKind::kNumeric) continue;
-    samples[i] = numeric->SortedSample();
-    if (edge_samplers_.empty()) {
-      ASSIGN_OR_RETURN(edges[i], QuantileEdges(samples[i], bins));
-    } else {
-      ASSIGN_OR_RETURN(edges[i], QuantileEdges(edge_samplers_[i].SortedSample(), bins));
-    }
+    std::vector<double> reservoir = numeric->SortedSample();
+    ASSIGN_OR_RETURN(edges[i], QuantileEdges(reservoir, bins));
+    samples[i] = edge_sampling_
+                     ? UniformSubsample(std::move(reservoir), options.sample_capacity,
+                                        internal::MixSeed(options.seed, (uint64_t{2} << 32) + i))
+                     : std::move(reservoir);
   }
   // The reservoirs are kept, not drawn again: capacity 0 makes pass 2's builders skip the draws.
   ProfileBuilderOptions counting = options;

@@ -39,7 +39,8 @@ inline constexpr int kDefaultReferenceBins = 1000;
 //
 // Values pass 1 of a reference draws to place `bins` quantile edges: 8 per bin, so that a
 // bin's true share of the data stays within about a third of 1 / bins, at most
-// kMaxSampleSize. Its own reservoir, apart from the sample the profile keeps.
+// kMaxSampleSize. Pass 1 draws this many values per numeric feature in one reservoir, of
+// which the profile keeps a uniform subsample (its sample_capacity values).
 int64_t EdgeSampleCapacity(int bins);
 
 enum class FeatureKind { kNumeric, kCategorical };
@@ -62,8 +63,9 @@ struct ProfileBuilderOptions {
   // At most kMaxJointSampleRows.
   int64_t joint_sample_capacity = 0;
   // Pass 1 of a reference only (a builder without edges): values each numeric feature draws
-  // for its edges (EdgeSampleCapacity()), in a reservoir of their own. 0, or not more than
-  // sample_capacity: the edges come from the kept sample.
+  // for its edges (EdgeSampleCapacity()): its reservoir is that large, and SecondPass()
+  // keeps a uniform subsample of sample_capacity values. 0, or not more than
+  // sample_capacity: the edges come from the kept sample itself.
   int64_t edge_sample_capacity = 0;
 };
 
@@ -141,7 +143,6 @@ class ProfileBuilder {
     auto* numeric = std::get_if<NumericBuilder>(&builders_[feature]);
     assert(numeric != nullptr);
     numeric->SampleLazily(count, finite, value);
-    if (!edge_samplers_.empty()) edge_samplers_[feature].SampleLazily(count, finite, value);
   }
 
   // EndBlock()
@@ -157,9 +158,10 @@ class ProfileBuilder {
   // for pass 2, laid out as `schema`, which has pass 1's feature names in pass 1's order
   // (a numeric feature may have turned categorical, as the CSV profiler decides from pass
   // 1's values). Each numeric feature counts on QuantileEdges() (edges.h) of its pass-1
-  // reservoir with `bins` bins, and keeps that reservoir instead of drawing it again: the
-  // same values with the same seed would draw the very same sample (drawing it again cost
-  // 6% of a reference profile's CPU). Feed it the same rows as pass 1. InvalidArgument when
+  // reservoir with `bins` bins, and keeps that reservoir (or, when pass 1 drew an edge sample
+  // larger than `options.sample_capacity`, a uniform subsample of it) instead of drawing a
+  // sample again in pass 2: one reservoir per feature is the cheapest draw. Feed it the same
+  // rows as pass 1. InvalidArgument when
   // `bins` is out of range, `schema` does not match, or `options` are invalid.
   absl::StatusOr<ProfileBuilder> SecondPass(std::vector<FeatureSpec> schema,
                                             const ProfileBuilderOptions& options,
@@ -201,9 +203,9 @@ class ProfileBuilder {
   // Pass 2 of a reference (SecondPass()): pass 1's sorted reservoir of each numeric feature,
   // which Finish() reports instead of the (empty) one of the feature's builder.
   std::vector<std::vector<double>> kept_samples_;
-  // Pass 1 of a reference with an edge sample larger than the kept one: per feature (unused
-  // for categorical ones), the reservoir SecondPass() takes the edges from. Empty otherwise.
-  std::vector<NumericBuilder> edge_samplers_;
+  // Pass 1 of a reference with an edge sample larger than the kept one: each numeric
+  // feature's reservoir holds the edge sample; SecondPass() keeps a uniform subsample of it.
+  bool edge_sampling_ = false;
   int64_t rows_ = 0;
   // Joint reservoir of complete numeric rows (Algorithm R), when its capacity is > 0.
   void SampleJointRow();
