@@ -7,8 +7,10 @@
 // A current profile counted on its reference (CategoricalProfile::reference_aligned) has
 // every reference category with its exact count, genuinely new categories in `unseen`, and an
 // `other` that means what the reference's means, so the union is the reference's categories
-// plus the new ones. A profile of an older client kept its own top-K: the union then mixes
-// categories each side folded, and a category the reference folded can show as unseen.
+// plus the new ones; when the reference folded categories, its listed categories with fewer
+// than kRareReferenceCount rows join `other` on both sides (see Align()). A profile of an
+// older client kept its own top-K: the union then mixes categories each side folded, and a
+// category the reference folded can show as unseen.
 
 #include <string>
 #include <vector>
@@ -24,13 +26,29 @@ namespace greengate::drift::internal {
 AlignedCounts Align(const profile::CategoricalProfile& ref,
                     const profile::CategoricalProfile& cur) {
   AlignedCounts out;
+  // A reference that folded categories chose its list by its own counts. Among categories
+  // seen a few times each, the listed ones are the luckiest draws, so their reference counts
+  // overstate their share and any current data, drifted or not, counts fewer of them (with
+  // 50,000 equally likely levels over 100,000 rows, a Jensen-Shannon distance of 0.11 without
+  // drift). Such categories are compared as one group with `other`, on both sides.
+  const bool pool_rare = ref.other > 0;
+  double pooled_ref = 0;
+  double pooled_cur = 0;
+  auto add = [&](int64_t r_count, int64_t c_count) {
+    if (pool_rare && r_count < kRareReferenceCount) {
+      pooled_ref += static_cast<double>(r_count);
+      pooled_cur += static_cast<double>(c_count);
+      return;
+    }
+    out.reference.push_back(static_cast<double>(r_count));
+    out.current.push_back(static_cast<double>(c_count));
+  };
   auto r = ref.counts.begin();
   auto c = cur.counts.begin();
   // Both maps are ordered: one merge pass.
   while (r != ref.counts.end() || c != cur.counts.end()) {
     if (c == cur.counts.end() || (r != ref.counts.end() && r->first < c->first)) {
-      out.reference.push_back(static_cast<double>(r->second));
-      out.current.push_back(0);
+      add(r->second, 0);
       ++r;
     } else if (r == ref.counts.end() || c->first < r->first) {
       out.reference.push_back(0);
@@ -38,16 +56,17 @@ AlignedCounts Align(const profile::CategoricalProfile& ref,
       if (c->second > 0) out.unseen.push_back(c->first);
       ++c;
     } else {
-      out.reference.push_back(static_cast<double>(r->second));
-      out.current.push_back(static_cast<double>(c->second));
       if (r->second == 0 && c->second > 0) out.unseen.push_back(c->first);
+      add(r->second, c->second);
       ++r;
       ++c;
     }
   }
-  if (ref.other > 0 || cur.other > 0) {
-    out.reference.push_back(static_cast<double>(ref.other));
-    out.current.push_back(static_cast<double>(cur.other));
+  pooled_ref += static_cast<double>(ref.other);
+  pooled_cur += static_cast<double>(cur.other);
+  if (pooled_ref > 0 || pooled_cur > 0) {
+    out.reference.push_back(pooled_ref);
+    out.current.push_back(pooled_cur);
   }
   return out;
 }

@@ -45,8 +45,14 @@ absl::StatusOr<FeatureDrift> CompareCategorical(const profile::FeatureProfile& r
                                                 const profile::FeatureProfile& current,
                                                 const DriftOptions& options, FeatureFields fields);
 
+// Reference rows below which a category the reference listed is compared inside `other`,
+// when the reference folded categories into `other` (its list then favours lucky draws).
+// Poisson noise of a count below 25 is above a fifth of it.
+inline constexpr int64_t kRareReferenceCount = 25;
+
 // Counts of both sides aligned on the sorted union of categories, `other` last (when either
-// side has any).
+// side has any). When the reference folded categories (`other` > 0), the categories it
+// listed with fewer than kRareReferenceCount rows are counted in `other` on both sides.
 struct AlignedCounts {
   std::vector<double> reference;
   std::vector<double> current;
