@@ -87,7 +87,7 @@ absl::StatusOr<CsvProfile> ProfileCurrentCsv(const std::string& path,
                                              const profile::DataProfile& reference,
                                              const CsvProfileOptions& options);
 
-// BuilderOptions(), CurrentBuilderOptions()
+// BuilderOptions(), CurrentBuilderOptions() (in profile_options.cc)
 //
 // The ProfileBuilder options behind ProfileReferenceCsv() and ProfileCurrentCsv() of
 // `reference`: both profiles equal a ProfileBuilder with these options fed the same rows one

@@ -48,22 +48,33 @@ def _pass(ddf: Any, reference: Optional[pb.DataProfile], options: dict, split_ev
 
 
 def profile(ddf: Any, reference: ReferenceLike = None, *, split_every: int = 8,
-            bins: int = profiling.DEFAULT_BINS, sample_size: int = profiling.DEFAULT_SAMPLE_SIZE,
-            top_k: int = profiling.DEFAULT_TOP_K, seed: int = profiling.DEFAULT_SEED,
-            joint_sample_size: int = 0, exclude: Iterable[str] = ()) -> pb.DataProfile:
-    """The profile of a ``dask.dataframe.DataFrame``; options as :func:`greengate.profile`."""
+            bins: int = profiling.DEFAULT_BINS, sample_size: Optional[int] = None,
+            top_k: Optional[int] = None, seed: Optional[int] = None,
+            joint_sample_size: Optional[int] = None,
+            exclude: Iterable[str] = ()) -> pb.DataProfile:
+    """The profile of a ``dask.dataframe.DataFrame``; options as :func:`greengate.profile`
+    (unset: the CLI's defaults, or on a reference the reference's recorded options)."""
     if split_every < 2:
         raise ValueError("split_every: must be >= 2")
     if joint_sample_size:
         raise ValueError("joint_sample_size: joint samples are not merged across partitions; "
                          "profile the joint sample with greengate.profile on a sample")
-    options = dict(sample_size=sample_size, top_k=top_k, seed=seed, exclude=list(exclude))
     ref = _reference_profile(reference)
-    if ref is None:
-        # Pass 1 keeps as many values per partition as the CLI's pass 1 draws for its edges,
-        # and the merge keeps that many of the union: the edges' sample is as large.
-        edge_sample = max(sample_size, _profiler.edge_sample_capacity(bins))
-        pass1 = dask.compute(_pass(ddf, None, dict(options, bins=1, sample_size=edge_sample),
-                                   split_every, single_bin=True))[0]
-        ref = partitions.edges_reference(pb.DataProfile.FromString(pass1), bins)
+    if ref is not None:
+        options = dict(sample_size=sample_size, top_k=top_k, seed=seed, joint_sample_size=0)
+        return pb.DataProfile.FromString(dask.compute(_pass(ddf, ref, options, split_every))[0])
+    # A distributed reference: pass 2 profiles on pass 1's merged profile, whose recorded
+    # options are pass 1's, so every option is given explicitly.
+    options = dict(
+        sample_size=profiling.DEFAULT_SAMPLE_SIZE if sample_size is None else sample_size,
+        top_k=profiling.DEFAULT_TOP_K if top_k is None else top_k,
+        seed=profiling.DEFAULT_SEED if seed is None else seed, joint_sample_size=0,
+        exclude=list(exclude))
+    # Pass 1 keeps as many values per partition as the CLI's pass 1 draws for its edges,
+    # and the merge keeps that many of the union: the edges' sample is as large.
+    edge_sample = max(options["sample_size"], _profiler.edge_sample_capacity(bins))
+    pass1 = dask.compute(_pass(ddf, None, dict(options, bins=1, sample_size=edge_sample),
+                               split_every, single_bin=True))[0]
+    ref = partitions.edges_reference(pb.DataProfile.FromString(pass1), bins)
+    del options["exclude"]  # pass 2 profiles the reference's features
     return pb.DataProfile.FromString(dask.compute(_pass(ddf, ref, options, split_every))[0])

@@ -32,7 +32,12 @@ def profile_partition(frame: Any, reference: Union[pb.DataProfile, bytes, None],
     if isinstance(reference, bytes):
         reference = pb.DataProfile.FromString(reference)
     options = dict(options)
-    options["seed"] = partition_seed(options.get("seed", profiling.DEFAULT_SEED), index)
+    seed = options.get("seed")
+    if seed is None:  # the reference's recorded seed, else the CLI's
+        recorded = reference.options.seed if reference is not None and reference.HasField(
+            "options") else None
+        seed = recorded if recorded is not None else profiling.DEFAULT_SEED
+    options["seed"] = partition_seed(seed, index)
     return profiling.profile(frame, reference, **options).SerializeToString()
 
 
@@ -64,10 +69,11 @@ def merge_bytes(parts: Sequence[bytes], options: Dict[str, Any]) -> bytes:
     profiles = [pb.DataProfile.FromString(p) for p in parts]
     if len(profiles) == 1:
         return parts[0]
+    seed = options.get("seed")
     return profiling.merge(
-        profiles, seed=options.get("seed", profiling.DEFAULT_SEED),
-        sample_capacity=options.get("sample_size", profiling.DEFAULT_SAMPLE_SIZE),
-        max_categories=options.get("top_k", profiling.DEFAULT_TOP_K)).SerializeToString()
+        profiles, seed=profiling.DEFAULT_SEED if seed is None else seed,
+        sample_capacity=options.get("sample_size"),  # None: what the parts recorded
+        max_categories=options.get("top_k")).SerializeToString()
 
 
 def merge_tree(parts: List[bytes], options: Dict[str, Any], split_every: int = 8) -> bytes:

@@ -42,8 +42,8 @@ def _reference_profile(reference: ReferenceLike) -> Optional[pb.DataProfile]:
 
 
 def profile(data: Any, reference: ReferenceLike = None, *, bins: int = DEFAULT_BINS,
-            sample_size: int = DEFAULT_SAMPLE_SIZE, top_k: int = DEFAULT_TOP_K,
-            seed: int = DEFAULT_SEED, joint_sample_size: int = 0,
+            sample_size: Optional[int] = None, top_k: Optional[int] = None,
+            seed: Optional[int] = None, joint_sample_size: Optional[int] = None,
             exclude: Iterable[str] = ()) -> pb.DataProfile:
     """Profiles ``data`` (a pandas DataFrame or a dict of 1-D numpy arrays) in process.
 
@@ -51,8 +51,11 @@ def profile(data: Any, reference: ReferenceLike = None, *, bins: int = DEFAULT_B
     (two passes over the arrays). With one (a ``DataProfile`` or ``Reference``): a current
     profile of the reference's features on its edges; other columns are ignored and every
     reference feature must be a column. Options are ``greengate profile``'s (``--bins``,
-    ``--sample-size``, ``--top-k``, ``--seed``, ``--joint-sample``, ``--exclude``), with its
-    defaults, and give the same profile.
+    ``--sample-size``, ``--top-k``, ``--seed``, ``--joint-sample``, ``--exclude``) and give
+    the same profile. An option left unset (None) takes the CLI's default for a reference
+    (``DEFAULT_SAMPLE_SIZE``, ``DEFAULT_TOP_K``, ``DEFAULT_SEED``, no joint sample) and, on a
+    reference, the value the reference recorded (``DataProfile.options``), as
+    ``greengate profile --model`` does.
 
     Column kinds follow dtypes (see ``greengate._columns``): numbers are numeric; bool, str,
     object and categorical columns are categorical. NaN, None and empty strings are missing.
@@ -76,14 +79,19 @@ def profile(data: Any, reference: ReferenceLike = None, *, bins: int = DEFAULT_B
     return pb.DataProfile.FromString(serialized)
 
 
-def merge(profiles: Sequence[pb.DataProfile], *, seed: int = 0, sample_capacity: int = 0,
-          max_categories: int = 100_000) -> pb.DataProfile:
+def merge(profiles: Sequence[pb.DataProfile], *, seed: int = 0,
+          sample_capacity: Optional[int] = None,
+          max_categories: Optional[int] = None) -> pb.DataProfile:
     """The profile of the union of the data that ``profiles`` describe.
 
     The profiles must have the same features, kinds and bin edges (profile the parts on one
     reference). Counts, missing, bins, min and max are exact; mean and m2 agree with one pass
-    to rounding; the merged sample is a uniform sample of the union (``sample_capacity``
-    values, 0 = the parts' capacity). Pure; the same inputs and seed give the same result.
+    to rounding; the merged sample is a uniform sample of the union of ``sample_capacity``
+    values and ``max_categories`` categories are kept per feature (on profiles counted on a
+    reference, the unseen ones listed). Both default to what the parts recorded
+    (``DataProfile.options``: their sample size and top-K), as ``greengate profile merge``
+    does for the top-K; ``sample_capacity=0`` infers it from the samples. Pure; the same
+    inputs and seed give the same result.
     """
     try:
         serialized = _profiler.merge([p.SerializeToString() for p in profiles], seed,

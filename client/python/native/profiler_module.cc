@@ -56,26 +56,27 @@ py::bytes SerializeProfile(const profile::DataProfile& profile) {
   return py::bytes(mapping::ProfileToProto(profile).SerializeAsString());
 }
 
-// The builder options `greengate profile` derives from its flags (client::BuilderOptions()
-// and CurrentBuilderOptions(), client/csv_profiler.cc), so the two give the same profile.
-profile::ProfileBuilderOptions BuilderOptions(int64_t sample_size, int64_t top_k, uint64_t seed,
-                                              int64_t joint_sample_size,
+// `greengate profile`'s options from the package's arguments, each unset (None) one taking
+// the CLI's default, or on a reference the reference's recorded value: the very functions the
+// CLI uses (client::BuilderOptions(), CurrentBuilderOptions()), so the two give one profile.
+profile::ProfileBuilderOptions BuilderOptions(std::optional<int64_t> sample_size,
+                                              std::optional<int64_t> top_k,
+                                              std::optional<uint64_t> seed,
+                                              std::optional<int64_t> joint_sample_size,
                                               const profile::DataProfile* reference) {
-  profile::ProfileBuilderOptions options;
-  options.sample_capacity = sample_size;
-  options.joint_sample_capacity = joint_sample_size;
-  options.max_categories = top_k;
-  options.tracked_categories = std::max(options.tracked_categories, top_k);
+  client::CsvProfileOptions options;
+  options.sample_size = sample_size;
+  options.top_k = top_k;
   options.seed = seed;
-  if (reference != nullptr && joint_sample_size == 0 && reference->joint.has_value()) {
-    options.joint_sample_capacity = reference->joint->rows;
-  }
-  return options;
+  options.joint_sample_size = joint_sample_size;
+  return reference == nullptr ? client::BuilderOptions(options)
+                              : client::CurrentBuilderOptions(options, *reference);
 }
 
 py::bytes ProfileColumns(const std::vector<std::string>& names, const py::list& specs,
-                         const std::optional<py::bytes>& reference, int bins, int64_t sample_size,
-                         int64_t top_k, uint64_t seed, int64_t joint_sample_size,
+                         const std::optional<py::bytes>& reference, int bins,
+                         std::optional<int64_t> sample_size, std::optional<int64_t> top_k,
+                         std::optional<uint64_t> seed, std::optional<int64_t> joint_sample_size,
                          int64_t block_rows) {
   std::vector<std::unique_ptr<ColumnArray>> columns;
   for (std::size_t i = 0; i < specs.size(); ++i) {
@@ -102,16 +103,24 @@ py::bytes ProfileColumns(const std::vector<std::string>& names, const py::list& 
   return SerializeProfile(ValueOrThrow(std::move(built)));
 }
 
+// An option left unset takes what the shards recorded (they record the same options): their
+// top-K, as `greengate profile merge` without --top-k, and their reservoir size (without a
+// recorded size, 0: inferred from the samples, profile::MergeOptions).
 py::bytes MergeProfiles(const std::vector<py::bytes>& shards, uint64_t seed,
-                        int64_t sample_capacity, int64_t max_categories) {
+                        std::optional<int64_t> sample_capacity,
+                        std::optional<int64_t> max_categories) {
   std::vector<profile::DataProfile> parsed;
   for (std::size_t i = 0; i < shards.size(); ++i) {
     parsed.push_back(ParseProfile(shards[i], absl::StrCat("profiles[", i, "]")));
   }
+  const std::optional<profile::ProfileOptions> recorded =
+      parsed.empty() ? std::nullopt : parsed.front().options;
   profile::MergeOptions options;
   options.seed = seed;
-  options.sample_capacity = sample_capacity;
-  options.max_categories = max_categories;
+  options.sample_capacity =
+      sample_capacity.value_or(recorded && recorded->sample_size > 0 ? recorded->sample_size : 0);
+  options.max_categories = max_categories.value_or(
+      recorded && recorded->top_k > 0 ? recorded->top_k : client::kDefaultCsvTopK);
   return SerializeProfile(ValueOrThrow(profile::MergeAll(parsed, options)));
 }
 

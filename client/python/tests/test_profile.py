@@ -51,6 +51,26 @@ def test_current_equals_cli_on_model(server, tmp_path, block_rows):
     assert_same(python, cli)
 
 
+def test_current_takes_the_references_recorded_options(server, tmp_path):
+    # A reference made with other options than the defaults: a current profile given no
+    # options uses the reference's, as `greengate profile --model` does.
+    gg = greengate.Client(server.address)
+    gg.register_model("churn", version="v1")
+    gg.set_reference("churn", frame(4000, seed=1), accuracy=0.9, evaluation_rows=1000,
+                     sample_size=300, top_k=2, seed=9)
+    reference = gg.get_reference("churn", view="basic")
+    assert (reference.profile.options.sample_size, reference.profile.options.top_k) == (300, 2)
+    current_df = frame(3000, seed=2)
+    python = greengate.profile(current_df, reference)
+    assert (python.options.sample_size, python.options.top_k, python.options.seed) == (300, 2, 9)
+    assert len(python.features[0].numeric.sample) == 300
+    cli = server.cli_profile("--csv", write_csv(current_df, tmp_path / "cur.csv"), "--model",
+                             "churn")
+    assert_same(python, cli)
+    # Given explicitly, an option wins over the recorded one.
+    assert greengate.profile(current_df, reference, sample_size=50).options.sample_size == 50
+
+
 def test_dict_of_arrays_and_options():
     data = {"a": np.arange(10, dtype=np.float64), "b": np.array(["x", "y"] * 5, dtype=object)}
     p = greengate.profile(data, bins=4, exclude=["b"])
