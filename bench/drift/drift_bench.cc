@@ -213,12 +213,25 @@ int ProfileTests(size_t features, size_t rows) {
       }
     }
   }
+  // Of the grid KS, the p-value alone: scipy's kstwo on the true sizes (n m / (n + m) of
+  // 50,000 here), the same computation scipy makes on all the rows.
+  double p_ms = 0;
+  for (int repeat = 0; repeat < 5; ++repeat) {
+    for (size_t f = 0; f < features; ++f) {
+      const double start = Clock::now();
+      const auto ks = greengate::drift::KolmogorovSmirnovFromStatistic(
+          0.02 + 1e-6 * static_cast<double>(f), static_cast<int64_t>(rows),
+          static_cast<int64_t>(rows));
+      p_ms += Ms(start);
+      checksum += ks.p_value;
+    }
+  }
   const double per = 5.0 * static_cast<double>(features);
   std::printf(
-      "grid_ks_ms=%.4f sample_ks_ms=%.4f ks_ratio=%.2f grid_w1_ms=%.4f "
-      "sample_w1_ms=%.4f w1_ratio=%.2f checksum=%.6g\n",
-      ms[0][0] / per, ms[1][0] / per, ms[1][0] / ms[0][0], ms[0][1] / per, ms[1][1] / per,
-      ms[1][1] / ms[0][1], checksum);
+      "grid_ks_ms=%.4f (of which the p-value on the true sizes %.4f) sample_ks_ms=%.4f "
+      "ks_ratio=%.2f grid_w1_ms=%.4f sample_w1_ms=%.4f w1_ratio=%.2f checksum=%.6g\n",
+      ms[0][0] / per, p_ms / per, ms[1][0] / per, ms[1][0] / ms[0][0], ms[0][1] / per,
+      ms[1][1] / per, ms[1][1] / ms[0][1], checksum);
   return 0;
 }
 
