@@ -15,8 +15,8 @@
 #include "client/csv_block_parser.h"
 #include "client/csv_blocks.h"
 #include "client/csv_file.h"
-#include "client/worker_threads.h"
 #include "server/common/status_macros.h"
+#include "server/common/worker_threads.h"
 #include "server/core/profile/builder.h"
 #include "server/core/profile/columns.h"
 #include "server/core/profile/format.h"
@@ -24,6 +24,7 @@
 namespace greengate::client {
 namespace {
 
+using ::greengate::Workers;
 using internal::Annotate;
 using internal::CsvFile;
 using internal::FieldValue;
@@ -32,7 +33,6 @@ using internal::KindFailure;
 using internal::NumericColumn;
 using internal::ParsedBlock;
 using internal::PassPlan;
-using internal::Workers;
 using profile::FeatureKind;
 using profile::ProfileBuilder;
 using profile::internal::QuoteForMessage;

@@ -44,7 +44,7 @@ def _reference_profile(reference: ReferenceLike) -> Optional[pb.DataProfile]:
 def profile(data: Any, reference: ReferenceLike = None, *, bins: int = DEFAULT_BINS,
             sample_size: Optional[int] = None, top_k: Optional[int] = None,
             seed: Optional[int] = None, joint_sample_size: Optional[int] = None,
-            exclude: Iterable[str] = ()) -> pb.DataProfile:
+            exclude: Iterable[str] = (), threads: int = 0) -> pb.DataProfile:
     """Profiles ``data`` (a pandas DataFrame or a dict of 1-D numpy arrays) in process.
 
     Without ``reference``: a reference profile, ``bins`` quantile bins per numeric column
@@ -56,6 +56,9 @@ def profile(data: Any, reference: ReferenceLike = None, *, bins: int = DEFAULT_B
     (``DEFAULT_SAMPLE_SIZE``, ``DEFAULT_TOP_K``, ``DEFAULT_SEED``, no joint sample) and, on a
     reference, the value the reference recorded (``DataProfile.options``), as
     ``greengate profile --model`` does.
+
+    ``threads`` profile the columns in parallel (0: the machine's, at most 8, as the CLI's
+    ``--threads``); the profile does not depend on it.
 
     Column kinds follow dtypes (see ``greengate._columns``): numbers are numeric; bool, str,
     object and categorical columns are categorical. NaN, None and empty strings are missing.
@@ -73,7 +76,7 @@ def profile(data: Any, reference: ReferenceLike = None, *, bins: int = DEFAULT_B
         names, columns = columns_of(data, include=include, exclude=exclude if ref is None else ())
         serialized = _profiler.profile_columns(
             names, columns, ref.SerializeToString() if ref is not None else None, bins,
-            sample_size, top_k, seed, joint_sample_size, BLOCK_ROWS)
+            sample_size, top_k, seed, joint_sample_size, BLOCK_ROWS, threads)
     except (ValueError, RuntimeError) as error:
         raise from_native(error) from None
     return pb.DataProfile.FromString(serialized)

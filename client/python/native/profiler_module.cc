@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -77,12 +78,16 @@ py::bytes ProfileColumns(const std::vector<std::string>& names, const py::list& 
                          const std::optional<py::bytes>& reference, int bins,
                          std::optional<int64_t> sample_size, std::optional<int64_t> top_k,
                          std::optional<uint64_t> seed, std::optional<int64_t> joint_sample_size,
-                         int64_t block_rows) {
+                         int64_t block_rows, int threads) {
   std::vector<std::unique_ptr<ColumnArray>> columns;
   for (std::size_t i = 0; i < specs.size(); ++i) {
     columns.push_back(MakeColumnArray(i < names.size() ? names[i] : "?", specs[i]));
   }
   const profile::ColumnTable table = MakeColumnTable(names, columns);
+  if (threads < 0) throw std::invalid_argument("threads: must be >= 0 (0: the machine's)");
+  // 0: the machine's hardware threads, at most 8, as the CLI's --threads.
+  if (threads == 0)
+    threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
   std::optional<profile::DataProfile> on;
   if (reference.has_value()) on = ParseProfile(*reference, "reference");
   const auto options =
@@ -92,8 +97,9 @@ py::bytes ProfileColumns(const std::vector<std::string>& names, const py::list& 
     // Other Python threads (a Dask worker's heartbeats, an asyncio loop's) run meanwhile;
     // the reader takes the GIL back for object columns only.
     py::gil_scoped_release release;
-    built = on.has_value() ? profile::ProfileColumnsOn(table, *on, options, block_rows)
-                           : profile::ProfileReferenceColumns(table, options, bins, block_rows);
+    built = on.has_value()
+                ? profile::ProfileColumnsOn(table, *on, options, block_rows, threads)
+                : profile::ProfileReferenceColumns(table, options, bins, block_rows, threads);
     if (built.ok()) {
       const absl::Status usable =
           profile::CheckBuiltProfile(*built, "data", !on.has_value(), "exclude=");
@@ -156,7 +162,7 @@ PYBIND11_MODULE(_profiler, m) {
   m.def(
       "profile_columns", &ProfileColumns, py::arg("names"), py::arg("columns"),
       py::arg("reference"), py::arg("bins"), py::arg("sample_size"), py::arg("top_k"),
-      py::arg("seed"), py::arg("joint_sample_size"), py::arg("block_rows"),
+      py::arg("seed"), py::arg("joint_sample_size"), py::arg("block_rows"), py::arg("threads"),
       "Serialized DataProfile of columns given as (form, ...) tuples; see greengate/_columns.py.");
   m.def("merge", &MergeProfiles, py::arg("profiles"), py::arg("seed"), py::arg("sample_capacity"),
         py::arg("max_categories"),

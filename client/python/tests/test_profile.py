@@ -71,6 +71,16 @@ def test_current_takes_the_references_recorded_options(server, tmp_path):
     assert greengate.profile(current_df, reference, sample_size=50).options.sample_size == 50
 
 
+def test_threads_do_not_change_the_profile():
+    # Object columns are read under the GIL from the profiling threads.
+    df = frame(20000, seed=4)
+    one = greengate.profile(df, threads=1)
+    assert greengate.profile(df, threads=3) == one
+    assert greengate.profile(df, one, threads=1) == greengate.profile(df, one, threads=2)
+    with pytest.raises(greengate.InvalidArgument, match="threads"):
+        greengate.profile(df, threads=-1)
+
+
 def test_dict_of_arrays_and_options():
     data = {"a": np.arange(10, dtype=np.float64), "b": np.array(["x", "y"] * 5, dtype=object)}
     p = greengate.profile(data, bins=4, exclude=["b"])

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "server/common/status_macros.h"
+#include "server/common/worker_threads.h"
 #include "server/core/profile/format.h"
 #include "server/core/profile/validate.h"
 
@@ -15,37 +17,65 @@ namespace {
 
 using internal::QuoteForMessage;
 
-// One pass over `table` into `builder`, block by block, each block feeding every feature in
-// schema order and then EndBlock(), as the CSV profiler does. Pass 1 of a reference
-// (`sample_only`) only fills the numeric reservoirs, as the CSV profiler's pass 1 does.
-absl::Status RunPass(const ColumnTable& table, int64_t block_rows, bool sample_only,
+// Reads feature `j`'s rows of the block starting at `begin` into `slice` and feeds them to
+// `builder`: the values only to the reservoir in pass 1 of a reference (`sample_only`, as the
+// CSV profiler's pass 1 does, which does not read categorical features at all).
+absl::Status FeedFeature(const ColumnTable& table, std::size_t j, int64_t begin, int64_t rows,
+                         bool sample_only, ColumnSlice& slice, ProfileBuilder& builder) {
+  const bool numeric = table.schema[j].kind == FeatureKind::kNumeric;
+  if (sample_only && !numeric) return absl::OkStatus();
+  slice = {};
+  RETURN_IF_ERROR(table.read(j, begin, rows, &slice));
+  const std::size_t got = numeric ? slice.numeric.size() : slice.categorical.size();
+  if (got != static_cast<std::size_t>(rows)) {
+    return absl::InternalError(absl::StrCat("column ", QuoteForMessage(table.schema[j].name),
+                                            ": read ", got, " rows of ", rows));
+  }
+  if (numeric && sample_only) {
+    const absl::Span<const double> values = slice.numeric;
+    builder.SampleNumericLazily(
+        j, values.size(), [values](std::size_t i) { return std::isfinite(values[i]); },
+        [values](std::size_t i) { return values[i]; });
+  } else if (numeric) {
+    builder.AddNumericValues(j, slice.numeric);
+  } else {
+    builder.AddCategoricalValues(j, slice.categorical);
+  }
+  return absl::OkStatus();
+}
+
+// One pass over `table` into `builder`, block by block: each block feeds every feature, then
+// EndBlock(), as the CSV profiler does. With `threads` > 1 the features of a block are split
+// over the threads (feature j on thread j % threads: features touch disjoint builder state);
+// each feature still sees the blocks in row order and EndBlock() runs alone, so the profile
+// does not depend on `threads`. The first error in feature order is returned.
+absl::Status RunPass(const ColumnTable& table, int64_t block_rows, bool sample_only, int threads,
                      ProfileBuilder& builder) {
   const std::size_t features = table.schema.size();
+  threads =
+      static_cast<int>(std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(features, 1)));
   std::vector<ColumnSlice> slices(features);
+  std::vector<absl::Status> errors(features);
   std::vector<absl::Span<const double>> numeric_columns;
+  std::optional<Workers> workers;
+  if (threads > 1) workers.emplace(threads);
   for (int64_t begin = 0; begin < table.rows; begin += block_rows) {
     const int64_t rows = std::min(block_rows, table.rows - begin);
+    auto feed = [&](int t) {
+      for (std::size_t j = static_cast<std::size_t>(t); j < features; j += threads) {
+        errors[j] = FeedFeature(table, j, begin, rows, sample_only, slices[j], builder);
+      }
+    };
+    if (workers) {
+      workers->Run(threads, feed);
+    } else {
+      feed(0);
+    }
     numeric_columns.clear();
     for (std::size_t j = 0; j < features; ++j) {
-      const bool numeric = table.schema[j].kind == FeatureKind::kNumeric;
-      if (sample_only && !numeric) continue;  // pass 1 does not read categorical features
-      slices[j] = {};
-      RETURN_IF_ERROR(table.read(j, begin, rows, &slices[j]));
-      const std::size_t got = numeric ? slices[j].numeric.size() : slices[j].categorical.size();
-      if (got != static_cast<std::size_t>(rows)) {
-        return absl::InternalError(absl::StrCat("column ", QuoteForMessage(table.schema[j].name),
-                                                ": read ", got, " rows of ", rows));
-      }
-      if (numeric && sample_only) {
-        const absl::Span<const double> values = slices[j].numeric;
-        builder.SampleNumericLazily(
-            j, values.size(), [values](std::size_t i) { return std::isfinite(values[i]); },
-            [values](std::size_t i) { return values[i]; });
-      } else if (numeric) {
-        builder.AddNumericValues(j, slices[j].numeric);
+      RETURN_IF_ERROR(errors[j]);
+      if (table.schema[j].kind == FeatureKind::kNumeric) {
         numeric_columns.push_back(slices[j].numeric);
-      } else {
-        builder.AddCategoricalValues(j, slices[j].categorical);
       }
     }
     // Pass 1 draws no joint sample (the CSV profiler's pass 1 has no parsed columns yet).
@@ -69,22 +99,22 @@ absl::Status CheckBlockRows(int64_t block_rows, int64_t rows) {
 
 absl::StatusOr<DataProfile> ProfileReferenceColumns(const ColumnTable& table,
                                                     const ProfileBuilderOptions& options, int bins,
-                                                    int64_t block_rows) {
+                                                    int64_t block_rows, int threads) {
   RETURN_IF_ERROR(CheckBlockRows(block_rows, table.rows));
   // Pass 1 draws its edges from a reservoir sized for `bins`, as the CSV profiler's does.
   ASSIGN_OR_RETURN(ProfileBuilder pass1, ProfileBuilder::FirstPass(table.schema, options, bins));
-  RETURN_IF_ERROR(RunPass(table, block_rows, /*sample_only=*/true, pass1));
+  RETURN_IF_ERROR(RunPass(table, block_rows, /*sample_only=*/true, threads, pass1));
   absl::StatusOr<ProfileBuilder> pass2 = pass1.SecondPass(table.schema, options, bins);
   if (!pass2.ok()) {
     return absl::Status(pass2.status().code(), absl::StrCat("bins: ", pass2.status().message()));
   }
-  RETURN_IF_ERROR(RunPass(table, block_rows, /*sample_only=*/false, *pass2));
+  RETURN_IF_ERROR(RunPass(table, block_rows, /*sample_only=*/false, threads, *pass2));
   return pass2->Finish();
 }
 
 absl::StatusOr<DataProfile> ProfileColumnsOn(const ColumnTable& table, const DataProfile& reference,
                                              const ProfileBuilderOptions& options,
-                                             int64_t block_rows) {
+                                             int64_t block_rows, int threads) {
   RETURN_IF_ERROR(CheckBlockRows(block_rows, table.rows));
   if (table.schema.size() != reference.features.size()) {
     return absl::InvalidArgumentError(absl::StrCat("schema: has ", table.schema.size(),
@@ -107,7 +137,7 @@ absl::StatusOr<DataProfile> ProfileColumnsOn(const ColumnTable& table, const Dat
     return absl::Status(builder.status().code(),
                         absl::StrCat("reference: ", builder.status().message()));
   }
-  RETURN_IF_ERROR(RunPass(table, block_rows, /*sample_only=*/false, *builder));
+  RETURN_IF_ERROR(RunPass(table, block_rows, /*sample_only=*/false, threads, *builder));
   return builder->Finish();
 }
 

@@ -41,7 +41,10 @@ struct ColumnTable {
   ColumnReader read;
 };
 
-// Rows per block: a few hundred KB of any column, as the CSV profiler's blocks are.
+// Rows per block: a few hundred KB of any column, as the CSV profiler's blocks are. The
+// profilers below take `threads` (>= 1; features of a block are split over them, and the
+// profile does not depend on it) and call `table.read` from those threads, for different
+// features at once.
 inline constexpr int64_t kDefaultColumnBlockRows = 8192;
 
 // ProfileReferenceColumns()
@@ -54,7 +57,8 @@ inline constexpr int64_t kDefaultColumnBlockRows = 8192;
 // CheckBuiltProfile() before sending it.
 absl::StatusOr<DataProfile> ProfileReferenceColumns(const ColumnTable& table,
                                                     const ProfileBuilderOptions& options, int bins,
-                                                    int64_t block_rows = kDefaultColumnBlockRows);
+                                                    int64_t block_rows = kDefaultColumnBlockRows,
+                                                    int threads = 1);
 
 // ProfileColumnsOn()
 //
@@ -63,7 +67,8 @@ absl::StatusOr<DataProfile> ProfileReferenceColumns(const ColumnTable& table,
 // (InvalidArgument naming "schema[i]" otherwise); the caller picks those columns out.
 absl::StatusOr<DataProfile> ProfileColumnsOn(const ColumnTable& table, const DataProfile& reference,
                                              const ProfileBuilderOptions& options,
-                                             int64_t block_rows = kDefaultColumnBlockRows);
+                                             int64_t block_rows = kDefaultColumnBlockRows,
+                                             int threads = 1);
 
 // CheckBuiltProfile()
 //

@@ -113,11 +113,14 @@ TEST(ProfileColumnsTest, ReferenceEqualsRowsAsTextWhateverTheBlocks) {
                             [&table](ProfileBuilder& builder) { return table.FeedRows(builder); });
   ASSERT_TRUE(rows.ok()) << rows.status();
   for (const int64_t block_rows : {1, 7, 64, 100000}) {
-    const absl::StatusOr<DataProfile> columns =
-        ProfileReferenceColumns(table.Columns(), Options(), 6, block_rows);
-    ASSERT_TRUE(columns.ok()) << columns.status();
-    SCOPED_TRACE(block_rows);
-    ExpectSame(*columns, *rows);
+    // Features split over threads (more threads than features too) give the same profile.
+    for (const int threads : {1, 2, 3, 16}) {
+      const absl::StatusOr<DataProfile> columns =
+          ProfileReferenceColumns(table.Columns(), Options(), 6, block_rows, threads);
+      ASSERT_TRUE(columns.ok()) << columns.status();
+      SCOPED_TRACE(absl::StrCat(block_rows, " rows per block, ", threads, " threads"));
+      ExpectSame(*columns, *rows);
+    }
   }
   // NaN at every 13th row (39), inf at every 29th (18), rows 0 and 377 being both.
   EXPECT_EQ(rows->features[0].missing, 39 + 18 - 2);
@@ -134,10 +137,13 @@ TEST(ProfileColumnsTest, CurrentEqualsRowsAsTextOnTheReference) {
   absl::StatusOr<ProfileBuilder> builder = ProfileBuilder::ForReference(*reference, options);
   ASSERT_TRUE(builder.ok());
   ASSERT_TRUE(table.FeedRows(*builder).ok());
-  const absl::StatusOr<DataProfile> columns =
-      ProfileColumnsOn(table.Columns(), *reference, options, 33);
-  ASSERT_TRUE(columns.ok()) << columns.status();
-  ExpectSame(*columns, builder->Finish());
+  const DataProfile rows = builder->Finish();
+  for (const int threads : {1, 2}) {
+    const absl::StatusOr<DataProfile> columns =
+        ProfileColumnsOn(table.Columns(), *reference, options, 33, threads);
+    ASSERT_TRUE(columns.ok()) << columns.status();
+    ExpectSame(*columns, rows);
+  }
 }
 
 TEST(ProfileColumnsTest, ErrorsNameTheField) {
@@ -160,6 +166,12 @@ TEST(ProfileColumnsTest, ErrorsNameTheField) {
   };
   EXPECT_EQ(ProfileReferenceColumns(failing, Options(), 4).status().message(),
             "column 'x': row 3: bad");
+  // Features read on several threads: the error of the first feature in schema order.
+  failing.read = [](std::size_t feature, int64_t, int64_t, ColumnSlice*) {
+    return absl::InvalidArgumentError(absl::StrCat("feature ", feature, ": bad"));
+  };
+  EXPECT_EQ(ProfileReferenceColumns(failing, Options(), 4, 7, 3).status().message(),
+            "feature 0: bad");
 }
 
 TEST(ProfileColumnsTest, OverflowingMomentsAreTheDatasFault) {

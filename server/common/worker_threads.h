@@ -1,7 +1,7 @@
 #pragma once
 
-// A small pool of threads that live for a whole profiling pass (csv_profiler.cc). Internal to
-// the CLI's CSV profiler.
+// A small pool of threads that live for a whole profiling pass: the CLI's CSV profiler
+// (client/csv_profiler.cc) and the column profiler (server/core/profile/columns.cc).
 
 #include <condition_variable>
 #include <cstdint>
@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-namespace greengate::client::internal {
+namespace greengate {
 
 // Threads 1..n-1 that live for a whole pass (the caller is thread 0): starting threads for
 // every group of blocks cost as much as the work on a small block. Not thread-safe (one
@@ -76,4 +76,4 @@ class Workers {
   std::vector<std::thread> threads_;
 };
 
-}  // namespace greengate::client::internal
+}  // namespace greengate
