@@ -23,9 +23,13 @@ GridIndex::GridIndex(absl::Span<const double> edges) {
   cells_ = 4 * edges.size();
   scale_ = cells / span;
   at_most_.resize(cells_ + 1);
+  // The boundaries increase with c, so one walk over the edges counts them all (a search per
+  // boundary was 5% of a 10,000-row reference profile).
+  std::size_t at_most = 0;
   for (std::size_t c = 0; c <= cells_; ++c) {
     const double boundary = first + static_cast<double>(c) * (span / static_cast<double>(cells_));
-    at_most_[c] = static_cast<uint16_t>(CountAtMost(edges.data(), edges.size(), boundary));
+    while (at_most < edges.size() && edges[at_most] <= boundary) ++at_most;
+    at_most_[c] = static_cast<uint16_t>(at_most);
   }
   at_most_[cells_] = static_cast<uint16_t>(edges.size());
 }
