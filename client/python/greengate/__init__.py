@@ -18,13 +18,14 @@ from .errors import (Aborted, AlreadyExists, Cancelled, DataLoss, DeadlineExceed
                      Unavailable, Unimplemented, Unknown)
 from .profiling import merge, profile
 from .retry import Retry
-from .types import TLS, Decision, Labeled, Plan
+from .types import TLS, Challenger, Decision, Labeled, Plan, Shadow
 from .v1 import greengate_pb2 as pb
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Client", "profile", "merge", "Retry", "TLS", "Decision", "Labeled", "Plan", "pb",
+    "Client", "profile", "merge", "Retry", "TLS", "Decision", "Labeled", "Challenger", "Shadow",
+    "Plan", "pb",
     "GreengateError", "Aborted", "AlreadyExists", "Cancelled", "DataLoss", "DeadlineExceeded",
     "FailedPrecondition", "Internal", "InvalidArgument", "NotFound", "OutOfRange",
     "PermissionDenied", "ResourceExhausted", "Unauthenticated", "Unavailable", "Unimplemented",

@@ -11,7 +11,7 @@ from google.protobuf import timestamp_pb2
 
 from . import _profiler
 from .errors import from_native
-from .types import Decision, Labeled, Plan
+from .types import Challenger, Decision, Labeled, Plan, Shadow
 from .v1 import greengate_pb2 as pb
 
 Time = Union[datetime.datetime, timestamp_pb2.Timestamp]
@@ -81,7 +81,9 @@ def set_policy(model: str, policy: Optional[pb.Policy], fields: Dict[str, Any]):
 def should_retrain(model: str, current: pb.DataProfile, labeled: Optional[Labeled],
                    plan: Optional[PlanLike], plans: Sequence[PlanLike],
                    idempotency_key: Optional[str], scores: Optional[pb.NumericProfile],
-                   forecast: Iterable[tuple]) -> pb.ShouldRetrainRequest:
+                   forecast: Iterable[tuple],
+                   challenger: Union[Challenger, pb.Challenger, None] = None
+                   ) -> pb.ShouldRetrainRequest:
     request = pb.ShouldRetrainRequest(
         model=model_name(model), current=current,
         # One key for every attempt of this call: a retry after a dropped connection gets the
@@ -96,6 +98,9 @@ def should_retrain(model: str, current: pb.DataProfile, labeled: Optional[Labele
         request.scores.CopyFrom(scores)
     for when, intensity in forecast:
         request.forecast.add(time=timestamp(when), carbon_intensity_g_per_kwh=intensity)
+    if challenger is not None:
+        request.challenger.CopyFrom(
+            challenger.to_proto() if isinstance(challenger, Challenger) else challenger)
     return request
 
 
@@ -132,7 +137,11 @@ def report_outcome(decision, energy_kwh: Optional[float], codecarbon: Optional[s
     if not outcome.source:
         outcome.source = "manual"
     for key, value in fields.items():
-        if value is not None:
+        if value is None:
+            continue
+        if key == "shadow":
+            outcome.shadow.CopyFrom(value.to_proto() if isinstance(value, Shadow) else value)
+        else:
             setattr(outcome, key, value)
     return pb.ReportOutcomeRequest(outcome=outcome)
 

@@ -103,14 +103,15 @@ class Client(ClientBase):
                              labeled=None, plans: Sequence[Any] = (),
                              idempotency_key: Optional[str] = None,
                              scores: Optional[pb.NumericProfile] = None,
-                             forecast: Sequence[tuple] = (), timeout: Optional[float] = None,
+                             forecast: Sequence[tuple] = (), challenger=None,
+                             timeout: Optional[float] = None,
                              **profile_options: Any) -> Decision:
         current = data
         if not isinstance(data, pb.DataProfile):
             reference = await self.get_reference(model, view="basic", timeout=timeout)
             current = await asyncio.to_thread(profile_data, data, reference, **profile_options)
         request = req.should_retrain(model, current, labeled, plan, plans, idempotency_key,
-                                     scores, forecast)
+                                     scores, forecast, challenger)
         return Decision(await self._call("ShouldRetrain", request, timeout))
 
     async def get_decision(self, name: str, *, timeout: Optional[float] = None) -> Decision:
@@ -147,7 +148,7 @@ class Client(ClientBase):
                              **measured: Any) -> pb.Outcome:
         """As :meth:`greengate.Client.report_outcome`; ``measured`` holds co2e_kg,
         duration_s, accuracy_before, accuracy_after, evaluation_set, evaluation_rows,
-        training_rows."""
+        training_rows, shadow."""
         request = req.report_outcome(decision, energy_kwh, codecarbon, all_runs, source, measured)
         return await self._call("ReportOutcome", request, timeout)
 

@@ -12,7 +12,7 @@ from ._base import ClientBase
 from .errors import from_rpc_error
 from .profiling import profile as profile_data
 from .retry import Retry
-from .types import TLS, Decision, Labeled
+from .types import TLS, Challenger, Decision, Labeled, Shadow
 from .v1 import greengate_pb2 as pb
 
 __all__ = ["Client"]
@@ -130,13 +130,16 @@ class Client(ClientBase):
                        labeled: Optional[Labeled] = None, plans: Sequence[Any] = (),
                        idempotency_key: Optional[str] = None,
                        scores: Optional[pb.NumericProfile] = None, forecast: Sequence[tuple] = (),
-                       timeout: Optional[float] = None, **profile_options: Any) -> Decision:
+                       challenger: Optional[Challenger] = None, timeout: Optional[float] = None,
+                       **profile_options: Any) -> Decision:
         """ShouldRetrain. ``data`` (a DataFrame) is profiled in process on the model's
         reference, or is a current ``DataProfile``. ``forecast`` holds (datetime,
-        g CO2e/kWh) points. One idempotency key (given, or a fresh one) for all retries."""
+        g CO2e/kWh) points; ``challenger`` a proxy retrain scored beside the deployed model
+        (:class:`greengate.Challenger`). One idempotency key (given, or a fresh one) for all
+        retries."""
         current = self._profile_on_model(model, data, profile_options, timeout)
         request = req.should_retrain(model, current, labeled, plan, plans, idempotency_key,
-                                     scores, forecast)
+                                     scores, forecast, challenger)
         return Decision(self._call("ShouldRetrain", request, timeout))
 
     def get_decision(self, name: str, *, timeout: Optional[float] = None) -> Decision:
@@ -177,13 +180,16 @@ class Client(ClientBase):
                        accuracy_before: Optional[float] = None,
                        accuracy_after: Optional[float] = None, evaluation_set: Optional[str] = None,
                        evaluation_rows: Optional[int] = None, training_rows: Optional[int] = None,
-                       timeout: Optional[float] = None) -> pb.Outcome:
+                       shadow: Optional[Shadow] = None, timeout: Optional[float] = None) -> pb.Outcome:
         """ReportOutcome: measured energy from ``codecarbon`` (an emissions.csv, read as
-        ``greengate report-outcome --codecarbon`` reads it) or ``energy_kwh``."""
+        ``greengate report-outcome --codecarbon`` reads it) or ``energy_kwh``. ``shadow``
+        scores the replaced and the new model on the same labeled rows after the retrain
+        (:class:`greengate.Shadow`; the server derives accuracy_before / accuracy_after and the
+        realised gain from it, so do not pass those as well)."""
         request = req.report_outcome(decision, energy_kwh, codecarbon, all_runs, source, dict(
             co2e_kg=co2e_kg, duration_s=duration_s, accuracy_before=accuracy_before,
             accuracy_after=accuracy_after, evaluation_set=evaluation_set,
-            evaluation_rows=evaluation_rows, training_rows=training_rows))
+            evaluation_rows=evaluation_rows, training_rows=training_rows, shadow=shadow))
         return self._call("ReportOutcome", request, timeout)
 
     # --- governance ------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 from .v1 import greengate_pb2 as pb
 
-__all__ = ["Labeled", "Plan", "TLS", "Decision"]
+__all__ = ["Labeled", "Challenger", "Shadow", "Plan", "TLS", "Decision"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -20,6 +20,55 @@ class Labeled:
 
     def to_proto(self) -> pb.LabeledWindow:
         return pb.LabeledWindow(rows=self.rows, correct=self.correct)
+
+
+@dataclasses.dataclass(frozen=True)
+class Challenger:
+    """Opportunity evidence for ``should_retrain``: a cheap proxy retrain and the deployed
+    model scored on the same recent labeled holdout (rows the proxy never trained on).
+
+    ``proxy_only_correct`` / ``deployed_only_correct`` (both or neither) make the pairing
+    known and narrow the interval; ``energy_kwh`` is the proxy run's, shown in the decision.
+
+    >>> Challenger(rows=2000, proxy_correct=1640, deployed_correct=1530).to_proto().rows
+    2000
+    """
+
+    rows: int
+    proxy_correct: int
+    deployed_correct: int
+    proxy_only_correct: Optional[int] = None
+    deployed_only_correct: Optional[int] = None
+    energy_kwh: float = 0.0
+    description: str = ""
+
+    def to_proto(self) -> pb.Challenger:
+        message = pb.Challenger(rows=self.rows, proxy_correct=self.proxy_correct,
+                                deployed_correct=self.deployed_correct,
+                                energy_kwh=self.energy_kwh, description=self.description)
+        if self.proxy_only_correct is not None:
+            message.proxy_only_correct = self.proxy_only_correct
+        if self.deployed_only_correct is not None:
+            message.deployed_only_correct = self.deployed_only_correct
+        return message
+
+
+@dataclasses.dataclass(frozen=True)
+class Shadow:
+    """For ``report_outcome``: the replaced and the new model scored on the same labeled rows
+    after the retrain (rows neither trained on), which gives the realised gain.
+
+    >>> Shadow(rows=2000, correct_before=1500, correct_after=1620).to_proto().correct_after
+    1620
+    """
+
+    rows: int
+    correct_before: int
+    correct_after: int
+
+    def to_proto(self) -> pb.ShadowScore:
+        return pb.ShadowScore(rows=self.rows, correct_before=self.correct_before,
+                              correct_after=self.correct_after)
 
 
 @dataclasses.dataclass(frozen=True)

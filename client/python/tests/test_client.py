@@ -67,6 +67,33 @@ def test_flow(server, tmp_path):
     gg.close()
 
 
+def test_challenger_evidence_and_shadow_outcome(server):
+    gg = greengate.Client(server.address)
+    gg.register_model("churn", version="v7")
+    gg.set_reference("churn", frame(4000, seed=1), accuracy=0.80, evaluation_rows=4000)
+    gg.set_policy("churn", min_gain=0.001, cooldown_s=0)
+    # No drift and the deployed model as good as at deployment, but a proxy retrain scored on
+    # the same holdout does 6 points better: the opportunity is measured, not inferred.
+    challenger = greengate.Challenger(rows=4000, proxy_correct=3440, deployed_correct=3200,
+                                      proxy_only_correct=300, deployed_only_correct=60,
+                                      energy_kwh=0.4, description="10% subsample, 2 epochs")
+    d = gg.should_retrain("churn", frame(3000, seed=2), plan=PLAN, challenger=challenger)
+    assert d.gain.method == "challenger", d.reason
+    assert d.gain.expected > 0 and d.verdict == "APPROVE", d.reason
+    outcome = gg.report_outcome(d, energy_kwh=20.0,
+                                shadow=greengate.Shadow(rows=2000, correct_before=1600,
+                                                        correct_after=1700))
+    assert outcome.accuracy_before == pytest.approx(0.80)
+    assert outcome.accuracy_after == pytest.approx(0.85)
+    assert outcome.realised_gain == pytest.approx(0.05)
+    assert outcome.evaluation_rows == 2000
+    with pytest.raises(greengate.InvalidArgument, match="challenger"):
+        gg.should_retrain("churn", frame(300, seed=3), plan=PLAN,
+                          challenger=greengate.Challenger(rows=10, proxy_correct=11,
+                                                          deployed_correct=5))
+    gg.close()
+
+
 def test_watch_decisions(server):
     import threading
     with greengate.Client(server.address) as gg:
