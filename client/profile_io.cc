@@ -11,6 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/json_io.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 namespace greengate::client {
 
@@ -76,8 +78,15 @@ std::string EncodeProfile(const v1::DataProfile& profile, ProfileFormat format,
                           const std::string& path) {
   if (Resolve(format, path) == ProfileFormat::kJson) return ProfileToJson(profile);
   std::string bytes(kBinaryProfileHeader);
-  // Serializing a message that has no required fields cannot fail.
-  (void)profile.AppendToString(&bytes);
+  {
+    // Deterministic: map entries (category counts) sorted by key, so the same rows and seed
+    // give the same file byte for byte, whatever the process's hash seed.
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    // Serializing a message that has no required fields cannot fail.
+    (void)profile.SerializeToCodedStream(&coded);
+  }
   return bytes;
 }
 

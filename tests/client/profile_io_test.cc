@@ -118,6 +118,24 @@ TEST(ProfileFormatTest, BothFormatsRoundTripExactly) {
   }
 }
 
+// The same profile gives the same bytes: map entries are written sorted by key, not in the
+// order of the map's hash table (which depends on the insertion order and a per-process seed).
+TEST(ProfileFormatTest, BinaryIsTheSameBytesForTheSameProfile) {
+  v1::DataProfile forward = SampleProfile();
+  v1::DataProfile backward = SampleProfile();
+  auto* f = forward.mutable_features(1)->mutable_categorical()->mutable_counts();
+  auto* b = backward.mutable_features(1)->mutable_categorical()->mutable_counts();
+  for (int i = 0; i < 500; ++i) (*f)["c" + std::to_string(i)] = i;
+  for (int i = 499; i >= 0; --i) (*b)["c" + std::to_string(i)] = i;
+  ASSERT_TRUE(Same(forward, backward));
+  const std::string bytes = EncodeProfile(forward, ProfileFormat::kBinary, "");
+  EXPECT_EQ(bytes, EncodeProfile(backward, ProfileFormat::kBinary, ""));
+  // Sorted by key: "c0" is written before "c1", and "c1" before "c10".
+  EXPECT_LT(bytes.find("c0"), bytes.find("c1"));
+  EXPECT_LT(bytes.find("c1"), bytes.find("c10"));
+  EXPECT_LT(bytes.find("c10"), bytes.find("c2"));
+}
+
 TEST(ProfileFormatTest, BinaryIsSmallerThanJson) {
   v1::DataProfile p = SampleProfile();
   for (int i = 0; i < 2000; ++i) p.mutable_features(0)->mutable_numeric()->add_sample(i / 7.0);

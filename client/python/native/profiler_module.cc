@@ -18,6 +18,8 @@
 #include "client/connection.h"
 #include "client/csv_profiler.h"
 #include "column_arrays.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "greengate/v1/greengate.pb.h"
 #include "server/core/profile/builder.h"
 #include "server/core/profile/columns.h"
@@ -53,8 +55,17 @@ profile::DataProfile ParseProfile(const py::bytes& serialized, const std::string
   return ValueOrThrow(mapping::ProfileFromProto(proto, field));
 }
 
+// Deterministic (map entries sorted by key), as the CLI's binary profiles: the same data
+// and seed give the same bytes, which Dask's graph hashes.
 py::bytes SerializeProfile(const profile::DataProfile& profile) {
-  return py::bytes(mapping::ProfileToProto(profile).SerializeAsString());
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    (void)mapping::ProfileToProto(profile).SerializeToCodedStream(&coded);
+  }
+  return py::bytes(bytes);
 }
 
 // `greengate profile`'s options from the package's arguments, each unset (None) one taking
