@@ -6,7 +6,6 @@
 #include <functional>
 #include <optional>
 #include <string_view>
-#include <thread>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -36,11 +35,6 @@ using internal::PassPlan;
 using profile::FeatureKind;
 using profile::ProfileBuilder;
 using profile::internal::QuoteForMessage;
-
-int ThreadCount(const CsvProfileOptions& options) {
-  if (options.threads > 0) return options.threads;
-  return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
-}
 
 // OK when every name in `names` is a column of `header`; else InvalidArgument naming `flag`.
 absl::Status CheckColumns(const std::vector<std::string>& names,
@@ -175,7 +169,7 @@ absl::StatusOr<CsvProfile> ProfileReferenceCsv(const std::string& path,
     return absl::InvalidArgumentError(
         absl::StrCat("--exclude: leaves no column of ", path, " to profile"));
   }
-  const int threads = ThreadCount(options);
+  const int threads = ProfilingThreads(options.threads);
   const profile::ProfileBuilderOptions builder_options = BuilderOptions(options);
   CsvProfile result;
 
@@ -241,7 +235,7 @@ absl::StatusOr<CsvProfile> ProfileCurrentCsv(const std::string& path,
   const profile::ProfileBuilderOptions builder_options = CurrentBuilderOptions(options, reference);
   absl::StatusOr<ProfileBuilder> builder = ProfileBuilder::ForReference(reference, builder_options);
   if (!builder.ok()) return Annotate(builder.status(), "reference");
-  RETURN_IF_ERROR(RunPass(*file, plan, ThreadCount(options), *builder, nullptr));
+  RETURN_IF_ERROR(RunPass(*file, plan, ProfilingThreads(options.threads), *builder, nullptr));
   CsvProfile result;
   result.notes.push_back(absl::StrCat(
       "options: top-k ", builder_options.max_categories, ", sample size ",

@@ -97,4 +97,11 @@ profile::ProfileBuilderOptions BuilderOptions(const CsvProfileOptions& options);
 profile::ProfileBuilderOptions CurrentBuilderOptions(const CsvProfileOptions& options,
                                                      const profile::DataProfile& reference);
 
+// MergeTopK()
+//
+// The categories a merge of `shards` keeps per feature when the caller sets none (`greengate
+// profile merge` without --top-k, greengate.merge without max_categories): the top-K the
+// shards recorded (they record the same options), else kDefaultCsvTopK.
+int64_t MergeTopK(const std::vector<profile::DataProfile>& shards);
+
 }  // namespace greengate::client

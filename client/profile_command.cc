@@ -111,8 +111,7 @@ absl::StatusOr<int> RunMerge(const CommandContext& ctx, const MergeOptions& o) {
   }
   // The shards' own top-K (they record the same options) unless --top-k is given.
   profile::MergeOptions merge = o.merge;
-  merge.max_categories =
-      o.top_k.value_or(shards.front().options ? shards.front().options->top_k : kDefaultCsvTopK);
+  merge.max_categories = o.top_k.value_or(MergeTopK(shards));
   absl::StatusOr<profile::DataProfile> merged = profile::MergeAll(shards, merge);
   if (!merged.ok()) return NameShard(merged.status(), o.files);
   RETURN_IF_ERROR(WriteProfile(mapping::ProfileToProto(*merged), format, o.out, *ctx.out));

@@ -47,4 +47,11 @@ profile::ProfileBuilderOptions CurrentBuilderOptions(const CsvProfileOptions& op
   return Override(b, options);
 }
 
+int64_t MergeTopK(const std::vector<profile::DataProfile>& shards) {
+  if (!shards.empty() && shards.front().options && shards.front().options->top_k > 0) {
+    return shards.front().options->top_k;
+  }
+  return kDefaultCsvTopK;
+}
+
 }  // namespace greengate::client

@@ -3,6 +3,7 @@
 // A small pool of threads that live for a whole profiling pass: the CLI's CSV profiler
 // (client/csv_profiler.cc) and the column profiler (server/core/profile/columns.cc).
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -11,6 +12,15 @@
 #include <vector>
 
 namespace greengate {
+
+// ProfilingThreads()
+//
+// The threads a profiler uses for `requested` (its --threads / threads=): that many when
+// > 0; 0 means the machine's hardware threads, at most 8.
+inline int ProfilingThreads(int requested) {
+  if (requested > 0) return requested;
+  return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+}
 
 // Threads 1..n-1 that live for a whole pass (the caller is thread 0): starting threads for
 // every group of blocks cost as much as the work on a small block. Not thread-safe (one

@@ -10,7 +10,6 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -21,6 +20,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "greengate/v1/greengate.pb.h"
+#include "server/common/worker_threads.h"
 #include "server/core/profile/builder.h"
 #include "server/core/profile/columns.h"
 #include "server/core/profile/edges.h"
@@ -96,9 +96,7 @@ py::bytes ProfileColumns(const std::vector<std::string>& names, const py::list& 
   }
   const profile::ColumnTable table = MakeColumnTable(names, columns);
   if (threads < 0) throw std::invalid_argument("threads: must be >= 0 (0: the machine's)");
-  // 0: the machine's hardware threads, at most 8, as the CLI's --threads.
-  if (threads == 0)
-    threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+  threads = ProfilingThreads(threads);  // as the CLI's --threads
   std::optional<profile::DataProfile> on;
   if (reference.has_value()) on = ParseProfile(*reference, "reference");
   const auto options =
@@ -136,8 +134,7 @@ py::bytes MergeProfiles(const std::vector<py::bytes>& shards, uint64_t seed,
   options.seed = seed;
   options.sample_capacity =
       sample_capacity.value_or(recorded && recorded->sample_size > 0 ? recorded->sample_size : 0);
-  options.max_categories = max_categories.value_or(
-      recorded && recorded->top_k > 0 ? recorded->top_k : client::kDefaultCsvTopK);
+  options.max_categories = max_categories.value_or(client::MergeTopK(parsed));
   return SerializeProfile(ValueOrThrow(profile::MergeAll(parsed, options)));
 }
 
