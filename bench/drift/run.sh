@@ -64,6 +64,18 @@ echo "  scipy ks_2samp ${py_ks} ms/feature; greengate KS ${gg_ks} ms/feature:" \
      "(KS = $(ratio "$gg_ks" "$gg_sort")x a sort; numpy.sort ${py_sort} ms)"
 
 echo
+echo "== KS and Wasserstein from two profiles, $hist_features features x $rows rows a side," \
+     "per feature: on the reference's 1,000-bin grid (all rows) against the same profiles'" \
+     "2,000-value samples; the p-value on the true sizes against scipy's kstwo.sf"
+run scipy $py "$bench_py" kstwo "$hist_features" "$rows"
+py_kstwo=$(kv "$OUT" kstwo_ms_per_feature)
+run greengate "$drift_bench" profile-tests "$hist_features" "$rows"
+echo "  KS: grid $(kv "$OUT" grid_ks_ms) ms, sample $(kv "$OUT" sample_ks_ms) ms" \
+     "(grid $(kv "$OUT" ks_ratio)x the sample's speed); Wasserstein: grid $(kv "$OUT" grid_w1_ms) ms," \
+     "sample $(kv "$OUT" sample_w1_ms) ms ($(kv "$OUT" w1_ratio)x); the p-value alone:" \
+     "scipy ${py_kstwo} ms, greengate $(kv "$OUT" kstwo_ms): $(ratio "$py_kstwo" "$(kv "$OUT" kstwo_ms)")x faster"
+
+echo
 echo "== Wasserstein + PSI + JS, $hist_features features x $rows rows"
 run scipy/numpy $py "$bench_py" hist "$work" "$hist_features" "$rows" 10
 py_hist=$(kv "$OUT" hist_total_ms)

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 
 #include "gtest/gtest.h"
 #include "server/core/drift/kstwo_methods.h"
@@ -79,12 +80,32 @@ TEST(SmirnovSfTest, MatchesScipy) {
       {5, 0.1, 0.85359},                       // d <= 1/n closed form
       {5, 0.85, 7.593750000000005e-05},        // d >= 1 - 1/n: (1 - d)^n
       {2000000, 0.001, 0.018303432023617325},  // n > 1e6 approximation
+      // Thousands of terms matter: the sum taken as an integral.
+      {50000, 0.02, 4.177939367710235e-18},
+      {20000, 0.015, 0.00012213901365031659},
+      {300000, 0.0055, 1.3059170015479665e-08},
+      {1000000, 0.003, 1.5199063759696346e-08},
   };
   for (const KstwoCase& c : cases) {
     EXPECT_NEAR(SmirnovSf(c.n, c.d), c.sf, 1e-9 * c.sf) << "n=" << c.n << " d=" << c.d;
   }
   EXPECT_EQ(SmirnovSf(1, 0.25), 0.75);
   EXPECT_TRUE(std::isnan(SmirnovSf(10, 1.5)));
+}
+
+// Where thousands of terms matter SmirnovSf() integrates instead of adding them; over the
+// sizes and distances the two-sample test meets (d = t / sqrt(n)), it must give the sum.
+TEST(SmirnovSfTest, IntegralEqualsTheTermByTermSum) {
+  for (const int64_t n : {1000, 2000, 5000, 20000, 50000, 100000, 300000, 1000000}) {
+    for (const double t : {0.6, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 12.0, 19.0}) {
+      const double d = t / std::sqrt(static_cast<double>(n));
+      const double sum = internal::SmirnovSfTermByTerm(n, d);
+      // Past 1e5 terms the sum's own rounding reaches ~3e-13 (the integral is the one
+      // closer to scipy there, see MatchesScipy).
+      const double tolerance = n <= 100000 ? 1e-13 : 5e-13;
+      EXPECT_NEAR(SmirnovSf(n, d), sum, tolerance * sum) << "n=" << n << " t=" << t;
+    }
+  }
 }
 
 }  // namespace
