@@ -2,22 +2,26 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace greengate::profile {
 
-GridIndex::GridIndex(absl::Span<const double> edges) {
-  if (edges.size() < 2) {
-    at_most_.assign(2, static_cast<uint16_t>(edges.size()));
-    return;
-  }
+GridIndex::GridIndex(absl::Span<const double> edges) : edges_(edges.size()) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  padded_.reserve(edges.size() + 1 + kWindow);
+  padded_.push_back(-kInf);
+  padded_.insert(padded_.end(), edges.begin(), edges.end());
+  padded_.insert(padded_.end(), kWindow, kInf);
+  first_ = edges.empty() ? kInf : edges.front();
+  last_ = edges.empty() ? kInf : edges.back();
+  at_most_ = {0, static_cast<uint16_t>(edges.size())};
+  if (edges.size() < 2) return;
   // Four cells per edge: smooth data then have about one edge per cell.
-  const double first = edges.front();
-  const double span = edges.back() - first;
+  const double span = last_ - first_;
   const double cells = static_cast<double>(4 * edges.size());
   if (!std::isfinite(span) || !std::isfinite(cells / span)) {
     // Edges spanning (nearly) the whole double range, or packed into a few ulps: one cell,
-    // i.e. a plain binary search over every edge.
-    at_most_ = {0, static_cast<uint16_t>(edges.size())};
+    // i.e. a binary search over every edge.
     return;
   }
   cells_ = 4 * edges.size();
@@ -27,11 +31,15 @@ GridIndex::GridIndex(absl::Span<const double> edges) {
   // boundary was 5% of a 10,000-row reference profile).
   std::size_t at_most = 0;
   for (std::size_t c = 0; c <= cells_; ++c) {
-    const double boundary = first + static_cast<double>(c) * (span / static_cast<double>(cells_));
+    const double boundary = first_ + static_cast<double>(c) * (span / static_cast<double>(cells_));
     while (at_most < edges.size() && edges[at_most] <= boundary) ++at_most;
     at_most_[c] = static_cast<uint16_t>(at_most);
   }
   at_most_[cells_] = static_cast<uint16_t>(edges.size());
+}
+
+std::size_t GridIndex::UpperBound(const double* e, double value) const {
+  return static_cast<std::size_t>(std::upper_bound(e, e + edges_, value) - e);
 }
 
 }  // namespace greengate::profile

@@ -23,8 +23,7 @@ absl::StatusOr<NumericBuilder> NumericBuilder::Create(NumericBuilderOptions opti
 
 NumericBuilder::NumericBuilder(NumericBuilderOptions options)
     : edges_(std::move(options.bin_edges)),
-      bin_counts_(edges_.size() + 1, 0),
-      edge_counts_(edges_.size(), 0),
+      tallies_(edges_.size() + 1),
       capacity_(options.sample_capacity),
       rng_(options.seed) {
   small_ = edges_.size() <= kSmallEdges;
@@ -119,12 +118,12 @@ void NumericBuilder::AddValues(absl::Span<const double> values) {
   double min = min_;
   double max = max_;
   internal::Rng rng = rng_;
-  const absl::Span<const double> edges(edges_);
+  // Where the tie check reads the edges: the grid's copy, whose lines Find() just loaded.
+  const double* const edges = small_ ? edges_.data() : grid_.edges();
   const std::array<double, kSmallEdges> small_edges = small_edges_;
   const bool small = small_;
   const GridIndex& grid = grid_;
-  int64_t* const bins = bin_counts_.data();
-  int64_t* const ties = edge_counts_.data();
+  BinTally* const tallies = tallies_.data();
   const std::size_t last_bin = edges_.size();
   double low_sum = low_bin_sum_;
   double high_sum = high_bin_sum_;
@@ -138,10 +137,11 @@ void NumericBuilder::AddValues(absl::Span<const double> values) {
     ++n;
     min = std::min(min, value);
     max = std::max(max, value);
-    const std::size_t bin = small ? SmallBinIndex(small_edges, value) : grid.Find(edges, value);
-    ++bins[bin];
+    const std::size_t bin = small ? SmallBinIndex(small_edges, value) : grid.Find(value);
+    BinTally& tally = tallies[bin];
+    ++tally.values;
     // The bin's opening edge is the largest edge <= value: a tie when equal.
-    if (bin > 0 && edges[bin - 1] == value) ++ties[bin - 1];
+    if (bin > 0 && edges[bin - 1] == value) ++tally.ties_at_opening_edge;
     if (bin == 0) low_sum += value;
     if (bin == last_bin) high_sum += value;
     chunk_[chunk_size++] = value;
@@ -178,8 +178,12 @@ std::vector<double> NumericBuilder::SortedSample() const {
 NumericProfile NumericBuilder::Finish() const {
   NumericProfile p;
   p.bin_edges = edges_;
-  p.bin_counts.assign(bin_counts_.begin(), bin_counts_.end());
-  p.edge_counts = edge_counts_;
+  p.bin_counts.reserve(tallies_.size());
+  p.edge_counts.reserve(edges_.size());
+  for (std::size_t bin = 0; bin < tallies_.size(); ++bin) {
+    p.bin_counts.push_back(tallies_[bin].values);
+    if (bin > 0) p.edge_counts.push_back(tallies_[bin].ties_at_opening_edge);
+  }
   p.low_bin_sum = low_bin_sum_;
   p.high_bin_sum = high_bin_sum_;
   if (n_ > 0) {

@@ -123,9 +123,14 @@ class NumericBuilder {
 
   std::vector<double> edges_;
   GridIndex grid_{{}};  // over edges_, when there are more than kSmallEdges
-  std::vector<int64_t> bin_counts_;
-  std::vector<int64_t> edge_counts_;  // values equal to each edge
-  double low_bin_sum_ = 0;            // values in the first bin, and in the last
+  // Per bin, its values and the values equal to its opening edge (bin i opens at edge i - 1):
+  // both counts a value adds to sit in one cache line.
+  struct BinTally {
+    int64_t values = 0;
+    int64_t ties_at_opening_edge = 0;
+  };
+  std::vector<BinTally> tallies_;
+  double low_bin_sum_ = 0;  // values in the first bin, and in the last
   double high_bin_sum_ = 0;
   int64_t capacity_;
   internal::Rng rng_;
