@@ -155,6 +155,27 @@ INSTANTIATE_TEST_SUITE_P(
               return SetReference(s, r);
             },
             kInvalid, "reference.profile.feature_importance['age_z']: must be finite"},
+        StrictCase{"ImportanceAllZero",
+                   [](Stub* s, const std::string& id) {
+                     v1::SetReferenceRequest r = Reference(id);
+                     (*r.mutable_reference()->mutable_profile()->mutable_feature_importance())
+                         ["age_z"] = 0;
+                     return SetReference(s, r);
+                   },
+                   kInvalid,
+                   "reference.profile.feature_importance: the reference's features must not all "
+                   "weigh 0"},
+        StrictCase{"ImportanceTotalInfinite",
+                   [](Stub* s, const std::string& id) {
+                     v1::SetReferenceRequest r = Reference(id);
+                     auto& importance =
+                         *r.mutable_reference()->mutable_profile()->mutable_feature_importance();
+                     for (const char* feature : {"age_z", "income_z", "channel"}) {
+                       importance[feature] = 1e308;
+                     }
+                     return SetReference(s, r);
+                   },
+                   kInvalid, "reference.profile.feature_importance: the weights sum to inf"},
         StrictCase{"JointNotRowsTimesFeatures",
                    [](Stub* s, const std::string& id) {
                      v1::SetReferenceRequest r = Reference(id);

@@ -4,6 +4,8 @@
 // offending field by its path, prefixed with `field` (e.g. "current.features[2].numeric").
 // Pure and thread-safe.
 
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -28,9 +30,23 @@ absl::Status ValidateReference(const DataProfile& reference, std::string_view fi
 // `field` + ".joint.*".
 absl::Status ValidateJointSample(const DataProfile& profile, std::string_view field);
 
-// Part of ValidateReference: every feature_importance key names a feature of `reference`
-// and every weight is finite and >= 0. Names `field` + ".feature_importance[...]".
+// Part of ValidateReference: the reference's own feature_importance, by ValidateImportance.
+// Names `field` + ".feature_importance[...]".
 absl::Status ValidateFeatureImportance(const DataProfile& reference, std::string_view field);
+
+// Importance weights (feature name -> weight) as the drifted share weighs the features of
+// `reference`: empty (every feature weighs 1), or every key a feature of `reference`, every
+// weight finite and >= 0, and their total (ImportanceTotal) finite and > 0, since the share
+// divides by it. The reference's own weights and a drift option's are both checked here, when
+// they are stored and when a decision uses them. Names `field` (e.g.
+// "reference.feature_importance") and its entries `field`['name'].
+absl::Status ValidateImportance(const std::map<std::string, double>& importance,
+                                const DataProfile& reference, std::string_view field);
+
+// The sum of `importance` over the features of `reference`, in their order (features not
+// listed weigh 0): the drifted share's denominator, added up as drift::DetectDrift adds it.
+double ImportanceTotal(const std::map<std::string, double>& importance,
+                       const DataProfile& reference);
 
 // A profile of the model's top-class confidence scores (Reference.scores,
 // ShouldRetrainRequest.scores): bin edges valid, len(bin_edges) + 1 bin counts (or none),

@@ -131,9 +131,11 @@ TEST(FeatureTestsTest, RejectsTestsThatDoNotApply) {
     std::string message;
   };
   for (const Case& c :
-       std::vector<Case>{{{{"x", "t_test"}}, "options.feature_tests[\"x\"]: unknown test 't_test'"},
-                         {{{"nope", "ks"}}, "options.feature_tests[\"nope\"]: no such feature"},
-                         {{{"c", "ks"}}, "needs numeric samples"},
+       std::vector<Case>{{{{"x", "t_test"}}, "options.feature_tests['x']: unknown test 't_test'"},
+                         {{{"nope", "ks"}},
+                          "options.feature_tests['nope']: the model's reference has no feature "
+                          "'nope'"},
+                         {{{"c", "ks"}}, "needs a numeric feature, but 'c' is categorical"},
                          {{{"c", "z"}}, "needs at most 2 categories"},
                          {{{"x", "z"}}, "needs a binary categorical feature"}}) {
     DriftOptions options;
@@ -194,13 +196,21 @@ TEST(ImportanceTest, WeightsTheDriftedShare) {
   EXPECT_NEAR(from_reference->drifted_share, 0.6 / 0.9, 1e-15);
   ref_weighted.feature_importance = {{"a", NAN}};
   EXPECT_THAT(std::string(DetectDrift(ref_weighted, cur, DriftOptions{}).status().message()),
-              HasSubstr("reference.feature_importance[\"a\"]"));
+              HasSubstr("reference.feature_importance['a']"));
 
   options.feature_importance = {{"a", -1}};
   EXPECT_THAT(std::string(DetectDrift(ref, cur, options).status().message()),
-              HasSubstr("options.feature_importance[\"a\"]"));
+              HasSubstr("options.feature_importance['a']"));
   options.feature_importance = {{"b", 0.0}};
   EXPECT_FALSE(DetectDrift(ref, cur, options).ok());
+  // Each weight finite, their total not: the share would be NaN.
+  options.feature_importance = {{"a", 1e308}, {"b", 1e308}};
+  EXPECT_THAT(std::string(DetectDrift(ref, cur, options).status().message()),
+              HasSubstr("options.feature_importance: the weights sum to inf"));
+  ref_weighted.feature_importance = {{"a", 0.0}};
+  EXPECT_THAT(std::string(DetectDrift(ref_weighted, cur, DriftOptions{}).status().message()),
+              HasSubstr("reference.feature_importance: the reference's features must not all "
+                        "weigh 0"));
   options.feature_importance = {{"zz", 1.0}};
   EXPECT_FALSE(DetectDrift(ref, cur, options).ok());
 }

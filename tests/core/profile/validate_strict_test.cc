@@ -59,6 +59,22 @@ INSTANTIATE_TEST_SUITE_P(
         StrictCase{"ImportanceUnknownFeature",
                    [](DataProfile& p) { p.feature_importance["nosuch"] = 1; },
                    "reference.profile.feature_importance['nosuch']: is not a feature", false},
+        StrictCase{"ImportanceAllZero",
+                   [](DataProfile& p) {
+                     p.feature_importance["age"] = 0;
+                     p.feature_importance["color"] = 0;
+                   },
+                   "reference.profile.feature_importance: the reference's features must not all "
+                   "weigh 0",
+                   false},
+        StrictCase{"ImportanceTotalInfinite",
+                   [](DataProfile& p) {
+                     p.feature_importance["age"] = 1e308;
+                     p.feature_importance["color"] = 1e308;
+                   },
+                   "reference.profile.feature_importance: the weights sum to inf; their total "
+                   "must be finite",
+                   false},
         StrictCase{"JointNotRowsTimesFeatures", [](DataProfile& p) { p.joint->values.pop_back(); },
                    "reference.profile.joint.values: has 5 values; expected rows x features = "
                    "3 x 2 = 6",
