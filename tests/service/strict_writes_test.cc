@@ -47,6 +47,29 @@ void AddJoint(v1::DataProfile* p) {
   j->set_seen(100);
 }
 
+// Reference(id) whose "channel" folded 10 rows into `other`: red, blue and `other`.
+v1::SetReferenceRequest ReferenceWithOther(const std::string& id) {
+  v1::SetReferenceRequest r = Reference(id);
+  v1::CategoricalProfile* channel =
+      r.mutable_reference()->mutable_profile()->mutable_features(2)->mutable_categorical();
+  (*channel->mutable_counts())["blue"] -= 10;
+  channel->set_other(10);
+  return r;
+}
+
+// Reference(id) whose "age_z" has one value; its 799 other rows are missing.
+v1::SetReferenceRequest ReferenceWithOneAge(const std::string& id) {
+  v1::SetReferenceRequest r = Reference(id);
+  v1::FeatureProfile* age = r.mutable_reference()->mutable_profile()->mutable_features(0);
+  const std::vector<double> edges(age->numeric().bin_edges().begin(),
+                                  age->numeric().bin_edges().end());
+  age->Clear();
+  FillNumeric("age_z", {0.3}, edges, age);
+  age->set_count(800);
+  age->set_missing(799);
+  return r;
+}
+
 v1::ShouldRetrainRequest Ask(const std::string& id) {
   v1::ShouldRetrainRequest r;
   r.set_model("models/" + id);
@@ -176,6 +199,39 @@ INSTANTIATE_TEST_SUITE_P(
                      return SetReference(s, r);
                    },
                    kInvalid, "reference.profile.feature_importance: the weights sum to inf"},
+        StrictCase{"PolicyZAgainstTheReferencesOther",
+                   [](Stub* s, const std::string& id) {
+                     const grpc::Status set = SetReference(s, ReferenceWithOther(id));
+                     EXPECT_TRUE(set.ok()) << set.error_message();
+                     return SetPolicy(s, id, [](v1::Policy* p) {
+                       (*p->mutable_feature_tests())["channel"] = "z";
+                     });
+                   },
+                   kInvalid,
+                   "policy.feature_tests['channel']: test \"z\" needs at most 2 categories, "
+                   "'channel' has 3 in the reference (its `other` counted as one)"},
+        StrictCase{"ReferenceWithOtherAgainstPolicyZ",
+                   [](Stub* s, const std::string& id) {
+                     const grpc::Status set = SetPolicy(s, id, [](v1::Policy* p) {
+                       (*p->mutable_feature_tests())["channel"] = "z";
+                     });
+                     EXPECT_TRUE(set.ok()) << set.error_message();
+                     return SetReference(s, ReferenceWithOther(id));
+                   },
+                   kInvalid,
+                   "policy.feature_tests['channel']: test \"z\" needs at most 2 categories, "
+                   "'channel' has 3 in the reference"},
+        StrictCase{"PolicyCramerVonMisesOnOneReferenceValue",
+                   [](Stub* s, const std::string& id) {
+                     const grpc::Status set = SetReference(s, ReferenceWithOneAge(id));
+                     EXPECT_TRUE(set.ok()) << set.error_message();
+                     return SetPolicy(s, id, [](v1::Policy* p) {
+                       (*p->mutable_feature_tests())["age_z"] = "cramer_von_mises";
+                     });
+                   },
+                   kInvalid,
+                   "policy.feature_tests['age_z']: test \"cramer_von_mises\" needs at least 2 "
+                   "values in the reference's sample, but the reference of 'age_z' holds 1"},
         StrictCase{"JointNotRowsTimesFeatures",
                    [](Stub* s, const std::string& id) {
                      v1::SetReferenceRequest r = Reference(id);

@@ -149,6 +149,39 @@ TEST(FeatureTestsTest, RejectsTestsThatDoNotApply) {
   EXPECT_EQ(FeatureTestNames().size(), 13u);
 }
 
+// What a test needs of the reference is checked by the same code when a policy or a
+// reference is stored (ValidateDriftOptionsForReference) and when the test runs: each pair
+// refused here was stored before, and then every detection failed on it.
+TEST(FeatureTestsTest, TheRunRefusesExactlyWhatTheWriteRefuses) {
+  DataProfile ref = Profile({Numeric("x", {7.6}), Categorical("c", {{"a", 300}, {"b", 500}})});
+  std::get<CategoricalProfile>(ref.features[1].kind).other = 10;
+  ref.features[1].count += 10;
+  const DataProfile cur = Profile({Numeric("x", kY), Categorical("c", {{"a", 290}, {"b", 510}})});
+  for (const auto& [feature, test] :
+       std::map<std::string, std::string>{{"x", "cramer_von_mises"}, {"c", "z"}}) {
+    SCOPED_TRACE(test);
+    DriftOptions options;
+    options.feature_tests[feature] = test;
+    const absl::Status at_write = ValidateDriftOptionsForReference(options, ref, "options");
+    ASSERT_FALSE(at_write.ok());
+    EXPECT_EQ(DetectDrift(ref, cur, options).status(), at_write);
+  }
+  // On the reference's side "c" has two categories (and `other`) only once the current data
+  // brings no third: the run names the current side then.
+  DataProfile two = ref;
+  std::get<CategoricalProfile>(two.features[1].kind).other = 0;
+  two.features[1].count -= 10;
+  DriftOptions options;
+  options.feature_tests["c"] = "z";
+  ASSERT_TRUE(ValidateDriftOptionsForReference(options, two, "options").ok());
+  ASSERT_TRUE(DetectDrift(two, cur, options).ok());
+  const DataProfile third =
+      Profile({Numeric("x", kY), Categorical("c", {{"a", 290}, {"b", 500}, {"d", 10}})});
+  EXPECT_THAT(std::string(DetectDrift(two, third, options).status().message()),
+              HasSubstr("'c' has 3 counting those of current.features[1] the reference does not "
+                        "list"));
+}
+
 TEST(FeatureTestsTest, HistogramTestsOnNumericBins) {
   const DataProfile ref = Profile({Numeric("x", kX)});
   const DataProfile cur = Profile({Numeric("x", kY)});
