@@ -386,6 +386,15 @@ INSTANTIATE_TEST_SUITE_P(
                      return ShouldRetrain(s, ask);
                    },
                    grpc::StatusCode::FAILED_PRECONDITION, "scores: the reference of models/"},
+        StrictCase{"CurrentWithoutBinEdges",
+                   [](Stub* s, const std::string& id) {
+                     v1::ShouldRetrainRequest ask = Ask(id);
+                     ask.mutable_current()->mutable_features(0)->mutable_numeric()->clear_bin_edges();
+                     return ShouldRetrain(s, ask);
+                   },
+                   kInvalid,
+                   "current.features[0].numeric.bin_edges: has 0 edges but the reference has 7 "
+                   "for feature 'age_z'"},
         StrictCase{"RowsZero",
                    [](Stub* s, const std::string& id) {
                      v1::ShouldRetrainRequest ask = Ask(id);

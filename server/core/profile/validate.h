@@ -66,4 +66,11 @@ absl::Status ValidateScoresAgainstReference(const NumericProfile& reference,
 absl::Status ValidateAgainstReference(const DataProfile& reference, const DataProfile& current,
                                       std::string_view field);
 
+// A current profile for a decision on `reference`: ValidateProfile, with each numeric
+// feature's bin edges compared with the reference's as soon as they are found well formed and
+// before its counts (so a feature counted without the reference's bin_edges is refused naming
+// bin_edges, not the bin_counts that then do not fit), then ValidateAgainstReference.
+absl::Status ValidateCurrent(const DataProfile& reference, const DataProfile& current,
+                             std::string_view field);
+
 }  // namespace greengate::profile
