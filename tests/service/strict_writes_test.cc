@@ -232,6 +232,47 @@ INSTANTIATE_TEST_SUITE_P(
                    kInvalid,
                    "policy.feature_tests['age_z']: test \"cramer_von_mises\" needs at least 2 "
                    "values in the reference's sample, but the reference of 'age_z' holds 1"},
+        StrictCase{"ReferenceScoresOutsideZeroOne",
+                   [](Stub* s, const std::string& id) {
+                     v1::SetReferenceRequest r = Reference(id);
+                     *r.mutable_reference()->mutable_scores() = Scores();
+                     r.mutable_reference()->mutable_scores()->set_min(-5);
+                     r.mutable_reference()->mutable_scores()->set_max(7);
+                     return SetReference(s, r);
+                   },
+                   kInvalid, "reference.scores.min: must be in [0, 1] (a confidence score), got -5"},
+        StrictCase{"ReferenceScoresEdgesAboveOne",
+                   [](Stub* s, const std::string& id) {
+                     v1::SetReferenceRequest r = Reference(id);
+                     *r.mutable_reference()->mutable_scores() = Scores();
+                     r.mutable_reference()->mutable_scores()->set_bin_edges(0, 1.5);
+                     r.mutable_reference()->mutable_scores()->set_bin_edges(1, 2);
+                     return SetReference(s, r);
+                   },
+                   kInvalid,
+                   "reference.scores.bin_edges[0]: must be in [0, 1] (a confidence score), got "
+                   "1.5"},
+        StrictCase{"ReferenceScoresSampleOutsideZeroOne",
+                   [](Stub* s, const std::string& id) {
+                     v1::SetReferenceRequest r = Reference(id);
+                     *r.mutable_reference()->mutable_scores() = Scores();
+                     r.mutable_reference()->mutable_scores()->add_sample(5);
+                     r.mutable_reference()->mutable_scores()->add_sample(-3);
+                     r.mutable_reference()->mutable_scores()->set_sample_seen(2);
+                     return SetReference(s, r);
+                   },
+                   kInvalid,
+                   "reference.scores.sample[0]: must be in [0, 1] (a confidence score), got 5"},
+        StrictCase{"ReferenceScoresFractionalCount",
+                   [](Stub* s, const std::string& id) {
+                     v1::SetReferenceRequest r = Reference(id);
+                     *r.mutable_reference()->mutable_scores() = Scores();
+                     r.mutable_reference()->mutable_scores()->set_bin_counts(1, 1500.5);
+                     return SetReference(s, r);
+                   },
+                   kInvalid,
+                   "reference.scores.bin_counts[1]: must be a whole number (rows scored), got "
+                   "1500.5"},
         StrictCase{"JointNotRowsTimesFeatures",
                    [](Stub* s, const std::string& id) {
                      v1::SetReferenceRequest r = Reference(id);

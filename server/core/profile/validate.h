@@ -49,8 +49,9 @@ double ImportanceTotal(const std::map<std::string, double>& importance,
                        const DataProfile& reference);
 
 // A profile of the model's top-class confidence scores (Reference.scores,
-// ShouldRetrainRequest.scores): bin edges valid, len(bin_edges) + 1 bin counts (or none),
-// each finite and >= 0; min, max, mean, m2 finite, m2 >= 0; sample finite; sample_seen >= 0.
+// ShouldRetrainRequest.scores): bin edges valid and in [0, 1], len(bin_edges) + 1 bin counts
+// (or none), each a whole number >= 0; min, max, mean in [0, 1]; m2 finite and >= 0; sample
+// values in [0, 1]; sample_seen >= 0.
 absl::Status ValidateScoreProfile(const NumericProfile& scores, std::string_view field);
 
 // Current scores must be counted on the reference scores' bin edges exactly.

@@ -159,7 +159,34 @@ INSTANTIATE_TEST_SUITE_P(
         ScoresCase{"MeanNaN", [](NumericProfile& s) { s.mean = kNaN; },
                    "reference.scores.mean: must be finite, got nan"},
         ScoresCase{"SeenNegative", [](NumericProfile& s) { s.sample_seen = -1; },
-                   "reference.scores.sample_seen: must be >= 0, got -1"}),
+                   "reference.scores.sample_seen: must be >= 0, got -1"},
+        ScoresCase{"MinBelowZero", [](NumericProfile& s) { s.min = -5; },
+                   "reference.scores.min: must be in [0, 1] (a confidence score), got -5"},
+        ScoresCase{"MaxAboveOne", [](NumericProfile& s) { s.max = 7; },
+                   "reference.scores.max: must be in [0, 1] (a confidence score), got 7"},
+        ScoresCase{"MeanAboveOne", [](NumericProfile& s) { s.mean = 1.5; },
+                   "reference.scores.mean: must be in [0, 1] (a confidence score), got 1.5"},
+        ScoresCase{"EdgesAboveOne",
+                   [](NumericProfile& s) {
+                     s.bin_edges = {1.5, 2};
+                   },
+                   "reference.scores.bin_edges[0]: must be in [0, 1] (a confidence score), got "
+                   "1.5"},
+        ScoresCase{"SampleOutsideZeroOne",
+                   [](NumericProfile& s) {
+                     s.sample = {5, -3};
+                     s.sample_seen = 2;
+                   },
+                   "reference.scores.sample[0]: must be in [0, 1] (a confidence score), got 5"},
+        ScoresCase{"SampleNaN",
+                   [](NumericProfile& s) {
+                     s.sample = {0.5, kNaN};
+                     s.sample_seen = 2;
+                   },
+                   "reference.scores.sample[1]: must be finite, got nan"},
+        ScoresCase{"FractionalBinCount", [](NumericProfile& s) { s.bin_counts[1] = 1.5; },
+                   "reference.scores.bin_counts[1]: must be a whole number (rows scored), got "
+                   "1.5"}),
     [](const ::testing::TestParamInfo<ScoresCase>& info) { return info.param.name; });
 
 TEST(ScoresAgainstReferenceTest, EdgesMustBeTheReferences) {
