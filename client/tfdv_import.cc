@@ -356,10 +356,10 @@ absl::StatusOr<TfdvImport> ProfileFromTfdvJson(const std::string& json,
     return Invalid(absl::StrCat(dpath, ".features"), "no numeric or string statistics to convert");
   }
   out.profile.rows = rows;
-  absl::Status valid = profile::ValidateProfile(out.profile, "profile");
-  if (valid.ok() && options.reference != nullptr) {
-    valid = profile::ValidateAgainstReference(*options.reference, out.profile, "profile");
-  }
+  const absl::Status valid =
+      options.reference != nullptr
+          ? profile::ValidateCurrent(*options.reference, out.profile, "profile")
+          : profile::ValidateProfile(out.profile, "profile");
   if (!valid.ok()) return Invalid("converted profile", std::string(valid.message()));
   return out;
 }

@@ -12,8 +12,10 @@
 // ForgetOutcomes) and of every decision it queues and settles (CountQueued, Settle).
 //
 // Thread-safe. A model's decisions are serialised on its ModelState::mu, which the caller
-// takes; members marked "needs state->mu" require it held. The fleet's lock is taken only
-// when a fleet budget is set, always after the model's.
+// takes, and so are the writes of its reference and policy (each checked against the other
+// in force, so no pair stored is one neither check saw); members marked "needs state->mu"
+// require it held. The fleet's lock is taken only when a fleet budget is set, always after
+// the model's.
 
 #include <cstdint>
 #include <memory>
@@ -50,6 +52,8 @@ struct LoadedReference {
 };
 
 // One model's decision state. Its decisions are serialised on `mu`: each weighs the previous.
+// SetReference and SetPolicy hold it from reading the other's latest to keeping their own:
+// each checks against the other in force, and a decision sees a pair that was checked.
 struct ModelState {
   absl::Mutex mu;
   ApprovalLedger approvals ABSL_GUARDED_BY(mu);

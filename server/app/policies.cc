@@ -1,6 +1,7 @@
 // Gatekeeper: SetPolicy and GetPolicy. Policies are versioned; every decision records the
 // version it used.
 
+#include "absl/synchronization/mutex.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/app/gatekeeper.h"
 #include "server/app/names.h"
@@ -16,7 +17,10 @@ absl::StatusOr<v1::Policy> Gatekeeper::SetPolicy(const v1::SetPolicyRequest& r) 
   ASSIGN_OR_RETURN(const policy::Policy core, mapping::PolicyFromProto(r.policy()));
   ASSIGN_OR_RETURN(store::ModelRow model, store_->GetModel(id));
   // Checked against the model's reference when it has one (its per-feature tests), so the
-  // policy cannot make its decisions fail.
+  // policy cannot make its decisions fail. Held on the model's lock from reading the reference
+  // to keeping the new policy, so that a concurrent SetReference checks its reference against
+  // this policy, never against the one it replaces.
+  absl::MutexLock model_lock(&cache_.StateOf(model.id)->mu);
   absl::StatusOr<std::shared_ptr<const LoadedReference>> reference = cache_.Reference(model);
   if (reference.ok()) {
     RETURN_IF_ERROR(policy::ValidatePolicyForReference(core, (*reference)->profile));

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/app/gatekeeper.h"
 #include "server/app/names.h"
@@ -77,7 +78,10 @@ absl::StatusOr<v1::Reference> Gatekeeper::SetReference(const v1::SetReferenceReq
         "reference.approved_by: only with reference.model_version (the version it produced)");
   }
   ASSIGN_OR_RETURN(store::ModelRow model, store_->GetModel(id));
-  // The policy in force must still apply to the new reference (its per-feature tests).
+  // The policy in force must still apply to the new reference (its per-feature tests). Held
+  // on the model's lock from reading it to keeping the new reference, so that a concurrent
+  // SetPolicy checks its policy against this reference, never against the one it replaces.
+  absl::MutexLock model_lock(&cache_.StateOf(model.id)->mu);
   ASSIGN_OR_RETURN(const v1::Policy policy_proto, cache_.LatestPolicy(model));
   ASSIGN_OR_RETURN(const policy::Policy policy, mapping::PolicyFromProto(policy_proto));
   RETURN_IF_ERROR(policy::ValidatePolicyForReference(policy, core));

@@ -116,8 +116,7 @@ std::pair<size_t, std::string> ChoosePlan(const std::vector<energy::CostEstimate
 }  // namespace
 
 absl::StatusOr<Evaluation> Evaluate(const EvaluationInput& input) {
-  RETURN_IF_ERROR(profile::ValidateProfile(*input.current, "current"));
-  RETURN_IF_ERROR(profile::ValidateAgainstReference(*input.reference, *input.current, "current"));
+  RETURN_IF_ERROR(profile::ValidateCurrent(*input.reference, *input.current, "current"));
   std::vector<energy::TrainingPlan> plans = input.alternatives;
   if (plans.empty()) {
     RETURN_IF_ERROR(energy::ValidatePlan(*input.plan, *input.tables));

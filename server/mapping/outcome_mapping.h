@@ -16,7 +16,7 @@ namespace greengate::mapping {
 
 // The moments of a scores profile: rows = the sum of bin_counts when there are any, else
 // sample_seen; mean and m2 as sent. InvalidArgument naming `field` unless the profile passes
-// profile::ValidateScoreProfile (finite counts, edges, moments).
+// profile::ValidateScoreProfile (whole counts, edges, moments and values in [0, 1]).
 absl::StatusOr<gain::ScoreSummary> ScoresFromProto(const v1::NumericProfile& scores,
                                                    absl::string_view field);
 

@@ -47,6 +47,29 @@ void AddJoint(v1::DataProfile* p) {
   j->set_seen(100);
 }
 
+// Reference(id) whose "channel" folded 10 rows into `other`: red, blue and `other`.
+v1::SetReferenceRequest ReferenceWithOther(const std::string& id) {
+  v1::SetReferenceRequest r = Reference(id);
+  v1::CategoricalProfile* channel =
+      r.mutable_reference()->mutable_profile()->mutable_features(2)->mutable_categorical();
+  (*channel->mutable_counts())["blue"] -= 10;
+  channel->set_other(10);
+  return r;
+}
+
+// Reference(id) whose "age_z" has one value; its 799 other rows are missing.
+v1::SetReferenceRequest ReferenceWithOneAge(const std::string& id) {
+  v1::SetReferenceRequest r = Reference(id);
+  v1::FeatureProfile* age = r.mutable_reference()->mutable_profile()->mutable_features(0);
+  const std::vector<double> edges(age->numeric().bin_edges().begin(),
+                                  age->numeric().bin_edges().end());
+  age->Clear();
+  FillNumeric("age_z", {0.3}, edges, age);
+  age->set_count(800);
+  age->set_missing(799);
+  return r;
+}
+
 v1::ShouldRetrainRequest Ask(const std::string& id) {
   v1::ShouldRetrainRequest r;
   r.set_model("models/" + id);
@@ -155,6 +178,101 @@ INSTANTIATE_TEST_SUITE_P(
               return SetReference(s, r);
             },
             kInvalid, "reference.profile.feature_importance['age_z']: must be finite"},
+        StrictCase{"ImportanceAllZero",
+                   [](Stub* s, const std::string& id) {
+                     v1::SetReferenceRequest r = Reference(id);
+                     (*r.mutable_reference()->mutable_profile()->mutable_feature_importance())
+                         ["age_z"] = 0;
+                     return SetReference(s, r);
+                   },
+                   kInvalid,
+                   "reference.profile.feature_importance: the reference's features must not all "
+                   "weigh 0"},
+        StrictCase{"ImportanceTotalInfinite",
+                   [](Stub* s, const std::string& id) {
+                     v1::SetReferenceRequest r = Reference(id);
+                     auto& importance =
+                         *r.mutable_reference()->mutable_profile()->mutable_feature_importance();
+                     for (const char* feature : {"age_z", "income_z", "channel"}) {
+                       importance[feature] = 1e308;
+                     }
+                     return SetReference(s, r);
+                   },
+                   kInvalid, "reference.profile.feature_importance: the weights sum to inf"},
+        StrictCase{"PolicyZAgainstTheReferencesOther",
+                   [](Stub* s, const std::string& id) {
+                     const grpc::Status set = SetReference(s, ReferenceWithOther(id));
+                     EXPECT_TRUE(set.ok()) << set.error_message();
+                     return SetPolicy(s, id, [](v1::Policy* p) {
+                       (*p->mutable_feature_tests())["channel"] = "z";
+                     });
+                   },
+                   kInvalid,
+                   "policy.feature_tests['channel']: test \"z\" needs at most 2 categories, "
+                   "'channel' has 3 in the reference (its `other` counted as one)"},
+        StrictCase{"ReferenceWithOtherAgainstPolicyZ",
+                   [](Stub* s, const std::string& id) {
+                     const grpc::Status set = SetPolicy(s, id, [](v1::Policy* p) {
+                       (*p->mutable_feature_tests())["channel"] = "z";
+                     });
+                     EXPECT_TRUE(set.ok()) << set.error_message();
+                     return SetReference(s, ReferenceWithOther(id));
+                   },
+                   kInvalid,
+                   "policy.feature_tests['channel']: test \"z\" needs at most 2 categories, "
+                   "'channel' has 3 in the reference"},
+        StrictCase{"PolicyCramerVonMisesOnOneReferenceValue",
+                   [](Stub* s, const std::string& id) {
+                     const grpc::Status set = SetReference(s, ReferenceWithOneAge(id));
+                     EXPECT_TRUE(set.ok()) << set.error_message();
+                     return SetPolicy(s, id, [](v1::Policy* p) {
+                       (*p->mutable_feature_tests())["age_z"] = "cramer_von_mises";
+                     });
+                   },
+                   kInvalid,
+                   "policy.feature_tests['age_z']: test \"cramer_von_mises\" needs at least 2 "
+                   "values in the reference's sample, but the reference of 'age_z' holds 1"},
+        StrictCase{"ReferenceScoresOutsideZeroOne",
+                   [](Stub* s, const std::string& id) {
+                     v1::SetReferenceRequest r = Reference(id);
+                     *r.mutable_reference()->mutable_scores() = Scores();
+                     r.mutable_reference()->mutable_scores()->set_min(-5);
+                     r.mutable_reference()->mutable_scores()->set_max(7);
+                     return SetReference(s, r);
+                   },
+                   kInvalid, "reference.scores.min: must be in [0, 1] (a confidence score), got -5"},
+        StrictCase{"ReferenceScoresEdgesAboveOne",
+                   [](Stub* s, const std::string& id) {
+                     v1::SetReferenceRequest r = Reference(id);
+                     *r.mutable_reference()->mutable_scores() = Scores();
+                     r.mutable_reference()->mutable_scores()->set_bin_edges(0, 1.5);
+                     r.mutable_reference()->mutable_scores()->set_bin_edges(1, 2);
+                     return SetReference(s, r);
+                   },
+                   kInvalid,
+                   "reference.scores.bin_edges[0]: must be in [0, 1] (a confidence score), got "
+                   "1.5"},
+        StrictCase{"ReferenceScoresSampleOutsideZeroOne",
+                   [](Stub* s, const std::string& id) {
+                     v1::SetReferenceRequest r = Reference(id);
+                     *r.mutable_reference()->mutable_scores() = Scores();
+                     r.mutable_reference()->mutable_scores()->add_sample(5);
+                     r.mutable_reference()->mutable_scores()->add_sample(-3);
+                     r.mutable_reference()->mutable_scores()->set_sample_seen(2);
+                     return SetReference(s, r);
+                   },
+                   kInvalid,
+                   "reference.scores.sample[0]: must be in [0, 1] (a confidence score), got 5"},
+        StrictCase{"ReferenceScoresFractionalCount",
+                   [](Stub* s, const std::string& id) {
+                     v1::SetReferenceRequest r = Reference(id);
+                     *r.mutable_reference()->mutable_scores() = Scores();
+                     r.mutable_reference()->mutable_scores()->set_bin_counts(1, 1500.5);
+                     return SetReference(s, r);
+                   },
+                   kInvalid,
+                   "reference.scores.bin_counts[1]: must be a whole number (rows scored), got "
+                   "1500.5"},
         StrictCase{"JointNotRowsTimesFeatures",
                    [](Stub* s, const std::string& id) {
                      v1::SetReferenceRequest r = Reference(id);
@@ -309,6 +427,15 @@ INSTANTIATE_TEST_SUITE_P(
                      return ShouldRetrain(s, ask);
                    },
                    grpc::StatusCode::FAILED_PRECONDITION, "scores: the reference of models/"},
+        StrictCase{"CurrentWithoutBinEdges",
+                   [](Stub* s, const std::string& id) {
+                     v1::ShouldRetrainRequest ask = Ask(id);
+                     ask.mutable_current()->mutable_features(0)->mutable_numeric()->clear_bin_edges();
+                     return ShouldRetrain(s, ask);
+                   },
+                   kInvalid,
+                   "current.features[0].numeric.bin_edges: has 0 edges but the reference has 7 "
+                   "for feature 'age_z'"},
         StrictCase{"RowsZero",
                    [](Stub* s, const std::string& id) {
                      v1::ShouldRetrainRequest ask = Ask(id);

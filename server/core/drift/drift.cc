@@ -14,71 +14,13 @@
 #include "server/core/drift/multivariate.h"
 #include "server/core/drift/proportion_z.h"
 #include "server/core/drift/test_registry.h"
+#include "server/core/profile/format.h"
+#include "server/core/profile/validate.h"
 
 namespace greengate::drift {
 namespace {
 
-absl::Status CheckImportance(const std::map<std::string, double>& importance,
-                             std::string_view field) {
-  for (const auto& [feature, weight] : importance) {
-    if (!(weight >= 0) || !std::isfinite(weight)) {
-      return absl::InvalidArgumentError(absl::StrCat(std::string(field), "[\"", feature,
-                                                     "\"]: must be finite and >= 0, got ", weight));
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidateOptions(const DriftOptions& options) {
-  if (!(options.p_value_threshold > 0 && options.p_value_threshold <= 1)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "options.p_value_threshold: must be in (0, 1], got ", options.p_value_threshold));
-  }
-  if (!(options.distance_threshold >= 0) || !std::isfinite(options.distance_threshold)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "options.distance_threshold: must be finite and >= 0, got ", options.distance_threshold));
-  }
-  if (!(options.drift_share_threshold >= 0 && options.drift_share_threshold <= 1)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "options.drift_share_threshold: must be in [0, 1], got ", options.drift_share_threshold));
-  }
-  if (options.large_sample_rows < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("options.large_sample_rows: must be >= 0, got ", options.large_sample_rows));
-  }
-  if (!(options.missing_rate_min_difference >= 0 && options.missing_rate_min_difference <= 1)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("options.missing_rate_min_difference: must be in [0, 1], got ",
-                     options.missing_rate_min_difference));
-  }
-  for (const auto& [feature, test] : options.feature_tests) {
-    RETURN_IF_ERROR(
-        ValidateFeatureTest(test, absl::StrCat("options.feature_tests[\"", feature, "\"]")));
-  }
-  return CheckImportance(options.feature_importance, "options.feature_importance");
-}
-
-// Every name in a per-feature option must be a reference feature: a typo would otherwise
-// silently do nothing.
-template <typename Map>
-absl::Status CheckNames(const Map& map, const profile::DataProfile& reference,
-                        std::string_view option, std::string_view owner = "options") {
-  for (const auto& entry : map) {
-    bool found = false;
-    for (const profile::FeatureProfile& f : reference.features) {
-      if (f.name == entry.first) {
-        found = true;
-        break;
-      }
-    }
-    if (!found) {
-      return absl::InvalidArgumentError(absl::StrCat(std::string(owner), ".", std::string(option),
-                                                     "[\"", entry.first,
-                                                     "\"]: no such feature in the reference"));
-    }
-  }
-  return absl::OkStatus();
-}
+using profile::internal::QuoteForMessage;
 
 double MissingRate(const profile::FeatureProfile& feature) {
   return feature.count > 0
@@ -94,7 +36,7 @@ absl::StatusOr<FeatureDrift> CompareFeature(const profile::FeatureProfile& refer
   const std::string cur_field = absl::StrCat("current.features[", cur_index, "]");
   if (reference.is_numeric() != current.is_numeric()) {
     return absl::InvalidArgumentError(
-        absl::StrCat(cur_field, ": feature \"", current.name, "\" is ",
+        absl::StrCat(cur_field, ": feature ", QuoteForMessage(current.name), " is ",
                      current.is_numeric() ? "numeric" : "categorical", " but ", ref_field, " is ",
                      reference.is_numeric() ? "numeric" : "categorical"));
   }
@@ -102,9 +44,10 @@ absl::StatusOr<FeatureDrift> CompareFeature(const profile::FeatureProfile& refer
   FeatureDrift drift;
   const auto selected = options.feature_tests.find(reference.name);
   if (selected != options.feature_tests.end()) {
-    ASSIGN_OR_RETURN(drift, internal::RunSelectedTest(
-                                reference, current, selected->second, options, fields,
-                                absl::StrCat("options.feature_tests[\"", reference.name, "\"]")));
+    ASSIGN_OR_RETURN(
+        drift, internal::RunSelectedTest(
+                   reference, current, selected->second, options, fields,
+                   absl::StrCat("options.feature_tests[", QuoteForMessage(reference.name), "]")));
   } else {
     ASSIGN_OR_RETURN(drift,
                      reference.is_numeric()
@@ -147,15 +90,13 @@ void DecidePValueTests(std::vector<FeatureDrift>& features, const DriftOptions& 
 absl::StatusOr<DriftReport> DetectDrift(const profile::DataProfile& reference,
                                         const profile::DataProfile& current,
                                         const DriftOptions& options) {
-  RETURN_IF_ERROR(ValidateOptions(options));
+  // The options and the reference's weights, by the rules their writes were held to.
+  RETURN_IF_ERROR(ValidateDriftOptions(options, "options"));
   if (reference.features.empty()) {
     return absl::InvalidArgumentError("reference.features: must not be empty");
   }
-  RETURN_IF_ERROR(CheckNames(options.feature_tests, reference, "feature_tests"));
-  RETURN_IF_ERROR(CheckNames(options.feature_importance, reference, "feature_importance"));
-  RETURN_IF_ERROR(CheckImportance(reference.feature_importance, "reference.feature_importance"));
-  RETURN_IF_ERROR(
-      CheckNames(reference.feature_importance, reference, "feature_importance", "reference"));
+  RETURN_IF_ERROR(ValidateDriftOptionsForReference(options, reference, "options"));
+  RETURN_IF_ERROR(profile::ValidateFeatureImportance(reference, "reference"));
   absl::flat_hash_map<std::string_view, size_t> current_index;
   current_index.reserve(current.features.size());
   for (size_t j = 0; j < current.features.size(); ++j) {
@@ -170,8 +111,9 @@ absl::StatusOr<DriftReport> DetectDrift(const profile::DataProfile& reference,
     const profile::FeatureProfile& ref = reference.features[i];
     const auto found = current_index.find(std::string_view(ref.name));
     if (found == current_index.end()) {
-      return absl::InvalidArgumentError(absl::StrCat("current.features: no feature \"", ref.name,
-                                                     "\" (reference.features[", i, "])"));
+      return absl::InvalidArgumentError(absl::StrCat("current.features: no feature ",
+                                                     QuoteForMessage(ref.name),
+                                                     " (reference.features[", i, "])"));
     }
     ASSIGN_OR_RETURN(FeatureDrift drift, CompareFeature(ref, current.features[found->second],
                                                         options, i, found->second, reference.rows));
@@ -190,28 +132,26 @@ absl::StatusOr<DriftReport> DetectDrift(const profile::DataProfile& reference,
     if (feature.missing_rate_drifted) ++report.missing_rate_drifted_features;
   }
 
-  // The policy's importance wins over the one sent with the reference.
-  const bool from_options = !options.feature_importance.empty();
-  const std::map<std::string, double>& importance =
-      from_options ? options.feature_importance : reference.feature_importance;
+  // The options' importance wins over the one sent with the reference. Either was validated
+  // above, so its total is finite and > 0; the drifted weight, added in the same order, is at
+  // most that total.
+  const std::map<std::string, double>& importance = options.feature_importance.empty()
+                                                        ? reference.feature_importance
+                                                        : options.feature_importance;
   report.importance_weighted = !importance.empty();
-  double total_weight = 0;
+  const double total_weight = report.importance_weighted
+                                  ? profile::ImportanceTotal(importance, reference)
+                                  : static_cast<double>(report.features.size());
   double drifted_weight = 0;
   for (FeatureDrift& feature : report.features) {
     if (report.importance_weighted) {
       const auto it = importance.find(feature.feature);
       feature.importance = it == importance.end() ? 0.0 : it->second;
     }
-    total_weight += feature.importance;
     if (feature.drifted) {
       ++report.drifted_features;
       drifted_weight += feature.importance;
     }
-  }
-  if (!(total_weight > 0)) {
-    return absl::InvalidArgumentError(absl::StrCat(from_options ? "options" : "reference",
-                                                   ".feature_importance: the reference's features "
-                                                   "must not all weigh 0"));
   }
   report.drifted_share = drifted_weight / total_weight;
   report.dataset_drift = report.drifted_share >= options.drift_share_threshold;

@@ -8,8 +8,10 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "server/core/profile/profile.h"
 
@@ -110,8 +112,34 @@ struct DriftReport {
   std::optional<MultivariateDrift> multivariate;  // when both profiles carry joint samples
 };
 
+// ValidateDriftOptions()
+//
+// The options' ranges, each named `field` + "." + its name in the API's Policy (e.g.
+// "policy.p_value_threshold"): p_value_threshold and distance_threshold in (0, 1),
+// drift_share_threshold in (0, 1], large_sample_rows >= 1, every feature_tests value a test of
+// FeatureTestNames() (test_registry.h), multivariate.permutations ("mmd_permutations") in
+// [1, 100000] while the multivariate tests are on, missing_rate_min_difference in [0, 1].
+// A policy's are checked with it when it is stored and read (policy::ValidatePolicy), and
+// DetectDrift checks its options with it again. InvalidArgument. Thread-safe.
+absl::Status ValidateDriftOptions(const DriftOptions& options, std::string_view field);
+
+// ValidateDriftOptionsForReference()
+//
+// What the options ask of `reference`: every feature_tests key names one of its features and
+// the test applies to it (ValidateFeatureTestFor), and feature_importance weighs its features
+// validly (profile::ValidateImportance). Checked when a policy or a reference is stored, each
+// against the other in force, and again by DetectDrift: no stored pair can fail it later.
+// InvalidArgument naming `field` + ".feature_tests['name']" or ".feature_importance".
+// Thread-safe.
+absl::Status ValidateDriftOptionsForReference(const DriftOptions& options,
+                                              const profile::DataProfile& reference,
+                                              std::string_view field);
+
 // Runs the tests of `current` against `reference`. Both must already be valid and
-// `current` must match `reference` (profile/validate.h); otherwise InvalidArgument.
+// `current` must match `reference` (profile/validate.h); otherwise InvalidArgument. Checks the
+// options and the reference's importance with the functions their writes use
+// (ValidateDriftOptions, ValidateDriftOptionsForReference, profile::ValidateFeatureImportance),
+// naming "options.*" and "reference.*".
 absl::StatusOr<DriftReport> DetectDrift(const profile::DataProfile& reference,
                                         const profile::DataProfile& current,
                                         const DriftOptions& options);

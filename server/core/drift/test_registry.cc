@@ -19,6 +19,7 @@ namespace greengate::drift {
 namespace {
 
 using internal::DistributionStatistic;
+using profile::internal::QuoteForMessage;
 
 enum class Input { kSamples, kCounts, kBinary };
 
@@ -34,12 +35,15 @@ struct TestInfo {
   DistributionStatistic distribution = DistributionStatistic::kKolmogorovSmirnov;
   // kCounts: the distance on the two histograms; null for chi-square, which has a p-value.
   CountsDistance distance = nullptr;
+  // kSamples: values the reference's sample must hold (the statistic's own minimum, where the
+  // current data cannot make up for it).
+  std::size_t min_reference_values = 1;
 };
 
 constexpr TestInfo kTests[] = {
     {"anderson_darling", Input::kSamples, true, DistributionStatistic::kAndersonDarling},
     {"chi_square", Input::kCounts, true},
-    {"cramer_von_mises", Input::kSamples, true, DistributionStatistic::kCramerVonMises},
+    {"cramer_von_mises", Input::kSamples, true, DistributionStatistic::kCramerVonMises, nullptr, 2},
     {"energy_distance", Input::kSamples, false, DistributionStatistic::kEnergyDistance},
     {"hellinger", Input::kCounts, false, {}, HellingerDistance},
     {"jensen_shannon",
@@ -77,6 +81,57 @@ double Total(const std::vector<double>& v) {
   return t;
 }
 
+// What the test needs of the reference's side of the feature: checked when a policy or a
+// reference is stored (ValidateFeatureTestFor) and again, by the same code, when the test
+// runs, so a stored pair never fails here. The current side's needs are the run's to check.
+absl::Status CheckReferenceSide(const TestInfo& info, const profile::FeatureProfile& reference,
+                                std::string_view field) {
+  const std::string f(field);
+  const std::string quoted = QuoteForMessage(reference.name);
+  switch (info.input) {
+    case Input::kSamples: {
+      if (!reference.is_numeric()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            f, ": test \"", info.name, "\" needs a numeric feature, but ", quoted,
+            " is categorical; a count test (psi, jensen_shannon, chi_square, ...) applies"));
+      }
+      const std::size_t values = reference.numeric().sample.size();
+      if (values == 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(f, ": test \"", info.name, "\" needs samples, but the reference of ",
+                         quoted, " holds none (numeric.sample is empty)"));
+      }
+      if (values < info.min_reference_values) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            f, ": test \"", info.name, "\" needs at least ", info.min_reference_values,
+            " values in the reference's sample, but the reference of ", quoted, " holds ", values));
+      }
+      return absl::OkStatus();
+    }
+    case Input::kBinary: {
+      if (reference.is_numeric()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            f, ": test \"z\" needs a binary categorical feature, but ", quoted, " is numeric"));
+      }
+      // The categories the test compares on the reference's side, laid out as the run lays
+      // them out: the listed ones (0 counts included), and `other` as one more when it holds
+      // rows (with the rare listed ones it pools).
+      const profile::CategoricalProfile& categorical = reference.categorical();
+      const std::size_t categories =
+          internal::Align(categorical, profile::CategoricalProfile{}).reference.size();
+      if (categories > 2) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            f, ": test \"z\" needs at most 2 categories, ", quoted, " has ", categories,
+            " in the reference", categorical.other > 0 ? " (its `other` counted as one)" : ""));
+      }
+      return absl::OkStatus();
+    }
+    case Input::kCounts:
+      return absl::OkStatus();  // a side without counts is "no drift", never an error
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 const std::vector<std::string>& FeatureTestNames() {
@@ -90,45 +145,15 @@ const std::vector<std::string>& FeatureTestNames() {
 
 absl::Status ValidateFeatureTest(std::string_view test, std::string_view field) {
   if (Find(test) != nullptr) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat(std::string(field), ": unknown test ", profile::internal::QuoteForMessage(test),
-                   "; one of ", absl::StrJoin(FeatureTestNames(), ", ")));
+  return absl::InvalidArgumentError(absl::StrCat(std::string(field), ": unknown test ",
+                                                 QuoteForMessage(test), "; one of ",
+                                                 absl::StrJoin(FeatureTestNames(), ", ")));
 }
 
 absl::Status ValidateFeatureTestFor(std::string_view test, const profile::FeatureProfile& reference,
                                     std::string_view field) {
   RETURN_IF_ERROR(ValidateFeatureTest(test, field));
-  const TestInfo& info = *Find(test);
-  const std::string quoted = profile::internal::QuoteForMessage(reference.name);
-  switch (info.input) {
-    case Input::kSamples:
-      if (!reference.is_numeric()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            std::string(field), ": test \"", info.name, "\" needs a numeric feature, but ", quoted,
-            " is categorical; a count test (psi, jensen_shannon, chi_square, ...) applies"));
-      }
-      if (reference.numeric().sample.empty()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            std::string(field), ": test \"", info.name, "\" needs samples, but the reference of ",
-            quoted, " holds none (numeric.sample is empty)"));
-      }
-      return absl::OkStatus();
-    case Input::kBinary:
-      if (reference.is_numeric()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            std::string(field), ": test \"z\" needs a binary categorical feature, but ", quoted,
-            " is numeric"));
-      }
-      if (reference.categorical().counts.size() > 2) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(std::string(field), ": test \"z\" needs at most 2 categories, ", quoted,
-                         " has ", reference.categorical().counts.size(), " in the reference"));
-      }
-      return absl::OkStatus();
-    case Input::kCounts:
-      break;
-  }
-  return absl::OkStatus();
+  return CheckReferenceSide(*Find(test), reference, field);
 }
 
 namespace internal {
@@ -139,6 +164,7 @@ absl::StatusOr<FeatureDrift> RunSelectedTest(const profile::FeatureProfile& refe
                                              FeatureFields fields, std::string_view field) {
   RETURN_IF_ERROR(ValidateFeatureTest(test, field));
   const TestInfo& info = *Find(test);
+  RETURN_IF_ERROR(CheckReferenceSide(info, reference, field));
   const std::string f(field);
   FeatureDrift out;
   out.feature = reference.name;
@@ -175,17 +201,10 @@ absl::StatusOr<FeatureDrift> RunSelectedTest(const profile::FeatureProfile& refe
 
   switch (info.input) {
     case Input::kSamples: {
-      if (!reference.is_numeric()) {
-        return absl::InvalidArgumentError(absl::StrCat(f, ": test \"", info.name,
-                                                       "\" needs numeric samples, but \"",
-                                                       reference.name, "\" is categorical"));
-      }
-      if (!CanCompareDistributions(reference, current)) {
-        const bool ref_empty = reference.numeric().sample.empty();
+      if (!CanCompareDistributions(reference, current)) {  // the reference holds a sample
         return absl::InvalidArgumentError(absl::StrCat(
             f, ": test \"", info.name, "\" needs a fine grid or samples on both sides, but ",
-            std::string(ref_empty ? fields.reference : fields.current),
-            ".numeric.sample is empty"));
+            std::string(fields.current), ".numeric.sample is empty"));
       }
       ASSIGN_OR_RETURN(const DistributionComparison compared,
                        CompareDistributions(info.distribution, reference, current, fields, f));
@@ -216,19 +235,15 @@ absl::StatusOr<FeatureDrift> RunSelectedTest(const profile::FeatureProfile& refe
       break;
     }
     case Input::kBinary: {
-      if (reference.is_numeric()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(f, ": test \"z\" needs a binary categorical feature, but \"",
-                         reference.name, "\" is numeric"));
-      }
       std::vector<size_t> present;
       for (size_t i = 0; i < ref_counts.size(); ++i) {
         if (ref_counts[i] + cur_counts[i] > 0) present.push_back(i);
       }
-      if (present.size() > 2) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(f, ": test \"z\" needs at most 2 categories, \"", reference.name,
-                         "\" has ", present.size()));
+      if (present.size() > 2) {  // the reference has at most 2: the current data adds some
+        return absl::InvalidArgumentError(absl::StrCat(
+            f, ": test \"z\" needs at most 2 categories, ", QuoteForMessage(reference.name),
+            " has ", present.size(), " counting those of ", std::string(fields.current),
+            " the reference does not list"));
       }
       const double ref_total = Total(ref_counts);
       const double cur_total = Total(cur_counts);

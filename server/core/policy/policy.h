@@ -108,7 +108,8 @@ absl::Status ValidateFleetBudget(const FleetBudget& fleet);
 // quoted with a bounded prefix. Thread-safe.
 absl::Status ValidatePolicy(const Policy& policy);
 
-// ValidatePolicyForReference(): what a policy asks of the model's reference profile. Every
+// ValidatePolicyForReference(): what a policy asks of the model's reference profile, by
+// drift::ValidateDriftOptionsForReference, the check drift detection repeats: every
 // feature_tests key must name a feature of `reference` and its test must apply to it
 // (drift::ValidateFeatureTestFor). Checked when either is stored (SetPolicy against the
 // reference in force, SetReference against the policy in force), so neither write can leave

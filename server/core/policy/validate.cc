@@ -8,37 +8,21 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "server/common/range_check.h"
 #include "server/common/status_macros.h"
-#include "server/core/drift/test_registry.h"
+#include "server/core/drift/drift.h"
 #include "server/core/policy/policy.h"
-#include "server/core/profile/format.h"
 
 namespace greengate::policy {
 namespace {
 
-enum class Bound { kOpen, kClosed };
-
-// `value` in [lo, hi] with each end open or closed; NaN and infinities fail.
+// "policy.<field>" in its range (CheckInRange).
 absl::Status CheckRange(const char* field, double value, double lo, Bound lo_bound, double hi,
                         Bound hi_bound) {
-  const bool above = lo_bound == Bound::kOpen ? value > lo : value >= lo;
-  const bool below = hi_bound == Bound::kOpen ? value < hi : value <= hi;
-  if (std::isfinite(value) && above && below) return absl::OkStatus();
-  const std::string range =
-      std::isinf(hi) ? absl::StrCat(lo_bound == Bound::kOpen ? "> " : ">= ", lo, " and finite")
-                     : absl::StrCat("in ", lo_bound == Bound::kOpen ? "(" : "[", lo, ", ", hi,
-                                    hi_bound == Bound::kOpen ? ")" : "]");
-  return absl::InvalidArgumentError(
-      absl::StrCat("policy.", field, ": must be ", range, ", got ", value));
+  return CheckInRange(absl::StrCat("policy.", field), value, lo, lo_bound, hi, hi_bound);
 }
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr int kMaxPermutations = 100'000;  // MmdTest's own limit
-
-// "policy.feature_tests['name']", the feature name quoted with a bounded prefix.
-std::string FeatureTestField(const std::string& feature) {
-  return absl::StrCat("policy.feature_tests[", profile::internal::QuoteForMessage(feature), "]");
-}
 
 absl::Status CheckDuration(const char* field, absl::Duration value, bool allow_zero) {
   const bool ok = value != absl::InfiniteDuration() &&
@@ -49,35 +33,10 @@ absl::Status CheckDuration(const char* field, absl::Duration value, bool allow_z
                    " seconds and finite, got ", absl::FormatDuration(value)));
 }
 
-absl::Status ValidateDrift(const drift::DriftOptions& d) {
-  RETURN_IF_ERROR(
-      CheckRange("p_value_threshold", d.p_value_threshold, 0, Bound::kOpen, 1, Bound::kOpen));
-  RETURN_IF_ERROR(
-      CheckRange("distance_threshold", d.distance_threshold, 0, Bound::kOpen, 1, Bound::kOpen));
-  RETURN_IF_ERROR(CheckRange("drift_share_threshold", d.drift_share_threshold, 0, Bound::kOpen, 1,
-                             Bound::kClosed));
-  if (d.large_sample_rows < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("policy.large_sample_rows: must be >= 1, got ", d.large_sample_rows));
-  }
-  for (const auto& [feature, test] : d.feature_tests) {
-    RETURN_IF_ERROR(drift::ValidateFeatureTest(test, FeatureTestField(feature)));
-  }
-  if (d.multivariate.enabled &&
-      (d.multivariate.permutations < 1 || d.multivariate.permutations > kMaxPermutations)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "policy.mmd_permutations: must be in [1, ", kMaxPermutations,
-        "], or -1 to turn the multivariate tests off, got ", d.multivariate.permutations));
-  }
-  RETURN_IF_ERROR(CheckRange("missing_rate_min_difference", d.missing_rate_min_difference, 0,
-                             Bound::kClosed, 1, Bound::kClosed));
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::Status ValidatePolicy(const Policy& p) {
-  RETURN_IF_ERROR(ValidateDrift(p.drift));
+  RETURN_IF_ERROR(drift::ValidateDriftOptions(p.drift, "policy"));
   if (p.accuracy_floor) {
     RETURN_IF_ERROR(
         CheckRange("accuracy_floor", *p.accuracy_floor, 0, Bound::kClosed, 1, Bound::kClosed));
@@ -107,22 +66,7 @@ absl::Status ValidatePolicy(const Policy& p) {
 }
 
 absl::Status ValidatePolicyForReference(const Policy& p, const profile::DataProfile& reference) {
-  for (const auto& [feature, test] : p.drift.feature_tests) {
-    const profile::FeatureProfile* found = nullptr;
-    for (const profile::FeatureProfile& f : reference.features) {
-      if (f.name == feature) {
-        found = &f;
-        break;
-      }
-    }
-    if (found == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat(FeatureTestField(feature),
-                                                     ": the model's reference has no feature ",
-                                                     profile::internal::QuoteForMessage(feature)));
-    }
-    RETURN_IF_ERROR(drift::ValidateFeatureTestFor(test, *found, FeatureTestField(feature)));
-  }
-  return absl::OkStatus();
+  return drift::ValidateDriftOptionsForReference(p.drift, reference, "policy");
 }
 
 absl::Status ValidateFleetBudget(const FleetBudget& fleet) {

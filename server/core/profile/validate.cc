@@ -166,10 +166,37 @@ absl::Status ValidateSample(const NumericProfile& p, int64_t non_missing, bool s
   return absl::OkStatus();
 }
 
-absl::Status ValidateNumeric(const FeatureProfile& f, bool reference, std::string_view path) {
+absl::Status CheckSameEdges(const FeatureProfile& base_feature, std::string_view base_name,
+                            const FeatureProfile& f, std::string_view path) {
+  const std::vector<double>& want = base_feature.numeric().bin_edges;
+  const std::vector<double>& got = f.numeric().bin_edges;
+  const std::string edges_path = JoinPath(path, "numeric.bin_edges");
+  if (got.size() != want.size()) {
+    return Invalid(edges_path, "has ", got.size(), " edges but ", AsAbsl(base_name), " has ",
+                   want.size(), " for feature ", QuoteForMessage(f.name), "; profile the data on ",
+                   AsAbsl(base_name), "'s bin edges");
+  }
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    if (got[i] != want[i]) {
+      return Invalid(absl::StrCat(edges_path, "[", i, "]"), "is ", FormatDouble(got[i]), " but ",
+                     AsAbsl(base_name), " has ", FormatDouble(want[i]), " for feature ",
+                     QuoteForMessage(f.name), "; profile the data on ", AsAbsl(base_name),
+                     "'s bin edges exactly");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// `base`: for a current profile, the reference's numeric feature of the same name (else null).
+// Its edges are compared once the profile's own are found well formed and before anything
+// counted on them, so a profile counted on other edges (or none) is refused naming bin_edges.
+absl::Status ValidateNumeric(const FeatureProfile& f, bool reference, const FeatureProfile* base,
+                             std::string_view feature_path) {
+  const std::string path = JoinPath(feature_path, "numeric");
   const NumericProfile& p = f.numeric();
   const int64_t non_missing = f.count - f.missing;
   RETURN_IF_ERROR(ValidateBinEdges(p.bin_edges, JoinPath(path, "bin_edges")));
+  if (base != nullptr) RETURN_IF_ERROR(CheckSameEdges(*base, "the reference", f, feature_path));
   RETURN_IF_ERROR(ValidateBinCounts(p, non_missing, f, path));
   RETURN_IF_ERROR(ValidateMoments(p, non_missing, path));
   return ValidateSample(p, non_missing, reference, path);
@@ -225,10 +252,10 @@ absl::Status ValidateCategorical(const FeatureProfile& f, std::string_view path)
 }
 
 absl::Status ValidateFeature(const FeatureProfile& f, int64_t rows, bool reference,
-                             std::string_view path) {
+                             const FeatureProfile* base, std::string_view path) {
   RETURN_IF_ERROR(ValidateName(f.name, JoinPath(path, "name")));
   RETURN_IF_ERROR(ValidateCounts(f, rows, path));
-  if (f.is_numeric()) return ValidateNumeric(f, reference, JoinPath(path, "numeric"));
+  if (f.is_numeric()) return ValidateNumeric(f, reference, base, path);
   return ValidateCategorical(f, JoinPath(path, "categorical"));
 }
 
@@ -262,7 +289,10 @@ absl::Status ValidateOptions(const ProfileOptions& o, std::string_view path) {
   return check(o.bins, 0, kMaxBinEdges + 1, "bins");
 }
 
-absl::Status ValidateImpl(const DataProfile& profile, std::string_view field, bool reference) {
+// `base`: the reference a current profile is for (null for a reference, or a current profile
+// on its own).
+absl::Status ValidateImpl(const DataProfile& profile, std::string_view field, bool reference,
+                          const DataProfile* base) {
   if (profile.rows < 0) {
     return Invalid(JoinPath(field, "rows"), "must be >= 0, got ", profile.rows);
   }
@@ -274,12 +304,20 @@ absl::Status ValidateImpl(const DataProfile& profile, std::string_view field, bo
   }
   if (profile.options)
     RETURN_IF_ERROR(ValidateOptions(*profile.options, JoinPath(field, "options")));
+  absl::flat_hash_map<absl::string_view, const FeatureProfile*> base_numeric;
+  if (base != nullptr) {
+    for (const FeatureProfile& f : base->features) {
+      if (f.is_numeric()) base_numeric.emplace(f.name, &f);
+    }
+  }
   absl::flat_hash_map<absl::string_view, std::size_t> first_index;
   first_index.reserve(profile.features.size());
   for (std::size_t i = 0; i < profile.features.size(); ++i) {
     const FeatureProfile& f = profile.features[i];
     const std::string path = absl::StrCat(features_path, "[", i, "]");
-    RETURN_IF_ERROR(ValidateFeature(f, profile.rows, reference, path));
+    const auto found = base_numeric.find(f.name);
+    const FeatureProfile* base_feature = found == base_numeric.end() ? nullptr : found->second;
+    RETURN_IF_ERROR(ValidateFeature(f, profile.rows, reference, base_feature, path));
     const auto [it, inserted] = first_index.emplace(f.name, i);
     if (!inserted) {
       return Invalid(JoinPath(path, "name"), "duplicate feature name ", QuoteForMessage(f.name),
@@ -294,11 +332,11 @@ absl::Status ValidateImpl(const DataProfile& profile, std::string_view field, bo
 }  // namespace
 
 absl::Status ValidateProfile(const DataProfile& profile, std::string_view field) {
-  return ValidateImpl(profile, field, /*reference=*/false);
+  return ValidateImpl(profile, field, /*reference=*/false, /*base=*/nullptr);
 }
 
 absl::Status ValidateReference(const DataProfile& reference, std::string_view field) {
-  return ValidateImpl(reference, field, /*reference=*/true);
+  return ValidateImpl(reference, field, /*reference=*/true, /*base=*/nullptr);
 }
 
 namespace {
@@ -329,11 +367,10 @@ absl::Status CheckAligned(const CategoricalProfile& ref, const CategoricalProfil
   return absl::OkStatus();
 }
 
-}  // namespace
-
-absl::Status ValidateAgainstReference(const DataProfile& reference, const DataProfile& current,
-                                      std::string_view field) {
-  RETURN_IF_ERROR(ValidateSameFeatures(reference, "the reference", current, field));
+// CheckAligned on every categorical feature counted on its reference; the features must be
+// the reference's (ValidateSameFeatures).
+absl::Status CheckAlignedFeatures(const DataProfile& reference, const DataProfile& current,
+                                  std::string_view field) {
   absl::flat_hash_map<absl::string_view, const FeatureProfile*> by_name;
   by_name.reserve(reference.features.size());
   for (const FeatureProfile& f : reference.features) by_name.emplace(f.name, &f);
@@ -348,30 +385,26 @@ absl::Status ValidateAgainstReference(const DataProfile& reference, const DataPr
   return absl::OkStatus();
 }
 
+}  // namespace
+
+absl::Status ValidateAgainstReference(const DataProfile& reference, const DataProfile& current,
+                                      std::string_view field) {
+  RETURN_IF_ERROR(ValidateSameFeatures(reference, "the reference", current, field));
+  return CheckAlignedFeatures(reference, current, field);
+}
+
+absl::Status ValidateCurrent(const DataProfile& reference, const DataProfile& current,
+                             std::string_view field) {
+  // Each numeric feature's edges are compared with the reference's as soon as they are found
+  // well formed (ValidateNumeric); then the features, kinds and categories as a whole.
+  RETURN_IF_ERROR(ValidateImpl(current, field, /*reference=*/false, &reference));
+  RETURN_IF_ERROR(ValidateSameFeatures(reference, "the reference", current, field));
+  return CheckAlignedFeatures(reference, current, field);
+}
+
 namespace {
 
 const char* KindName(const FeatureProfile& f) { return f.is_numeric() ? "numeric" : "categorical"; }
-
-absl::Status CheckSameEdges(const FeatureProfile& base_feature, std::string_view base_name,
-                            const FeatureProfile& f, std::string_view path) {
-  const std::vector<double>& want = base_feature.numeric().bin_edges;
-  const std::vector<double>& got = f.numeric().bin_edges;
-  const std::string edges_path = JoinPath(path, "numeric.bin_edges");
-  if (got.size() != want.size()) {
-    return Invalid(edges_path, "has ", got.size(), " edges but ", AsAbsl(base_name), " has ",
-                   want.size(), " for feature ", QuoteForMessage(f.name), "; profile the data on ",
-                   AsAbsl(base_name), "'s bin edges");
-  }
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    if (got[i] != want[i]) {
-      return Invalid(absl::StrCat(edges_path, "[", i, "]"), "is ", FormatDouble(got[i]), " but ",
-                     AsAbsl(base_name), " has ", FormatDouble(want[i]), " for feature ",
-                     QuoteForMessage(f.name), "; profile the data on ", AsAbsl(base_name),
-                     "'s bin edges exactly");
-    }
-  }
-  return absl::OkStatus();
-}
 
 // Up to 10 feature names of `profile`, for "is not in ..." messages.
 std::string SomeNames(const DataProfile& profile) {

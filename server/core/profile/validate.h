@@ -4,6 +4,8 @@
 // offending field by its path, prefixed with `field` (e.g. "current.features[2].numeric").
 // Pure and thread-safe.
 
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -28,13 +30,28 @@ absl::Status ValidateReference(const DataProfile& reference, std::string_view fi
 // `field` + ".joint.*".
 absl::Status ValidateJointSample(const DataProfile& profile, std::string_view field);
 
-// Part of ValidateReference: every feature_importance key names a feature of `reference`
-// and every weight is finite and >= 0. Names `field` + ".feature_importance[...]".
+// Part of ValidateReference: the reference's own feature_importance, by ValidateImportance.
+// Names `field` + ".feature_importance[...]".
 absl::Status ValidateFeatureImportance(const DataProfile& reference, std::string_view field);
 
+// Importance weights (feature name -> weight) as the drifted share weighs the features of
+// `reference`: empty (every feature weighs 1), or every key a feature of `reference`, every
+// weight finite and >= 0, and their total (ImportanceTotal) finite and > 0, since the share
+// divides by it. The reference's own weights and a drift option's are both checked here, when
+// they are stored and when a decision uses them. Names `field` (e.g.
+// "reference.feature_importance") and its entries `field`['name'].
+absl::Status ValidateImportance(const std::map<std::string, double>& importance,
+                                const DataProfile& reference, std::string_view field);
+
+// The sum of `importance` over the features of `reference`, in their order (features not
+// listed weigh 0): the drifted share's denominator, added up as drift::DetectDrift adds it.
+double ImportanceTotal(const std::map<std::string, double>& importance,
+                       const DataProfile& reference);
+
 // A profile of the model's top-class confidence scores (Reference.scores,
-// ShouldRetrainRequest.scores): bin edges valid, len(bin_edges) + 1 bin counts (or none),
-// each finite and >= 0; min, max, mean, m2 finite, m2 >= 0; sample finite; sample_seen >= 0.
+// ShouldRetrainRequest.scores): bin edges valid and in [0, 1], len(bin_edges) + 1 bin counts
+// (or none), each a whole number >= 0; min, max, mean in [0, 1]; m2 finite and >= 0; sample
+// values in [0, 1]; sample_seen >= 0.
 absl::Status ValidateScoreProfile(const NumericProfile& scores, std::string_view field);
 
 // Current scores must be counted on the reference scores' bin edges exactly.
@@ -49,5 +66,12 @@ absl::Status ValidateScoresAgainstReference(const NumericProfile& reference,
 // reference's `other` is not 0 (CategoricalProfile). Unaligned ones (older clients) pass.
 absl::Status ValidateAgainstReference(const DataProfile& reference, const DataProfile& current,
                                       std::string_view field);
+
+// A current profile for a decision on `reference`: ValidateProfile, with each numeric
+// feature's bin edges compared with the reference's as soon as they are found well formed and
+// before its counts (so a feature counted without the reference's bin_edges is refused naming
+// bin_edges, not the bin_counts that then do not fit), then ValidateAgainstReference.
+absl::Status ValidateCurrent(const DataProfile& reference, const DataProfile& current,
+                             std::string_view field);
 
 }  // namespace greengate::profile

@@ -1,8 +1,9 @@
-// ValidateJointSample, ValidateFeatureImportance: the parts of a profile that refer to its
-// features by name.
+// ValidateJointSample, ValidateImportance: the parts of a profile that refer to its features
+// by name.
 
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -88,11 +89,23 @@ absl::Status ValidateJointSample(const DataProfile& profile, std::string_view fi
   return absl::OkStatus();
 }
 
-absl::Status ValidateFeatureImportance(const DataProfile& reference, std::string_view field) {
+double ImportanceTotal(const std::map<std::string, double>& importance,
+                       const DataProfile& reference) {
+  double total = 0;
+  for (const FeatureProfile& f : reference.features) {
+    const auto it = importance.find(f.name);
+    if (it != importance.end()) total += it->second;
+  }
+  return total;
+}
+
+absl::Status ValidateImportance(const std::map<std::string, double>& importance,
+                                const DataProfile& reference, std::string_view field) {
+  if (importance.empty()) return absl::OkStatus();
   const auto by_name = ByName(reference);
-  for (const auto& [name, weight] : reference.feature_importance) {
+  for (const auto& [name, weight] : importance) {
     const std::string entry =
-        absl::StrCat(JoinPath(field, "feature_importance"), "[", QuoteForMessage(name), "]");
+        absl::StrCat(internal::AsAbsl(field), "[", QuoteForMessage(name), "]");
     if (!by_name.contains(name)) {
       return Invalid(entry, "is not a feature of the profile");
     }
@@ -100,7 +113,24 @@ absl::Status ValidateFeatureImportance(const DataProfile& reference, std::string
       return Invalid(entry, "must be finite and >= 0, got ", FormatDouble(weight));
     }
   }
+  // The drifted share is the drifted features' weight over this total: 0 leaves it undefined,
+  // and an infinite total (weights each finite, their sum not) makes it NaN.
+  const double total = ImportanceTotal(importance, reference);
+  if (!(total > 0)) {
+    return Invalid(field,
+                   "the reference's features must not all weigh 0 (features not listed weigh 0); "
+                   "the drifted share divides by their total weight");
+  }
+  if (!std::isfinite(total)) {
+    return Invalid(field, "the weights sum to ", FormatDouble(total),
+                   "; their total must be finite, since the drifted share divides by it");
+  }
   return absl::OkStatus();
+}
+
+absl::Status ValidateFeatureImportance(const DataProfile& reference, std::string_view field) {
+  return ValidateImportance(reference.feature_importance, reference,
+                            JoinPath(field, "feature_importance"));
 }
 
 }  // namespace greengate::profile

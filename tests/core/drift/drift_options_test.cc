@@ -131,9 +131,11 @@ TEST(FeatureTestsTest, RejectsTestsThatDoNotApply) {
     std::string message;
   };
   for (const Case& c :
-       std::vector<Case>{{{{"x", "t_test"}}, "options.feature_tests[\"x\"]: unknown test 't_test'"},
-                         {{{"nope", "ks"}}, "options.feature_tests[\"nope\"]: no such feature"},
-                         {{{"c", "ks"}}, "needs numeric samples"},
+       std::vector<Case>{{{{"x", "t_test"}}, "options.feature_tests['x']: unknown test 't_test'"},
+                         {{{"nope", "ks"}},
+                          "options.feature_tests['nope']: the model's reference has no feature "
+                          "'nope'"},
+                         {{{"c", "ks"}}, "needs a numeric feature, but 'c' is categorical"},
                          {{{"c", "z"}}, "needs at most 2 categories"},
                          {{{"x", "z"}}, "needs a binary categorical feature"}}) {
     DriftOptions options;
@@ -145,6 +147,39 @@ TEST(FeatureTestsTest, RejectsTestsThatDoNotApply) {
   }
   EXPECT_TRUE(ValidateFeatureTest("hellinger", "f").ok());
   EXPECT_EQ(FeatureTestNames().size(), 13u);
+}
+
+// What a test needs of the reference is checked by the same code when a policy or a
+// reference is stored (ValidateDriftOptionsForReference) and when the test runs: each pair
+// refused here was stored before, and then every detection failed on it.
+TEST(FeatureTestsTest, TheRunRefusesExactlyWhatTheWriteRefuses) {
+  DataProfile ref = Profile({Numeric("x", {7.6}), Categorical("c", {{"a", 300}, {"b", 500}})});
+  std::get<CategoricalProfile>(ref.features[1].kind).other = 10;
+  ref.features[1].count += 10;
+  const DataProfile cur = Profile({Numeric("x", kY), Categorical("c", {{"a", 290}, {"b", 510}})});
+  for (const auto& [feature, test] :
+       std::map<std::string, std::string>{{"x", "cramer_von_mises"}, {"c", "z"}}) {
+    SCOPED_TRACE(test);
+    DriftOptions options;
+    options.feature_tests[feature] = test;
+    const absl::Status at_write = ValidateDriftOptionsForReference(options, ref, "options");
+    ASSERT_FALSE(at_write.ok());
+    EXPECT_EQ(DetectDrift(ref, cur, options).status(), at_write);
+  }
+  // On the reference's side "c" has two categories (and `other`) only once the current data
+  // brings no third: the run names the current side then.
+  DataProfile two = ref;
+  std::get<CategoricalProfile>(two.features[1].kind).other = 0;
+  two.features[1].count -= 10;
+  DriftOptions options;
+  options.feature_tests["c"] = "z";
+  ASSERT_TRUE(ValidateDriftOptionsForReference(options, two, "options").ok());
+  ASSERT_TRUE(DetectDrift(two, cur, options).ok());
+  const DataProfile third =
+      Profile({Numeric("x", kY), Categorical("c", {{"a", 290}, {"b", 500}, {"d", 10}})});
+  EXPECT_THAT(std::string(DetectDrift(two, third, options).status().message()),
+              HasSubstr("'c' has 3 counting those of current.features[1] the reference does not "
+                        "list"));
 }
 
 TEST(FeatureTestsTest, HistogramTestsOnNumericBins) {
@@ -194,13 +229,21 @@ TEST(ImportanceTest, WeightsTheDriftedShare) {
   EXPECT_NEAR(from_reference->drifted_share, 0.6 / 0.9, 1e-15);
   ref_weighted.feature_importance = {{"a", NAN}};
   EXPECT_THAT(std::string(DetectDrift(ref_weighted, cur, DriftOptions{}).status().message()),
-              HasSubstr("reference.feature_importance[\"a\"]"));
+              HasSubstr("reference.feature_importance['a']"));
 
   options.feature_importance = {{"a", -1}};
   EXPECT_THAT(std::string(DetectDrift(ref, cur, options).status().message()),
-              HasSubstr("options.feature_importance[\"a\"]"));
+              HasSubstr("options.feature_importance['a']"));
   options.feature_importance = {{"b", 0.0}};
   EXPECT_FALSE(DetectDrift(ref, cur, options).ok());
+  // Each weight finite, their total not: the share would be NaN.
+  options.feature_importance = {{"a", 1e308}, {"b", 1e308}};
+  EXPECT_THAT(std::string(DetectDrift(ref, cur, options).status().message()),
+              HasSubstr("options.feature_importance: the weights sum to inf"));
+  ref_weighted.feature_importance = {{"a", 0.0}};
+  EXPECT_THAT(std::string(DetectDrift(ref_weighted, cur, DriftOptions{}).status().message()),
+              HasSubstr("reference.feature_importance: the reference's features must not all "
+                        "weigh 0"));
   options.feature_importance = {{"zz", 1.0}};
   EXPECT_FALSE(DetectDrift(ref, cur, options).ok());
 }

@@ -407,7 +407,7 @@ TEST(DetectDriftTest, RejectsMismatchedProfilesAndBadOptions) {
   missing.features.erase(missing.features.begin());  // drop c_large
   absl::Status status = DetectDrift(s.reference, missing, DriftOptions{}).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(status.message()), HasSubstr("\"c_large\""));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("'c_large'"));
   EXPECT_THAT(std::string(status.message()), HasSubstr("reference.features[5]"));
 
   DataProfile wrong_kind = s.current;

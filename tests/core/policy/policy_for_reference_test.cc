@@ -59,11 +59,43 @@ TEST(ValidatePolicyForReferenceTest, EachTestMustApplyToItsFeature) {
 TEST(ValidatePolicyForReferenceTest, ZNeedsAtMostTwoCategories) {
   profile::DataProfile reference = profile::testing::ValidProfile();
   profile::testing::Categorical(reference, 1).counts["green"] = 0;
+  profile::testing::Categorical(reference, 1).other = 0;
   Policy p;
   p.drift.feature_tests["color"] = "z";
   EXPECT_EQ(ValidatePolicyForReference(p, reference).message(),
             "policy.feature_tests['color']: test \"z\" needs at most 2 categories, 'color' has 3 "
             "in the reference");
+}
+
+// The test runs on the categories as the drift module lays them out, `other` among them: two
+// listed categories and rows in `other` are three, and every decision would fail on them.
+TEST(ValidatePolicyForReferenceTest, ZCountsTheReferencesOther) {
+  profile::DataProfile reference = profile::testing::ValidProfile();
+  profile::CategoricalProfile& color = profile::testing::Categorical(reference, 1);
+  color.counts = {{"blue", 300}, {"red", 500}};
+  color.other = 10;
+  Policy p;
+  p.drift.feature_tests["color"] = "z";
+  EXPECT_EQ(ValidatePolicyForReference(p, reference).message(),
+            "policy.feature_tests['color']: test \"z\" needs at most 2 categories, 'color' has 3 "
+            "in the reference (its `other` counted as one)");
+  // Categories listed fewer than 25 times are compared inside `other` when it holds rows.
+  color.counts = {{"blue", 3}, {"red", 500}};
+  EXPECT_TRUE(ValidatePolicyForReference(p, reference).ok());
+  color.counts.clear();  // only `other`: one category
+  EXPECT_TRUE(ValidatePolicyForReference(p, reference).ok());
+}
+
+TEST(ValidatePolicyForReferenceTest, CramerVonMisesNeedsTwoReferenceValues) {
+  profile::DataProfile reference = profile::testing::ValidProfile();
+  profile::testing::Numeric(reference, 0).sample = {15};
+  Policy p;
+  p.drift.feature_tests["age"] = "cramer_von_mises";
+  EXPECT_EQ(ValidatePolicyForReference(p, reference).message(),
+            "policy.feature_tests['age']: test \"cramer_von_mises\" needs at least 2 values in "
+            "the reference's sample, but the reference of 'age' holds 1");
+  p.drift.feature_tests["age"] = "ks";  // one value is a sample the other tests can use
+  EXPECT_TRUE(ValidatePolicyForReference(p, reference).ok());
 }
 
 TEST(ValidatePolicyTest, PermutationsWithinTheTestsLimit) {

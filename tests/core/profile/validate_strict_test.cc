@@ -59,6 +59,22 @@ INSTANTIATE_TEST_SUITE_P(
         StrictCase{"ImportanceUnknownFeature",
                    [](DataProfile& p) { p.feature_importance["nosuch"] = 1; },
                    "reference.profile.feature_importance['nosuch']: is not a feature", false},
+        StrictCase{"ImportanceAllZero",
+                   [](DataProfile& p) {
+                     p.feature_importance["age"] = 0;
+                     p.feature_importance["color"] = 0;
+                   },
+                   "reference.profile.feature_importance: the reference's features must not all "
+                   "weigh 0",
+                   false},
+        StrictCase{"ImportanceTotalInfinite",
+                   [](DataProfile& p) {
+                     p.feature_importance["age"] = 1e308;
+                     p.feature_importance["color"] = 1e308;
+                   },
+                   "reference.profile.feature_importance: the weights sum to inf; their total "
+                   "must be finite",
+                   false},
         StrictCase{"JointNotRowsTimesFeatures", [](DataProfile& p) { p.joint->values.pop_back(); },
                    "reference.profile.joint.values: has 5 values; expected rows x features = "
                    "3 x 2 = 6",
@@ -143,7 +159,34 @@ INSTANTIATE_TEST_SUITE_P(
         ScoresCase{"MeanNaN", [](NumericProfile& s) { s.mean = kNaN; },
                    "reference.scores.mean: must be finite, got nan"},
         ScoresCase{"SeenNegative", [](NumericProfile& s) { s.sample_seen = -1; },
-                   "reference.scores.sample_seen: must be >= 0, got -1"}),
+                   "reference.scores.sample_seen: must be >= 0, got -1"},
+        ScoresCase{"MinBelowZero", [](NumericProfile& s) { s.min = -5; },
+                   "reference.scores.min: must be in [0, 1] (a confidence score), got -5"},
+        ScoresCase{"MaxAboveOne", [](NumericProfile& s) { s.max = 7; },
+                   "reference.scores.max: must be in [0, 1] (a confidence score), got 7"},
+        ScoresCase{"MeanAboveOne", [](NumericProfile& s) { s.mean = 1.5; },
+                   "reference.scores.mean: must be in [0, 1] (a confidence score), got 1.5"},
+        ScoresCase{"EdgesAboveOne",
+                   [](NumericProfile& s) {
+                     s.bin_edges = {1.5, 2};
+                   },
+                   "reference.scores.bin_edges[0]: must be in [0, 1] (a confidence score), got "
+                   "1.5"},
+        ScoresCase{"SampleOutsideZeroOne",
+                   [](NumericProfile& s) {
+                     s.sample = {5, -3};
+                     s.sample_seen = 2;
+                   },
+                   "reference.scores.sample[0]: must be in [0, 1] (a confidence score), got 5"},
+        ScoresCase{"SampleNaN",
+                   [](NumericProfile& s) {
+                     s.sample = {0.5, kNaN};
+                     s.sample_seen = 2;
+                   },
+                   "reference.scores.sample[1]: must be finite, got nan"},
+        ScoresCase{"FractionalBinCount", [](NumericProfile& s) { s.bin_counts[1] = 1.5; },
+                   "reference.scores.bin_counts[1]: must be a whole number (rows scored), got "
+                   "1.5"}),
     [](const ::testing::TestParamInfo<ScoresCase>& info) { return info.param.name; });
 
 TEST(ScoresAgainstReferenceTest, EdgesMustBeTheReferences) {

@@ -287,6 +287,30 @@ INSTANTIATE_TEST_SUITE_P(
             "reference has 20 for feature 'age'"}),
     [](const ::testing::TestParamInfo<MismatchCase>& info) { return info.param.name; });
 
+// A current profile counted without the reference's edges has counts that fit no edges of
+// its own: the error names bin_edges, what the client must copy, not bin_counts.
+TEST(ValidateCurrentTest, WithoutTheReferencesEdgesNamesBinEdges) {
+  const DataProfile reference = ValidProfile();
+  DataProfile current = ValidProfile();
+  Numeric(current, 0).bin_edges.clear();
+  EXPECT_EQ(ValidateCurrent(reference, current, "current").message(),
+            "current.features[0].numeric.bin_edges: has 0 edges but the reference has 3 for "
+            "feature 'age'; profile the data on the reference's bin edges");
+  // Then the profile on its own, then its categories against the reference's.
+  current = ValidProfile();
+  current.rows = 0;
+  EXPECT_THAT(std::string(ValidateCurrent(reference, current, "current").message()),
+              HasSubstr("current.rows: is 0"));
+  current = ValidProfile();
+  Categorical(current, 1).reference_aligned = true;
+  Categorical(current, 1).counts.erase("red");
+  Categorical(current, 1).other = 6;
+  EXPECT_THAT(std::string(ValidateCurrent(reference, current, "current").message()),
+              HasSubstr("current.features[1].categorical.counts: category 'red' of the "
+                        "reference is not counted"));
+  EXPECT_TRUE(ValidateCurrent(reference, ValidProfile(), "current").ok());
+}
+
 TEST(ValidateSameFeaturesTest, NamesTheBase) {
   const DataProfile a = ValidProfile();
   DataProfile b = ValidProfile();
