@@ -259,15 +259,14 @@ std::string FormatPolicy(const v1::Policy& p) {
       {"confidence:", FormatNumber(p.confidence())},
       {"cooldown:", p.has_cooldown_s() ? FormatNumber(p.cooldown_s() / 3600.0) + " h" : "default"},
       {"energy_budget_kwh:",
-       p.energy_budget_kwh() == 0 ? "unlimited" : FormatNumber(p.energy_budget_kwh())},
+       optional(p.has_energy_budget_kwh(), p.energy_budget_kwh(), "unlimited")},
       {"budget_window:", FormatNumber(p.budget_window_s() / 86400.0) + " days"},
       {"value_per_accuracy_point:", p.value_per_accuracy_point() == 0
                                         ? "off (efficiency rule)"
                                         : FormatNumber(p.value_per_accuracy_point())},
       {"energy_price_per_kwh:", FormatNumber(p.energy_price_per_kwh())},
       {"carbon_price_per_kg:", FormatNumber(p.carbon_price_per_kg())},
-      {"carbon_budget_kg:",
-       p.carbon_budget_kg() == 0 ? "unlimited" : FormatNumber(p.carbon_budget_kg())},
+      {"carbon_budget_kg:", optional(p.has_carbon_budget_kg(), p.carbon_budget_kg(), "unlimited")},
       {"max_deferral:",
        p.max_deferral_s() == 0 ? "off" : FormatNumber(p.max_deferral_s() / 3600.0) + " h"},
       {"min_deferral_saving:", FormatNumber(p.min_deferral_saving())},

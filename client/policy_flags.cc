@@ -3,7 +3,9 @@
 #include <cmath>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "server/common/status_macros.h"
 
 namespace greengate::client {
 namespace {
@@ -20,6 +22,27 @@ void Add(CLI::App* sub, const std::string& name, std::optional<T>* field, const 
 }
 
 int64_t RoundSeconds(double seconds) { return static_cast<int64_t>(std::llround(seconds)); }
+
+// A budget flag's value: a finite number >= 0, or "unlimited" (nullopt: the field is cleared).
+absl::StatusOr<std::optional<double>> ParseBudget(const std::string& text,
+                                                  const std::string& flag) {
+  if (absl::AsciiStrToLower(text) == "unlimited") return std::optional<double>();
+  double value = 0;
+  if (!absl::SimpleAtod(text, &value) || !std::isfinite(value) || value < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, ": must be a number >= 0 (0 = nothing may be spent) or 'unlimited', got '", text,
+        "'"));
+  }
+  return std::optional<double>(value);
+}
+
+void AddBudget(CLI::App* sub, const std::string& name, std::optional<std::string>* field,
+               const std::string& help) {
+  sub->add_option_function<std::string>(
+         name, [field](const std::string& value) { *field = value; }, help)
+      ->type_name("NUMBER|unlimited")
+      ->group(kGroup);
+}
 
 }  // namespace
 
@@ -63,8 +86,9 @@ void AddPolicyFlags(CLI::App* sub, PolicyFlags* f) {
       unit);
   Add(sub, "--cooldown-hours", &f->cooldown_hours,
       "Cadence: hours since the last approval before another may be approved", non_negative);
-  Add(sub, "--energy-budget-kwh", &f->energy_budget_kwh,
-      "Budget: approved kWh per window (0 = unlimited)", non_negative);
+  AddBudget(sub, "--energy-budget-kwh", &f->energy_budget_kwh,
+            "Budget: approved kWh per window; 0 = nothing may be spent (a freeze), 'unlimited' "
+            "removes the budget (the default)");
   Add(sub, "--budget-window-days", &f->budget_window_days,
       "Budget: length of the rolling budget window, in days", CLI::PositiveNumber);
   Add(sub, "--value-per-point", &f->value_per_accuracy_point,
@@ -74,8 +98,9 @@ void AddPolicyFlags(CLI::App* sub, PolicyFlags* f) {
       "Value rule: price of one kWh, in the same currency", non_negative);
   Add(sub, "--carbon-price-per-kg", &f->carbon_price_per_kg,
       "Value rule: price of one kg CO2e, in the same currency", non_negative);
-  Add(sub, "--carbon-budget-kg", &f->carbon_budget_kg,
-      "Budget: approved kg CO2e per window (0 = unlimited)", non_negative);
+  AddBudget(sub, "--carbon-budget-kg", &f->carbon_budget_kg,
+            "Budget: approved kg CO2e per window; 0 = no emission allowed, 'unlimited' removes "
+            "the budget (the default)");
   Add(sub, "--max-deferral-hours", &f->max_deferral_hours,
       "Carbon-aware deferral: how long an approval may wait for a cleaner grid (0 = off)",
       non_negative);
@@ -107,12 +132,28 @@ absl::Status ApplyPolicyFlags(const PolicyFlags& f, v1::Policy* p) {
   if (f.recovery_ratio) p->set_recovery_ratio(*f.recovery_ratio);
   if (f.confidence) p->set_confidence(*f.confidence);
   if (f.cooldown_hours) p->set_cooldown_s(RoundSeconds(*f.cooldown_hours * 3600));
-  if (f.energy_budget_kwh) p->set_energy_budget_kwh(*f.energy_budget_kwh);
+  if (f.energy_budget_kwh) {
+    ASSIGN_OR_RETURN(const std::optional<double> kwh,
+                     ParseBudget(*f.energy_budget_kwh, "--energy-budget-kwh"));
+    if (kwh) {
+      p->set_energy_budget_kwh(*kwh);
+    } else {
+      p->clear_energy_budget_kwh();
+    }
+  }
   if (f.budget_window_days) p->set_budget_window_s(RoundSeconds(*f.budget_window_days * 86400));
   if (f.value_per_accuracy_point) p->set_value_per_accuracy_point(*f.value_per_accuracy_point);
   if (f.energy_price_per_kwh) p->set_energy_price_per_kwh(*f.energy_price_per_kwh);
   if (f.carbon_price_per_kg) p->set_carbon_price_per_kg(*f.carbon_price_per_kg);
-  if (f.carbon_budget_kg) p->set_carbon_budget_kg(*f.carbon_budget_kg);
+  if (f.carbon_budget_kg) {
+    ASSIGN_OR_RETURN(const std::optional<double> kg,
+                     ParseBudget(*f.carbon_budget_kg, "--carbon-budget-kg"));
+    if (kg) {
+      p->set_carbon_budget_kg(*kg);
+    } else {
+      p->clear_carbon_budget_kg();
+    }
+  }
   if (f.max_deferral_hours) p->set_max_deferral_s(RoundSeconds(*f.max_deferral_hours * 3600));
   if (f.min_deferral_saving) p->set_min_deferral_saving(*f.min_deferral_saving);
   return absl::OkStatus();

@@ -25,12 +25,13 @@ struct PolicyFlags {
   std::optional<double> recovery_ratio;
   std::optional<double> confidence;
   std::optional<double> cooldown_hours;
-  std::optional<double> energy_budget_kwh;
+  // Budgets: a number >= 0 (0 = nothing may be spent) or "unlimited", which removes the budget.
+  std::optional<std::string> energy_budget_kwh;
   std::optional<double> budget_window_days;
   std::optional<double> value_per_accuracy_point;
   std::optional<double> energy_price_per_kwh;
   std::optional<double> carbon_price_per_kg;
-  std::optional<double> carbon_budget_kg;
+  std::optional<std::string> carbon_budget_kg;
   std::optional<double> max_deferral_hours;
   std::optional<double> min_deferral_saving;
 
@@ -41,7 +42,8 @@ struct PolicyFlags {
 void AddPolicyFlags(CLI::App* sub, PolicyFlags* flags);
 
 // Writes the set flags into `policy`. InvalidArgument naming the flag for an unknown
-// --correction. Durations are rounded to whole seconds. Pure and thread-safe.
+// --correction, or a budget that is neither a number >= 0 nor "unlimited". Durations are
+// rounded to whole seconds. Pure and thread-safe.
 absl::Status ApplyPolicyFlags(const PolicyFlags& flags, v1::Policy* policy);
 
 }  // namespace greengate::client

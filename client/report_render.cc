@@ -15,6 +15,8 @@ namespace {
 
 // Enough digits to round-trip in practice without printing binary noise.
 std::string Exact(double v) { return absl::StrFormat("%.10g", v); }
+// An optional field: empty when unset (a budget: unlimited).
+std::string ExactIf(bool set, double v) { return set ? Exact(v) : ""; }
 std::string Kwh(double v) { return absl::StrFormat("%.3f", v); }
 std::string Points(double fraction) { return absl::StrFormat("%+.2f", 100 * fraction); }
 std::string Percent(double share) { return absl::StrFormat("%.1f%%", 100 * share); }
@@ -58,14 +60,19 @@ std::vector<const v1::GovernanceSummary*> Scopes(const v1::GovernanceReport& r) 
 
 std::string BudgetUse(const v1::GovernanceSummary& s) {
   // The overall summary has budgets only when the server has fleet budgets.
-  if (s.model().empty() && s.energy_budget_kwh() <= 0 && s.carbon_budget_kg() <= 0) return "-";
-  std::string text = s.energy_budget_kwh() <= 0
-                         ? absl::StrCat(Kwh(s.budget_used_kwh()), " (no budget)")
-                         : absl::StrCat(Kwh(s.budget_used_kwh()), " / ", Kwh(s.energy_budget_kwh()),
-                                        " (", Percent(s.budget_used_share()), ")");
-  if (s.carbon_budget_kg() > 0) {
-    absl::StrAppend(&text, "; ", Kwh(s.budget_used_co2e_kg()), " / ", Kwh(s.carbon_budget_kg()),
-                    " kg CO2e (", Percent(s.carbon_budget_used_share()), ")");
+  if (s.model().empty() && !s.has_energy_budget_kwh() && !s.has_carbon_budget_kg()) return "-";
+  // "used / budget (share)"; a budget of 0 is a freeze, of which no share is defined.
+  const auto of = [](double used, double budget, double share, absl::string_view unit) {
+    return absl::StrCat(Kwh(used), " / ", Kwh(budget), unit, " (",
+                        budget > 0 ? Percent(share) : "freeze", ")");
+  };
+  std::string text = s.has_energy_budget_kwh()
+                         ? of(s.budget_used_kwh(), s.energy_budget_kwh(), s.budget_used_share(), "")
+                         : absl::StrCat(Kwh(s.budget_used_kwh()), " (no budget)");
+  if (s.has_carbon_budget_kg()) {
+    absl::StrAppend(&text, "; ",
+                    of(s.budget_used_co2e_kg(), s.carbon_budget_kg(), s.carbon_budget_used_share(),
+                       " kg CO2e"));
   }
   return text;
 }
@@ -178,35 +185,36 @@ std::string RenderCsv(const v1::GovernanceReport& r) {
     for (const v1::FeatureDriftCount& f : s->most_drifted_features()) {
       features.push_back(absl::StrCat(f.feature(), ":", f.drifted_decisions()));
     }
-    const std::vector<std::string> row = {start,
-                                          end,
-                                          ScopeName(*s),
-                                          absl::StrCat(s->decisions().total()),
-                                          absl::StrCat(s->decisions().approved()),
-                                          absl::StrCat(s->decisions().rejected()),
-                                          absl::StrCat(s->decisions().deferred()),
-                                          Exact(s->approved_energy_kwh()),
-                                          Exact(s->approved_co2e_kg()),
-                                          Exact(s->avoided_energy_kwh()),
-                                          Exact(s->avoided_co2e_kg()),
-                                          absl::StrCat(s->avoided_jobs()),
-                                          absl::StrCat(s->deferrals_later_approved()),
-                                          absl::StrCat(s->deferrals_pending()),
-                                          absl::StrCat(s->accuracy_floor_overrides()),
-                                          absl::StrCat(s->outcomes()),
-                                          Exact(s->measured_energy_kwh()),
-                                          Exact(s->estimated_energy_kwh()),
-                                          Exact(s->measured_co2e_kg()),
-                                          absl::StrCat(s->outcomes_with_gain()),
-                                          Exact(s->mean_expected_gain()),
-                                          Exact(s->mean_realised_gain()),
-                                          Exact(s->energy_budget_kwh()),
-                                          Exact(s->budget_used_kwh()),
-                                          Exact(s->budget_used_share()),
-                                          absl::StrJoin(features, ";"),
-                                          Exact(s->carbon_budget_kg()),
-                                          Exact(s->budget_used_co2e_kg()),
-                                          Exact(s->carbon_budget_used_share())};
+    const std::vector<std::string> row = {
+        start,
+        end,
+        ScopeName(*s),
+        absl::StrCat(s->decisions().total()),
+        absl::StrCat(s->decisions().approved()),
+        absl::StrCat(s->decisions().rejected()),
+        absl::StrCat(s->decisions().deferred()),
+        Exact(s->approved_energy_kwh()),
+        Exact(s->approved_co2e_kg()),
+        Exact(s->avoided_energy_kwh()),
+        Exact(s->avoided_co2e_kg()),
+        absl::StrCat(s->avoided_jobs()),
+        absl::StrCat(s->deferrals_later_approved()),
+        absl::StrCat(s->deferrals_pending()),
+        absl::StrCat(s->accuracy_floor_overrides()),
+        absl::StrCat(s->outcomes()),
+        Exact(s->measured_energy_kwh()),
+        Exact(s->estimated_energy_kwh()),
+        Exact(s->measured_co2e_kg()),
+        absl::StrCat(s->outcomes_with_gain()),
+        Exact(s->mean_expected_gain()),
+        Exact(s->mean_realised_gain()),
+        ExactIf(s->has_energy_budget_kwh(), s->energy_budget_kwh()),
+        Exact(s->budget_used_kwh()),
+        Exact(s->budget_used_share()),
+        absl::StrJoin(features, ";"),
+        ExactIf(s->has_carbon_budget_kg(), s->carbon_budget_kg()),
+        Exact(s->budget_used_co2e_kg()),
+        Exact(s->carbon_budget_used_share())};
     std::vector<std::string> fields;
     for (const std::string& f : row) fields.push_back(CsvField(f));
     absl::StrAppend(&csv, absl::StrJoin(fields, ","), "\n");

@@ -9,7 +9,7 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -25,7 +25,9 @@
 #include "server/alerts/observability.h"
 #include "server/auth/authenticator.h"
 #include "server/common/clock.h"
+#include "server/common/host_port.h"
 #include "server/common/log.h"
+#include "server/common/status_macros.h"
 #include "server/core/energy/tables.h"
 #include "server/service/server.h"
 #include "server/store/store.h"
@@ -80,11 +82,37 @@ ABSL_FLAG(std::string, tls_client_ca, "",
 
 namespace {
 
-// True for 127.0.0.0/8, ::1 and localhost: addresses other hosts cannot reach.
+// The flags that no component checks on its own: InvalidArgument naming the flag.
+absl::Status CheckProcessFlags() {
+  using absl::InvalidArgumentError;
+  using absl::StrCat;
+  RETURN_IF_ERROR(greengate::ValidateHostPort(absl::GetFlag(FLAGS_listen), "--listen"));
+  if (absl::GetFlag(FLAGS_db).empty()) return InvalidArgumentError("--db: required");
+  const int max_receive_message_mb = absl::GetFlag(FLAGS_max_receive_message_mb);
+  if (max_receive_message_mb < 1 || max_receive_message_mb > 2047) {
+    // MiB to bytes must fit gRPC's int.
+    return InvalidArgumentError(
+        StrCat("--max_receive_message_mb: must be in [1, 2047], got ", max_receive_message_mb));
+  }
+  if (const int busy = absl::GetFlag(FLAGS_busy_timeout_ms); busy < 0) {
+    return InvalidArgumentError(StrCat("--busy_timeout_ms: must be >= 0, got ", busy));
+  }
+  if (const double grace = absl::GetFlag(FLAGS_shutdown_grace_s);
+      !(grace >= 0) || !std::isfinite(grace)) {
+    return InvalidArgumentError(
+        StrCat("--shutdown_grace_s: must be >= 0 seconds and finite, got ", grace));
+  }
+  if (const int queue = absl::GetFlag(FLAGS_watch_queue); queue < 1) {
+    return InvalidArgumentError(StrCat("--watch_queue: must be >= 1 decision, got ", queue));
+  }
+  return absl::OkStatus();
+}
+
+// True for 127.0.0.0/8, [::1] and localhost: addresses other hosts cannot reach. `listen` is
+// host:port (ValidateHostPort).
 bool IsLoopback(const std::string& listen) {
   const std::string host = listen.substr(0, listen.rfind(':'));
-  return host == "localhost" || host.rfind("127.", 0) == 0 || host == "[::1]" ||
-         host == "ipv4:127.0.0.1" || host == "::1";
+  return host == "localhost" || host.rfind("127.", 0) == 0 || host == "[::1]";
 }
 
 int Run() {
@@ -93,6 +121,10 @@ int Run() {
 
   // Every flag, the token file and the TLS files are checked before the database is opened:
   // a refused start must not create a file (the database or its .lock).
+  if (absl::Status flags = CheckProcessFlags(); !flags.ok()) {
+    Error("invalid flag", {{"error", flags.ToString()}});
+    return 1;
+  }
   greengate::policy::FleetBudget fleet_budget;
   fleet_budget.energy_budget_kwh = absl::GetFlag(FLAGS_fleet_energy_budget_kwh);
   fleet_budget.carbon_budget_kg = absl::GetFlag(FLAGS_fleet_carbon_budget_kg);
@@ -110,14 +142,7 @@ int Run() {
 
   greengate::service::ServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
-  // Message size limit: MiB to bytes must fit gRPC's int.
-  const int max_receive_message_mb = absl::GetFlag(FLAGS_max_receive_message_mb);
-  if (max_receive_message_mb < 1 || max_receive_message_mb > 2047) {
-    Error("--max_receive_message_mb: must be in [1, 2047]",
-          {{"max_receive_message_mb", max_receive_message_mb}});
-    return 1;
-  }
-  options.max_receive_message_bytes = max_receive_message_mb << 20;
+  options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_receive_message_mb) << 20;
   // Authentication and TLS: the token file and the certificates are read now, so a bad one
   // refuses the start before the database exists.
   std::unique_ptr<greengate::auth::Authenticator> authenticator;
@@ -146,13 +171,23 @@ int Run() {
   Info("transport", {{"tls", !options.tls_client_ca_file.empty() ? "mutual"
                              : !options.tls_cert_file.empty()    ? "on"
                                                                  : "off"}});
-  if (absl::Status verdicts =
-          greengate::alerts::ParseVerdicts(absl::GetFlag(FLAGS_alert_verdicts), "alert_verdicts")
-              .status();
-      !verdicts.ok()) {
-    Error("invalid --alert_verdicts", {{"error", verdicts.ToString()}});
+  // --- Alerting and metrics -------------------------------------------------------------------
+  greengate::alerts::ObservabilityFlags observability_flags;
+  observability_flags.alertmanager_url = absl::GetFlag(FLAGS_alertmanager_url);
+  observability_flags.webhook_url = absl::GetFlag(FLAGS_webhook_url);
+  observability_flags.alert_verdicts = absl::GetFlag(FLAGS_alert_verdicts);
+  observability_flags.alert_resolve_after =
+      absl::Seconds(absl::GetFlag(FLAGS_alert_resolve_after_s));
+  observability_flags.alert_link_prefix = absl::GetFlag(FLAGS_alert_link_prefix);
+  observability_flags.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  observability_flags.metrics_best_effort =
+      observability_flags.metrics_listen == kDefaultMetricsListen;
+  if (absl::Status checked = greengate::alerts::ValidateObservabilityFlags(observability_flags);
+      !checked.ok()) {
+    Error("invalid alerting or metrics flag", {{"error", checked.ToString()}});
     return 1;
   }
+  // --- end alerting and metrics -------------------------------------------------------------
 
   greengate::store::StoreOptions store_options;
   store_options.busy_timeout_ms = absl::GetFlag(FLAGS_busy_timeout_ms);
@@ -170,16 +205,6 @@ int Run() {
   options.fleet_budget = fleet_budget;
 
   // --- Alerting and metrics -------------------------------------------------------------------
-  greengate::alerts::ObservabilityFlags observability_flags;
-  observability_flags.alertmanager_url = absl::GetFlag(FLAGS_alertmanager_url);
-  observability_flags.webhook_url = absl::GetFlag(FLAGS_webhook_url);
-  observability_flags.alert_verdicts = absl::GetFlag(FLAGS_alert_verdicts);
-  observability_flags.alert_resolve_after =
-      absl::Seconds(absl::GetFlag(FLAGS_alert_resolve_after_s));
-  observability_flags.alert_link_prefix = absl::GetFlag(FLAGS_alert_link_prefix);
-  observability_flags.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
-  observability_flags.metrics_best_effort =
-      observability_flags.metrics_listen == kDefaultMetricsListen;
   auto observability =
       greengate::alerts::Observability::Start(observability_flags, store->get(), &clock);
   if (!observability.ok()) {
@@ -188,7 +213,7 @@ int Run() {
   }
   options.decision_listener = (*observability)->decision_listener();
   options.interceptors = (*observability)->interceptors();
-  options.watch_queue_capacity = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_watch_queue)));
+  options.watch_queue_capacity = static_cast<size_t>(absl::GetFlag(FLAGS_watch_queue));
   // --- end alerting and metrics -------------------------------------------------------------
   auto server = greengate::service::RunningServer::Start(options, store->get(), &clock,
                                                          &greengate::energy::Tables::Shipped());

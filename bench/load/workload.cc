@@ -93,8 +93,7 @@ v1::Policy LoadPolicy(const std::string& model_name) {
   v1::Policy policy;
   policy.set_model(model_name);
   policy.set_cooldown_s(0);  // every approval stands alone: no decision waits for another
-  policy.set_energy_budget_kwh(0);
-  policy.set_carbon_budget_kg(0);
+  // No energy or carbon budget (both left unset): unlimited.
   return policy;
 }
 

@@ -3,7 +3,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "server/alerts/http_url.h"
 #include "server/alerts/sink.h"
+#include "server/common/host_port.h"
 #include "server/common/log.h"
 #include "server/common/status_macros.h"
 
@@ -24,9 +26,29 @@ absl::StatusOr<std::vector<v1::Verdict>> ParseVerdicts(const std::string& list,
   return verdicts;
 }
 
+absl::Status ValidateObservabilityFlags(const ObservabilityFlags& flags) {
+  for (const auto& [url, flag] : {std::pair{&flags.alertmanager_url, "--alertmanager_url"},
+                                  std::pair{&flags.webhook_url, "--webhook_url"},
+                                  std::pair{&flags.alert_link_prefix, "--alert_link_prefix"}}) {
+    if (!url->empty()) RETURN_IF_ERROR(ValidateHttpUrl(*url, flag));
+  }
+  RETURN_IF_ERROR(ParseVerdicts(flags.alert_verdicts, "--alert_verdicts").status());
+  if (flags.alert_resolve_after < absl::ZeroDuration() ||
+      flags.alert_resolve_after == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--alert_resolve_after_s: must be >= 0 seconds and finite, got ",
+                     absl::FormatDuration(flags.alert_resolve_after)));
+  }
+  if (!flags.metrics_listen.empty()) {
+    RETURN_IF_ERROR(ValidateHostPort(flags.metrics_listen, "--metrics_listen"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::unique_ptr<Observability>> Observability::Start(const ObservabilityFlags& flags,
                                                                     store::Store* store,
                                                                     const Clock* clock) {
+  RETURN_IF_ERROR(ValidateObservabilityFlags(flags));
   std::unique_ptr<Observability> o(new Observability());
   ASSIGN_OR_RETURN(std::vector<v1::Verdict> verdicts,
                    ParseVerdicts(flags.alert_verdicts, "--alert_verdicts"));

@@ -42,10 +42,18 @@ struct ObservabilityFlags {
 absl::StatusOr<std::vector<v1::Verdict>> ParseVerdicts(const std::string& list,
                                                        const std::string& flag);
 
+// ValidateObservabilityFlags(): InvalidArgument naming the server flag for a URL that is not
+// http(s) (--alertmanager_url, --webhook_url, --alert_link_prefix; empty is allowed), an
+// unknown verdict (--alert_verdicts), a negative or infinite --alert_resolve_after_s, or a
+// --metrics_listen that is neither empty nor host:port. Creates nothing, so the server runs it
+// before opening the database. Thread-safe.
+absl::Status ValidateObservabilityFlags(const ObservabilityFlags& flags);
+
 class Observability {
  public:
-  // Starts /metrics (Unavailable if it cannot bind) and the alert delivery thread (when a
-  // sink is configured). `store` and `clock` must outlive the returned object.
+  // Checks `flags` (ValidateObservabilityFlags), then starts /metrics (Unavailable if it cannot
+  // bind) and the alert delivery thread (when a sink is configured). `store` and `clock` must
+  // outlive the returned object.
   static absl::StatusOr<std::unique_ptr<Observability>> Start(const ObservabilityFlags& flags,
                                                               store::Store* store,
                                                               const Clock* clock);

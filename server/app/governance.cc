@@ -118,7 +118,8 @@ bool IsLowerHex64(absl::string_view s) {
 // model's approvals, for the fleet's budget).
 absl::StatusOr<governance::BudgetInput> BudgetUse(store::Store& store,
                                                   std::optional<int64_t> model_id,
-                                                  double energy_budget_kwh, double carbon_budget_kg,
+                                                  std::optional<double> energy_budget_kwh,
+                                                  std::optional<double> carbon_budget_kg,
                                                   absl::Duration window, absl::Time end) {
   governance::BudgetInput budget;
   budget.energy_budget_kwh = energy_budget_kwh;
@@ -209,8 +210,8 @@ absl::StatusOr<v1::GovernanceReport> Gatekeeper::GetGovernanceReport(
                                policy.budget_window, end));
   }
   if (fleet_.enabled()) {
-    ASSIGN_OR_RETURN(input.fleet_budget, BudgetUse(*store_, std::nullopt, fleet_.energy_budget_kwh,
-                                                   fleet_.carbon_budget_kg, fleet_.window, end));
+    ASSIGN_OR_RETURN(input.fleet_budget, BudgetUse(*store_, std::nullopt, fleet_.energy_limit_kwh(),
+                                                   fleet_.carbon_limit_kg(), fleet_.window, end));
   }
 
   ASSIGN_OR_RETURN(const governance::Report report, governance::BuildReport(input));

@@ -47,7 +47,8 @@ absl::StatusOr<v1::Model> Gatekeeper::RegisterModel(const v1::RegisterModelReque
         absl::StrCat("model.name: ", QuoteForMessage(r.model().name()), " does not match model_id ",
                      QuoteForMessage(r.model_id()), "; leave it empty (it is output only)"));
   }
-  RETURN_IF_ERROR(CheckText(r.model().deployed_version(), "model.deployed_version", true));
+  RETURN_IF_ERROR(ValidateModelVersion(r.model().deployed_version(), "model.deployed_version",
+                                       /*required=*/true));
   RETURN_IF_ERROR(CheckText(r.model().display_name(), "model.display_name", false));
   RETURN_IF_ERROR(CheckText(r.model().task(), "model.task", false));
   const int64_t now_ms = absl::ToUnixMillis(clock_->Now());

@@ -8,6 +8,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "server/app/gatekeeper.h"
 #include "server/app/names.h"
+#include "server/app/request_checks.h"
 #include "server/app/stored_profile.h"
 #include "server/app/versions.h"
 #include "server/common/log.h"
@@ -72,7 +73,8 @@ absl::StatusOr<v1::Reference> Gatekeeper::SetReference(const v1::SetReferenceReq
   RETURN_IF_ERROR(profile::ValidateReference(core, "reference.profile"));
   RETURN_IF_ERROR(ValidateReferenceAccuracy(ref));
   ASSIGN_OR_RETURN(std::optional<gain::Calibration> calibration, CheckReferenceScores(ref));
-  RETURN_IF_ERROR(ValidateModelVersion(ref.model_version(), "reference.model_version"));
+  RETURN_IF_ERROR(
+      ValidateModelVersion(ref.model_version(), "reference.model_version", /*required=*/false));
   if (!ref.approved_by().empty() && ref.model_version().empty()) {
     return absl::InvalidArgumentError(
         "reference.approved_by: only with reference.model_version (the version it produced)");

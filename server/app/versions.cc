@@ -1,7 +1,7 @@
 #include "server/app/versions.h"
 
-#include <algorithm>
 #include <optional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "server/app/names.h"
@@ -12,7 +12,12 @@ namespace greengate::app {
 absl::StatusOr<int64_t> ApprovalSeq(store::Store& store, int64_t model_id,
                                     const std::string& decision_name) {
   ASSIGN_OR_RETURN(std::string id, ParseDecisionName(decision_name, "reference.approved_by"));
-  ASSIGN_OR_RETURN(store::DecisionRow decision, store.GetDecision(id));
+  absl::StatusOr<store::DecisionRow> found = store.GetDecision(id);
+  if (absl::IsNotFound(found.status())) {
+    return absl::NotFoundError(
+        absl::StrCat("reference.approved_by: decision ", decision_name, " not found"));
+  }
+  ASSIGN_OR_RETURN(store::DecisionRow decision, std::move(found));
   if (decision.model_id != model_id) {
     return absl::FailedPreconditionError(
         absl::StrCat("reference.approved_by: ", decision_name, " gated another model"));
@@ -23,20 +28,6 @@ absl::StatusOr<int64_t> ApprovalSeq(store::Store& store, int64_t model_id,
                      ": a version is produced by an approved retrain"));
   }
   return decision.seq;
-}
-
-absl::Status ValidateModelVersion(absl::string_view version, absl::string_view field) {
-  if (version.size() > kMaxVersionBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": ", version.size(), " bytes; at most ", kMaxVersionBytes));
-  }
-  const bool control = std::any_of(version.begin(), version.end(), [](char c) {
-    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-  });
-  if (control) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": control characters not allowed"));
-  }
-  return absl::OkStatus();
 }
 
 absl::Status ApplyShadowScore(v1::Outcome* o) {

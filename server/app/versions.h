@@ -16,18 +16,11 @@
 namespace greengate::app {
 
 // ApprovalSeq(): the log position of `decision_name` ("decisions/{id}", field
-// "reference.approved_by"), which must be an APPROVE decision of model `model_id`:
-// InvalidArgument for a malformed name, NotFound for an unknown decision,
+// "reference.approved_by"), which must be an APPROVE decision of model `model_id`. Every error
+// names the field: InvalidArgument for a malformed name, NotFound for an unknown decision,
 // FailedPrecondition for another model's decision or one that did not approve.
 absl::StatusOr<int64_t> ApprovalSeq(store::Store& store, int64_t model_id,
                                     const std::string& decision_name);
-
-// A version name: at most this many bytes (Reference.model_version).
-inline constexpr size_t kMaxVersionBytes = 128;
-
-// ValidateModelVersion(): InvalidArgument naming `field` for more than kMaxVersionBytes or a
-// control character.
-absl::Status ValidateModelVersion(absl::string_view version, absl::string_view field);
 
 // ApplyShadowScore(): with outcome.shadow set, checks it ("outcome.shadow.rows" > 0,
 // "outcome.shadow.correct_before" / "correct_after" in [0, rows]), refuses accuracy_before /

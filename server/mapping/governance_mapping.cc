@@ -34,11 +34,11 @@ void SummaryToProto(const governance::Summary& s, v1::GovernanceSummary* out) {
     p->set_realised_gain(g.realised_gain);
   }
   if (s.budget) {
-    out->set_energy_budget_kwh(s.budget->energy_budget_kwh);
+    if (s.budget->energy_budget_kwh) out->set_energy_budget_kwh(*s.budget->energy_budget_kwh);
     out->set_budget_window_s(absl::ToInt64Seconds(s.budget->window));
     out->set_budget_used_kwh(s.budget->used_kwh);
     out->set_budget_used_share(s.budget_used_share);
-    out->set_carbon_budget_kg(s.budget->carbon_budget_kg);
+    if (s.budget->carbon_budget_kg) out->set_carbon_budget_kg(*s.budget->carbon_budget_kg);
     out->set_budget_used_co2e_kg(s.budget->used_co2e_kg);
     out->set_carbon_budget_used_share(s.carbon_budget_used_share);
   }

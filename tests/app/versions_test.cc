@@ -49,15 +49,6 @@ TEST(ApplyShadowScoreTest, BadCountsNameTheField) {
   EXPECT_FALSE(o.has_accuracy_before());  // nothing filled on error
 }
 
-TEST(ValidateModelVersionTest, LengthAndControlCharacters) {
-  EXPECT_TRUE(ValidateModelVersion("v2026-12-07", "reference.model_version").ok());
-  EXPECT_TRUE(ValidateModelVersion("", "reference.model_version").ok());
-  EXPECT_TRUE(Names(ValidateModelVersion(std::string(129, 'v'), "reference.model_version"),
-                    "reference.model_version"));
-  EXPECT_TRUE(
-      Names(ValidateModelVersion("v1\n", "reference.model_version"), "reference.model_version"));
-}
-
 // v0 (no approval, reference 0.93), v1 approved by seq 4 whose outcome measured 0.91 after,
 // v2 approved by seq 9 without an outcome (reference 0.55), v3 deployed: left out.
 TEST(AttainedAccuraciesTest, ShadowScoredAccuracyBeatsTheReferenceAndTheDeployedIsLeftOut) {

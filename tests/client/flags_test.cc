@@ -76,6 +76,33 @@ TEST(PolicyFlagsTest, CorrectionNames) {
   EXPECT_THAT(std::string(status.message()), HasSubstr("--correction"));
 }
 
+// A budget flag takes a number (0 freezes) or "unlimited", which clears the field.
+TEST(PolicyFlagsTest, BudgetsTakeZeroOrUnlimited) {
+  v1::Policy policy;
+  policy.set_energy_budget_kwh(500);
+  PolicyFlags flags;
+  flags.energy_budget_kwh = "0";
+  flags.carbon_budget_kg = "12.5";
+  ASSERT_TRUE(ApplyPolicyFlags(flags, &policy).ok());
+  EXPECT_TRUE(policy.has_energy_budget_kwh());
+  EXPECT_EQ(policy.energy_budget_kwh(), 0);
+  EXPECT_EQ(policy.carbon_budget_kg(), 12.5);
+
+  flags.energy_budget_kwh = "Unlimited";
+  flags.carbon_budget_kg = "unlimited";
+  ASSERT_TRUE(ApplyPolicyFlags(flags, &policy).ok());
+  EXPECT_FALSE(policy.has_energy_budget_kwh());
+  EXPECT_FALSE(policy.has_carbon_budget_kg());
+
+  for (const char* bad : {"-1", "lots", "inf", "nan", ""}) {
+    flags.energy_budget_kwh = bad;
+    const absl::Status status = ApplyPolicyFlags(flags, &policy);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(std::string(status.message()), HasSubstr("--energy-budget-kwh: must be a number"))
+        << bad;
+  }
+}
+
 TEST(PlanFlagsTest, OnlySetFlagsAreSet) {
   PlanFlags flags;
   EXPECT_TRUE(flags.empty());

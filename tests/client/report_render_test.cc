@@ -48,7 +48,7 @@ v1::GovernanceSummary Summary(const std::string& model, double approved, double 
   s.set_outcomes_with_gain(1);
   s.set_mean_expected_gain(0.02);
   s.set_mean_realised_gain(0.015);
-  s.set_energy_budget_kwh(model.empty() ? 0 : 500);
+  if (!model.empty()) s.set_energy_budget_kwh(500);  // the overall: no fleet budget
   s.set_budget_used_kwh(approved);
   s.set_budget_used_share(model.empty() ? 0 : approved / 500);
   v1::FeatureDriftCount* f = s.add_most_drifted_features();
@@ -185,8 +185,11 @@ TEST(RenderCsvTest, OneRowPerScopeWithTheHeaderWidth) {
   }
   const std::vector<std::string> churn = SplitCsv(lines[2]);
   EXPECT_EQ(churn[2], "models/churn");
-  EXPECT_EQ(churn[7], "200");   // approved_energy_kwh
-  EXPECT_EQ(churn[24], "0.4");  // budget_used_share
+  EXPECT_EQ(churn[7], "200");             // approved_energy_kwh
+  EXPECT_EQ(churn[24], "0.4");            // budget_used_share
+  EXPECT_EQ(churn[22], "500");            // energy_budget_kwh
+  EXPECT_EQ(churn[26], "");               // carbon_budget_kg: unset, unlimited
+  EXPECT_EQ(SplitCsv(lines[1])[22], "");  // the overall: no fleet budget
 }
 
 TEST(BudgetUseTest, EnergyThenCarbonAndTheFleetOverall) {
@@ -204,6 +207,16 @@ TEST(BudgetUseTest, EnergyThenCarbonAndTheFleetOverall) {
   model.set_budget_used_co2e_kg(2);
   model.set_carbon_budget_used_share(0.25);
   EXPECT_EQ(BudgetUse(model), "50.000 (no budget); 2.000 / 8.000 kg CO2e (25.0%)");
+}
+
+// A budget of 0 is set, not unlimited: a freeze, of which no share is defined.
+TEST(BudgetUseTest, ZeroBudgetIsAFreeze) {
+  v1::GovernanceSummary model;
+  model.set_model("models/churn");
+  model.set_energy_budget_kwh(0);
+  model.set_budget_used_kwh(3);
+  model.set_carbon_budget_kg(0);
+  EXPECT_EQ(BudgetUse(model), "3.000 / 0.000 (freeze); 0.000 / 0.000 kg CO2e (freeze)");
 }
 
 TEST(ParseReportFormatTest, AcceptsTheFourFormats) {

@@ -107,13 +107,17 @@ std::vector<FeatureCount> TopFeatures(const std::map<std::string, int64_t>& coun
   return top;
 }
 
-// A budget and the shares of it used (0 when unlimited).
+// used / budget; 0 without a budget, and for a budget of 0 (a freeze), of which no share is
+// defined: the report shows what was used beside it.
+double UsedShare(double used, const std::optional<double>& budget) {
+  return budget && *budget > 0 ? used / *budget : 0;
+}
+
+// A budget and the shares of it used.
 void SetBudget(const BudgetInput& budget, Summary& s) {
   s.budget = budget;
-  s.budget_used_share =
-      budget.energy_budget_kwh > 0 ? budget.used_kwh / budget.energy_budget_kwh : 0;
-  s.carbon_budget_used_share =
-      budget.carbon_budget_kg > 0 ? budget.used_co2e_kg / budget.carbon_budget_kg : 0;
+  s.budget_used_share = UsedShare(budget.used_kwh, budget.energy_budget_kwh);
+  s.carbon_budget_used_share = UsedShare(budget.used_co2e_kg, budget.carbon_budget_kg);
 }
 
 // Adds a model's totals into the overall summary (everything but budget and means).

@@ -54,11 +54,11 @@ struct OutcomeInput {
 // A budget in force at the period's end (a model's policy, or the fleet's) and what its
 // window used.
 struct BudgetInput {
-  double energy_budget_kwh = 0;  // 0 = unlimited
+  std::optional<double> energy_budget_kwh;  // unset = unlimited; 0 = a freeze
   absl::Duration window;
-  double used_kwh = 0;          // approved kWh in [end - window, end)
-  double carbon_budget_kg = 0;  // 0 = unlimited
-  double used_co2e_kg = 0;      // approved kg CO2e in the same window
+  double used_kwh = 0;                     // approved kWh in [end - window, end)
+  std::optional<double> carbon_budget_kg;  // unset = unlimited; 0 = no emission allowed
+  double used_co2e_kg = 0;                 // approved kg CO2e in the same window
 };
 
 struct ReportInput {
@@ -115,7 +115,7 @@ struct Summary {
   double mean_realised_gain = 0;
   std::vector<GainPoint> gains;       // by decision_seq
   std::optional<BudgetInput> budget;  // a model's; overall: the fleet's
-  double budget_used_share = 0;       // used / budget; 0 when unlimited
+  double budget_used_share = 0;       // used / budget; 0 when unlimited or the budget is 0
   double carbon_budget_used_share = 0;
   std::vector<FeatureCount> most_drifted_features;  // most first, then by name; at most 10
   std::vector<WeeklyEnergy> weeks;  // every ISO week overlapping the period, in order

@@ -271,7 +271,7 @@ struct BudgetUse {
   const char* unit;  // "kWh", "kg"
   double approved;   // in the window
   double job;
-  double budget;
+  std::optional<double> budget;  // unset = unlimited
   absl::Duration window;
   std::optional<absl::Time> oldest_approval;  // in the window
   const char* scope;                          // "" or " across all models"
@@ -288,7 +288,7 @@ std::string UseText(const BudgetUse& b) {
 // ages out, unless this job alone is larger than the whole budget.
 void DeferOverBudget(const BudgetUse& b, Outcome* out) {
   std::string when;
-  if (b.job > b.budget) {
+  if (b.job > *b.budget) {
     when = "; this job alone exceeds the budget";
   } else if (b.oldest_approval) {
     out->retry_after = *b.oldest_approval + b.window;
@@ -298,22 +298,23 @@ void DeferOverBudget(const BudgetUse& b, Outcome* out) {
   out->check.detail += when;
   out->verdict_if_decisive = Verdict::kDefer;
   out->reason_if_decisive =
-      absl::StrCat("DEFER: ", b.name, ": ", UseText(b), " > ", Num(b.budget), " ", b.unit, when);
+      absl::StrCat("DEFER: ", b.name, ": ", UseText(b), " > ", Num(*b.budget), " ", b.unit, when);
 }
 
-// Checks approved + job <= budget (a budget of 0 is unlimited and passes).
+// Checks approved + job <= budget. No budget is unlimited and passes (limit 0); a budget of 0
+// is a freeze: only a job that spends nothing passes.
 Outcome BudgetCheck(CheckIndex index, const BudgetUse& b) {
   Outcome out = Evaluated(index);
   out.check.observed = b.approved + b.job;
-  out.check.limit = b.budget;
-  if (b.budget == 0) {
+  if (!b.budget) {
     out.check.passed = true;
     out.check.detail = absl::StrCat("unlimited (no ", b.name, "); ", UseText(b));
     return out;
   }
-  out.check.passed = b.approved + b.job <= b.budget;
+  out.check.limit = *b.budget;
+  out.check.passed = b.approved + b.job <= *b.budget;
   out.check.detail = absl::StrCat(UseText(b), out.check.passed ? " <= " : " > ", "budget ",
-                                  Num(b.budget), " ", b.unit);
+                                  Num(*b.budget), " ", b.unit);
   if (!out.check.passed) DeferOverBudget(b, &out);
   return out;
 }
@@ -335,14 +336,14 @@ Outcome CarbonBudget(const Context& c) {
 Outcome FleetEnergyBudget(const Context& c) {
   return BudgetCheck(kFleetEnergyBudget,
                      {"fleet energy budget", "kWh", c.history.fleet_approved_energy_kwh_in_window,
-                      c.cost.energy_kwh, c.fleet.energy_budget_kwh, c.fleet.window,
+                      c.cost.energy_kwh, c.fleet.energy_limit_kwh(), c.fleet.window,
                       c.history.fleet_oldest_approval_in_window, " across all models"});
 }
 
 Outcome FleetCarbonBudget(const Context& c) {
   return BudgetCheck(kFleetCarbonBudget,
                      {"fleet carbon budget", "kg", c.history.fleet_approved_co2e_kg_in_window,
-                      c.cost.co2e_kg, c.fleet.carbon_budget_kg, c.fleet.window,
+                      c.cost.co2e_kg, c.fleet.carbon_limit_kg(), c.fleet.window,
                       c.history.fleet_oldest_approval_in_window, " across all models"});
 }
 
@@ -432,7 +433,7 @@ PolicyDecision Decide(const PolicyInputs& inputs) {
   std::vector<Outcome> outcomes(kCheckCount);
   for (int i = 0; i < kCheckCount; ++i) outcomes[i].check.name = kCheckNames[i];
   if (c.policy.value_per_accuracy_point > 0) outcomes[kEfficiency].check.name = kValueCheckName;
-  const bool carbon_budget = c.policy.carbon_budget_kg > 0;
+  const bool carbon_budget = c.policy.carbon_budget_kg.has_value();
   const bool fleet_energy = c.fleet.energy_budget_kwh > 0;
   const bool fleet_carbon = c.fleet.carbon_budget_kg > 0;
   const bool carbon_window = c.policy.max_deferral > absl::ZeroDuration();

@@ -12,7 +12,7 @@
 //   6. efficiency        gain lower bound in accuracy points per kWh >= limit (fails -> REJECT)
 //   7. energy_budget     approved kWh in the rolling window + this job <= budget (fails -> DEFER)
 //   (6') value           instead of efficiency when policy.value_per_accuracy_point > 0
-//   8. carbon_budget     only when policy.carbon_budget_kg > 0 (fails -> DEFER)
+//   8. carbon_budget     only when policy.carbon_budget_kg is set (fails -> DEFER)
 //   8'. fleet_energy_budget, fleet_carbon_budget: the same over all models' approvals, only
 //                        when the operator set a fleet budget (FleetBudget; fails -> DEFER)
 //   9. carbon_window     only when policy.max_deferral > 0: a forecast start within the delay
@@ -32,8 +32,9 @@
 //   min_gain          gain lower bound / min_gain (accuracy fractions).
 //   efficiency        100 * gain lower bound / job kWh (accuracy points per kWh) /
 //                     min_gain_points_per_kwh. A job of 0 kWh passes (detail says so).
-//   energy_budget     approved kWh in the window + this job's kWh / budget kWh (0: unlimited,
-//                     passes).
+//   energy_budget     approved kWh in the window + this job's kWh / budget kWh (no budget:
+//                     unlimited, limit 0, passes; a budget of 0 is a freeze, which only a job
+//                     of 0 kWh passes).
 // decided_by: the first failing check (or accuracy_floor on a breach). When every check
 // passes the verdict is APPROVE and decided_by is "efficiency": the gain justifying its energy
 // is what approves a retrain; energy_budget after it is still evaluated (and passed). Exactly
@@ -63,7 +64,8 @@ struct Policy {
   double recovery_ratio = 0.8;
   double confidence = 0.95;
   absl::Duration cooldown = absl::Hours(24);
-  double energy_budget_kwh = 0;  // 0 = unlimited
+  // Approved kWh per budget_window; unset = unlimited, 0 = nothing may be spent (a freeze).
+  std::optional<double> energy_budget_kwh;
   absl::Duration budget_window = absl::Hours(24 * 30);
   // Value rule: when value_per_accuracy_point > 0, check 6 is "value" instead of
   // "efficiency": 100 x gain lower bound x value_per_accuracy_point >=
@@ -71,9 +73,9 @@ struct Policy {
   double value_per_accuracy_point = 0;
   double energy_price_per_kwh = 0;
   double carbon_price_per_kg = 0;
-  // Carbon budget: approved kg CO2e per budget_window; 0 = unlimited (check "carbon_budget"
-  // is then not listed).
-  double carbon_budget_kg = 0;
+  // Carbon budget: approved kg CO2e per budget_window; unset = unlimited (check
+  // "carbon_budget" is then not listed), 0 = no emission allowed.
+  std::optional<double> carbon_budget_kg;
   // Carbon-aware deferral: with a forecast, DEFER an approval to a start within max_deferral
   // whose CO2e is at least min_deferral_saving (share) lower (check "carbon_window", listed
   // when max_deferral > 0).
@@ -89,6 +91,14 @@ struct FleetBudget {
   double carbon_budget_kg = 0;
   absl::Duration window = absl::Hours(24 * 30);
   bool enabled() const { return energy_budget_kwh > 0 || carbon_budget_kg > 0; }
+  // As a model policy's budgets read: unset when unlimited (a server flag has no unset, so 0).
+  std::optional<double> energy_limit_kwh() const { return Limit(energy_budget_kwh); }
+  std::optional<double> carbon_limit_kg() const { return Limit(carbon_budget_kg); }
+
+ private:
+  static std::optional<double> Limit(double budget) {
+    return budget > 0 ? std::optional<double>(budget) : std::nullopt;
+  }
 };
 
 // ValidateFleetBudget(): InvalidArgument naming the server flag ("fleet_energy_budget_kwh",
@@ -101,8 +111,9 @@ absl::Status ValidateFleetBudget(const FleetBudget& fleet);
 // Ranges: p_value_threshold and distance_threshold in (0, 1), drift_share_threshold in
 // (0, 1], large_sample_rows >= 1, accuracy_floor in [0, 1], min_gain in [0, 1],
 // min_gain_points_per_kwh >= 0, recovery_ratio in (0, 1], confidence in [0.5, 1),
-// cooldown_s >= 0, energy_budget_kwh >= 0, budget_window_s > 0, value_per_accuracy_point,
-// energy_price_per_kwh, carbon_price_per_kg, carbon_budget_kg >= 0, max_deferral_s >= 0,
+// cooldown_s >= 0, energy_budget_kwh >= 0 (when set), budget_window_s > 0,
+// value_per_accuracy_point, energy_price_per_kwh, carbon_price_per_kg >= 0, carbon_budget_kg
+// >= 0 (when set), max_deferral_s >= 0,
 // min_deferral_saving in (0, 1],
 // mmd_permutations, when the multivariate tests are on, in [1, 100000]. Feature names are
 // quoted with a bounded prefix. Thread-safe.

@@ -48,8 +48,10 @@ absl::Status ValidatePolicy(const Policy& p) {
       CheckRange("recovery_ratio", p.recovery_ratio, 0, Bound::kOpen, 1, Bound::kClosed));
   RETURN_IF_ERROR(CheckRange("confidence", p.confidence, 0.5, Bound::kClosed, 1, Bound::kOpen));
   RETURN_IF_ERROR(CheckDuration("cooldown_s", p.cooldown, /*allow_zero=*/true));
-  RETURN_IF_ERROR(
-      CheckRange("energy_budget_kwh", p.energy_budget_kwh, 0, Bound::kClosed, kInf, Bound::kOpen));
+  if (p.energy_budget_kwh) {
+    RETURN_IF_ERROR(CheckRange("energy_budget_kwh", *p.energy_budget_kwh, 0, Bound::kClosed, kInf,
+                               Bound::kOpen));
+  }
   RETURN_IF_ERROR(CheckDuration("budget_window_s", p.budget_window, /*allow_zero=*/false));
   RETURN_IF_ERROR(CheckRange("value_per_accuracy_point", p.value_per_accuracy_point, 0,
                              Bound::kClosed, kInf, Bound::kOpen));
@@ -57,8 +59,10 @@ absl::Status ValidatePolicy(const Policy& p) {
                              kInf, Bound::kOpen));
   RETURN_IF_ERROR(CheckRange("carbon_price_per_kg", p.carbon_price_per_kg, 0, Bound::kClosed, kInf,
                              Bound::kOpen));
-  RETURN_IF_ERROR(
-      CheckRange("carbon_budget_kg", p.carbon_budget_kg, 0, Bound::kClosed, kInf, Bound::kOpen));
+  if (p.carbon_budget_kg) {
+    RETURN_IF_ERROR(
+        CheckRange("carbon_budget_kg", *p.carbon_budget_kg, 0, Bound::kClosed, kInf, Bound::kOpen));
+  }
   RETURN_IF_ERROR(CheckDuration("max_deferral_s", p.max_deferral, /*allow_zero=*/true));
   RETURN_IF_ERROR(
       CheckRange("min_deferral_saving", p.min_deferral_saving, 0, Bound::kOpen, 1, Bound::kClosed));

@@ -252,21 +252,26 @@ TEST(BuildReportTest, OutcomesCompareMeasuredWithEstimated) {
 }
 
 TEST(BuildReportTest, BudgetShareIsPerModel) {
-  ReportInput in = Week(
-      {D(1, "models/a", Verdict::kApprove, 0, 10), D(2, "models/b", Verdict::kApprove, 0, 10)});
-  in.budgets["models/a"] = BudgetInput{200, absl::Hours(24 * 30), 50};
-  in.budgets["models/b"] = BudgetInput{0, absl::Hours(24 * 30), 10};
+  ReportInput in =
+      Week({D(1, "models/a", Verdict::kApprove, 0, 10), D(2, "models/b", Verdict::kApprove, 0, 10),
+            D(3, "models/c", Verdict::kApprove, 0, 10)});
+  in.budgets["models/a"] = BudgetInput{200, absl::Hours(24 * 30), 50, std::nullopt, 0};
+  in.budgets["models/b"] = BudgetInput{std::nullopt, absl::Hours(24 * 30), 10, std::nullopt, 0};
+  in.budgets["models/c"] = BudgetInput{0, absl::Hours(24 * 30), 10, std::nullopt, 0};
   const Report r = *BuildReport(in);
   EXPECT_DOUBLE_EQ(ModelSummary(r, "models/a").budget_used_share, 0.25);
   ASSERT_TRUE(ModelSummary(r, "models/b").budget.has_value());
   EXPECT_DOUBLE_EQ(ModelSummary(r, "models/b").budget_used_share, 0);  // unlimited
-  EXPECT_FALSE(r.overall.budget.has_value());                          // no fleet budget
+  // A budget of 0 (a freeze) has no share of it used, and stays set.
+  EXPECT_DOUBLE_EQ(ModelSummary(r, "models/c").budget_used_share, 0);
+  EXPECT_EQ(ModelSummary(r, "models/c").budget->energy_budget_kwh, 0.0);
+  EXPECT_FALSE(r.overall.budget.has_value());  // no fleet budget
 }
 
 TEST(BuildReportTest, CarbonBudgetsAndTheFleetBudgetAreReported) {
   ReportInput in = Week({D(1, "models/a", Verdict::kApprove, 0, 10)});
   // kWh budget, window, kWh used, kg budget, kg used.
-  in.budgets["models/a"] = BudgetInput{0, absl::Hours(24 * 30), 50, 8, 2};
+  in.budgets["models/a"] = BudgetInput{std::nullopt, absl::Hours(24 * 30), 50, 8, 2};
   in.fleet_budget = BudgetInput{400, absl::Hours(24 * 7), 100, 40, 30};
   const Report r = *BuildReport(in);
   const Summary& a = ModelSummary(r, "models/a");

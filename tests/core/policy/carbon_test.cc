@@ -121,6 +121,22 @@ TEST(CarbonBudgetTest, DefersWhenTheWindowsCarbonWouldExceedTheBudget) {
   EXPECT_EQ(*d.retry_after, kNow - absl::Hours(24) + s.policy.budget_window);
 }
 
+// A carbon budget of 0 is listed and allows no emission; unset is not listed at all.
+TEST(CarbonBudgetTest, ZeroAllowsNoEmissionUnsetIsNotListed) {
+  Scenario s;
+  PolicyDecision d = s.Run();
+  EXPECT_EQ(d.verdict, Verdict::kApprove);
+  EXPECT_EQ(Find(d, "carbon_budget"), nullptr);
+
+  s.policy.carbon_budget_kg = 0;
+  d = s.Run();
+  EXPECT_EQ(d.verdict, Verdict::kDefer);
+  EXPECT_EQ(d.decided_by, "carbon_budget");
+  ASSERT_NE(Find(d, "carbon_budget"), nullptr);
+  EXPECT_EQ(Find(d, "carbon_budget")->limit, 0);
+  EXPECT_FALSE(d.retry_after.has_value());
+}
+
 // Fleet budgets count every model's approvals over the operator's window (hand arithmetic:
 // 10 kWh / 2 kg for this job).
 TEST(FleetBudgetTest, DefersWhenAllModelsTogetherWouldExceedTheFleetBudget) {
@@ -166,7 +182,7 @@ TEST(FleetBudgetTest, CarbonBudgetIsCheckedAfterTheModelsOwnBudgets) {
   EXPECT_FALSE(Find(d, "fleet_carbon_budget")->evaluated);
 
   // A job larger than the whole fleet budget says so and gives no retry time.
-  s.policy.carbon_budget_kg = 0;
+  s.policy.carbon_budget_kg.reset();
   s.cost = Cost(10, 12);
   s.history.fleet_approved_co2e_kg_in_window = 0;
   s.history.fleet_oldest_approval_in_window = kNow;

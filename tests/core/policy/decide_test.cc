@@ -218,6 +218,21 @@ const std::vector<PathCase>& PathCases() {
        "efficiency",
        {T, T, T, T, T, T, T},
        {T, T, T, T, T, T, T}},
+      {"zero_budget_freezes",
+       [](Scenario& s) { s.policy.energy_budget_kwh = 0; },
+       Verdict::kDefer,
+       "energy_budget",
+       {T, T, T, T, T, T, T},
+       {T, T, T, T, T, T, F}},
+      {"zero_budget_zero_energy_job",
+       [](Scenario& s) {
+         s.policy.energy_budget_kwh = 0;
+         s.cost = Cost(0, 0);
+       },
+       Verdict::kApprove,
+       "efficiency",
+       {T, T, T, T, T, T, T},
+       {T, T, T, T, T, T, T}},
   };
   return *cases;
 }
@@ -391,6 +406,30 @@ TEST(DecideTest, BudgetNoRetryWhenTheJobAloneExceedsIt) {
   EXPECT_EQ(d.decided_by, "energy_budget");
   EXPECT_FALSE(d.retry_after.has_value());
   EXPECT_NE(d.reason.find("this job alone exceeds the budget"), std::string::npos);
+}
+
+// Unset is unlimited and 0 spends nothing: the same retrain, approved without a budget, is
+// deferred by a budget of 0 with no retry time (no approval leaving the window frees any).
+TEST(DecideTest, ZeroBudgetIsAFreezeUnsetIsUnlimited) {
+  Scenario s;
+  s.history.approved_energy_kwh_in_window = 0;
+  PolicyDecision d = s.Run();
+  EXPECT_EQ(d.verdict, Verdict::kApprove);
+  EXPECT_EQ(d.checks[6].limit, 0);
+  EXPECT_NE(d.checks[6].detail.find("unlimited (no energy budget)"), std::string::npos)
+      << d.checks[6].detail;
+
+  s.policy.energy_budget_kwh = 0;
+  s.history.oldest_approval_in_window = kNow - absl::Hours(1);
+  d = s.Run();
+  EXPECT_EQ(d.verdict, Verdict::kDefer);
+  EXPECT_EQ(d.decided_by, "energy_budget");
+  EXPECT_FALSE(d.checks[6].passed);
+  EXPECT_EQ(d.checks[6].limit, 0);
+  EXPECT_FALSE(d.retry_after.has_value());
+  EXPECT_EQ(d.reason,
+            "DEFER: energy budget: 0 kWh approved in the last 720 h + 12.3 kWh for this job = "
+            "12.3 kWh > 0 kWh; this job alone exceeds the budget");
 }
 
 TEST(DecideTest, EfficiencyBoundary) {

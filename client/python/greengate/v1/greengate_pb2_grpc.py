@@ -124,18 +124,19 @@ class RetrainGatekeeperServicer(object):
         model's deployed version, with this reference and accuracy, in one step. Returns the stored
         reference as REFERENCE_VIEW_BASIC shows it: the profile without its samples, which the
         caller has just sent (megabytes for a wide reference).
+
+        Validates the profile with every rule later decisions apply (see the messages below) and
+        checks it against the policy in force (its feature_tests), so a stored reference never
+        makes a decision fail. Role admin.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetReference(self, request, context):
-        """SetReference validates the profile with every rule later decisions apply (see the
-        messages below) and checks it against the policy in force (its feature_tests), so a
-        stored reference never makes a decision fail. Role admin.
-
-        Returns the latest reference, including its bin edges (for profiling new data); with its
-        samples unless the request asks for REFERENCE_VIEW_BASIC. NOT_FOUND when the model has no reference yet. Roles pipeline, reviewer, admin.
+        """Returns the latest reference, including its bin edges (for profiling new data); with its
+        samples unless the request asks for REFERENCE_VIEW_BASIC. NOT_FOUND when the model has no
+        reference yet. Roles pipeline, reviewer, admin.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
