@@ -79,7 +79,7 @@ void AddSamplingCsvFlags(CLI::App* sub, CsvProfileOptions* options, CLI::Option*
                                    "drift tests (MMD, PCA error); default 0 = none.",
                                    current_note)),
           needs)
-      ->check(CLI::Range(int64_t{0}, profile::kMaxSampleSize));
+      ->check(CLI::Range(int64_t{0}, profile::kMaxJointSampleRows));
   AddThreadsFlag(sub, options, needs);
 }
 

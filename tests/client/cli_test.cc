@@ -72,6 +72,10 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{"MissingRequired", {"register", "--model", "churn"}, "--version is required"},
         UsageCase{"UnknownFlag", {"models", "--frobnicate"}, "--frobnicate"},
         UsageCase{"BadTimeout", {"models", "--timeout", "0"}, "--timeout"},
+        // The server keeps at most 10,000 joint rows: a larger joint sample is refused here.
+        UsageCase{"JointSampleOverTheServersLimit",
+                  {"profile", "--csv", "x.csv", "--joint-sample", "10001"},
+                  "--joint-sample"},
         UsageCase{"LabelsNeedBoth",
                   {"should-retrain", "--model", "m", "--profile", "p.json", "--labeled-rows", "5",
                    "--hours", "1"},

@@ -171,12 +171,12 @@ TEST_F(ApplyMigrationsTest, OutcomePlanIsBackfilledFromTheDecision) {
   ASSERT_EQ(raw.Exec("INSERT INTO models (id, model_id, deployed_version, create_time_ms, "
                      "update_time_ms) VALUES (1, 'churn', 'v1', 0, 0)"),
             "");
-  const char* kDecision =
+  static constexpr char kDecision[] =
       "INSERT INTO decisions (seq, decision_id, model_id, model_version, policy_version, "
       "verdict, decided_by, energy_kwh, co2e_kg, expected_gain, gain_lower_bound, "
       "dataset_drift, create_time_ms, payload) VALUES (%d, 'd%d', 1, 'v1', 1, 'APPROVE', "
       "'efficiency', 1, 1, 0.1, 0.05, 1, 0, '%s')";
-  const char* kOutcome =
+  static constexpr char kOutcome[] =
       "INSERT INTO outcomes (decision_seq, model_id, energy_kwh, source, estimated_energy_kwh, "
       "expected_gain, create_time_ms, payload) VALUES (%d, 1, 1, 'manual', 1, 0.1, 0, '{}')";
   ASSERT_EQ(raw.Exec(absl::StrFormat(kDecision, 1, 1, R"({"cost":{"plan":"recent-4-weeks"}})")),

@@ -127,7 +127,8 @@ class RetrainGatekeeperServicer(object):
 
         Validates the profile with every rule later decisions apply (see the messages below) and
         checks it against the policy in force (its feature_tests), so a stored reference never
-        makes a decision fail. Role admin.
+        makes a decision fail. SetReference and SetPolicy of one model run one at a time, each
+        checked against what the other stored before it. Role admin.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
