@@ -24,6 +24,8 @@ absl::StatusOr<NumericBuilder> NumericBuilder::Create(NumericBuilderOptions opti
 NumericBuilder::NumericBuilder(NumericBuilderOptions options)
     : edges_(std::move(options.bin_edges)),
       tallies_(edges_.size() + 1),
+      flushed_(2 * (edges_.size() + 1), 0),
+      max_unflushed_(std::clamp<uint64_t>(options.max_unflushed, 1, uint64_t{1} << 31)),
       capacity_(options.sample_capacity),
       rng_(options.seed) {
   small_ = edges_.size() <= kSmallEdges;
@@ -109,7 +111,28 @@ void NumericBuilder::FoldChunk() {
   chunk_size_ = 0;
 }
 
+void NumericBuilder::FlushTallies() {
+  for (std::size_t bin = 0; bin < tallies_.size(); ++bin) {
+    flushed_[2 * bin] += tallies_[bin].values;
+    flushed_[2 * bin + 1] += tallies_[bin].ties_at_opening_edge;
+    tallies_[bin] = {};
+  }
+  unflushed_ = 0;
+}
+
 void NumericBuilder::AddValues(absl::Span<const double> values) {
+  // No 32-bit tally can pass max_unflushed_ (<= 2^31) values between flushes.
+  while (!values.empty()) {
+    if (unflushed_ >= max_unflushed_) FlushTallies();
+    const std::size_t take =
+        static_cast<std::size_t>(std::min<uint64_t>(values.size(), max_unflushed_ - unflushed_));
+    AddValuesUnflushed(values.first(take));
+    unflushed_ += take;
+    values.remove_prefix(take);
+  }
+}
+
+void NumericBuilder::AddValuesUnflushed(absl::Span<const double> values) {
   // The running state in locals: members would be reloaded and stored for every value, since
   // the compiler cannot prove that the reservoir's writes leave them alone.
   int64_t count = count_;
@@ -181,8 +204,9 @@ NumericProfile NumericBuilder::Finish() const {
   p.bin_counts.reserve(tallies_.size());
   p.edge_counts.reserve(edges_.size());
   for (std::size_t bin = 0; bin < tallies_.size(); ++bin) {
-    p.bin_counts.push_back(tallies_[bin].values);
-    if (bin > 0) p.edge_counts.push_back(tallies_[bin].ties_at_opening_edge);
+    p.bin_counts.push_back(static_cast<double>(flushed_[2 * bin] + tallies_[bin].values));
+    if (bin > 0)
+      p.edge_counts.push_back(flushed_[2 * bin + 1] + tallies_[bin].ties_at_opening_edge);
   }
   p.low_bin_sum = low_bin_sum_;
   p.high_bin_sum = high_bin_sum_;

@@ -32,6 +32,9 @@ struct NumericBuilderOptions {
   // Seeds the reservoir's generator: the same values in the same order with the same seed
   // give the same sample, on every platform.
   uint64_t seed = 0;
+  // Values counted in 32-bit bin tallies before they are added into 64-bit ones; at most
+  // 2^31 so no tally can overflow. Only tests set it lower (to reach the flush).
+  uint64_t max_unflushed = uint64_t{1} << 31;
 };
 
 // NumericBuilder accumulates one numeric feature. Not thread-safe; copyable, so shards can
@@ -124,12 +127,19 @@ class NumericBuilder {
   std::vector<double> edges_;
   GridIndex grid_{{}};  // over edges_, when there are more than kSmallEdges
   // Per bin, its values and the values equal to its opening edge (bin i opens at edge i - 1):
-  // both counts a value adds to sit in one cache line.
+  // both counts a value adds sit in one cache line, and in 32 bits each, so a column's tallies
+  // take 8 kB of the L1 cache (which two hardware threads of a core share) beside its grid.
+  // They are added into `flushed_` (64 bits) before they could overflow.
   struct BinTally {
-    int64_t values = 0;
-    int64_t ties_at_opening_edge = 0;
+    uint32_t values = 0;
+    uint32_t ties_at_opening_edge = 0;
   };
   std::vector<BinTally> tallies_;
+  std::vector<int64_t> flushed_;  // per bin: values, then ties, interleaved as tallies_
+  uint64_t unflushed_ = 0;        // values counted in tallies_ since the last flush
+  uint64_t max_unflushed_;
+  void FlushTallies();
+  void AddValuesUnflushed(absl::Span<const double> values);
   double low_bin_sum_ = 0;  // values in the first bin, and in the last
   double high_bin_sum_ = 0;
   int64_t capacity_;

@@ -63,6 +63,27 @@ TEST(NumericBuilderTest, CountsBinsWithValuesOnEdgesInTheUpperBin) {
   EXPECT_EQ(p.sample_seen, 9);
 }
 
+// Bin tallies are counted in 32 bits and added into 64-bit ones every max_unflushed values
+// (2^31 in production): flushing every 7 values, in spans of any length, counts the same.
+TEST(NumericBuilderTest, FlushedTalliesCountTheSame) {
+  std::vector<double> edges;
+  for (int i = 0; i < 100; ++i) edges.push_back(i * 0.5);
+  std::vector<double> x;
+  for (int i = 0; i < 3000; ++i) x.push_back(i % 11 == 0 ? (i % 100) * 0.5 : std::sin(i) * 60);
+  absl::StatusOr<NumericBuilder> flushing = NumericBuilder::Create(
+      {.bin_edges = edges, .sample_capacity = 0, .seed = 0, .max_unflushed = 7});
+  ASSERT_TRUE(flushing.ok()) << flushing.status();
+  NumericBuilder whole = MakeBuilder(edges, 0);
+  whole.AddValues(x);
+  for (std::size_t start = 0; start < x.size(); start += 1 + start % 23) {
+    flushing->AddValues(absl::Span<const double>(x).subspan(start, 1 + start % 23));
+  }
+  const NumericProfile a = whole.Finish(), b = flushing->Finish();
+  EXPECT_EQ(a.bin_counts, b.bin_counts);
+  EXPECT_EQ(a.edge_counts, b.edge_counts);
+  EXPECT_GT(a.edge_counts[10], 0);  // the ties are counted too
+}
+
 TEST(NumericBuilderTest, NonFiniteValuesAreMissing) {
   NumericBuilder b = MakeBuilder({}, 100);
   b.Add(std::numeric_limits<double>::quiet_NaN());
