@@ -1,22 +1,16 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets of tests/fuzz with clang (ASan + UBSan + libFuzzer, in
-# ${FUZZ_BUILD_DIR:-build-fuzz}) and runs each for ${FUZZ_SECONDS:-30} seconds, ${FUZZ_JOBS:-nproc}
-# targets at a time, starting from its committed seed corpus (tests/fuzz/corpus/<target>/, which
-# also holds every input that once crashed, as a regression test). New inputs go to the build
-# directory, never the repo. Prints the inputs each target ran; exits non-zero, with the input
+# Builds the libFuzzer targets of tests/fuzz in the sanitizer tree (clang, ASan + UBSan +
+# libFuzzer's coverage: tests/sanitizer_tree.sh, ${ASAN_BUILD_DIR:-build-asan}) and runs each
+# for ${FUZZ_SECONDS:-30} seconds, ${FUZZ_JOBS:-nproc} targets at a time, starting from its
+# committed seed corpus (tests/fuzz/corpus/<target>/, which also holds every input that once
+# crashed, as a regression test). New inputs go to the build directory, never the repo. Prints the inputs each target ran; exits non-zero, with the input
 # saved under <build>/fuzz-artifacts/, on a crash, sanitizer report, leak or timeout.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${FUZZ_SECONDS:-30}
-build_dir=${FUZZ_BUILD_DIR:-build-fuzz}
-cxx=$(command -v clang++-14 || command -v clang++ || true)
-if [ -z "$cxx" ]; then
-  echo "fuzz: clang++ not found (Debian packages clang, libclang-rt-14-dev)" >&2
-  exit 1
-fi
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_COMPILER="$cxx" -DGREENGATE_FUZZ=ON \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" >/dev/null
+# The sanitizer tree (tests/sanitizer_tree.sh): after tests/sanitize.sh it is built already.
+source tests/sanitizer_tree.sh
+build_dir=$SANITIZER_TREE
 cmake --build "$build_dir" -j "$(nproc)" --target fuzzers
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
